@@ -1,0 +1,1 @@
+return SemanticRouter.Cli.CliApp.Run(args);

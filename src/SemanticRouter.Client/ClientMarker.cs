@@ -1,0 +1,4 @@
+namespace SemanticRouter.Client;
+
+/// <summary>Placeholder until the client lands.</summary>
+internal static class ClientMarker;

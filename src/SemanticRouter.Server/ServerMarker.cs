@@ -1,0 +1,4 @@
+namespace SemanticRouter.Server;
+
+/// <summary>Placeholder until the gRPC host lands.</summary>
+internal static class ServerMarker;

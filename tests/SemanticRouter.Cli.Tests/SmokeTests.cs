@@ -1,0 +1,7 @@
+namespace SemanticRouter.Cli.Tests;
+
+public class SmokeTests
+{
+    [Fact]
+    public void Assembly_Loads() => Assert.NotNull(typeof(SmokeTests).Assembly);
+}
