@@ -1,13 +1,23 @@
 using System.CommandLine;
+using SemanticRouter.Cli.Commands;
 
 namespace SemanticRouter.Cli;
 
-/// <summary>The `semantic-router` command tree.</summary>
+/// <summary>The `semantic-router` command tree. Each command lives in Commands/ and only parses,
+/// calls the engine and formats; errors become one line on stderr and a non-zero exit code.</summary>
 public static class CliApp
 {
-    public static int Run(string[] args)
+    public static int Run(string[] args) => Run(args, Console.Out, Console.Error);
+
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
         var root = new RootCommand("SemanticRouter: rank target models for a prompt.");
-        return root.Parse(args).Invoke();
+        foreach (var command in CommandCatalog.All())
+        {
+            root.Subcommands.Add(command);
+        }
+
+        var config = new InvocationConfiguration { Output = stdout, Error = stderr };
+        return root.Parse(args).Invoke(config);
     }
 }

@@ -5,7 +5,7 @@ public readonly record struct VectorHit(int Id, float Similarity);
 
 /// <summary>
 /// A k-nearest-neighbour index over L2-normalised float32 vectors, compared by cosine similarity
-/// (the dot product of unit vectors). <see cref="HnswIndex"/> is the fast one; <see cref="ExactIndex"/>
+/// (the dot product of unit vectors). <c>HnswIndex</c> is the fast one; <c>ExactIndex</c>
 /// is its brute-force twin, used as the reference in tests and by <c>--exact</c>.
 /// </summary>
 /// <remarks>

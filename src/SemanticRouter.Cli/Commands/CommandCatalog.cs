@@ -1,0 +1,12 @@
+using System.CommandLine;
+
+namespace SemanticRouter.Cli.Commands;
+
+/// <summary>Every top-level command, in help order. Add one line per new command.</summary>
+internal static class CommandCatalog
+{
+    internal static IEnumerable<Command> All()
+    {
+        yield break;
+    }
+}
