@@ -16,7 +16,7 @@ internal static class CliAction
             {
                 return await body(parse, stdout, stderr, ct).ConfigureAwait(false);
             }
-            catch (CliError e)
+            catch (CliException e)
             {
                 await stderr.WriteLineAsync($"semantic-router {command.Name}: {OneLine(e.Message)}").ConfigureAwait(false);
                 return e.ExitCode;

@@ -4,7 +4,7 @@ namespace SemanticRouter.Cli;
 /// A user-facing failure: printed as one line on stderr (no stack trace) with its exit code.
 /// Throw it from commands for bad input; <see cref="CliAction"/> turns it into the exit code.
 /// </summary>
-public sealed class CliError(string message, int exitCode = ExitCodes.BadInput) : Exception(message)
+public sealed class CliException(string message, int exitCode = ExitCodes.BadInput) : Exception(message)
 {
     public int ExitCode { get; } = exitCode;
 }
