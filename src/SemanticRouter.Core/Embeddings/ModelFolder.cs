@@ -60,8 +60,8 @@ public sealed class ModelFolderException : Exception
 /// <see cref="Open"/> checks everything a session would trip over later — files present, JSON
 /// well-formed, the ONNX graph declaring int64 <c>input_ids</c>/<c>attention_mask</c> and a 3-D
 /// float output — and names the file and the problem when something is wrong. The fingerprint
-/// (sha256 of model.onnx) is computed on first use and cached beside the model when the folder
-/// is writable.
+/// (sha256 of model.onnx) is computed on first use and cached in the user's cache directory, keyed
+/// by path, size and modification time.
 /// </remarks>
 public sealed class ModelFolder
 {
@@ -72,7 +72,6 @@ public sealed class ModelFolder
     public const string SentenceBertConfigFileName = "sentence_bert_config.json";
     public const string PoolingConfigFileName = "1_Pooling/config.json";
     public const string ConfigFileName = "config.json";
-    private const string FingerprintCacheFileName = ".model.onnx.sha256";
 
     private static readonly string[] OutputNamePreference = ["last_hidden_state", "token_embeddings"];
 
@@ -310,7 +309,7 @@ public sealed class ModelFolder
     {
         var info = new FileInfo(ModelPath);
         string stamp = string.Create(CultureInfo.InvariantCulture, $"{info.Length} {info.LastWriteTimeUtc.Ticks}");
-        string cachePath = Path.Combine(Directory, FingerprintCacheFileName);
+        string cachePath = FingerprintCachePath(ModelPath);
         try
         {
             if (File.Exists(cachePath))
@@ -333,6 +332,7 @@ public sealed class ModelFolder
         string sha = ComputeSha256(ModelPath);
         try
         {
+            System.IO.Directory.CreateDirectory(Path.GetDirectoryName(cachePath)!);
             File.WriteAllText(cachePath, $"{stamp} {sha}\n");
         }
         catch (IOException)
@@ -344,6 +344,24 @@ public sealed class ModelFolder
         }
 
         return sha;
+    }
+
+    /// <summary>
+    /// Where the fingerprint of a model file is cached: the user's cache directory
+    /// ($XDG_CACHE_HOME or ~/.cache)/semantic-router/fingerprints, one small file per model path,
+    /// holding "size mtime-ticks sha256". Never beside the model: model folders may be shared or
+    /// read-only (and root ignores read-only bits).
+    /// </summary>
+    internal static string FingerprintCachePath(string modelPath)
+    {
+        string? root = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
+        if (string.IsNullOrEmpty(root))
+        {
+            root = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
+        }
+
+        string key = Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Path.GetFullPath(modelPath))))[..32];
+        return Path.Combine(root, "semantic-router", "fingerprints", key);
     }
 
     /// <summary>Lower-case hex sha256 of a file.</summary>
