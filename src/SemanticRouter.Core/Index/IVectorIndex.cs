@@ -24,6 +24,15 @@ public interface IVectorIndex
     /// <summary>Adds a unit vector under <paramref name="id"/> (non-negative, unique among live vectors).</summary>
     void Add(int id, ReadOnlySpan<float> vector);
 
+    /// <summary>True when a live vector is stored under <paramref name="id"/>.</summary>
+    /// <remarks>Added to the fixed interface so that incremental builds can tell new ids from kept ones without a search.</remarks>
+    bool Contains(int id);
+
+    /// <summary>The stored vector of <paramref name="id"/> (a view into the index: copy it before writing to the index).</summary>
+    /// <remarks>Added so that incremental builds reuse stored embeddings of unchanged utterances instead of re-embedding them.</remarks>
+    /// <exception cref="KeyNotFoundException">No live vector has that id.</exception>
+    ReadOnlySpan<float> GetVector(int id);
+
     /// <summary>Removes the vector stored under <paramref name="id"/>; false when there is none.</summary>
     bool Remove(int id);
 

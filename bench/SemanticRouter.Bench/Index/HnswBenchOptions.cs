@@ -1,0 +1,62 @@
+using System.Globalization;
+
+namespace SemanticRouter.Bench.Index;
+
+/// <summary>Command-line options of the <c>hnsw</c> benchmark (see bench/README.md).</summary>
+internal sealed class HnswBenchOptions
+{
+    public string? VectorsFile { get; private set; }
+
+    public int Dims { get; private set; } = 384;
+
+    public bool Full { get; private set; }
+
+    public int SyntheticCount { get; private set; } = 100_000;
+
+    public int Queries { get; private set; } = 1000;
+
+    public int Build1 { get; private set; } = 20_000;
+
+    public int K { get; private set; } = 10;
+
+    public int M { get; private set; } = 16;
+
+    public int EfConstruction { get; private set; } = 200;
+
+    public int[] Efs { get; private set; } = [10, 20, 40, 80, 160];
+
+    public int Threads { get; private set; } = Environment.ProcessorCount;
+
+    public string Python { get; private set; } = "/usr/bin/python3";
+
+    public bool SkipSynthetic { get; private set; }
+
+    public static HnswBenchOptions Parse(string[] args)
+    {
+        var o = new HnswBenchOptions();
+        for (int i = 0; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+            int NextInt() => int.Parse(Next(), CultureInfo.InvariantCulture);
+            switch (args[i])
+            {
+                case "--vectors": o.VectorsFile = Next(); break;
+                case "--dims": o.Dims = NextInt(); break;
+                case "--full": o.Full = true; break;
+                case "--n": o.SyntheticCount = NextInt(); break;
+                case "--no-synthetic": o.SkipSynthetic = true; break;
+                case "--queries": o.Queries = NextInt(); break;
+                case "--build1": o.Build1 = NextInt(); break;
+                case "--k": o.K = NextInt(); break;
+                case "--m": o.M = NextInt(); break;
+                case "--ef-construction": o.EfConstruction = NextInt(); break;
+                case "--efs": o.Efs = Next().Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray(); break;
+                case "--threads": o.Threads = NextInt(); break;
+                case "--python": o.Python = Next(); break;
+                default: throw new ArgumentException($"Unknown option {args[i]}.");
+            }
+        }
+
+        return o;
+    }
+}

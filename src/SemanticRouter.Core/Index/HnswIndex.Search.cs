@@ -1,0 +1,197 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace SemanticRouter.Index;
+
+public sealed partial class HnswIndex
+{
+    [ThreadStatic]
+    private static SearchScratch? t_searchScratch;
+
+    /// <inheritdoc/>
+    public IReadOnlyList<VectorHit> Search(ReadOnlySpan<float> query, int k, int ef = 0)
+    {
+        IndexErrors.CheckK(k, ef);
+        IndexErrors.CheckVector(query, _dims, nameof(query));
+        int n = Math.Min(k, _liveCount);
+        if (n == 0)
+        {
+            return [];
+        }
+
+        var hits = new VectorHit[n];
+        int found = SearchCore(query, hits, ef);
+        return found == n ? hits : hits[..found];
+    }
+
+    /// <summary>
+    /// Allocation-free search: fills <paramref name="destination"/> (its length is k) with the
+    /// closest live vectors, most similar first; returns how many were written.
+    /// </summary>
+    public int Search(ReadOnlySpan<float> query, Span<VectorHit> destination, int ef = 0)
+    {
+        IndexErrors.CheckK(destination.Length, ef);
+        IndexErrors.CheckVector(query, _dims, nameof(query));
+        return SearchCore(query, destination, ef);
+    }
+
+    [SkipLocalsInit]
+    private int SearchCore(ReadOnlySpan<float> queryVector, Span<VectorHit> destination, int ef)
+    {
+        if (_liveCount == 0 || _entryPoint < 0)
+        {
+            return 0;
+        }
+
+        int k = destination.Length;
+        int breadth = Math.Max(ef == 0 ? _options.EfSearch : ef, k);
+        ref float query = ref MemoryMarshal.GetReference(queryVector);
+
+        int current = _entryPoint;
+        float currentDistance = 1f - VectorMath.Dot(ref query, ref VectorRef(current), _dims);
+        for (int level = _maxLevel; level > 0; level--)
+        {
+            bool changed = true;
+            while (changed)
+            {
+                changed = false;
+                Span<int> list = Links(current, level);
+                int count = list[0];
+                for (int i = 1; i <= count; i++)
+                {
+                    int candidate = list[i];
+                    float d = 1f - VectorMath.Dot(ref query, ref VectorRef(candidate), _dims);
+                    if (d < currentDistance)
+                    {
+                        currentDistance = d;
+                        current = candidate;
+                        changed = true;
+                    }
+                }
+            }
+        }
+
+        SearchScratch scratch = t_searchScratch ??= new SearchScratch();
+        VisitedSet visited = _visitedPool.Rent(_nodeCount);
+        try
+        {
+            MaxCandidateHeap results = scratch.Results;
+            if (_liveCount == _nodeCount)
+            {
+                SearchLevel0<NoDeletions>(ref query, current, currentDistance, breadth, visited, scratch);
+            }
+            else
+            {
+                SearchLevel0<WithDeletions>(ref query, current, currentDistance, breadth, visited, scratch);
+            }
+
+            while (results.Count > k)
+            {
+                results.Pop();
+            }
+
+            int found = results.Count;
+            for (int i = found - 1; i >= 0; i--)
+            {
+                Candidate c = results.Pop();
+                destination[i] = new VectorHit(_labels[c.Node], 1f - c.Distance);
+            }
+
+            return found;
+        }
+        finally
+        {
+            _visitedPool.Return(visited);
+        }
+    }
+
+    /// <summary>
+    /// Best-first search of level 0 keeping the <paramref name="ef"/> closest live nodes in
+    /// <c>scratch.Results</c>. Removed nodes are walked through but never kept; the check is compiled
+    /// out when the index has none (<typeparamref name="TDeletions"/>), as hnswlib's bare-bone path.
+    /// </summary>
+    private void SearchLevel0<TDeletions>(ref float query, int entry, float entryDistance, int ef, VisitedSet visited, SearchScratch scratch)
+        where TDeletions : struct, IDeletionPolicy
+    {
+        MinCandidateHeap candidates = scratch.Candidates;
+        MaxCandidateHeap results = scratch.Results;
+        candidates.Clear();
+        results.Clear();
+        ref int links = ref MemoryMarshal.GetArrayDataReference(_links0);
+        ref byte deleted = ref MemoryMarshal.GetArrayDataReference(_deleted);
+        int dims = _dims;
+        int stride = _stride0;
+
+        visited.TryVisit(entry);
+        candidates.Push(new Candidate(entryDistance, entry));
+        float lowerBound = float.PositiveInfinity;
+        if (!TDeletions.Enabled || Unsafe.Add(ref deleted, entry) == 0)
+        {
+            results.Push(new Candidate(entryDistance, entry));
+            lowerBound = entryDistance;
+        }
+
+        while (candidates.Count > 0)
+        {
+            Candidate c = candidates.Top;
+            if (c.Distance > lowerBound && (results.Count == ef || !TDeletions.Enabled))
+            {
+                break;
+            }
+
+            candidates.Pop();
+            ref int list = ref Unsafe.Add(ref links, (nint)c.Node * stride);
+            int count = list;
+            for (int i = 1; i <= count; i++)
+            {
+                int neighbour = Unsafe.Add(ref list, i);
+                if (!visited.TryVisit(neighbour))
+                {
+                    continue;
+                }
+
+                float d = 1f - VectorMath.Dot(ref query, ref VectorRef(neighbour), dims);
+                if (results.Count < ef || d < lowerBound)
+                {
+                    candidates.Push(new Candidate(d, neighbour));
+                    if (!TDeletions.Enabled || Unsafe.Add(ref deleted, neighbour) == 0)
+                    {
+                        results.Push(new Candidate(d, neighbour));
+                        if (results.Count > ef)
+                        {
+                            results.Pop();
+                        }
+                    }
+
+                    if (results.Count > 0)
+                    {
+                        lowerBound = results.Top.Distance;
+                    }
+                }
+            }
+        }
+    }
+
+    private interface IDeletionPolicy
+    {
+        static abstract bool Enabled { get; }
+    }
+
+    private readonly struct NoDeletions : IDeletionPolicy
+    {
+        public static bool Enabled => false;
+    }
+
+    private readonly struct WithDeletions : IDeletionPolicy
+    {
+        public static bool Enabled => true;
+    }
+
+    /// <summary>Per-thread heaps of the search path, so a warm search allocates only its result.</summary>
+    private sealed class SearchScratch
+    {
+        public MinCandidateHeap Candidates { get; } = new();
+
+        public MaxCandidateHeap Results { get; } = new();
+    }
+}
