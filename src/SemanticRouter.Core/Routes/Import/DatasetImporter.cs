@@ -236,14 +236,61 @@ public static class DatasetImporter
         internal int Conflicts { get; private set; }
         internal int Empty { get; private set; }
 
+        private readonly Dictionary<string, string> labels = new(StringComparer.Ordinal);
+
+        /// <summary>Labels that had to be renamed to become route names (label → route name).</summary>
+        internal SortedDictionary<string, string> Renamed { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>
+        /// The route name for a label: lower-cased, each run of characters outside <c>[a-z0-9_.-]</c> replaced by
+        /// '_', and '_' trimmed from both ends (BANKING77 has 'Refund_not_showing_up' and 'reverted_card_payment?').
+        /// Two labels that end up with the same name, or a label with no usable character, are refused.
+        /// </summary>
+        internal string RouteName(string label, string where)
+        {
+            var route = Sanitise(label);
+            if (!RouteNames.IsValidRouteName(route))
+            {
+                throw new DatasetImportException($"{where}: label '{label}' cannot be made a valid route name (pattern {RouteNames.Pattern})");
+            }
+
+            if (labels.TryGetValue(route, out var other) && other != label)
+            {
+                throw new DatasetImportException($"{where}: labels '{other}' and '{label}' would both become route '{route}'");
+            }
+
+            labels[route] = label;
+            if (route != label)
+            {
+                Renamed[label] = route;
+            }
+
+            return route;
+        }
+
+        private static string Sanitise(string label)
+        {
+            var sb = new StringBuilder(label.Length);
+            foreach (var c in label.Trim().ToLowerInvariant())
+            {
+                if (c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '_' or '.' or '-')
+                {
+                    sb.Append(c);
+                }
+                else if (sb.Length == 0 || sb[^1] != '_')
+                {
+                    sb.Append('_');
+                }
+            }
+
+            return sb.ToString().Trim('_');
+        }
+
         internal void AddTraining(IEnumerable<(string Text, string Route, string Where)> rows)
         {
-            foreach (var (raw, route, where) in rows)
+            foreach (var (raw, label, where) in rows)
             {
-                if (!RouteNames.IsValidRouteName(route))
-                {
-                    throw new DatasetImportException($"{where}: '{route}' is not a valid route name (pattern {RouteNames.Pattern})");
-                }
+                var route = RouteName(label, where);
 
                 var text = RouteNames.CollapseWhiteSpace(raw);
                 if (text.Length == 0)
@@ -291,14 +338,23 @@ public static class DatasetImporter
             throw new DatasetImportException($"{data.SourceName}: no training utterances found");
         }
 
-        foreach (var (file, rows) in data.Splits)
+        for (var s = 0; s < data.Splits.Count; s++)
         {
-            foreach (var (_, route) in rows)
+            var (file, rows) = data.Splits[s];
+            for (var i = 0; i < rows.Count; i++)
             {
-                if (route is not null && !data.Routes.ContainsKey(route))
+                if (rows[i].Route is not { } label)
                 {
-                    throw new DatasetImportException($"{file}: route '{route}' has no training utterances");
+                    continue;
                 }
+
+                var route = data.RouteName(label, file);
+                if (!data.Routes.ContainsKey(route))
+                {
+                    throw new DatasetImportException($"{file}: route '{label}' has no training utterances");
+                }
+
+                rows[i] = (rows[i].Text, route);
             }
         }
 
@@ -352,7 +408,10 @@ public static class DatasetImporter
             }
 
             return new ImportSummary(data.Dataset, outputDirectory, catalog.Routes.Count, catalog.UtteranceCount,
-                data.Duplicates, data.Conflicts, data.Empty, splits);
+                data.Duplicates, data.Conflicts, data.Empty, splits)
+            {
+                RenamedLabels = new Dictionary<string, string>(data.Renamed, StringComparer.Ordinal).AsReadOnly(),
+            };
         }
         finally
         {

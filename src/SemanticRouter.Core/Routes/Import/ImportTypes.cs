@@ -35,7 +35,12 @@ public sealed record ImportSummary(
     int SkippedDuplicates,
     int SkippedConflicts,
     int SkippedEmpty,
-    IReadOnlyList<ImportedSplit> Splits);
+    IReadOnlyList<ImportedSplit> Splits)
+{
+    /// <summary>Source labels that were not valid route names, and the route name each became
+    /// (lower-cased, other characters replaced by '_', '_' trimmed at the ends).</summary>
+    public IReadOnlyDictionary<string, string> RenamedLabels { get; init; } = new Dictionary<string, string>().AsReadOnly();
+}
 
 /// <summary>A source data set that cannot be imported (message names the file and, when known, the line),
 /// or an output directory that may not be replaced.</summary>
