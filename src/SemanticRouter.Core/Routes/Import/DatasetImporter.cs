@@ -439,7 +439,7 @@ public static class DatasetImporter
         sb.Append("  metadata:\n    source: ").Append(data.Dataset).Append("\n\nroutes:\n");
         foreach (var (route, utterances) in routes)
         {
-            sb.Append("  - name: ").Append(route).Append('\n');
+            sb.Append("  - name: ").Append(YamlText.Scalar(route, preferPlain: true)).Append('\n');
             sb.Append("    description: ").Append(YamlText.DoubleQuoted($"{data.Title} intent '{route}': {route.Replace('_', ' ')}")).Append('\n');
             sb.Append("    utterances:\n");
             foreach (var u in utterances)
