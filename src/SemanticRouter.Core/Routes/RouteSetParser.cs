@@ -109,13 +109,22 @@ internal sealed partial class RouteSetParser
         }
 
         var stream = new YamlStream();
+        var parser = new TrackingParser(new Parser(new StringReader(text)));
         try
         {
-            stream.Load(new StringReader(text));
+            stream.Load(parser);
         }
         catch (YamlException e)
         {
             Error(file.Path, Math.Max(1, (int)e.Start.Line), Math.Max(1, (int)e.Start.Column), "YAML syntax error: " + CleanYamlMessage(e));
+            return null;
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or IndexOutOfRangeException)
+        {
+            // YamlDotNet's scanner occasionally fails without a YamlException (e.g. an unclosed flow
+            // sequence at the end of a file); report it after the last event that parsed.
+            var at = parser.LastGoodEnd;
+            Error(file.Path, Math.Max(1, (int)at.Line), Math.Max(1, (int)at.Column), "YAML syntax error after this point (unclosed bracket or quote?)");
             return null;
         }
 
@@ -140,6 +149,24 @@ internal sealed partial class RouteSetParser
         }
 
         return mapping;
+    }
+
+    /// <summary>Remembers where the last successfully parsed event ended.</summary>
+    private sealed class TrackingParser(IParser inner) : IParser
+    {
+        public Mark LastGoodEnd { get; private set; } = Mark.Empty;
+
+        public YamlDotNet.Core.Events.ParsingEvent? Current => inner.Current;
+
+        public bool MoveNext()
+        {
+            if (inner.Current is { } current)
+            {
+                LastGoodEnd = current.End;
+            }
+
+            return inner.MoveNext();
+        }
     }
 
     private static string CleanYamlMessage(YamlException e)
