@@ -17,6 +17,12 @@ internal static class SharedPaths
     /// <summary>The shared directory.</summary>
     public static string Root => LazyRoot.Value;
 
+    /// <summary>The public data sets.</summary>
+    public static string Datasets => Require(Path.Combine(Root, "datasets"));
+
+    /// <summary>All shared models.</summary>
+    public static string Models => Require(Path.Combine(Root, "models"));
+
     /// <summary>The fp32 reference model folder.</summary>
     public static string MiniLmModel => Require(Path.Combine(Root, "models", "all-MiniLM-L6-v2"));
 
