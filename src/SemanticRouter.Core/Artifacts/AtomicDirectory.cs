@@ -64,7 +64,7 @@ internal static class AtomicDirectory
 
     private static void FsyncDirectoryFiles(string directory)
     {
-        foreach (var file in Directory.EnumerateFiles(directory))
+        foreach (var file in Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories))
         {
             using var handle = File.OpenHandle(file, FileMode.Open, FileAccess.ReadWrite);
             RandomAccess.FlushToDisk(handle);

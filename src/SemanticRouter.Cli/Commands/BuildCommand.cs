@@ -1,0 +1,118 @@
+using System.CommandLine;
+using System.Globalization;
+using SemanticRouter.Artifacts;
+using SemanticRouter.Embeddings;
+using SemanticRouter.Index;
+using SemanticRouter.Routes;
+using Spectre.Console;
+
+namespace SemanticRouter.Cli.Commands;
+
+/// <summary>`semantic-router build`: route files + model → index artefact (a no-op when nothing changed).</summary>
+internal static class BuildCommand
+{
+    public static Command Create()
+    {
+        var routes = new Option<string>("--routes") { Description = "Route files directory", DefaultValueFactory = _ => "routes" };
+        var model = ModelOptions.Model();
+        var output = new Option<string>("--out") { Description = "Artefact directory", DefaultValueFactory = _ => IndexOptions.DefaultIndex() };
+        var m = new Option<int>("--m") { Description = "HNSW links per node", DefaultValueFactory = _ => 16 };
+        var efConstruction = new Option<int>("--ef-construction") { Description = "HNSW build breadth", DefaultValueFactory = _ => 200 };
+        var efSearch = new Option<int>("--ef-search") { Description = "HNSW default search breadth", DefaultValueFactory = _ => 64 };
+        var seed = new Option<int>("--seed") { Description = "HNSW level seed", DefaultValueFactory = _ => 42 };
+        var command = new Command("build", "Embed the route utterances and write the index artefact")
+        {
+            routes, model, output, m, efConstruction, efSearch, seed,
+        };
+        CliAction.Set(command, (parse, stdout, stderr, ct) =>
+        {
+            HnswOptions hnsw;
+            try
+            {
+                hnsw = new HnswOptions
+                {
+                    M = parse.GetValue(m),
+                    EfConstruction = parse.GetValue(efConstruction),
+                    EfSearch = parse.GetValue(efSearch),
+                    Seed = parse.GetValue(seed),
+                };
+            }
+            catch (ArgumentException e)
+            {
+                throw new CliException(e.Message.Split(" (Parameter")[0], ExitCodes.BadInput);
+            }
+
+            string routesDir = parse.GetValue(routes)!;
+            if (!Directory.Exists(routesDir))
+            {
+                throw new CliException($"{routesDir}: route directory not found", ExitCodes.BadInput);
+            }
+
+            var folder = ModelOptions.OpenFolder(parse.GetValue(model)!);
+            using var encoder = new SentenceEncoder(folder);
+            BuildSummary summary;
+            try
+            {
+                summary = Run(routesDir, encoder, parse.GetValue(output)!, hnsw, ct);
+            }
+            catch (RouteValidationException e)
+            {
+                foreach (var error in e.Errors)
+                {
+                    stderr.WriteLine(error.ToString());
+                }
+
+                throw new CliException($"{e.Errors.Count} error(s) in {routesDir}; nothing was built", ExitCodes.BadInput);
+            }
+
+            var inv = CultureInfo.InvariantCulture;
+            stdout.WriteLine(summary.NoOp
+                ? string.Create(inv, $"index up to date: {summary.Routes} routes, {summary.Utterances} utterances, version {summary.Manifest.IndexVersion} (nothing to do)")
+                : string.Create(inv, $"built {parse.GetValue(output)}: {summary.Routes} routes, {summary.Utterances} utterances ({summary.Embedded} embedded, {summary.Reused} reused) in {summary.Elapsed.TotalSeconds:F1} s, {summary.UtterancesPerSecond:F0} utterances/s, version {summary.Manifest.IndexVersion}"));
+            return Task.FromResult(ExitCodes.Ok);
+        });
+        return command;
+    }
+
+    private static BuildSummary Run(string routes, SentenceEncoder encoder, string output, HnswOptions hnsw, CancellationToken ct)
+    {
+        if (!Terminal.StderrIsInteractive)
+        {
+            return IndexBuilder.Build(routes, encoder, output, hnsw, null, ct);
+        }
+
+        BuildSummary? summary = null;
+        Terminal.Stderr().Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .Start(ctx =>
+            {
+                var tasks = new Dictionary<BuildStage, ProgressTask>();
+                var progress = new SynchronousProgress<BuildProgress>(p =>
+                {
+                    if (!tasks.TryGetValue(p.Stage, out var task))
+                    {
+                        task = tasks[p.Stage] = ctx.AddTask(p.Stage.ToString().ToLowerInvariant(), maxValue: Math.Max(1, p.Total));
+                    }
+
+                    task.Value = p.Done;
+                });
+                summary = IndexBuilder.Build(routes, encoder, output, hnsw, progress, ct);
+            });
+        return summary!;
+    }
+}
+
+/// <summary>IProgress that reports on the calling thread (Progress&lt;T&gt; posts to the thread pool,
+/// which would let the bar lag behind or finish after the build).</summary>
+internal sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
+{
+    private readonly Lock _gate = new();
+
+    public void Report(T value)
+    {
+        lock (_gate)
+        {
+            report(value);
+        }
+    }
+}

@@ -1,0 +1,13 @@
+namespace SemanticRouter.Artifacts;
+
+/// <summary>File names inside an index artefact directory.</summary>
+public static class ArtifactFiles
+{
+    public const string Manifest = "manifest.json";
+    /// <summary>The HNSW graph with its vectors (<see cref="Index.HnswIndex.WriteTo"/>).</summary>
+    public const string Graph = "index.hnsw";
+    /// <summary>id → route and text, one JSON object per line, in id order.</summary>
+    public const string Utterances = "utterances.jsonl";
+    /// <summary>A copy of the route files the artefact was built from, so it is self-contained.</summary>
+    public const string RoutesFolder = "routes";
+}
