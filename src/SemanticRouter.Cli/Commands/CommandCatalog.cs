@@ -7,6 +7,8 @@ internal static class CommandCatalog
 {
     internal static IEnumerable<Command> All()
     {
-        yield break;
+        yield return TokenizeCommand.Create();
+        yield return EmbedCommand.Create();
+        yield return ModelCommand.Create();
     }
 }
