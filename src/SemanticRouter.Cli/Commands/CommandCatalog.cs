@@ -7,7 +7,12 @@ internal static class CommandCatalog
 {
     internal static IEnumerable<Command> All()
     {
+        yield return BuildCommand.Create();
+        yield return NeighborsCommand.Create();
         yield return RoutesCommand.Create();
         yield return ImportCommand.Create();
+        yield return TokenizeCommand.Create();
+        yield return EmbedCommand.Create();
+        yield return ModelCommand.Create();
     }
 }
