@@ -136,6 +136,21 @@ public sealed class RouteFileEditorTests : IDisposable
         Assert.Equal("how do I say \"cheers\" in Finnish", RouteCatalog.Load(routes)["translation"].Utterances[^1]);
     }
 
+    [Fact]
+    public void AddUtterance_LiteralBlockLastItem_And_FlowTrailingComma()
+    {
+        const string text = "routes:\n  - name: a\n    description: d\n    targets: [{model: big, prior: 0.5}]\n    utterances:\n      - |\n        two\n        lines\n\n  - name: b\n    description: d\n    targets: [{model: big, prior: 0.5}]\n    utterances: [\n      x,\n      y,  # last\n    ]\n";
+        var path = WriteRoutes(text);
+
+        RouteFileEditor.AddUtterance(dir.Path, "a", "after block");
+        RouteFileEditor.AddUtterance(dir.Path, "b", "z");
+
+        var catalog = RouteCatalog.Load(dir.Path);
+        Assert.Equal(["two\nlines", "after block"], catalog["a"].Utterances);
+        Assert.Equal(["x", "y", "z"], catalog["b"].Utterances);
+        Assert.Contains("      y, \"z\",  # last\n", File.ReadAllText(path), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("plain one")]
     [InlineData("  PLAIN   ONE ")]
