@@ -204,22 +204,46 @@ public static partial class RouteFileEditor
         string edited;
         if (sequence.Style == YamlDotNet.Core.Events.SequenceStyle.Flow)
         {
-            var end = Offset(lines, text, sequence.End);
-            var close = text.LastIndexOf(']', Math.Max(0, end - 1));
-            if (close < 0)
+            // Right after the last item: skip spaces, comments and a trailing comma up to the ']'.
+            var at = Offset(lines, text, last.End);
+            var i = at;
+            var trailingComma = -1;
+            while (i < text.Length && text[i] != ']')
+            {
+                if (text[i] == '#')
+                {
+                    while (i < text.Length && text[i] != '\n')
+                    {
+                        i++;
+                    }
+
+                    continue;
+                }
+
+                if (text[i] == ',' && trailingComma < 0)
+                {
+                    trailingComma = i;
+                }
+                else if (!char.IsWhiteSpace(text[i]))
+                {
+                    throw Unsupported(file, routeName);
+                }
+
+                i++;
+            }
+
+            if (i >= text.Length)
             {
                 throw Unsupported(file, routeName);
             }
 
-            var before = close - 1;
-            while (before >= 0 && char.IsWhiteSpace(text[before]))
+            var items = string.Join(", ", utterances.Select(u => lastStyle == ScalarStyle.SingleQuoted ? YamlText.SingleQuoted(u) ?? YamlText.DoubleQuoted(u) : YamlText.DoubleQuoted(u)));
+            var insertion = trailingComma >= 0 ? " " + items + "," : ", " + items;
+            if (trailingComma >= 0)
             {
-                before--;
+                at = trailingComma + 1;
             }
 
-            var items = string.Join(", ", utterances.Select(u => lastStyle == ScalarStyle.SingleQuoted ? YamlText.SingleQuoted(u) ?? YamlText.DoubleQuoted(u) : YamlText.DoubleQuoted(u)));
-            var insertion = before >= 0 && text[before] is '[' ? items : before >= 0 && text[before] is ',' ? " " + items : ", " + items;
-            var at = before + 1;
             edited = text[..at] + insertion + text[at..];
         }
         else

@@ -480,7 +480,7 @@ internal sealed partial class RouteSetParser
 
             var keys = CheckKeys(file, map, TargetKeys, "a target");
             var model = RequiredString(file, map, keys, "model", $"{label} target");
-            var prior = RequiredNumber(file, map, keys, "prior", $"{label} target", 0, 1, "'prior' must be a number in [0, 1] (expected success before any outcome)");
+            var prior = RequiredNumber(file, map, keys, "prior", $"{label} target", 0, 1, $"{label}: 'prior' must be a number in [0, 1] (expected success before any outcome)");
             if (model is null)
             {
                 continue;
