@@ -84,7 +84,7 @@ internal static class NeighborsCommand
     private static string ToJson(string query, IReadOnlyList<VectorHit> hits, RouterArtifact artifact)
     {
         using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             writer.WriteStartObject();
             writer.WriteString("query", query);

@@ -65,7 +65,7 @@ internal static class ArtifactWriter
     private static void WriteUtterances(string path, IReadOnlyList<UtteranceEntry> utterances)
     {
         using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
-        using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = false });
+        using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         for (int i = 0; i < utterances.Count; i++)
         {
             var u = utterances[i];

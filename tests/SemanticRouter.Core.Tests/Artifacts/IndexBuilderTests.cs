@@ -1,0 +1,134 @@
+using SemanticRouter.Artifacts;
+using SemanticRouter.Core.Tests.Embeddings;
+using SemanticRouter.Index;
+using SemanticRouter.Routes;
+using SemanticRouter.Tests;
+
+namespace SemanticRouter.Core.Tests.Artifacts;
+
+public class IndexBuilderTests(EncoderFixture fixture) : IClassFixture<EncoderFixture>
+{
+    private static readonly HnswOptions Hnsw = new() { M = 8, EfConstruction = 64, Seed = 7 };
+
+    [Fact]
+    public void Build_ExampleRoutes_LoadsBackWithEveryUtterance()
+    {
+        using var dir = new TestDirectory();
+        string output = Path.Combine(dir.Path, "index");
+        string routes = Path.Combine(TestDirectory.RepositoryRoot, "routes");
+
+        var summary = IndexBuilder.Build(routes, fixture.Encoder, output, Hnsw, cancellationToken: TestContext.Current.CancellationToken);
+
+        var catalog = RouteCatalog.Load(routes);
+        Assert.False(summary.NoOp);
+        Assert.Equal(catalog.UtteranceCount, summary.Utterances);
+        Assert.Equal(summary.Utterances, summary.Embedded);
+        var artifact = RouterArtifact.Load(output, fixture.Encoder.Model.Fingerprint);
+        Assert.Equal(catalog.UtteranceCount, artifact.Utterances.Count);
+        Assert.Equal(catalog.Routes.Count, artifact.Catalog.Routes.Count);
+        Assert.Equal(catalog.ContentHash, artifact.Manifest.Routes.Hash);
+        Assert.Equal(fixture.Encoder.Model.Fingerprint, artifact.Manifest.Model.Fingerprint);
+
+        // Every utterance finds itself first: vectors and table line up.
+        foreach (var u in artifact.Utterances.Take(25))
+        {
+            var hits = artifact.Index.Search(fixture.Encoder.Embed(u.Text), 1);
+            Assert.Equal(u.Text, artifact.Utterances[hits[0].Id].Text);
+        }
+    }
+
+    [Fact]
+    public void Build_Twice_SecondIsNoOp_AndChangedFileReembedsOnlyNewUtterances()
+    {
+        using var dir = new TestDirectory();
+        string routes = CopyRoutes(dir.Path);
+        string output = Path.Combine(dir.Path, "index");
+        var first = IndexBuilder.Build(routes, fixture.Encoder, output, Hnsw, cancellationToken: TestContext.Current.CancellationToken);
+        DateTime written = File.GetLastWriteTimeUtc(Path.Combine(output, ArtifactFiles.Manifest));
+
+        var second = IndexBuilder.Build(routes, fixture.Encoder, output, Hnsw, cancellationToken: TestContext.Current.CancellationToken);
+        Assert.True(second.NoOp);
+        Assert.Equal(written, File.GetLastWriteTimeUtc(Path.Combine(output, ArtifactFiles.Manifest)));
+
+        RouteFileEditor.AddUtterance(routes, "maths", "integrate e to the power of minus x squared over the real line");
+        var third = IndexBuilder.Build(routes, fixture.Encoder, output, Hnsw, cancellationToken: TestContext.Current.CancellationToken);
+        Assert.False(third.NoOp);
+        Assert.Equal(1, third.Embedded);
+        Assert.Equal(first.Utterances, third.Reused);
+        Assert.NotEqual(first.Manifest.IndexVersion, third.Manifest.IndexVersion);
+    }
+
+    [Fact]
+    public void Build_InvalidRoutes_WritesNothingAndKeepsPreviousArtifact()
+    {
+        using var dir = new TestDirectory();
+        string routes = CopyRoutes(dir.Path);
+        string output = Path.Combine(dir.Path, "index");
+        var first = IndexBuilder.Build(routes, fixture.Encoder, output, Hnsw, cancellationToken: TestContext.Current.CancellationToken);
+
+        File.AppendAllText(Path.Combine(routes, "maths.yaml"), "\n  - this: [is not valid\n");
+        Assert.Throws<RouteValidationException>(() => IndexBuilder.Build(routes, fixture.Encoder, output, Hnsw, cancellationToken: TestContext.Current.CancellationToken));
+
+        var still = RouterArtifact.Load(output);
+        Assert.Equal(first.Manifest.IndexVersion, still.Manifest.IndexVersion);
+    }
+
+    [Theory]
+    [InlineData(ArtifactFiles.Graph)]
+    [InlineData(ArtifactFiles.Utterances)]
+    [InlineData("routes/maths.yaml")]
+    public void Load_FlippedByte_RefusedNamingTheFile(string file)
+    {
+        using var dir = new TestDirectory();
+        string output = Path.Combine(dir.Path, "index");
+        IndexBuilder.Build(CopyRoutes(dir.Path), fixture.Encoder, output, Hnsw, cancellationToken: TestContext.Current.CancellationToken);
+        string path = Path.Combine(output, file);
+        byte[] bytes = File.ReadAllBytes(path);
+        bytes[bytes.Length / 2] ^= 0x20;
+        File.WriteAllBytes(path, bytes);
+
+        var e = Assert.Throws<ArtifactException>(() => RouterArtifact.Load(output));
+        Assert.Equal(Path.GetFullPath(path), Path.GetFullPath(e.FilePath));
+        Assert.Contains("corrupt", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_OtherModelFingerprint_Refused()
+    {
+        using var dir = new TestDirectory();
+        string output = Path.Combine(dir.Path, "index");
+        IndexBuilder.Build(CopyRoutes(dir.Path), fixture.Encoder, output, Hnsw, cancellationToken: TestContext.Current.CancellationToken);
+
+        var e = Assert.Throws<ArtifactException>(() => RouterArtifact.Load(output, new string('0', 64)));
+        Assert.Contains("built with model", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_MissingOrForeignFormat_Refused()
+    {
+        using var dir = new TestDirectory();
+        Assert.Throws<ArtifactException>(() => RouterArtifact.Load(Path.Combine(dir.Path, "nothing-here")));
+
+        string output = Path.Combine(dir.Path, "index");
+        IndexBuilder.Build(CopyRoutes(dir.Path), fixture.Encoder, output, Hnsw, cancellationToken: TestContext.Current.CancellationToken);
+        string manifest = Path.Combine(output, ArtifactFiles.Manifest);
+        File.WriteAllText(manifest, File.ReadAllText(manifest).Replace("\"format_version\": 1", "\"format_version\": 99", StringComparison.Ordinal));
+        var e = Assert.Throws<ArtifactException>(() => RouterArtifact.Load(output));
+        Assert.Contains("format version 99", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ManifestFormatVersion_IsFrozen() => Assert.Equal(1, ArtifactManifest.CurrentFormatVersion);
+
+    private static string CopyRoutes(string root)
+    {
+        string target = Path.Combine(root, "routes");
+        Directory.CreateDirectory(target);
+        foreach (string file in Directory.EnumerateFiles(Path.Combine(TestDirectory.RepositoryRoot, "routes"), "*.yaml"))
+        {
+            File.Copy(file, Path.Combine(target, Path.GetFileName(file)));
+        }
+
+        return target;
+    }
+}
