@@ -18,6 +18,16 @@ public static class CliApp
         }
 
         var config = new InvocationConfiguration { Output = stdout, Error = stderr };
-        return root.Parse(args).Invoke(config);
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            // One line and the bad-input code, like every other bad input (System.CommandLine would
+            // print help and exit 1).
+            string command = parse.CommandResult.Command == root ? "semantic-router" : $"semantic-router {parse.CommandResult.Command.Name}";
+            stderr.WriteLine($"{command}: {CliAction.OneLine(parse.Errors[0].Message)} (see --help)");
+            return ExitCodes.BadInput;
+        }
+
+        return parse.Invoke(config);
     }
 }
