@@ -24,7 +24,7 @@ internal static class EncoderBench
     public static int Run(string[] args)
     {
         int threads = IntArg(args, "--threads", 1);
-        int rounds = IntArg(args, "--rounds", 15);
+        int rounds = IntArg(args, "--rounds", 10);
         string shared = SharedPaths.Root;
         string[] queries = LoadQueries(Path.Combine(shared, "datasets", "clinc150", "data_full.json"), 200);
         Console.Error.WriteLine($"encoder bench: {queries.Length} CLINC150 test queries, intra-op threads {threads}, {rounds} rounds");
