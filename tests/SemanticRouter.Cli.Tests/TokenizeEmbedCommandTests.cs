@@ -103,7 +103,7 @@ public sealed class TokenizeEmbedCommandTests : IDisposable
     public void MissingModelFolder_OneLineErrorAndBadArtifactExit(string command)
     {
         string input = Write("in.txt", "hello\n"u8.ToArray());
-        CliRunner.AssertOneLineError(CliRunner.Run(command, "--model", Path.Combine(_temp, "no-such-model"), "--input", input), ExitCodes.BadArtifact, "model folder not found");
+        CliRunner.AssertOneLineError(CliRunner.Run(command, "--model", Path.Combine(_temp, "no-such-model"), "--input", input), ExitCodes.BadArtifact, "no such folder");
     }
 
     [Fact]

@@ -78,8 +78,7 @@ public sealed class ModelDownloader(HttpClient http)
                 await DownloadAsync(uri, Path.Combine(temp, local), required, progress, cancellationToken).ConfigureAwait(false);
             }
 
-            var folder = ModelFolder.Open(temp); // validates before anything is moved into place
-            _ = folder.Dimensions;
+            ModelFolder.Open(temp); // validates before anything is moved into place
             if (Directory.Exists(target))
             {
                 string old = Path.Combine(parent, $".{Path.GetFileName(target)}.old-{Guid.NewGuid():N}");

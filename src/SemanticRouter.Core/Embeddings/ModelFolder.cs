@@ -126,7 +126,7 @@ public sealed class ModelFolder
         string dir = Path.GetFullPath(directory);
         if (!System.IO.Directory.Exists(dir))
         {
-            throw new ModelFolderException(dir, "model folder not found");
+            throw new ModelFolderException(dir, "no such folder");
         }
 
         string modelPath = Path.Combine(dir, ModelFileName);
@@ -139,7 +139,7 @@ public sealed class ModelFolder
         string vocabPath = Require(Path.Combine(dir, VocabFileName));
         string tokenizerConfigPath = Require(Path.Combine(dir, TokenizerConfigFileName));
 
-        int vocabSize = CountVocab(vocabPath);
+        EnsureVocabNotEmpty(vocabPath);
 
         using var tokenizerConfig = ReadJson(tokenizerConfigPath);
         var tc = tokenizerConfig.RootElement;
@@ -290,7 +290,6 @@ public sealed class ModelFolder
             throw new ModelFolderException(modelPath, $"bad embedding dimension {dims}");
         }
 
-        _ = vocabSize;
         return new ModelFolder(dir, modelPath)
         {
             Dimensions = dims,
@@ -454,23 +453,12 @@ public sealed class ModelFolder
         };
     }
 
-    private static int CountVocab(string vocabPath)
+    private static void EnsureVocabNotEmpty(string vocabPath)
     {
-        int n = 0;
-        foreach (string line in File.ReadLines(vocabPath))
-        {
-            if (line.Length > 0)
-            {
-                n++;
-            }
-        }
-
-        if (n == 0)
+        if (!File.ReadLines(vocabPath).Any(line => line.Length > 0))
         {
             throw new ModelFolderException(vocabPath, "vocabulary is empty");
         }
-
-        return n;
     }
 
     private static bool VocabContains(string vocabPath, string token)

@@ -90,7 +90,7 @@ public sealed class ModelFolderTests : IDisposable
     public void Open_MissingFolder_IsRefused()
     {
         var e = Assert.Throws<ModelFolderException>(() => ModelFolder.Open(Path.Combine(_temp, "nope")));
-        Assert.Contains("not found", e.Message);
+        Assert.Contains("no such folder", e.Message);
     }
 
     /// <summary>Replaces a file in a test folder. Deletes first, so that a symbolic link to the shared
