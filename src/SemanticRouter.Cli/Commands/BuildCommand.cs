@@ -18,7 +18,7 @@ internal static class BuildCommand
         var output = new Option<string>("--out") { Description = "Artefact directory", DefaultValueFactory = _ => IndexOptions.DefaultIndex() };
         var m = new Option<int>("--m") { Description = "HNSW links per node", DefaultValueFactory = _ => 16 };
         var efConstruction = new Option<int>("--ef-construction") { Description = "HNSW build breadth", DefaultValueFactory = _ => 200 };
-        var efSearch = new Option<int>("--ef-search") { Description = "HNSW default search breadth", DefaultValueFactory = _ => 64 };
+        var efSearch = new Option<int>("--ef-search") { Description = "HNSW default search breadth", DefaultValueFactory = _ => 128 };
         var seed = new Option<int>("--seed") { Description = "HNSW level seed", DefaultValueFactory = _ => 42 };
         var command = new Command("build", "Embed the route utterances and write the index artefact")
         {
