@@ -11,8 +11,8 @@ public readonly record struct RouteModelCounts(string Route, string Model, Succe
 public sealed class OutcomeStatistics : IOutcomeStatistics
 {
     private readonly Lock _gate = new();
-    private readonly Dictionary<(ulong Key, string Model), SuccessCounts> _utterances = [];
-    private readonly Dictionary<(string Route, string Model), SuccessCounts> _routes = [];
+    private Dictionary<(ulong Key, string Model), SuccessCounts> _utterances = [];
+    private Dictionary<(string Route, string Model), SuccessCounts> _routes = [];
 
     public SuccessCounts ForUtterance(UtteranceKey utterance, string model)
     {
@@ -80,12 +80,13 @@ public sealed class OutcomeStatistics : IOutcomeStatistics
         }
     }
 
-    internal void Clear()
+    /// <summary>Takes over <paramref name="fresh"/>'s counts in one step (readers see the old or the new set, never a mix).</summary>
+    internal void ReplaceWith(OutcomeStatistics fresh)
     {
         lock (_gate)
         {
-            _utterances.Clear();
-            _routes.Clear();
+            _utterances = fresh._utterances;
+            _routes = fresh._routes;
         }
     }
 

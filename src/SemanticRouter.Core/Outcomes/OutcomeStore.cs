@@ -295,8 +295,7 @@ public sealed class OutcomeStore : IOutcomeStatistics, IDisposable
 
     private void Load()
     {
-        var stats = Statistics;
-        stats.Clear();
+        var stats = new OutcomeStatistics();
         using (var cmd = _db.CreateCommand())
         {
             cmd.CommandText = "SELECT utterance, model, successes, trials FROM utterance_stats";
@@ -317,6 +316,7 @@ public sealed class OutcomeStore : IOutcomeStatistics, IDisposable
             }
         }
 
+        Statistics.ReplaceWith(stats);
         Interlocked.Exchange(ref _count, (long)Scalar(_db, "SELECT count(*) FROM outcomes")!);
     }
 
