@@ -214,10 +214,20 @@ public sealed class OutcomeStore : IOutcomeStatistics, IDisposable
         }
     }
 
-    /// <summary>Every stored outcome in id order (the audit log).</summary>
+    /// <summary>
+    /// Every stored outcome in id order (the audit log), read through its own read-only connection:
+    /// safe while outcomes are being recorded (WAL readers see the last committed snapshot).
+    /// </summary>
     public IEnumerable<StoredOutcome> ReadOutcomes()
     {
-        using var cmd = _db.CreateCommand();
+        using var db = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = Path,
+            Mode = SqliteOpenMode.ReadOnly,
+            Pooling = false,
+        }.ToString());
+        db.Open();
+        using var cmd = db.CreateCommand();
         cmd.CommandText = "SELECT id, time_ms, request_id, query, model, score, credits FROM outcomes ORDER BY id";
         using var reader = cmd.ExecuteReader();
         while (reader.Read())
