@@ -22,7 +22,10 @@ public sealed class OutcomeStore : IOutcomeStatistics, IDisposable
     private const byte CreditsFormat = 1;
 
     private readonly SqliteConnection _db;
-    private readonly SemaphoreSlim _write = new(1, 1);
+    private readonly SemaphoreSlim _write = new(1, 1); // guards the connection: one transaction at a time
+    private readonly Lock _queueGate = new();            // guards _queue and _leading
+    private List<PendingWrite> _queue = [];
+    private bool _leading;
     private readonly OutcomeStoreOptions _options;
     private readonly TimeProvider _time;
     private readonly SqliteCommand _insertOutcome;
@@ -149,7 +152,12 @@ public sealed class OutcomeStore : IOutcomeStatistics, IDisposable
         return OutcomeCredits.FromNeighbors(neighbors, _options.Weighting);
     }
 
-    /// <summary>Records many resolved outcomes in one transaction (one fsync). All or nothing.</summary>
+    /// <summary>
+    /// Records many resolved outcomes in one transaction (one fsync), all or nothing; returns after the
+    /// commit. Concurrent calls are group-committed: whoever finds no commit in progress commits every
+    /// queued batch in one transaction, so N concurrent outcomes cost one fsync, not N. Cancellation is
+    /// honoured until the batch is queued; a queued batch is committed.
+    /// </summary>
     public async Task<IReadOnlyList<StoredOutcome>> RecordBatchAsync(
         IReadOnlyList<(Outcome Outcome, OutcomeCredits Credits)> batch, CancellationToken cancellationToken = default)
     {
@@ -160,59 +168,128 @@ public sealed class OutcomeStore : IOutcomeStatistics, IDisposable
             ValidateCredits(credits);
         }
 
-        await _write.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        cancellationToken.ThrowIfCancellationRequested();
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var pending = new PendingWrite(batch, new TaskCompletionSource<StoredOutcome[]>(TaskCreationOptions.RunContinuationsAsynchronously));
+        bool lead;
+        lock (_queueGate)
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            cancellationToken.ThrowIfCancellationRequested();
-            var stored = new StoredOutcome[batch.Count];
-            using (var tx = _db.BeginTransaction())
+            _queue.Add(pending);
+            lead = !_leading;
+            _leading = true;
+        }
+
+        if (lead)
+        {
+            await LeadAsync(pending).ConfigureAwait(false);
+        }
+
+        return await pending.Done.Task.ConfigureAwait(false);
+    }
+
+    /// <summary>Commits queued batches group by group until the queue is empty, or hands leadership on once <paramref name="own"/> is done.</summary>
+    private async Task LeadAsync(PendingWrite? own)
+    {
+        while (true)
+        {
+            List<PendingWrite> group;
+            lock (_queueGate)
             {
-                _insertOutcome.Transaction = tx;
-                _upsertUtterance.Transaction = tx;
-                _upsertRoute.Transaction = tx;
-                for (var i = 0; i < batch.Count; i++)
+                if (_queue.Count == 0)
                 {
-                    var (outcome, credits) = batch[i];
-                    var time = outcome.Time ?? _time.GetUtcNow();
-                    var p = _insertOutcome.Parameters;
-                    p[0].Value = time.ToUnixTimeMilliseconds();
-                    p[1].Value = (object?)outcome.RequestId ?? DBNull.Value;
-                    p[2].Value = (object?)outcome.QueryText ?? DBNull.Value;
-                    p[3].Value = outcome.Model;
-                    p[4].Value = outcome.Score;
-                    p[5].Value = EncodeCredits(credits);
-                    var id = (long)_insertOutcome.ExecuteScalar()!;
-                    foreach (var c in credits.Utterances)
-                    {
-                        Upsert(_upsertUtterance, unchecked((long)c.Key.Value), outcome.Model, outcome.Score, c.Weight);
-                    }
-
-                    foreach (var c in credits.Routes)
-                    {
-                        Upsert(_upsertRoute, c.Route, outcome.Model, outcome.Score, c.Weight);
-                    }
-
-                    stored[i] = new StoredOutcome(id, time, outcome.RequestId, outcome.QueryText, outcome.Model, outcome.Score, credits);
+                    _leading = false;
+                    return;
                 }
 
-                tx.Commit(); // synchronous=FULL: durable once this returns
+                if (own is { Done.Task.IsCompleted: true })
+                {
+                    // Don't keep a caller working for others under sustained load: pass the lead on.
+                    _ = Task.Run(() => LeadAsync(null));
+                    return;
+                }
+
+                group = _queue;
+                _queue = [];
             }
 
-            // Past the commit the outcome is acknowledged: no cancellation from here on.
-            foreach (var s in stored)
+            await _write.WaitAsync().ConfigureAwait(false);
+            try
             {
-                Statistics.Apply(s.Model, s.Score, s.Credits);
-            }
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                var results = Commit(group);
 
-            Interlocked.Add(ref _count, stored.Length);
-            return stored;
-        }
-        finally
-        {
-            _write.Release();
+                // Past the commit the outcomes are acknowledged.
+                for (var g = 0; g < group.Count; g++)
+                {
+                    foreach (var s in results[g])
+                    {
+                        Statistics.Apply(s.Model, s.Score, s.Credits);
+                    }
+
+                    Interlocked.Add(ref _count, results[g].Length);
+                }
+
+                for (var g = 0; g < group.Count; g++)
+                {
+                    group[g].Done.TrySetResult(results[g]);
+                }
+            }
+            catch (Exception e)
+            {
+                foreach (var p in group)
+                {
+                    p.Done.TrySetException(e);
+                }
+            }
+            finally
+            {
+                _write.Release();
+            }
         }
     }
+
+    private StoredOutcome[][] Commit(List<PendingWrite> group)
+    {
+        var results = new StoredOutcome[group.Count][];
+        using var tx = _db.BeginTransaction();
+        _insertOutcome.Transaction = tx;
+        _upsertUtterance.Transaction = tx;
+        _upsertRoute.Transaction = tx;
+        for (var g = 0; g < group.Count; g++)
+        {
+            var batch = group[g].Batch;
+            var stored = results[g] = new StoredOutcome[batch.Count];
+            for (var i = 0; i < batch.Count; i++)
+            {
+                var (outcome, credits) = batch[i];
+                var time = outcome.Time ?? _time.GetUtcNow();
+                var p = _insertOutcome.Parameters;
+                p[0].Value = time.ToUnixTimeMilliseconds();
+                p[1].Value = (object?)outcome.RequestId ?? DBNull.Value;
+                p[2].Value = (object?)outcome.QueryText ?? DBNull.Value;
+                p[3].Value = outcome.Model;
+                p[4].Value = outcome.Score;
+                p[5].Value = EncodeCredits(credits);
+                var id = (long)_insertOutcome.ExecuteScalar()!;
+                foreach (var c in credits.Utterances)
+                {
+                    Upsert(_upsertUtterance, unchecked((long)c.Key.Value), outcome.Model, outcome.Score, c.Weight);
+                }
+
+                foreach (var c in credits.Routes)
+                {
+                    Upsert(_upsertRoute, c.Route, outcome.Model, outcome.Score, c.Weight);
+                }
+
+                stored[i] = new StoredOutcome(id, time, outcome.RequestId, outcome.QueryText, outcome.Model, outcome.Score, credits);
+            }
+        }
+
+        tx.Commit(); // synchronous=FULL: durable once this returns
+        return results;
+    }
+
+    private sealed record PendingWrite(IReadOnlyList<(Outcome Outcome, OutcomeCredits Credits)> Batch, TaskCompletionSource<StoredOutcome[]> Done);
 
     /// <summary>
     /// Every stored outcome in id order (the audit log), read through its own read-only connection:

@@ -82,4 +82,31 @@ public class OutcomeStoreScaleTests
         await File.WriteAllTextAsync(Path.Combine(Path.GetTempPath(), "semantic-router-outcome-scale.txt"), report + "\n", ct);
         Assert.Equal(total, count);
     }
+
+    [Fact(Explicit = true)]
+    public async Task GroupCommit_ConcurrentRecords_OutpaceSequentialOnes()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var dir = new TempDir();
+        using var store = OutcomeStore.Open(dir.File("group.db"));
+        var credits = new OutcomeCredits([new UtteranceCredit(new UtteranceKey(1), 1)], [new RouteCredit("r", 1)]);
+        const int N = 400;
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < N; i++)
+        {
+            await store.RecordCreditedAsync(Outcome.ForRequest($"s{i}", "m", 1), credits, ct);
+        }
+
+        var sequential = N / clock.Elapsed.TotalSeconds;
+        clock.Restart();
+        await Parallel.ForAsync(0, N, new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = ct }, async (i, c) =>
+            await store.RecordCreditedAsync(Outcome.ForRequest($"c{i}", "m", 1), credits, c));
+        var concurrent = N / clock.Elapsed.TotalSeconds;
+        var report = string.Create(CultureInfo.InvariantCulture,
+            $"durable outcomes/s: sequential {sequential:F0}, 32 concurrent writers {concurrent:F0} (×{concurrent / sequential:F1})");
+        TestContext.Current.TestOutputHelper!.WriteLine(report);
+        await File.WriteAllTextAsync(Path.Combine(Path.GetTempPath(), "semantic-router-group-commit.txt"), report + "\n", ct);
+        Assert.Equal(2 * N, store.Count);
+        Assert.Equal(2.0 * N, store.ForRoute("r", "m").Trials);
+    }
 }
