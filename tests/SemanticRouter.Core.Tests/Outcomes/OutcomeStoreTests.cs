@@ -117,3 +117,30 @@ public class OutcomeStoreTests
         Assert.Equal(new SuccessCounts(20, 40), store.ForRoute("chat", "small"));
     }
 }
+
+public class FeedbackLoopTests
+{
+    [Fact]
+    public async Task ReportedFailures_DemoteTheTopModel_OnTheNextRanking()
+    {
+        using var dir = new TempDir();
+        var log = new RequestLog();
+        using var store = OutcomeStore.Open(dir.File("o.db"), new OutcomeStoreOptions { RequestLog = log });
+        var ranker = new Ranker(Table());
+        var neighbors = new[] { N(1, "coding", 0.9f), N(2, "coding", 0.88f) };
+        var first = ranker.Rank(new RankingRequest(neighbors) { Statistics = store });
+        Assert.Equal("coder", first.Models[0].Model);
+
+        for (var i = 0; i < 30; i++)
+        {
+            var ranking = ranker.Rank(new RankingRequest(neighbors) { Statistics = store });
+            var id = log.Remember(ranking);
+            await store.RecordAsync(Outcome.ForRequest(id, "coder", success: false), TestContext.Current.CancellationToken);
+            await store.RecordAsync(Outcome.ForRequest(id, "gpt", success: true), TestContext.Current.CancellationToken);
+        }
+
+        var after = ranker.Rank(new RankingRequest(neighbors) { Statistics = store });
+        Assert.Equal("gpt", after.Models[0].Model);
+        Assert.True(after.Models.Single(m => m.Model == "coder").Quality < 0.3);
+    }
+}
