@@ -14,5 +14,6 @@ internal static class CommandCatalog
         yield return TokenizeCommand.Create();
         yield return EmbedCommand.Create();
         yield return ModelCommand.Create();
+        yield return OutcomesCommand.Create(openIndex: null); // the integrator passes the index seam
     }
 }

@@ -1,0 +1,182 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using SemanticRouter.Outcomes;
+using SemanticRouter.Ranking;
+using Spectre.Console;
+
+namespace SemanticRouter.Cli.Commands;
+
+/// <summary>
+/// Opens an index directory as the neighbour seam of outcome crediting: query text → its nearest
+/// utterances, plus the model catalogue of that index. Wired by the integrator (embed + search).
+/// </summary>
+internal delegate OutcomeIndex OpenOutcomeIndex(string indexDirectory, RankingOptions options);
+
+/// <summary>What outcome crediting needs from an index: the neighbour search and the known models.</summary>
+internal sealed record OutcomeIndex(Func<string, IReadOnlyList<Neighbor>> FindNeighbors, Func<string, bool> IsKnownModel) : IDisposable
+{
+    public IDisposable? Owner { get; init; }
+
+    public void Dispose() => Owner?.Dispose();
+}
+
+/// <summary>`semantic-router outcomes import|stats`: bulk history into the outcome store, and its statistics.</summary>
+internal static class OutcomesCommand
+{
+    internal static Command Create(OpenOutcomeIndex? openIndex = null)
+    {
+        var command = new Command("outcomes", "Import and inspect observed model outcomes (the outcome store).");
+        command.Subcommands.Add(Import(openIndex));
+        command.Subcommands.Add(Stats());
+        command.Subcommands.Add(Record());
+        return command;
+    }
+
+    private static Option<string> Db() => new("--db") { Description = "Outcome store (SQLite file; created if missing).", Required = true };
+
+    private static Command Import(OpenOutcomeIndex? openIndex)
+    {
+        var file = new Argument<string>("file") { Description = "CSV (header text,model,outcome) or JSONL ({\"text\",\"model\",\"outcome\"})." };
+        var db = Db();
+        var index = new Option<string>("--index") { Description = "Index directory whose nearest utterances each text's outcome credits." };
+        var batch = new Option<int>("--batch") { Description = "Outcomes per transaction.", DefaultValueFactory = _ => OutcomeImporter.DefaultBatchSize };
+        var command = new Command("import", "Import outcome history (text, model, outcome) into the outcome store.") { file, db, index, batch };
+        CliAction.Set(command, async (parse, stdout, _, ct) =>
+        {
+            var path = parse.GetValue(file)!;
+            if (!File.Exists(path))
+            {
+                throw new CliException($"{path}: no such file");
+            }
+
+            var indexDir = parse.GetValue(index) ?? throw new CliException(
+                "--index DIR is required: an outcome given by its text credits the text's nearest utterances in that index");
+            if (openIndex is null)
+            {
+                throw new CliException("--index: opening an index for outcome crediting is not available in this build yet", ExitCodes.BadArtifact);
+            }
+
+            var options = RankingOptions.Default;
+            using var outcomeIndex = openIndex(indexDir, options);
+            using var store = OutcomeStore.Open(parse.GetValue(db)!, new OutcomeStoreOptions
+            {
+                FindNeighbors = outcomeIndex.FindNeighbors,
+                IsKnownModel = outcomeIndex.IsKnownModel,
+                Weighting = options,
+            });
+            try
+            {
+                var summary = await OutcomeImporter.ImportAsync(path, store, parse.GetValue(batch), cancellationToken: ct).ConfigureAwait(false);
+                await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                    $"imported {summary.Imported} outcomes from {path} in {summary.Elapsed.TotalSeconds:F1} s ({store.Count} in {store.Path})")).ConfigureAwait(false);
+                return ExitCodes.Ok;
+            }
+            catch (OutcomeImportException e)
+            {
+                throw new CliException(e.Message);
+            }
+        });
+        return command;
+    }
+
+    private static Command Stats()
+    {
+        var db = Db();
+        var json = new Option<bool>("--json") { Description = "Print one JSON object instead of a table." };
+        var prior = new Option<double>("--prior") { Description = "Prior success rate the smoothed rate shrinks towards.", DefaultValueFactory = _ => 0.5 };
+        var strength = new Option<double>("--strength") { Description = "Smoothing strength β (pseudo-trials).", DefaultValueFactory = _ => RankingOptions.Default.RouteSmoothingStrength };
+        var command = new Command("stats", "Outcome statistics by route × model: trials, successes, smoothed success rate.") { db, json, prior, strength };
+        CliAction.Set(command, async (parse, stdout, _, _) =>
+        {
+            var path = parse.GetValue(db)!;
+            if (!File.Exists(path))
+            {
+                throw new CliException($"{path}: no such outcome store");
+            }
+
+            var p = parse.GetValue(prior);
+            var beta = parse.GetValue(strength);
+            if (p is < 0 or > 1 || !(beta >= 0))
+            {
+                throw new CliException("--prior must be in [0, 1] and --strength non-negative");
+            }
+
+            using var store = OutcomeStore.Open(path);
+            var rows = store.Statistics.RouteCounts();
+            if (parse.GetValue(json))
+            {
+                var doc = new
+                {
+                    outcomes = store.Count,
+                    prior = p,
+                    strength = beta,
+                    routes = rows.Select(r => new
+                    {
+                        route = r.Route,
+                        model = r.Model,
+                        trials = r.Counts.Trials,
+                        successes = r.Counts.Successes,
+                        smoothed = r.Counts.Smoothed(p, beta),
+                    }),
+                };
+                await stdout.WriteLineAsync(JsonSerializer.Serialize(doc)).ConfigureAwait(false);
+                return ExitCodes.Ok;
+            }
+
+            var console = AnsiConsole.Create(new AnsiConsoleSettings
+            {
+                Out = new AnsiConsoleOutput(stdout),
+                Ansi = AnsiSupport.No,
+                ColorSystem = ColorSystemSupport.NoColors,
+                Interactive = InteractionSupport.No,
+            });
+            var table = new Table().AddColumns("route", "model", "trials", "successes", $"smoothed (prior {p:0.##}, β {beta:0.##})");
+            foreach (var r in rows)
+            {
+                table.AddRow(
+                    Markup.Escape(r.Route),
+                    Markup.Escape(r.Model),
+                    r.Counts.Trials.ToString("0.##", CultureInfo.InvariantCulture),
+                    r.Counts.Successes.ToString("0.##", CultureInfo.InvariantCulture),
+                    r.Counts.Smoothed(p, beta).ToString("0.000", CultureInfo.InvariantCulture));
+            }
+
+            console.Write(table);
+            await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{store.Count} outcomes in {store.Path}")).ConfigureAwait(false);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    /// <summary>
+    /// Hidden: records <c>--count</c> synthetic outcomes one by one and prints "ack N" after each commit.
+    /// The durability test kills this process at a random point and checks that every acknowledged
+    /// outcome is in the store.
+    /// </summary>
+    private static Command Record()
+    {
+        var db = Db();
+        var count = new Option<int>("--count") { DefaultValueFactory = _ => 1000 };
+        var command = new Command("record", "Record synthetic outcomes, acknowledging each (durability testing).") { db, count };
+        command.Hidden = true;
+        CliAction.Set(command, async (parse, stdout, _, ct) =>
+        {
+            using var store = OutcomeStore.Open(parse.GetValue(db)!);
+            var start = store.Count;
+            for (var i = 0; i < parse.GetValue(count); i++)
+            {
+                var n = start + i;
+                var credits = new OutcomeCredits(
+                    [new UtteranceCredit(UtteranceKey.Of("durability", $"u{n % 7}"), 0.5)],
+                    [new RouteCredit("durability", 1)]);
+                await store.RecordCreditedAsync(Outcome.ForRequest($"ack-{n}", "model", (n % 3) / 2.0), credits, ct).ConfigureAwait(false);
+                await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"ack {n}")).ConfigureAwait(false);
+                await stdout.FlushAsync(ct).ConfigureAwait(false);
+            }
+
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}

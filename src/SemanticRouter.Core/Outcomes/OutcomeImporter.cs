@@ -1,0 +1,305 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace SemanticRouter.Outcomes;
+
+/// <summary>One parsed line of an outcome history file.</summary>
+public readonly record struct ImportRow(int Line, string Text, string Model, double Score);
+
+/// <summary>Result of an import: rows read and outcomes stored.</summary>
+public sealed record ImportSummary(int Rows, int Imported, TimeSpan Elapsed);
+
+/// <summary>A malformed line of an outcome file; <see cref="Line"/> is 1-based (the header is line 1 in CSV).</summary>
+public sealed class OutcomeImportException : Exception
+{
+    public OutcomeImportException() { }
+
+    public OutcomeImportException(string message) : base(message) { }
+
+    public OutcomeImportException(string message, Exception innerException) : base(message, innerException) { }
+
+    public OutcomeImportException(string path, int line, string message)
+        : base($"{path}:{line}: {message}")
+    {
+        Path = path;
+        Line = line;
+    }
+
+    public string? Path { get; }
+
+    public int Line { get; }
+}
+
+/// <summary>
+/// Bulk import of outcome history: CSV with a header naming the columns <c>text,model,outcome</c>
+/// (any order, more columns ignored; RFC 4180 quoting) or JSON Lines <c>{"text": …, "model": …, "outcome": …}</c>.
+/// An outcome is true/false, 1/0 or a score in [0, 1]. The file is validated completely first (every
+/// error carries its line number) so that a malformed file imports nothing; then rows are credited
+/// through the store's neighbour seam and committed in batches of <c>batchSize</c>, one transaction each.
+/// </summary>
+public static class OutcomeImporter
+{
+    public const int DefaultBatchSize = 1000;
+
+    public static async Task<ImportSummary> ImportAsync(
+        string path, OutcomeStore store, int batchSize = DefaultBatchSize, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var rows = 0;
+        foreach (var row in Parse(path))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!store.IsKnownModel(row.Model))
+            {
+                throw new OutcomeImportException(path, row.Line, $"unknown model '{row.Model}'");
+            }
+
+            rows++;
+        }
+
+        var imported = 0;
+        var batch = new List<(Outcome, OutcomeCredits)>(batchSize);
+        foreach (var row in Parse(path))
+        {
+            var outcome = Outcome.ForQuery(row.Text, row.Model, row.Score);
+            OutcomeCredits credits;
+            try
+            {
+                credits = store.Resolve(outcome);
+            }
+            catch (OutcomeRejectedException e)
+            {
+                throw new OutcomeImportException($"{path}:{row.Line}: {e.Message}", e);
+            }
+
+            batch.Add((outcome, credits));
+            if (batch.Count == batchSize)
+            {
+                imported += await Flush().ConfigureAwait(false);
+            }
+        }
+
+        imported += await Flush().ConfigureAwait(false);
+        return new ImportSummary(rows, imported, clock.Elapsed);
+
+        async Task<int> Flush()
+        {
+            if (batch.Count == 0)
+            {
+                return 0;
+            }
+
+            var n = (await store.RecordBatchAsync(batch, cancellationToken).ConfigureAwait(false)).Count;
+            batch.Clear();
+            progress?.Report(n);
+            return n;
+        }
+    }
+
+    /// <summary>Parses a .csv or .jsonl/.json file (by extension), lazily; throws <see cref="OutcomeImportException"/> on the first bad line.</summary>
+    public static IEnumerable<ImportRow> Parse(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var ext = System.IO.Path.GetExtension(path).ToUpperInvariant();
+        return ext switch
+        {
+            ".CSV" => ParseCsv(path),
+            ".JSONL" or ".JSON" or ".NDJSON" => ParseJsonLines(path),
+            _ => throw new OutcomeImportException($"{path}: unknown format '{ext}': use .csv or .jsonl."),
+        };
+    }
+
+    /// <summary>true/false, 1/0 or a number in [0, 1] (invariant culture).</summary>
+    public static bool TryParseOutcome(string text, out double score)
+    {
+        score = 0;
+        text = text.Trim();
+        if (bool.TryParse(text, out var b))
+        {
+            score = b ? 1 : 0;
+            return true;
+        }
+
+        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out score) && score is >= 0 and <= 1;
+    }
+
+    private static IEnumerable<ImportRow> ParseCsv(string path)
+    {
+        using var reader = new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        var line = 1;
+        var header = ReadRecord(reader, ref line, path) ?? throw new OutcomeImportException(path, 1, "empty file: expected a header text,model,outcome");
+        int Column(string name)
+        {
+            var i = header.FindIndex(h => string.Equals(h.Trim(), name, StringComparison.OrdinalIgnoreCase));
+            return i >= 0 ? i : throw new OutcomeImportException(path, 1, $"the header has no '{name}' column (expected text,model,outcome)");
+        }
+
+        int text = Column("text"), model = Column("model"), outcome = Column("outcome");
+        var width = Math.Max(text, Math.Max(model, outcome)) + 1;
+        while (true)
+        {
+            var start = line;
+            var record = ReadRecord(reader, ref line, path);
+            if (record is null)
+            {
+                yield break;
+            }
+
+            if (record is [""])
+            {
+                continue; // blank line
+            }
+
+            if (record.Count < width)
+            {
+                throw new OutcomeImportException(path, start, $"expected at least {width} fields, found {record.Count}");
+            }
+
+            yield return Row(path, start, record[text], record[model], record[outcome]);
+        }
+    }
+
+    private static ImportRow Row(string path, int line, string? text, string? model, string? outcome)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            throw new OutcomeImportException(path, line, "empty text");
+        }
+
+        if (string.IsNullOrWhiteSpace(model))
+        {
+            throw new OutcomeImportException(path, line, "empty model");
+        }
+
+        if (outcome is null || !TryParseOutcome(outcome, out var score))
+        {
+            throw new OutcomeImportException(path, line, $"outcome '{outcome}' is not true/false, 1/0 or a score in [0, 1]");
+        }
+
+        return new ImportRow(line, text, model.Trim(), score);
+    }
+
+    /// <summary>One RFC 4180 record (quoted fields may span lines); null at end of file. <paramref name="line"/> advances past it.</summary>
+    private static List<string>? ReadRecord(StreamReader reader, ref int line, string path)
+    {
+        if (reader.Peek() < 0)
+        {
+            return null;
+        }
+
+        var fields = new List<string>();
+        var field = new StringBuilder();
+        var quoted = false;
+        var start = line;
+        while (true)
+        {
+            var c = reader.Read();
+            if (c < 0)
+            {
+                if (quoted)
+                {
+                    throw new OutcomeImportException(path, start, "unterminated quoted field");
+                }
+
+                fields.Add(field.ToString());
+                return fields;
+            }
+
+            if (quoted)
+            {
+                if (c == '"')
+                {
+                    if (reader.Peek() == '"')
+                    {
+                        reader.Read();
+                        field.Append('"');
+                    }
+                    else
+                    {
+                        quoted = false;
+                    }
+                }
+                else
+                {
+                    if (c == '\n')
+                    {
+                        line++;
+                    }
+
+                    field.Append((char)c);
+                }
+
+                continue;
+            }
+
+            switch (c)
+            {
+                case '"' when field.Length == 0:
+                    quoted = true;
+                    break;
+                case ',':
+                    fields.Add(field.ToString());
+                    field.Clear();
+                    break;
+                case '\r' when reader.Peek() == '\n':
+                    break;
+                case '\n':
+                    line++;
+                    fields.Add(field.ToString());
+                    return fields;
+                default:
+                    field.Append((char)c);
+                    break;
+            }
+        }
+    }
+
+    private static IEnumerable<ImportRow> ParseJsonLines(string path)
+    {
+        var line = 0;
+        foreach (var text in File.ReadLines(path))
+        {
+            line++;
+            if (string.IsNullOrWhiteSpace(text))
+            {
+                continue;
+            }
+
+            string? query, model, outcome;
+            try
+            {
+                using var doc = JsonDocument.Parse(text);
+                if (doc.RootElement.ValueKind != JsonValueKind.Object)
+                {
+                    throw new OutcomeImportException(path, line, "expected a JSON object {\"text\", \"model\", \"outcome\"}");
+                }
+
+                query = StringOf(doc.RootElement, "text");
+                model = StringOf(doc.RootElement, "model");
+                outcome = doc.RootElement.TryGetProperty("outcome", out var o)
+                    ? o.ValueKind switch
+                    {
+                        JsonValueKind.True => "true",
+                        JsonValueKind.False => "false",
+                        JsonValueKind.Number => o.GetRawText(),
+                        JsonValueKind.String => o.GetString(),
+                        _ => null,
+                    }
+                    : null;
+            }
+            catch (JsonException e)
+            {
+                throw new OutcomeImportException(path, line, $"invalid JSON: {e.Message}");
+            }
+
+            yield return Row(path, line, query, model, outcome);
+        }
+
+        static string? StringOf(JsonElement e, string name) =>
+            e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+    }
+}

@@ -1,0 +1,284 @@
+using SemanticRouter.Outcomes;
+
+namespace SemanticRouter.Ranking;
+
+/// <summary>
+/// Success-weighted kNN ranking (docs/ranking.md). Pure and thread-safe: any number of concurrent
+/// <see cref="Rank"/> calls may share one instance; outcome statistics come with each request.
+/// </summary>
+/// <remarks>
+/// <para>Weights w_i = exp((s_i − s_max)/τ) over the first k neighbours. Route posterior
+/// P(r|q) = α·P_head(r) + (1−α)·P_knn(r) with P_knn(r) = Σ_{i∈r} w_i / Σ_i w_i (α = 0 without a head).</para>
+/// <para>Success estimates, smoothed hierarchically: p̂_r(m) = (S_r + β_r·prior_r(m)) / (N_r + β_r) and
+/// p̂_i(m) = (S_i + β_u·p̂_r(m)) / (N_i + β_u) for utterance i of route r.</para>
+/// <para>Quality(m) = Σ_r P(r|q)·Q_r(m) with Q_r(m) = Σ_{i∈r} w_i p̂_i(m) / Σ_{i∈r} w_i (p̂_r(m) when no
+/// neighbour of r voted) and Q_r(m) = 0 when r does not target m. Score = Quality − λ·cost(m)/max cost.
+/// With α = 0 this is exactly knn-router's Σ_i w_i q_{i,m} / Σ_i w_i.</para>
+/// </remarks>
+public sealed class Ranker
+{
+    private readonly RoutingTable _table;
+
+    public Ranker(RoutingTable table, RankingOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        _table = table;
+        Options = (options ?? RankingOptions.Default).Clone();
+        if (Options.FallbackRoute is { } fallback && !table.ContainsRoute(fallback))
+        {
+            throw new ArgumentException($"Fallback route '{fallback}' is not a route of the routing table.", nameof(options));
+        }
+    }
+
+    /// <summary>A private copy of the options this ranker was built with.</summary>
+    public RankingOptions Options { get; }
+
+    public RoutingTable Table => _table;
+
+    public RankingResult Rank(RankingRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(request.Neighbors);
+        if (request.K is { } k && k is < 1 or > RankingOptions.MaxK)
+        {
+            throw new ArgumentOutOfRangeException(nameof(request), k, $"K must be in [1, {RankingOptions.MaxK}].");
+        }
+
+        var lambda = request.CostWeight ?? Options.CostWeight;
+        if (!(lambda >= 0) || !double.IsFinite(lambda))
+        {
+            throw new ArgumentOutOfRangeException(nameof(request), lambda, "CostWeight must be non-negative and finite.");
+        }
+
+        var candidates = ResolveCandidates(request);
+        var neighbors = Weigh(request.Neighbors, request.K ?? Options.K, Options.Temperature);
+        var posterior = Posterior(neighbors, request.RoutePosterior);
+        var routes = posterior.Select(p => new RouteMatch(p.Key, p.Value))
+            .OrderByDescending(m => m.Confidence).ThenBy(m => m.Route, StringComparer.Ordinal).ToArray();
+        RouteMatch? match = routes.Length > 0 ? routes[0] : null;
+
+        var top = neighbors.Count > 0 ? neighbors[0].Neighbor.Similarity : double.NaN;
+        var threshold = (match is { } m0 ? _table.ThresholdOf(m0.Route) : null) ?? Options.DefaultThreshold;
+        var abstained = !(top >= threshold); // no neighbour (NaN) abstains too
+        var fallback = abstained ? Options.FallbackRoute : null;
+
+        var stats = request.Statistics ?? NoOutcomes.Instance;
+        var maxCost = candidates.Count == 0 ? 0 : candidates.Max(_table.CostOf);
+        var ranked = new RankedModel[candidates.Count];
+        for (var c = 0; c < candidates.Count; c++)
+        {
+            var model = candidates[c];
+            var support = fallback is not null
+                ? FallbackSupport(fallback, model, stats)
+                : Support(model, posterior, neighbors, stats);
+            var quality = Math.Clamp(support.Sum(s => s.Contribution), 0, 1);
+            var cost = maxCost > 0 ? _table.CostOf(model) / maxCost : 0;
+            ranked[c] = new RankedModel(model, quality - (lambda * cost), quality, cost, support);
+        }
+
+        Array.Sort(ranked, static (a, b) =>
+        {
+            var byScore = b.Score.CompareTo(a.Score);
+            return byScore != 0 ? byScore : string.CompareOrdinal(a.Model, b.Model);
+        });
+
+        return new RankingResult
+        {
+            Models = ranked,
+            Match = match,
+            Routes = routes,
+            IsAbstained = abstained,
+            FallbackRoute = fallback,
+            TopSimilarity = top,
+            Threshold = threshold,
+            Neighbors = neighbors,
+        };
+    }
+
+    /// <summary>
+    /// The first <paramref name="k"/> neighbours by similarity (ties by id) with w_i = exp((s_i − s_max)/τ)
+    /// and w_i / Σ w. Shared with outcome crediting and the conversation benchmark.
+    /// </summary>
+    public static IReadOnlyList<WeightedNeighbor> Weigh(IReadOnlyList<Neighbor> neighbors, int k, double temperature)
+    {
+        ArgumentNullException.ThrowIfNull(neighbors);
+        ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
+        if (!(temperature > 0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "Temperature must be positive.");
+        }
+
+        var sorted = neighbors
+            .Where(n => n is not null && float.IsFinite(n.Similarity))
+            .OrderByDescending(n => n.Similarity).ThenBy(n => n.Id)
+            .Take(k).ToArray();
+        if (sorted.Length == 0)
+        {
+            return [];
+        }
+
+        double max = sorted[0].Similarity;
+        var weights = new double[sorted.Length];
+        var total = 0.0;
+        for (var i = 0; i < sorted.Length; i++)
+        {
+            weights[i] = Math.Exp((sorted[i].Similarity - max) / temperature);
+            total += weights[i];
+        }
+
+        var result = new WeightedNeighbor[sorted.Length];
+        for (var i = 0; i < sorted.Length; i++)
+        {
+            result[i] = new WeightedNeighbor(sorted[i], weights[i], weights[i] / total);
+        }
+
+        return result;
+    }
+
+    /// <summary>P_knn(r) = Σ_{i∈r} w_i / Σ w: the neighbours' route vote.</summary>
+    public static Dictionary<string, double> KnnPosterior(IReadOnlyList<WeightedNeighbor> neighbors)
+    {
+        ArgumentNullException.ThrowIfNull(neighbors);
+        var vote = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var n in neighbors)
+        {
+            vote[n.Neighbor.Route] = vote.GetValueOrDefault(n.Neighbor.Route) + n.NormalisedWeight;
+        }
+
+        return vote;
+    }
+
+    private Dictionary<string, double> Posterior(IReadOnlyList<WeightedNeighbor> neighbors, IReadOnlyDictionary<string, double>? head)
+    {
+        var knn = KnnPosterior(neighbors);
+        var alpha = Options.RouteHeadWeight;
+        if (head is null || alpha == 0)
+        {
+            return knn;
+        }
+
+        var headTotal = 0.0;
+        foreach (var (route, p) in head)
+        {
+            if (!(p >= 0) || !double.IsFinite(p))
+            {
+                throw new ArgumentException($"Route posterior of '{route}' is {p}; it must be finite and non-negative.", nameof(head));
+            }
+
+            if (_table.ContainsRoute(route))
+            {
+                headTotal += p;
+            }
+        }
+
+        if (headTotal <= 0)
+        {
+            return knn;
+        }
+
+        // Without neighbours the head alone decides (α is a blend of two votes, not a discount).
+        var knnWeight = knn.Count == 0 ? 0 : 1 - alpha;
+        var headWeight = knn.Count == 0 ? 1 : alpha;
+        var blended = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var (route, p) in knn)
+        {
+            blended[route] = knnWeight * p;
+        }
+
+        foreach (var (route, p) in head)
+        {
+            if (p > 0 && _table.ContainsRoute(route))
+            {
+                blended[route] = blended.GetValueOrDefault(route) + (headWeight * p / headTotal);
+            }
+        }
+
+        return blended;
+    }
+
+    private RouteContribution[] Support(
+        string model, Dictionary<string, double> posterior, IReadOnlyList<WeightedNeighbor> neighbors, IOutcomeStatistics stats)
+    {
+        List<RouteContribution>? support = null;
+        foreach (var (route, p) in posterior)
+        {
+            if (p <= 0 || !_table.TryGetPrior(route, model, out var prior))
+            {
+                continue; // a route that does not target the model contributes 0
+            }
+
+            var routeRate = RouteRate(stats, route, model, prior);
+            double weighted = 0, weights = 0;
+            foreach (var n in neighbors)
+            {
+                if (string.Equals(n.Neighbor.Route, route, StringComparison.Ordinal))
+                {
+                    weighted += n.Weight * stats.ForUtterance(n.Neighbor.Key, model).Smoothed(routeRate, Options.UtteranceSmoothingStrength);
+                    weights += n.Weight;
+                }
+            }
+
+            var q = weights > 0 ? weighted / weights : routeRate;
+            (support ??= []).Add(new RouteContribution(route, p * q));
+        }
+
+        if (support is null)
+        {
+            return [];
+        }
+
+        support.Sort(static (a, b) =>
+        {
+            var c = b.Contribution.CompareTo(a.Contribution);
+            return c != 0 ? c : string.CompareOrdinal(a.Route, b.Route);
+        });
+        return [.. support];
+    }
+
+    private RouteContribution[] FallbackSupport(string fallback, string model, IOutcomeStatistics stats) =>
+        _table.TryGetPrior(fallback, model, out var prior)
+            ? [new RouteContribution(fallback, RouteRate(stats, fallback, model, prior))]
+            : [];
+
+    private double RouteRate(IOutcomeStatistics stats, string route, string model, double prior) =>
+        SmoothedOrPrior(stats.ForRoute(route, model), prior, Options.RouteSmoothingStrength);
+
+    private static double SmoothedOrPrior(SuccessCounts counts, double prior, double strength) =>
+        counts.Trials + strength > 0 ? counts.Smoothed(prior, strength) : prior;
+
+    private List<string> ResolveCandidates(RankingRequest request)
+    {
+        var excluded = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var model in request.Excluded ?? [])
+        {
+            excluded.Add(_table.ContainsModel(model) ? model : throw UnknownModelException.For(model, "Excluded"));
+        }
+
+        var chosen = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var source = request.Candidates is { Count: > 0 } only ? (IEnumerable<string>)only : _table.Models;
+        foreach (var model in source)
+        {
+            if (!_table.ContainsModel(model))
+            {
+                throw UnknownModelException.For(model, "Candidates");
+            }
+
+            if (!excluded.Contains(model) && seen.Add(model))
+            {
+                chosen.Add(model);
+            }
+        }
+
+        return chosen;
+    }
+
+    private sealed class NoOutcomes : IOutcomeStatistics
+    {
+        public static readonly NoOutcomes Instance = new();
+
+        public SuccessCounts ForUtterance(UtteranceKey utterance, string model) => SuccessCounts.None;
+
+        public SuccessCounts ForRoute(string route, string model) => SuccessCounts.None;
+    }
+}

@@ -1,0 +1,91 @@
+namespace SemanticRouter.Ranking;
+
+/// <summary>
+/// Settings of the <see cref="Ranker"/>. Every setter validates its value; a null
+/// <see cref="RankingOptions"/> anywhere means "all defaults". See docs/ranking.md for the formulas.
+/// </summary>
+public sealed class RankingOptions
+{
+    public static RankingOptions Default { get; } = new();
+
+    private int _k = 10;
+    private double _temperature = 0.05;
+    private double _utteranceStrength = 4;
+    private double _routeStrength = 10;
+    private double _costWeight;
+    private double _defaultThreshold;
+    private string? _fallbackRoute;
+    private double _routeHeadWeight;
+    private double _conversationDecay = 0.5;
+
+    /// <summary>Neighbours that vote (k). Default 10.</summary>
+    public int K
+    {
+        get => _k;
+        set => _k = value is >= 1 and <= MaxK ? value : throw new ArgumentOutOfRangeException(nameof(value), value, $"K must be in [1, {MaxK}].");
+    }
+
+    /// <summary>Largest accepted k: more votes than this is a mistake, not a setting.</summary>
+    public const int MaxK = 10_000;
+
+    /// <summary>τ in w_i = exp((s_i − s_max)/τ). Small τ trusts the nearest neighbour; large τ approaches a plain vote. Default 0.05.</summary>
+    public double Temperature
+    {
+        get => _temperature;
+        set => _temperature = value > 0 && double.IsFinite(value) ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "Temperature must be positive and finite.");
+    }
+
+    /// <summary>β_u: pseudo-trials with which an utterance's success estimate is shrunk towards its route's. Default 4.</summary>
+    public double UtteranceSmoothingStrength
+    {
+        get => _utteranceStrength;
+        set => _utteranceStrength = NonNegative(value);
+    }
+
+    /// <summary>β_r: pseudo-trials with which a route's success estimate is shrunk towards the route file's prior. Default 10.</summary>
+    public double RouteSmoothingStrength
+    {
+        get => _routeStrength;
+        set => _routeStrength = NonNegative(value);
+    }
+
+    /// <summary>λ in final = quality − λ·normalisedCost. Default 0 (quality only).</summary>
+    public double CostWeight
+    {
+        get => _costWeight;
+        set => _costWeight = NonNegative(value);
+    }
+
+    /// <summary>Abstention threshold on the top-1 similarity for routes that set none. Default 0.</summary>
+    public double DefaultThreshold
+    {
+        get => _defaultThreshold;
+        set => _defaultThreshold = value is >= -1 and <= 1 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "DefaultThreshold must be in [-1, 1].");
+    }
+
+    /// <summary>Route whose targets are ranked when the ranker abstains; null = none (rank as usual, flag the abstention).</summary>
+    public string? FallbackRoute
+    {
+        get => _fallbackRoute;
+        set => _fallbackRoute = value is null || !string.IsNullOrWhiteSpace(value) ? value : throw new ArgumentException("FallbackRoute must be null or a route name.", nameof(value));
+    }
+
+    /// <summary>α in P(r|q) = α·P_head(r) + (1−α)·P_knn(r), used when the request carries a route posterior. Default 0.</summary>
+    public double RouteHeadWeight
+    {
+        get => _routeHeadWeight;
+        set => _routeHeadWeight = value is >= 0 and <= 1 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "RouteHeadWeight must be in [0, 1].");
+    }
+
+    /// <summary>γ: weight of the previous turn when blending a conversation (the one before gets γ², …). Default 0.5.</summary>
+    public double ConversationDecay
+    {
+        get => _conversationDecay;
+        set => _conversationDecay = value is >= 0 and < 1 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "ConversationDecay must be in [0, 1).");
+    }
+
+    public RankingOptions Clone() => (RankingOptions)MemberwiseClone();
+
+    private static double NonNegative(double value, [System.Runtime.CompilerServices.CallerMemberName] string name = "") =>
+        value >= 0 && double.IsFinite(value) ? value : throw new ArgumentOutOfRangeException(name, value, $"{name} must be non-negative and finite.");
+}

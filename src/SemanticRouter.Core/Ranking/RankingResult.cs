@@ -1,0 +1,45 @@
+namespace SemanticRouter.Ranking;
+
+/// <summary>A route and its posterior probability P(r|q).</summary>
+public readonly record struct RouteMatch(string Route, double Confidence);
+
+/// <summary>How much one route contributed to a model's quality: P(r|q) · Q_r(m).</summary>
+public readonly record struct RouteContribution(string Route, double Contribution);
+
+/// <summary>
+/// One candidate model: <see cref="Score"/> = <see cref="Quality"/> − λ·<see cref="NormalisedCost"/>;
+/// Quality is the posterior-weighted success estimate in [0, 1]; NormalisedCost is its price over the
+/// largest candidate price, in [0, 1]. SupportingRoutes are the routes that contributed, largest first.
+/// </summary>
+public sealed record RankedModel(string Model, double Score, double Quality, double NormalisedCost, IReadOnlyList<RouteContribution> SupportingRoutes);
+
+/// <summary>
+/// The answer of <see cref="Ranker.Rank"/>: every candidate, best first (ties by name), the best route,
+/// and whether the ranker abstained. Abstention is a value: when <see cref="IsAbstained"/>, the top-1
+/// similarity was under the matched route's threshold and, if a fallback route is configured,
+/// <see cref="Models"/> ranks the fallback route's targets.
+/// </summary>
+public sealed record RankingResult
+{
+    public required IReadOnlyList<RankedModel> Models { get; init; }
+
+    /// <summary>The route with the largest posterior, or null when there were no neighbours and no posterior.</summary>
+    public RouteMatch? Match { get; init; }
+
+    /// <summary>Every route with posterior mass, largest first.</summary>
+    public required IReadOnlyList<RouteMatch> Routes { get; init; }
+
+    public bool IsAbstained { get; init; }
+
+    /// <summary>The fallback route named when abstaining (null when not abstaining or none is configured).</summary>
+    public string? FallbackRoute { get; init; }
+
+    /// <summary>Similarity of the nearest neighbour (NaN when there is none).</summary>
+    public double TopSimilarity { get; init; }
+
+    /// <summary>The threshold the top similarity was compared with.</summary>
+    public double Threshold { get; init; }
+
+    /// <summary>The neighbours that voted, with their weights (most similar first).</summary>
+    public required IReadOnlyList<WeightedNeighbor> Neighbors { get; init; }
+}

@@ -1,0 +1,81 @@
+using System.CommandLine;
+using System.Text.Json;
+using SemanticRouter.Cli.Commands;
+using SemanticRouter.Outcomes;
+using SemanticRouter.Ranking;
+
+namespace SemanticRouter.Cli.Tests.Commands;
+
+public sealed class OutcomesCommandTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("sr-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static (int Code, string Out, string Err) Run(OpenOutcomeIndex? openIndex, params string[] args)
+    {
+        var root = new RootCommand { OutcomesCommand.Create(openIndex) };
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var code = root.Parse(args).Invoke(new InvocationConfiguration { Output = stdout, Error = stderr });
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    private static OutcomeIndex FakeIndex(string dir, RankingOptions options) => new(
+        text => [new Neighbor(1, UtteranceKey.Of("chat", "hi"), "chat", "hi", 0.9f)],
+        model => model is "gpt" or "small");
+
+    [Fact]
+    public void Import_ThenStats_ShowsRouteModelCounts()
+    {
+        var csv = Path.Combine(_dir, "h.csv");
+        File.WriteAllText(csv, "text,model,outcome\nhello,gpt,true\nhey,gpt,false\nyo,small,1\n");
+        var db = Path.Combine(_dir, "o.db");
+
+        var import = Run(FakeIndex, "outcomes", "import", csv, "--db", db, "--index", _dir);
+        Assert.Equal(0, import.Code);
+        Assert.Contains("imported 3 outcomes", import.Out, StringComparison.Ordinal);
+
+        var table = Run(null, "outcomes", "stats", "--db", db);
+        Assert.Equal(0, table.Code);
+        Assert.Contains("chat", table.Out, StringComparison.Ordinal);
+        Assert.Contains("3 outcomes", table.Out, StringComparison.Ordinal);
+
+        var json = Run(null, "outcomes", "stats", "--db", db, "--json");
+        using var doc = JsonDocument.Parse(json.Out);
+        Assert.Equal(3, doc.RootElement.GetProperty("outcomes").GetInt32());
+        var gpt = doc.RootElement.GetProperty("routes").EnumerateArray().Single(r => r.GetProperty("model").GetString() == "gpt");
+        Assert.Equal(2, gpt.GetProperty("trials").GetDouble());
+        Assert.Equal(1, gpt.GetProperty("successes").GetDouble());
+        Assert.Equal((1 + 5.0) / 12, gpt.GetProperty("smoothed").GetDouble(), 12);
+    }
+
+    [Fact]
+    public void Import_BadLine_OneLineErrorWithLineNumber()
+    {
+        var csv = Path.Combine(_dir, "h.csv");
+        File.WriteAllText(csv, "text,model,outcome\nhello,gpt,true\nhey,unknown,false\n");
+        var result = Run(FakeIndex, "outcomes", "import", csv, "--db", Path.Combine(_dir, "o.db"), "--index", _dir);
+        Assert.Equal(ExitCodes.BadInput, result.Code);
+        Assert.Contains("h.csv:3: unknown model 'unknown'", result.Err, StringComparison.Ordinal);
+        Assert.Single(result.Err.Trim().Split('\n'));
+    }
+
+    [Fact]
+    public void Import_WithoutIndex_ExplainsWhy()
+    {
+        var csv = Path.Combine(_dir, "h.csv");
+        File.WriteAllText(csv, "text,model,outcome\n");
+        var result = Run(FakeIndex, "outcomes", "import", csv, "--db", Path.Combine(_dir, "o.db"));
+        Assert.Equal(ExitCodes.BadInput, result.Code);
+        Assert.Contains("--index DIR is required", result.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Stats_MissingStore_IsBadInput()
+    {
+        var result = Run(null, "outcomes", "stats", "--db", Path.Combine(_dir, "none.db"));
+        Assert.Equal(ExitCodes.BadInput, result.Code);
+        Assert.Contains("no such outcome store", result.Err, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,60 @@
+using SemanticRouter.Outcomes;
+using static SemanticRouter.Core.Tests.Ranking.RankingFixtures;
+
+namespace SemanticRouter.Core.Tests.Outcomes;
+
+public class OutcomeImporterTests
+{
+    private static OutcomeStoreOptions Options() => new()
+    {
+        FindNeighbors = text => [N(text.Length, text.Contains("code", StringComparison.Ordinal) ? "coding" : "chat", 0.9f)],
+        IsKnownModel = m => m is "gpt" or "small",
+    };
+
+    [Fact]
+    public async Task ImportAsync_Csv_QuotedFieldsAndAllOutcomeForms()
+    {
+        using var dir = new TempDir();
+        var csv = dir.File("h.csv");
+        File.WriteAllText(csv, "model,text,outcome\r\ngpt,\"write code, please\",true\nsmall,\"say \"\"hi\"\"\nnicely\",0\ngpt,hello,0.25\n\ngpt,code it,1\n");
+        using var store = OutcomeStore.Open(dir.File("o.db"), Options());
+        var summary = await OutcomeImporter.ImportAsync(csv, store, batchSize: 2, cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Equal(4, summary.Rows);
+        Assert.Equal(4, summary.Imported);
+        Assert.Equal(new SuccessCounts(2, 2), store.ForRoute("coding", "gpt"));
+        Assert.Equal(new SuccessCounts(0.25, 1), store.ForRoute("chat", "gpt"));
+        Assert.Equal("say \"hi\"\nnicely", store.ReadOutcomes().ElementAt(1).QueryText);
+    }
+
+    [Fact]
+    public async Task ImportAsync_Jsonl()
+    {
+        using var dir = new TempDir();
+        var jsonl = dir.File("h.jsonl");
+        File.WriteAllLines(jsonl, ["{\"text\":\"code a\",\"model\":\"gpt\",\"outcome\":true}", "", "{\"text\":\"code b\",\"model\":\"gpt\",\"outcome\":0.5}"]);
+        using var store = OutcomeStore.Open(dir.File("o.db"), Options());
+        var summary = await OutcomeImporter.ImportAsync(jsonl, store, cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Equal(2, summary.Imported);
+        Assert.Equal(new SuccessCounts(1.5, 2), store.ForRoute("coding", "gpt"));
+    }
+
+    [Theory]
+    [InlineData("h.csv", "text,model,outcome\nhi,gpt,true\nhi,gpt,maybe\n", 3, "outcome 'maybe'")]
+    [InlineData("h.csv", "text,model,outcome\nhi,gpt,true\nhi,gpt,1.5\n", 3, "outcome '1.5'")]
+    [InlineData("h.csv", "text,model,outcome\nhi,nope,true\n", 2, "unknown model 'nope'")]
+    [InlineData("h.csv", "text,model\nhi,gpt\n", 1, "no 'outcome' column")]
+    [InlineData("h.csv", "text,model,outcome\n\"multi\nline\",gpt,1\nx,gpt\n", 4, "expected at least 3 fields")]
+    [InlineData("h.jsonl", "{\"text\":\"a\",\"model\":\"gpt\",\"outcome\":1}\n{\"text\":\"a\",\"model\":\"gpt\"\n", 2, "invalid JSON")]
+    [InlineData("h.jsonl", "{\"text\":\"\",\"model\":\"gpt\",\"outcome\":1}\n", 1, "empty text")]
+    public async Task ImportAsync_BadLine_ReportsLineAndImportsNothing(string name, string content, int line, string message)
+    {
+        using var dir = new TempDir();
+        var path = dir.File(name);
+        File.WriteAllText(path, content);
+        using var store = OutcomeStore.Open(dir.File("o.db"), Options());
+        var e = await Assert.ThrowsAsync<OutcomeImportException>(() => OutcomeImporter.ImportAsync(path, store, cancellationToken: TestContext.Current.CancellationToken));
+        Assert.Equal(line, e.Line);
+        Assert.Contains(message, e.Message, StringComparison.Ordinal);
+        Assert.Equal(0, store.Count);
+    }
+}

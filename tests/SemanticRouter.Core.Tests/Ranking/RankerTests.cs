@@ -1,0 +1,201 @@
+using SemanticRouter.Outcomes;
+using SemanticRouter.Ranking;
+using static SemanticRouter.Core.Tests.Ranking.RankingFixtures;
+
+namespace SemanticRouter.Core.Tests.Ranking;
+
+public class RankerTests
+{
+    [Fact]
+    public void Rank_CodingNeighbours_RanksCodingTargetsFirstWithPriors()
+    {
+        var ranker = new Ranker(Table());
+        var result = ranker.Rank(new RankingRequest([N(1, "coding", 0.9f), N(2, "coding", 0.85f), N(3, "maths", 0.5f)]));
+
+        Assert.Equal("coding", result.Match!.Value.Route);
+        Assert.False(result.IsAbstained);
+        Assert.Equal("coder", result.Models[0].Model);
+        Assert.Equal(["coder", "gpt", "math", "small"], result.Models.Select(m => m.Model));
+        Assert.Equal(3, result.Neighbors.Count);
+        Assert.Equal(1.0, result.Neighbors.Sum(n => n.NormalisedWeight), 12);
+        Assert.Equal("coding", result.Models[0].SupportingRoutes[0].Route);
+        Assert.Equal(0, result.Models.Single(m => m.Model == "small").Quality); // no route with mass targets it
+    }
+
+    [Fact]
+    public void Rank_WeightsFollowTemperature()
+    {
+        var ranker = new Ranker(Table(), new RankingOptions { Temperature = 0.1 });
+        var result = ranker.Rank(new RankingRequest([N(1, "coding", 0.9f), N(2, "maths", 0.8f)]));
+        Assert.Equal(1.0, result.Neighbors[0].Weight);
+        Assert.Equal(Math.Exp(((double)0.8f - 0.9f) / 0.1), result.Neighbors[1].Weight, 12);
+    }
+
+    [Fact]
+    public void Rank_WithoutHead_EqualsKnnRouterFormula()
+    {
+        var rng = new Random(7);
+        var table = Table();
+        var options = new RankingOptions { Temperature = 0.07, UtteranceSmoothingStrength = 3, RouteSmoothingStrength = 5 };
+        var ranker = new Ranker(table, options);
+        string[] routes = ["coding", "maths", "chat"];
+        for (var trial = 0; trial < 50; trial++)
+        {
+            var neighbors = Enumerable.Range(0, 10).Select(i => N(i, routes[rng.Next(3)], (float)rng.NextDouble())).ToArray();
+            var stats = new FakeStatistics();
+            foreach (var n in neighbors)
+            {
+                foreach (var m in table.Models)
+                {
+                    var trials = rng.Next(0, 6);
+                    stats.Utterances[(n.Key, m)] = new SuccessCounts(rng.Next(0, trials + 1), trials);
+                    stats.Routes[(n.Route, m)] = new SuccessCounts(rng.Next(0, 4), 3);
+                }
+            }
+
+            var result = ranker.Rank(new RankingRequest(neighbors) { Statistics = stats });
+
+            double sMax = neighbors.Max(n => n.Similarity);
+            foreach (var model in table.Models)
+            {
+                double num = 0, den = 0;
+                foreach (var n in neighbors)
+                {
+                    var w = Math.Exp((n.Similarity - sMax) / options.Temperature);
+                    var q = 0.0;
+                    if (table.TryGetPrior(n.Route, model, out var prior))
+                    {
+                        var routeRate = stats.ForRoute(n.Route, model).Smoothed(prior, options.RouteSmoothingStrength);
+                        q = stats.ForUtterance(n.Key, model).Smoothed(routeRate, options.UtteranceSmoothingStrength);
+                    }
+
+                    num += w * q;
+                    den += w;
+                }
+
+                Assert.Equal(num / den, result.Models.Single(m => m.Model == model).Quality, 10);
+            }
+        }
+    }
+
+    [Fact]
+    public void Rank_HeadPosterior_BlendsWithAlphaAndCoversRoutesWithoutNeighbours()
+    {
+        var ranker = new Ranker(Table(), new RankingOptions { RouteHeadWeight = 0.5 });
+        var result = ranker.Rank(new RankingRequest([N(1, "coding", 0.9f)])
+        {
+            RoutePosterior = new Dictionary<string, double> { ["maths"] = 3, ["coding"] = 1 }, // renormalised to 0.75 / 0.25
+        });
+
+        Assert.Equal(0.5 + (0.5 * 0.25), result.Routes.Single(r => r.Route == "coding").Confidence, 12);
+        Assert.Equal(0.5 * 0.75, result.Routes.Single(r => r.Route == "maths").Confidence, 12);
+        var math = result.Models.Single(m => m.Model == "math");
+        Assert.Equal(0.375 * 0.95, math.Quality, 12); // maths has no neighbour: its route rate (the prior)
+    }
+
+    [Fact]
+    public void Rank_BelowThreshold_AbstainsOntoFallbackRoute()
+    {
+        var ranker = new Ranker(Table(codingThreshold: 0.8), new RankingOptions { FallbackRoute = "chat" });
+        var result = ranker.Rank(new RankingRequest([N(1, "coding", 0.7f)]));
+
+        Assert.True(result.IsAbstained);
+        Assert.Equal("chat", result.FallbackRoute);
+        Assert.Equal("coding", result.Match!.Value.Route);
+        Assert.Equal(["gpt", "small", "coder", "math"], result.Models.Select(m => m.Model));
+        Assert.Equal(0.9, result.Models[0].Quality, 12);
+    }
+
+    [Fact]
+    public void Rank_AtThreshold_DoesNotAbstain()
+    {
+        var ranker = new Ranker(Table(codingThreshold: 0.5), new RankingOptions { FallbackRoute = "chat" });
+        Assert.False(ranker.Rank(new RankingRequest([N(1, "coding", 0.5f)])).IsAbstained);
+    }
+
+    [Fact]
+    public void Rank_NoNeighbours_AbstainsWithoutMatch()
+    {
+        var result = new Ranker(Table()).Rank(new RankingRequest([]));
+        Assert.True(result.IsAbstained);
+        Assert.Null(result.Match);
+        Assert.Null(result.FallbackRoute);
+        Assert.All(result.Models, m => Assert.Equal(0, m.Score));
+    }
+
+    [Fact]
+    public void Rank_CostWeight_PenalisesExpensiveModels()
+    {
+        var ranker = new Ranker(Table());
+        var neighbors = new[] { N(1, "chat", 0.9f) };
+        Assert.Equal("gpt", ranker.Rank(new RankingRequest(neighbors)).Models[0].Model);
+
+        var cheap = ranker.Rank(new RankingRequest(neighbors) { CostWeight = 1 });
+        Assert.Equal("small", cheap.Models[0].Model);
+        var gpt = cheap.Models.Single(m => m.Model == "gpt");
+        Assert.Equal(1.0, gpt.NormalisedCost, 12);
+        Assert.Equal(gpt.Quality - 1.0, gpt.Score, 12);
+    }
+
+    [Fact]
+    public void Rank_CandidatesAndExclusions_AreRespected()
+    {
+        var ranker = new Ranker(Table());
+        var result = ranker.Rank(new RankingRequest([N(1, "coding", 0.9f)]) { Candidates = ["gpt", "coder", "small"], Excluded = ["coder"] });
+        Assert.Equal(["gpt", "small"], result.Models.Select(m => m.Model));
+        // Cost normalised by the max over candidates: gpt is the most expensive candidate.
+        Assert.Equal(1.0, result.Models[0].NormalisedCost);
+    }
+
+    [Fact]
+    public void Rank_UnknownCandidate_Throws()
+    {
+        var ranker = new Ranker(Table());
+        var e = Assert.Throws<UnknownModelException>(() => ranker.Rank(new RankingRequest([]) { Candidates = ["nope"] }));
+        Assert.Equal("nope", e.Model);
+        Assert.Throws<UnknownModelException>(() => ranker.Rank(new RankingRequest([]) { Excluded = ["nope"] }));
+    }
+
+    [Fact]
+    public void Rank_OnlyKNeighboursVote()
+    {
+        var ranker = new Ranker(Table(), new RankingOptions { K = 2 });
+        var result = ranker.Rank(new RankingRequest([N(1, "maths", 0.1f), N(2, "coding", 0.9f), N(3, "coding", 0.8f)]));
+        Assert.Equal(2, result.Neighbors.Count);
+        Assert.DoesNotContain(result.Routes, r => r.Route == "maths");
+        Assert.Single(new Ranker(Table()).Rank(new RankingRequest([N(1, "maths", 0.1f), N(2, "coding", 0.9f)]) { K = 1 }).Neighbors);
+    }
+
+    [Fact]
+    public void Rank_UtteranceOutcomes_MoveScoresTowardsObservedSuccess()
+    {
+        var ranker = new Ranker(Table());
+        var n = N(1, "coding", 0.9f);
+        var stats = new FakeStatistics();
+        stats.Utterances[(n.Key, "coder")] = new SuccessCounts(0, 100); // coder always fails here
+        var result = ranker.Rank(new RankingRequest([n]) { Statistics = stats });
+        Assert.Equal("gpt", result.Models[0].Model);
+        Assert.True(result.Models.Single(m => m.Model == "coder").Quality < 0.05);
+    }
+
+    [Fact]
+    public void Options_RejectInvalidValues()
+    {
+        var o = new RankingOptions();
+        Assert.Throws<ArgumentOutOfRangeException>(() => o.K = 0);
+        Assert.Throws<ArgumentOutOfRangeException>(() => o.Temperature = 0);
+        Assert.Throws<ArgumentOutOfRangeException>(() => o.CostWeight = -1);
+        Assert.Throws<ArgumentOutOfRangeException>(() => o.RouteHeadWeight = 1.5);
+        Assert.Throws<ArgumentOutOfRangeException>(() => o.ConversationDecay = 1);
+        Assert.Throws<ArgumentOutOfRangeException>(() => o.UtteranceSmoothingStrength = double.NaN);
+        Assert.Throws<ArgumentException>(() => new Ranker(Table(), new RankingOptions { FallbackRoute = "nope" }));
+    }
+
+    [Fact]
+    public void RoutingTable_RejectsBadPriorsAndDuplicates()
+    {
+        Assert.Throws<ArgumentException>(() => new RoutingTable([new RouteTargets("a", [new("m", 1.5)])]));
+        Assert.Throws<ArgumentException>(() => new RoutingTable([new RouteTargets("a", []), new RouteTargets("a", [])]));
+        Assert.Throws<ArgumentException>(() => new RoutingTable([new RouteTargets("a", [new("m", 0.5), new("m", 0.4)])]));
+    }
+}
