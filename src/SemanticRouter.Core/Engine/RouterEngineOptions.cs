@@ -1,0 +1,35 @@
+using SemanticRouter.Ranking;
+
+namespace SemanticRouter.Engine;
+
+/// <summary>Settings of a <see cref="RouterEngine"/>. Null means the default everywhere.</summary>
+public sealed class RouterEngineOptions
+{
+    /// <summary>Longest accepted query, in UTF-8 bytes (longer ones are refused, not truncated silently).</summary>
+    public const int DefaultMaxQueryBytes = 16 * 1024;
+
+    /// <summary>Most neighbours one call may ask for.</summary>
+    public const int DefaultMaxK = 1000;
+
+    /// <summary>The index artefact directory.</summary>
+    public required string IndexDirectory { get; init; }
+
+    /// <summary>The SQLite outcome store (created if missing); null = beside the index, <c>outcomes.db</c>.</summary>
+    public string? OutcomeDatabase { get; init; }
+
+    /// <summary>Ranking parameters (k, τ, β, λ, thresholds); null = <see cref="RankingOptions.Default"/>.</summary>
+    public RankingOptions? Ranking { get; init; }
+
+    /// <summary>HNSW search breadth; 0 = the value the index was built with.</summary>
+    public int EfSearch { get; init; }
+
+    public int MaxQueryBytes { get; init; } = DefaultMaxQueryBytes;
+
+    public int MaxK { get; init; } = DefaultMaxK;
+
+    /// <summary>How long a ranking's neighbours are remembered for outcomes by request id.</summary>
+    public TimeSpan? RequestTtl { get; init; }
+
+    /// <summary>How many rankings are remembered at most.</summary>
+    public int? RequestCapacity { get; init; }
+}
