@@ -12,7 +12,7 @@ namespace SemanticRouter.Core.Tests.Ranking;
 /// <summary>
 /// The conversation set against the real all-MiniLM-L6-v2 (run on demand:
 /// <c>dotnet test --project tests/SemanticRouter.Core.Tests -- --explicit only</c>; the model folder
-/// comes from SEMANTIC_ROUTER_MODEL, default ../shared/models/all-MiniLM-L6-v2). A minimal
+/// comes from SEMANTIC_ROUTER_MODEL, else $SEMANTIC_ROUTER_SHARED/models/all-MiniLM-L6-v2). A minimal
 /// encoder (BERT tokenizer → ONNX → mean pool → L2) and exact search over
 /// tests/data/conversation-routes.jsonl stand in for the project's encoder and index.
 /// </summary>
@@ -21,7 +21,8 @@ public class ConversationBenchmarkModelTests
     [Fact(Explicit = true)]
     public void RealModel_BlendingHelpsOnFollowUps()
     {
-        var dir = Environment.GetEnvironmentVariable("SEMANTIC_ROUTER_MODEL") ?? "/work/shared/models/all-MiniLM-L6-v2";
+        var dir = Environment.GetEnvironmentVariable("SEMANTIC_ROUTER_MODEL")
+            ?? Path.Combine(Environment.GetEnvironmentVariable("SEMANTIC_ROUTER_SHARED") ?? "/work/shared", "models", "all-MiniLM-L6-v2");
         Assert.SkipUnless(File.Exists(Path.Combine(dir, "model.onnx")), $"no model in {dir}");
         var tokenizer = BertTokenizer.Create(Path.Combine(dir, "vocab.txt"));
         using var session = new InferenceSession(Path.Combine(dir, "model.onnx"));
