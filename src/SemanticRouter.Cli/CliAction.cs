@@ -10,6 +10,7 @@ internal static class CliAction
     {
         command.SetAction(async (parse, ct) =>
         {
+            string name = CommandPath(parse);
             var stdout = parse.InvocationConfiguration.Output;
             var stderr = parse.InvocationConfiguration.Error;
             try
@@ -18,20 +19,37 @@ internal static class CliAction
             }
             catch (CliException e)
             {
-                await stderr.WriteLineAsync($"semantic-router {command.Name}: {OneLine(e.Message)}").ConfigureAwait(false);
+                await stderr.WriteLineAsync($"{name}: {OneLine(e.Message)}").ConfigureAwait(false);
                 return e.ExitCode;
             }
             catch (OperationCanceledException)
             {
-                await stderr.WriteLineAsync($"semantic-router {command.Name}: cancelled").ConfigureAwait(false);
+                await stderr.WriteLineAsync($"{name}: cancelled").ConfigureAwait(false);
                 return 130;
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or FormatException)
             {
-                await stderr.WriteLineAsync($"semantic-router {command.Name}: {OneLine(e.Message)}").ConfigureAwait(false);
+                await stderr.WriteLineAsync($"{name}: {OneLine(e.Message)}").ConfigureAwait(false);
                 return ExitCodes.BadInput;
             }
         });
+    }
+
+    /// <summary>"semantic-router outcomes import", for messages that say which command failed.</summary>
+    internal static string CommandPath(ParseResult parse)
+    {
+        var names = new List<string>();
+        for (var result = parse.CommandResult; result is not null; result = result.Parent as System.CommandLine.Parsing.CommandResult)
+        {
+            if (result.Command is not RootCommand)
+            {
+                names.Add(result.Command.Name);
+            }
+        }
+
+        names.Add("semantic-router");
+        names.Reverse();
+        return string.Join(' ', names);
     }
 
     internal static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();

@@ -23,8 +23,7 @@ public static class CliApp
         {
             // One line and the bad-input code, like every other bad input (System.CommandLine would
             // print help and exit 1).
-            string command = parse.CommandResult.Command == root ? "semantic-router" : $"semantic-router {parse.CommandResult.Command.Name}";
-            stderr.WriteLine($"{command}: {CliAction.OneLine(parse.Errors[0].Message)} (see --help)");
+            stderr.WriteLine($"{CliAction.CommandPath(parse)}: {CliAction.OneLine(parse.Errors[0].Message)} (see --help)");
             return ExitCodes.BadInput;
         }
 

@@ -8,12 +8,13 @@ internal static class CommandCatalog
     internal static IEnumerable<Command> All()
     {
         yield return BuildCommand.Create();
+        yield return RankCommand.Create();
         yield return NeighborsCommand.Create();
         yield return RoutesCommand.Create();
         yield return ImportCommand.Create();
         yield return TokenizeCommand.Create();
         yield return EmbedCommand.Create();
         yield return ModelCommand.Create();
-        yield return OutcomesCommand.Create(openIndex: null); // the integrator passes the index seam
+        yield return OutcomesCommand.Create(EngineOptions.OpenOutcomeIndex);
     }
 }

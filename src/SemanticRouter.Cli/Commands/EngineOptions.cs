@@ -1,0 +1,51 @@
+using System.CommandLine;
+using SemanticRouter.Engine;
+using SemanticRouter.Ranking;
+
+namespace SemanticRouter.Cli.Commands;
+
+/// <summary>Opens a <see cref="RouterEngine"/> for the in-process commands (rank, outcomes import).</summary>
+internal static class EngineOptions
+{
+    public static Option<string?> OutcomeDb() => new("--db")
+    {
+        Description = "Outcome store (SQLite; default: beside the index, <index>.outcomes.db)",
+    };
+
+    /// <summary>The engine over an index and the model it was built with; the caller disposes both.</summary>
+    public static (RouterEngine Engine, IDisposable Encoder) Open(string indexDirectory, string? modelDirectory, string? outcomeDb, RankingOptions? ranking = null)
+    {
+        var (artifact, encoder) = IndexOptions.Load(indexDirectory, modelDirectory);
+        try
+        {
+            var engine = new RouterEngine(
+                new RouterEngineOptions { IndexDirectory = artifact.Directory, OutcomeDatabase = outcomeDb, Ranking = ranking },
+                encoder,
+                encoder.Model.Fingerprint);
+            return (engine, encoder);
+        }
+        catch
+        {
+            encoder.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The outcome-crediting seam of `outcomes import`: query text → nearest utterances of the index.</summary>
+    public static OutcomeIndex OpenOutcomeIndex(string indexDirectory, RankingOptions options)
+    {
+        var (artifact, encoder) = IndexOptions.Load(indexDirectory, null);
+        var catalog = artifact.Catalog;
+        IReadOnlyList<Neighbor> Find(string text)
+        {
+            var hits = artifact.Index.Search(encoder.Embed(text), options.K);
+            return [.. hits.Select(h =>
+            {
+                var u = artifact.Utterances[h.Id];
+                return new Neighbor(h.Id, u.Key, u.Route, u.Text, h.Similarity);
+            })];
+        }
+
+        return new OutcomeIndex(Find, catalog.Models.Contains) { Owner = encoder };
+    }
+}

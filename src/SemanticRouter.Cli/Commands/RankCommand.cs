@@ -1,0 +1,160 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using SemanticRouter.Engine;
+using SemanticRouter.Ranking;
+using Spectre.Console;
+
+namespace SemanticRouter.Cli.Commands;
+
+/// <summary>`semantic-router rank`: the ranked target models of a query, its matched route and neighbours.</summary>
+internal static class RankCommand
+{
+    public static Command Create()
+    {
+        var query = new Argument<string>("query") { Description = "The prompt to route" };
+        var index = IndexOptions.Index();
+        var model = IndexOptions.ModelOverride();
+        var db = EngineOptions.OutcomeDb();
+        var k = new Option<int?>("-k", "--k") { Description = "Neighbours that vote (default: the ranking default)" };
+        var candidates = new Option<string[]>("--candidates") { Description = "Only these models", AllowMultipleArgumentsPerToken = true };
+        var exclude = new Option<string[]>("--exclude") { Description = "Never these models", AllowMultipleArgumentsPerToken = true };
+        var costWeight = new Option<double?>("--cost-weight") { Description = "Quality–cost trade-off λ (score − λ·normalised cost)" };
+        var turns = new Option<string[]>("--turn") { Description = "An earlier conversation turn (repeat, oldest first)" };
+        var json = new Option<bool>("--json") { Description = "One JSON object instead of tables" };
+        var command = new Command("rank", "Rank the target models for a query") { query, index, model, db, k, candidates, exclude, costWeight, turns, json };
+        CliAction.Set(command, async (parse, stdout, stderr, ct) =>
+        {
+            var (engine, encoder) = EngineOptions.Open(parse.GetValue(index)!, parse.GetValue(model), parse.GetValue(db));
+            using (encoder)
+            using (engine)
+            {
+                RouterDecision decision;
+                try
+                {
+                    decision = await engine.RankAsync(new RouteQuery(parse.GetValue(query)!)
+                    {
+                        K = parse.GetValue(k),
+                        Candidates = Split(parse.GetValue(candidates)),
+                        Excluded = Split(parse.GetValue(exclude)),
+                        CostWeight = parse.GetValue(costWeight),
+                        EarlierTurns = parse.GetValue(turns) ?? [],
+                    }, ct).ConfigureAwait(false);
+                }
+                catch (ArgumentException e) when (e is RouterQueryException or UnknownModelException)
+                {
+                    throw new CliException(e.Message.Split(" (Parameter")[0], ExitCodes.BadInput);
+                }
+
+                if (parse.GetValue(json))
+                {
+                    await stdout.WriteLineAsync(ToJson(decision)).ConfigureAwait(false);
+                }
+                else
+                {
+                    WriteTables(stdout, decision);
+                }
+            }
+
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static string[]? Split(string[]? values) =>
+        values is null ? null : [.. values.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))];
+
+    private static void WriteTables(TextWriter stdout, RouterDecision decision)
+    {
+        var ranking = decision.Ranking;
+        var inv = CultureInfo.InvariantCulture;
+        var console = Terminal.For(stdout);
+        string match = ranking.Match is { } m ? string.Create(inv, $"{m.Route} (confidence {m.Confidence:F3})") : "none";
+        console.WriteLine(ranking.IsAbstained
+            ? string.Create(inv, $"abstained: top similarity {ranking.TopSimilarity:F3} < threshold {ranking.Threshold:F3}; fallback {ranking.FallbackRoute ?? "none"}; nearest route {match}")
+            : $"route: {match}");
+        var models = new Table().AddColumn("#").AddColumn("model").AddColumn("score").AddColumn("quality").AddColumn("cost").AddColumn("supporting routes");
+        int rank = 1;
+        foreach (var model in ranking.Models)
+        {
+            models.AddRow(
+                (rank++).ToString(inv),
+                Markup.Escape(model.Model),
+                model.Score.ToString("F4", inv),
+                model.Quality.ToString("F4", inv),
+                model.NormalisedCost.ToString("F3", inv),
+                Markup.Escape(string.Join(", ", model.SupportingRoutes.Take(3).Select(r => string.Create(inv, $"{r.Route} {r.Contribution:F3}")))));
+        }
+
+        console.Write(models);
+        var neighbors = new Table().AddColumn("similarity").AddColumn("weight").AddColumn("route").AddColumn("utterance");
+        foreach (var n in ranking.Neighbors)
+        {
+            neighbors.AddRow(n.Neighbor.Similarity.ToString("F4", inv), n.NormalisedWeight.ToString("F3", inv), Markup.Escape(n.Neighbor.Route), Markup.Escape(n.Neighbor.Utterance));
+        }
+
+        console.Write(neighbors);
+        console.WriteLine($"request {decision.RequestId} · index {decision.IndexVersion}");
+    }
+
+    private static string ToJson(RouterDecision decision)
+    {
+        var r = decision.Ranking;
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            w.WriteStartObject();
+            w.WriteString("request_id", decision.RequestId);
+            w.WriteString("index_version", decision.IndexVersion);
+            w.WriteStartArray("models");
+            foreach (var m in r.Models)
+            {
+                w.WriteStartObject();
+                w.WriteString("model", m.Model);
+                w.WriteNumber("score", Math.Round(m.Score, 6));
+                w.WriteNumber("quality", Math.Round(m.Quality, 6));
+                w.WriteNumber("normalised_cost", Math.Round(m.NormalisedCost, 6));
+                w.WriteStartArray("supporting_routes");
+                foreach (var s in m.SupportingRoutes)
+                {
+                    w.WriteStringValue(s.Route);
+                }
+
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            if (r.Match is { } match)
+            {
+                w.WriteStartObject("matched_route");
+                w.WriteString("route", match.Route);
+                w.WriteNumber("confidence", Math.Round(match.Confidence, 6));
+                w.WriteEndObject();
+            }
+
+            w.WriteBoolean("abstained", r.IsAbstained);
+            if (r.FallbackRoute is not null)
+            {
+                w.WriteString("fallback_route", r.FallbackRoute);
+            }
+
+            w.WriteNumber("top_similarity", Math.Round(r.TopSimilarity, 6));
+            w.WriteStartArray("neighbors");
+            foreach (var n in r.Neighbors)
+            {
+                w.WriteStartObject();
+                w.WriteString("utterance", n.Neighbor.Utterance);
+                w.WriteString("route", n.Neighbor.Route);
+                w.WriteNumber("similarity", Math.Round(n.Neighbor.Similarity, 6));
+                w.WriteNumber("weight", Math.Round(n.NormalisedWeight, 6));
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
+}
