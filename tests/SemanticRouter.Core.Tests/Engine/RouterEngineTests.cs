@@ -1,0 +1,196 @@
+using SemanticRouter.Artifacts;
+using SemanticRouter.Core.Tests.Embeddings;
+using SemanticRouter.Engine;
+using SemanticRouter.Index;
+using SemanticRouter.Outcomes;
+using SemanticRouter.Routes;
+using SemanticRouter.Tests;
+
+namespace SemanticRouter.Core.Tests.Engine;
+
+public sealed class RouterEngineTests(EncoderFixture fixture) : IClassFixture<EncoderFixture>, IDisposable
+{
+    private readonly TestDirectory _dir = new();
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public async Task Rank_CodingPrompt_MatchesCodingAndRanksItsTargets()
+    {
+        using var engine = Open();
+        var decision = await engine.RankAsync(new RouteQuery("write a python function that reverses a linked list"), Ct);
+
+        Assert.Equal("coding", decision.Ranking.Match?.Route);
+        Assert.NotEmpty(decision.RequestId);
+        Assert.Equal(engine.IndexVersion, decision.IndexVersion);
+        var codingModels = engine.Catalog["coding"].Targets.Select(t => t.Model).ToHashSet();
+        Assert.Contains(decision.Ranking.Models[0].Model, codingModels);
+        Assert.True(decision.Ranking.Models.Zip(decision.Ranking.Models.Skip(1)).All(p => p.First.Score >= p.Second.Score));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("   \t")]
+    public async Task Rank_EmptyQuery_Refused(string query)
+    {
+        using var engine = Open();
+        var e = await Assert.ThrowsAsync<RouterQueryException>(() => engine.RankAsync(new RouteQuery(query), Ct));
+        Assert.Equal(RouterQueryError.EmptyQuery, e.Error);
+    }
+
+    [Fact]
+    public async Task Rank_OverLongQueryOrBadK_Refused()
+    {
+        using var engine = Open();
+        var tooLong = await Assert.ThrowsAsync<RouterQueryException>(() => engine.RankAsync(new RouteQuery(new string('a', 20_000)), Ct));
+        Assert.Equal(RouterQueryError.QueryTooLong, tooLong.Error);
+        var badK = await Assert.ThrowsAsync<RouterQueryException>(() => engine.RankAsync(new RouteQuery("hello") { K = 0 }, Ct));
+        Assert.Equal(RouterQueryError.BadK, badK.Error);
+    }
+
+    [Fact]
+    public async Task RecordOutcome_ByRequestId_MovesTheModelScore_AndSurvivesReopen()
+    {
+        const string Query = "write a python function that reverses a linked list";
+        double before;
+        string loser;
+        using (var engine = Open())
+        {
+            var first = await engine.RankAsync(new RouteQuery(Query), Ct);
+            loser = first.Ranking.Models[0].Model;
+            before = first.Ranking.Models[0].Score;
+            for (int i = 0; i < 20; i++)
+            {
+                var d = await engine.RankAsync(new RouteQuery(Query), Ct);
+                await engine.RecordOutcomeAsync(Outcome.ForRequest(d.RequestId, loser, success: false), Ct);
+            }
+
+            var after = await engine.RankAsync(new RouteQuery(Query), Ct);
+            Assert.True(after.Ranking.Models.Single(m => m.Model == loser).Score < before - 0.1);
+            Assert.Equal(20, engine.OutcomeCount);
+        }
+
+        using var reopened = Open();
+        var again = await reopened.RankAsync(new RouteQuery(Query), Ct);
+        Assert.True(again.Ranking.Models.Single(m => m.Model == loser).Score < before - 0.1);
+    }
+
+    [Fact]
+    public async Task RecordOutcome_UnknownRequestOrModelOrScore_Rejected()
+    {
+        using var engine = Open();
+        var d = await engine.RankAsync(new RouteQuery("translate good morning into German"), Ct);
+        var unknownId = await Assert.ThrowsAsync<OutcomeRejectedException>(() => engine.RecordOutcomeAsync(Outcome.ForRequest("feedbeef", d.Ranking.Models[0].Model, true), Ct));
+        Assert.Equal(OutcomeRejectionReason.UnknownRequestId, unknownId.Reason);
+        var unknownModel = await Assert.ThrowsAsync<OutcomeRejectedException>(() => engine.RecordOutcomeAsync(Outcome.ForRequest(d.RequestId, "no-such-model", true), Ct));
+        Assert.Equal(OutcomeRejectionReason.UnknownModel, unknownModel.Reason);
+        var badScore = await Assert.ThrowsAsync<OutcomeRejectedException>(() => engine.RecordOutcomeAsync(Outcome.ForRequest(d.RequestId, d.Ranking.Models[0].Model, 1.5), Ct));
+        Assert.Equal(OutcomeRejectionReason.ScoreOutOfRange, badScore.Reason);
+    }
+
+    [Fact]
+    public async Task AddUtterances_SearchableAtOnce_PersistedToFileAndArtefact()
+    {
+        const string Utterance = "compose a limerick about a cat who learned to play the bassoon";
+        using (var engine = Open())
+        {
+            int before = engine.UtteranceCount;
+            var result = await engine.AddUtterancesAsync("creative_writing", [Utterance], Ct);
+            Assert.Single(result.Added);
+            Assert.Equal(before + 1, engine.UtteranceCount);
+            Assert.EndsWith("+1", engine.IndexVersion, StringComparison.Ordinal);
+
+            var inspection = await engine.InspectAsync(Utterance, 1, Ct);
+            Assert.Equal(Utterance, inspection[0].Neighbor.Utterance);
+            Assert.True(inspection[0].Neighbor.Similarity > 0.99f);
+
+            await Assert.ThrowsAsync<RouteEditException>(() => engine.AddUtterancesAsync("creative_writing", [Utterance], Ct));
+            var unknown = await Assert.ThrowsAsync<RouteEditException>(() => engine.AddUtterancesAsync("no_such_route", ["hello there"], Ct));
+            Assert.Equal(RouteEditErrorKind.UnknownRoute, unknown.Kind);
+        }
+
+        Assert.Contains(Utterance, RouteCatalog.Load(RoutesDir)["creative_writing"].Utterances);
+        var artifact = RouterArtifact.Load(IndexDir);
+        Assert.Contains(artifact.Utterances, u => u.Text == Utterance);
+        var rebuild = IndexBuilder.Build(RoutesDir, fixture.Encoder, IndexDir, Hnsw, cancellationToken: Ct);
+        Assert.True(rebuild.NoOp);
+    }
+
+    [Fact]
+    public async Task Reload_CorruptArtefact_RefusedAndOldIndexKeepsServing()
+    {
+        using var engine = Open();
+        string version = engine.IndexVersion;
+        string corrupt = Path.Combine(_dir.Path, "corrupt");
+        IndexBuilder.Build(RoutesDir, fixture.Encoder, corrupt, Hnsw, cancellationToken: Ct);
+        string graph = Path.Combine(corrupt, ArtifactFiles.Graph);
+        byte[] bytes = File.ReadAllBytes(graph);
+        bytes[100] ^= 0xff;
+        File.WriteAllBytes(graph, bytes);
+
+        await Assert.ThrowsAsync<ArtifactException>(() => engine.ReloadAsync(corrupt, Ct));
+        Assert.Equal(version, engine.IndexVersion);
+        var d = await engine.RankAsync(new RouteQuery("summarise this article in three bullet points"), Ct);
+        Assert.Equal(version, d.IndexVersion);
+    }
+
+    [Fact]
+    public async Task Reload_RebuiltArtefact_SwapsVersionWhileQueriesRun()
+    {
+        using var engine = Open();
+        string before = engine.IndexVersion;
+        using var stop = new CancellationTokenSource();
+        int failures = 0, calls = 0;
+        var load = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                try
+                {
+                    await engine.RankAsync(new RouteQuery("what's the integral of sin x"), Ct);
+                    Interlocked.Increment(ref calls);
+                }
+                catch (Exception) when (!stop.IsCancellationRequested)
+                {
+                    Interlocked.Increment(ref failures);
+                }
+            }
+        }, Ct);
+
+        RouteFileEditor.AddUtterance(RoutesDir, "maths", "show that there are infinitely many prime numbers of the form 4k+3");
+        IndexBuilder.Build(RoutesDir, fixture.Encoder, IndexDir, Hnsw, cancellationToken: Ct);
+        string after = await engine.ReloadAsync(cancellationToken: Ct);
+        await Task.Delay(200, Ct);
+        await stop.CancelAsync();
+        await load;
+
+        Assert.NotEqual(before, after);
+        Assert.Equal(after, engine.IndexVersion);
+        Assert.Equal(0, failures);
+        Assert.True(calls > 0);
+    }
+
+    private static readonly HnswOptions Hnsw = new() { M = 8, EfConstruction = 64, Seed = 3 };
+
+    private string RoutesDir => Path.Combine(_dir.Path, "routes");
+
+    private string IndexDir => Path.Combine(_dir.Path, "index");
+
+    private RouterEngine Open()
+    {
+        if (!Directory.Exists(RoutesDir))
+        {
+            Directory.CreateDirectory(RoutesDir);
+            foreach (string file in Directory.EnumerateFiles(Path.Combine(TestDirectory.RepositoryRoot, "routes"), "*.yaml"))
+            {
+                File.Copy(file, Path.Combine(RoutesDir, Path.GetFileName(file)));
+            }
+
+            IndexBuilder.Build(RoutesDir, fixture.Encoder, IndexDir, Hnsw, cancellationToken: Ct);
+        }
+
+        return new RouterEngine(new RouterEngineOptions { IndexDirectory = IndexDir }, fixture.Encoder, fixture.Encoder.Model.Fingerprint);
+    }
+}
