@@ -1,5 +1,8 @@
 using System.Net;
 using Grpc.AspNetCore.Server;
+using Grpc.AspNetCore.Server.Model;
+using Grpc.Reflection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Hosting;
@@ -187,7 +190,12 @@ public static class RouterHost
             grpc.ResponseCompressionAlgorithm = router.Value.ResponseCompression;
             grpc.EnableDetailedErrors = router.Value.EnableDetailedErrors;
         });
-        services.AddGrpcReflection();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IServiceMethodProvider<RouterService>, RouterServiceMethodProvider>());
+        // Reflection v1 and v1alpha over exactly these services (Grpc.AspNetCore.Server.Reflection
+        // discovers services through the generated base class, which RouterService does not use).
+        var descriptors = new[] { Grpc.V1.Router.Descriptor, global::Grpc.Health.V1.Health.Descriptor, global::Grpc.Reflection.V1Alpha.ServerReflection.Descriptor, global::Grpc.Reflection.V1.ServerReflection.Descriptor };
+        services.AddSingleton(new ReflectionServiceImpl(descriptors));
+        services.AddSingleton(new ReflectionV1ServiceImpl(descriptors));
         services.AddGrpcHealthChecks(health =>
             {
                 health.Services.Map(string.Empty, _ => true);
@@ -223,7 +231,8 @@ public static class RouterHost
         });
         app.MapGrpcService<RouterService>();
         app.MapGrpcHealthChecksService();
-        app.MapGrpcReflectionService();
+        app.MapGrpcService<ReflectionServiceImpl>();
+        app.MapGrpcService<ReflectionV1ServiceImpl>();
         var registry = app.Services.GetRequiredService<RouterMetrics>().Registry;
         app.MapMetrics("/metrics", registry);
         app.MapHealthChecks("/healthz");

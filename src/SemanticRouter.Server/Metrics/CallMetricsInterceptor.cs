@@ -25,7 +25,7 @@ internal sealed class CallMetricsInterceptor(RouterMetrics metrics) : Intercepto
         }
         catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
         {
-            code = context.Deadline <= DateTime.UtcNow ? StatusCode.DeadlineExceeded : StatusCode.Cancelled;
+            code = Services.RouterService.DeadlinePassed(context) ? StatusCode.DeadlineExceeded : StatusCode.Cancelled;
             throw;
         }
         catch

@@ -12,31 +12,33 @@ namespace SemanticRouter.Server.Services;
 /// <summary>
 /// The Router gRPC service: validates the request's shape, maps proto to the engine's records and
 /// back, and maps every engine error to a status code in one place (<see cref="ToRpcException"/>).
+/// Bound by <see cref="RouterServiceMethodProvider"/> (one public method per RPC, same name and
+/// signature as the generated base), which rejects unparsable request bytes with INVALID_ARGUMENT.
 /// </summary>
 internal sealed partial class RouterService(
     IRouterBackend backend,
     IOptions<RouterServerOptions> options,
     RouterMetrics metrics,
-    ILogger<RouterService> logger) : Router.RouterBase
+    ILogger<RouterService> logger)
 {
     private readonly RouterServerOptions _options = options.Value;
 
-    public override Task<RankModelsResponse> RankModels(RankModelsRequest request, ServerCallContext context) =>
+    public Task<RankModelsResponse> RankModels(RankModelsRequest request, ServerCallContext context) =>
         InvokeAsync(request, context, static (self, r, ct) => self.RankCoreAsync(r, ct));
 
-    public override Task<RecordOutcomeResponse> RecordOutcome(RecordOutcomeRequest request, ServerCallContext context) =>
+    public Task<RecordOutcomeResponse> RecordOutcome(RecordOutcomeRequest request, ServerCallContext context) =>
         InvokeAsync(request, context, static (self, r, ct) => self.RecordOutcomeCoreAsync(r, ct));
 
-    public override Task<InspectNeighborsResponse> InspectNeighbors(InspectNeighborsRequest request, ServerCallContext context) =>
+    public Task<InspectNeighborsResponse> InspectNeighbors(InspectNeighborsRequest request, ServerCallContext context) =>
         InvokeAsync(request, context, static (self, r, ct) => self.InspectCoreAsync(r, ct));
 
-    public override Task<ListRoutesResponse> ListRoutes(ListRoutesRequest request, ServerCallContext context) =>
+    public Task<ListRoutesResponse> ListRoutes(ListRoutesRequest request, ServerCallContext context) =>
         InvokeAsync(request, context, static (self, _, ct) => self.ListRoutesCoreAsync(ct));
 
-    public override Task<AddUtterancesResponse> AddUtterances(AddUtterancesRequest request, ServerCallContext context) =>
+    public Task<AddUtterancesResponse> AddUtterances(AddUtterancesRequest request, ServerCallContext context) =>
         InvokeAsync(request, context, static (self, r, ct) => self.AddUtterancesCoreAsync(r, ct));
 
-    public override Task<ReloadIndexResponse> ReloadIndex(ReloadIndexRequest request, ServerCallContext context) =>
+    public Task<ReloadIndexResponse> ReloadIndex(ReloadIndexRequest request, ServerCallContext context) =>
         InvokeAsync(request, context, static (self, r, ct) => self.ReloadCoreAsync(r, ct));
 
     private async Task<TResponse> InvokeAsync<TRequest, TResponse>(
@@ -74,7 +76,7 @@ internal sealed partial class RouterService(
                 return new RpcException(new Status(code, input.Message));
 
             case OperationCanceledException when context.CancellationToken.IsCancellationRequested:
-                var cancelled = context.Deadline <= DateTime.UtcNow ? StatusCode.DeadlineExceeded : StatusCode.Cancelled;
+                var cancelled = DeadlinePassed(context) ? StatusCode.DeadlineExceeded : StatusCode.Cancelled;
                 ServerLog.CallCancelled(logger, method, cancelled);
                 return new RpcException(new Status(cancelled, cancelled == StatusCode.DeadlineExceeded
                     ? "The call's deadline passed before the server finished."
@@ -87,6 +89,13 @@ internal sealed partial class RouterService(
                     : "Internal error; the server log has the details."));
         }
     }
+
+    /// <summary>
+    /// True when the call ended because of its deadline: the server's deadline timer fired, or the
+    /// client aborted within clock-skew tolerance of the deadline (its own timer fired first).
+    /// </summary>
+    internal static bool DeadlinePassed(ServerCallContext context) =>
+        context.Deadline != DateTime.MaxValue && context.Deadline <= DateTime.UtcNow.AddMilliseconds(250);
 
     private async ValueTask<RankModelsResponse> RankCoreAsync(RankModelsRequest request, CancellationToken cancellationToken)
     {
