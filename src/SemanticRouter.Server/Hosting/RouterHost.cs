@@ -116,14 +116,19 @@ public static class RouterHost
     /// <c>SEMANTIC_ROUTER_*</c> variables, then <paramref name="args"/> again (so the command line wins
     /// over the environment), then <paramref name="overrides"/>.
     /// </summary>
+    /// <param name="configuration">The builder to add to.</param>
+    /// <param name="args">Command-line arguments.</param>
+    /// <param name="overrides">Keys relative to the section; win over everything.</param>
+    /// <param name="environment">The environment variables (null = the process's).</param>
     public static void AddRouterConfiguration(
         IConfigurationBuilder configuration,
         string[] args,
-        IEnumerable<KeyValuePair<string, string?>>? overrides)
+        IEnumerable<KeyValuePair<string, string?>>? overrides,
+        System.Collections.IDictionary? environment = null)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var fromEnvironment = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-        foreach (System.Collections.DictionaryEntry entry in Environment.GetEnvironmentVariables())
+        foreach (System.Collections.DictionaryEntry entry in environment ?? Environment.GetEnvironmentVariables())
         {
             if (entry.Key is string key && key.StartsWith(RouterServerOptions.EnvironmentPrefix, StringComparison.OrdinalIgnoreCase))
             {
