@@ -105,7 +105,7 @@ internal sealed partial class RouterService(
         var k = ResolveK(request.K);
         ValidateModelNames(request.Candidates, "candidates");
         ValidateModelNames(request.Excluded, "excluded");
-        double? costWeight = request.HasCostWeight ? request.CostWeight : null;
+        double? costWeight = request.CostCase == RankModelsRequest.CostOneofCase.CostWeight ? request.CostWeight : null;
         if (costWeight is { } lambda && (!double.IsFinite(lambda) || lambda < 0))
         {
             throw Invalid($"cost_weight must be a finite number ≥ 0, not {lambda}.");
