@@ -1,1 +1,14 @@
-Console.WriteLine("benchmarks: see bench/README.md");
+// Dispatch on the first argument; each mode lives in its own folder.
+return args switch
+{
+    ["grpc", .. var rest] => await SemanticRouter.Bench.Grpc.GrpcBench.RunAsync(rest),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.WriteLine("benchmarks: see bench/README.md");
+    Console.WriteLine("  grpc --address http://127.0.0.1:50051 [--api-key KEY] [--queries FILE] [--seconds 5] [--concurrency 1,8,32,64]");
+    Console.WriteLine("  grpc --self-host [...]   (in-process server with a constant-time engine: the server's own overhead)");
+    return 2;
+}
