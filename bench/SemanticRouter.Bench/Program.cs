@@ -2,6 +2,7 @@
 return args switch
 {
     ["grpc", .. var rest] => await SemanticRouter.Bench.Grpc.GrpcBench.RunAsync(rest),
+    ["grpc-demo-server", .. var rest] => await SemanticRouter.Bench.Grpc.SelfHost.ServeAsync(rest),
     _ => Usage(),
 };
 
@@ -10,5 +11,6 @@ static int Usage()
     Console.WriteLine("benchmarks: see bench/README.md");
     Console.WriteLine("  grpc --address http://127.0.0.1:50051 [--api-key KEY] [--queries FILE] [--seconds 5] [--concurrency 1,8,32,64]");
     Console.WriteLine("  grpc --self-host [...]   (in-process server with a constant-time engine: the server's own overhead)");
+    Console.WriteLine("  grpc-demo-server [--port 50051]   (that server alone, until Ctrl+C: for trying the examples)");
     return 2;
 }

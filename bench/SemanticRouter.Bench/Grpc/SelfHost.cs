@@ -35,6 +35,19 @@ internal sealed class SelfHost : IAsyncDisposable
         return new SelfHost(app, RouterHost.GetEndpoints(app).Grpc!);
     }
 
+    /// <summary>Serves the constant-time engine on 127.0.0.1 until Ctrl+C (for trying clients without an index).</summary>
+    public static async Task<int> ServeAsync(string[] args)
+    {
+        var port = args is ["--port", var p] ? p : "50051";
+        await RouterHost.RunAsync([], _ => new ConstantBackend(), new Dictionary<string, string?>
+        {
+            ["Host"] = "127.0.0.1",
+            ["Port"] = port,
+            ["MetricsPort"] = "0",
+        });
+        return 0;
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync();

@@ -51,6 +51,12 @@ public static class RouterHost
             ContentRootPath = AppContext.BaseDirectory,
         });
         AddRouterConfiguration(builder.Configuration, args, overrides);
+        // One line per request from ASP.NET Core and grpc-dotnet is noise for a service answering in
+        // well under a millisecond; our own catalogue (ServerLog) reports rejections and failures.
+        // Logging:LogLevel settings in configuration still override these.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Routing", LogLevel.Warning);
+        builder.Logging.AddFilter("Grpc.AspNetCore.Server", LogLevel.Warning);
         var options = ReadOptions(builder.Configuration);
         builder.Services.AddSemanticRouterServer(builder.Configuration, backend);
         ConfigureKestrel(builder.WebHost, options);
