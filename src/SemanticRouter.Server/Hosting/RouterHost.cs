@@ -53,7 +53,7 @@ public static class RouterHost
         AddRouterConfiguration(builder.Configuration, args, overrides);
         // One line per request from ASP.NET Core and grpc-dotnet is noise for a service answering in
         // well under a millisecond; our own catalogue (ServerLog) reports rejections and failures.
-        // Logging:LogLevel settings in configuration still override these.
+        // A more specific Logging:LogLevel category in configuration (e.g. "Grpc.AspNetCore.Server.ServerCallHandler") overrides these.
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.AspNetCore.Routing", LogLevel.Warning);
         builder.Logging.AddFilter("Grpc.AspNetCore.Server", LogLevel.Warning);
