@@ -1,16 +1,23 @@
 using SemanticRouter.Bench;
 using SemanticRouter.Bench.Index;
 
-// Peer-comparison benchmarks, one per first argument; see bench/README.md.
-return args.FirstOrDefault() switch
+// Peer-comparison benchmarks, one per first argument; each lives in its own folder. See bench/README.md.
+return args switch
 {
-    "hnsw" => HnswBenchmark.Run(args[1..]),
-    "encoder" => EncoderBench.Run(args[1..]),
+    ["hnsw", .. var rest] => HnswBenchmark.Run(rest),
+    ["encoder", .. var rest] => EncoderBench.Run(rest),
+    ["grpc", .. var rest] => await SemanticRouter.Bench.Grpc.GrpcBench.RunAsync(rest),
+    ["grpc-demo-server", .. var rest] => await SemanticRouter.Bench.Grpc.SelfHost.ServeAsync(rest),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: dotnet run -c Release --project bench/SemanticRouter.Bench -- <benchmark> [options]   (benchmarks: hnsw, encoder; see bench/README.md)");
+    Console.Error.WriteLine("usage: dotnet run -c Release --project bench/SemanticRouter.Bench -- <benchmark> [options]   (see bench/README.md)");
+    Console.Error.WriteLine("  hnsw [--vectors FILE] [--full]        ours vs C++ hnswlib on the same vectors");
+    Console.Error.WriteLine("  encoder [--threads N] [--rounds N]    end-to-end encoder vs bare InferenceSession.Run");
+    Console.Error.WriteLine("  grpc --address http://127.0.0.1:50051 [--api-key KEY] [--queries FILE] [--seconds 5] [--concurrency 1,8,32,64]");
+    Console.Error.WriteLine("  grpc --self-host [...]                in-process server with a constant-time engine: the server's own overhead");
+    Console.Error.WriteLine("  grpc-demo-server [--port 50051]       that server alone, until Ctrl+C: for trying the examples");
     return 2;
 }

@@ -1,0 +1,40 @@
+using System.Globalization;
+using Grpc.Core;
+using SemanticRouter.Client;
+
+// Ask a SemanticRouter server which models should answer a prompt, and report an outcome.
+//   dotnet run --project examples/csharp/RankExample -- "write a python function that sorts a list"
+// SEMANTIC_ROUTER_ADDRESS (default http://127.0.0.1:50051) and SEMANTIC_ROUTER_API_KEY are read from the environment.
+if (args.Length == 0)
+{
+    Console.Error.WriteLine("usage: RankExample \"query\"");
+    return 2;
+}
+
+var address = Environment.GetEnvironmentVariable("SEMANTIC_ROUTER_ADDRESS") ?? "http://127.0.0.1:50051";
+using var router = new RouterClient(new Uri(address.Contains("://", StringComparison.Ordinal) ? address : "http://" + address),
+    new RouterClientOptions { ApiKey = Environment.GetEnvironmentVariable("SEMANTIC_ROUTER_API_KEY") });
+try
+{
+    var decision = await router.RankAsync(string.Join(' ', args), new RankOptions { IncludeNeighbors = true });
+    Console.WriteLine($"request {decision.RequestId} (index {decision.IndexVersion})");
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"route: {decision.Route} (confidence {decision.Confidence:F3})")
+        + (decision.Abstained ? $", abstained -> fallback {decision.FallbackRoute}" : ""));
+    foreach (var model in decision.Models)
+    {
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {model.Model,-24} {model.Score,7:F4}  via {string.Join(", ", model.SupportingRoutes)}"));
+    }
+
+    if (decision.BestModel is { } best)
+    {
+        await router.RecordOutcomeAsync(decision.RequestId, best, success: true);
+        Console.WriteLine($"recorded: {best} succeeded");
+    }
+
+    return 0;
+}
+catch (RpcException ex)
+{
+    Console.Error.WriteLine($"RankModels failed: {ex.StatusCode}: {ex.Status.Detail}");
+    return 1;
+}

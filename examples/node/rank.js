@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+// Ask a SemanticRouter server which models should answer a prompt, and report an outcome.
+//
+//   npm ci --prefix examples/node && node examples/node/rank.js "write a python function that sorts a list"
+//   SEMANTIC_ROUTER_ADDRESS=127.0.0.1:50051 SEMANTIC_ROUTER_API_KEY=KEY node examples/node/rank.js "query"
+'use strict';
+
+const path = require('path');
+const grpc = require('@grpc/grpc-js');
+const protoLoader = require('@grpc/proto-loader');
+
+const query = process.argv.slice(2).join(' ');
+if (!query) {
+  console.error('usage: node rank.js "query"');
+  process.exit(2);
+}
+
+const address = process.env.SEMANTIC_ROUTER_ADDRESS || '127.0.0.1:50051';
+const definition = protoLoader.loadSync('semantic_router/v1/router.proto', {
+  includeDirs: [path.resolve(__dirname, '..', '..', 'protos')], keepCase: true, defaults: true, oneofs: true,
+});
+const { Router } = grpc.loadPackageDefinition(definition).semantic_router.v1;
+const client = new Router(address, grpc.credentials.createInsecure());
+const metadata = new grpc.Metadata();
+if (process.env.SEMANTIC_ROUTER_API_KEY) metadata.set('authorization', `Bearer ${process.env.SEMANTIC_ROUTER_API_KEY}`);
+const deadline = () => ({ deadline: new Date(Date.now() + 10000) });
+
+client.RankModels({ query, include_neighbors: true }, metadata, deadline(), (error, reply) => {
+  if (error) {
+    console.error(`RankModels failed: ${error.code} ${error.details}`);
+    process.exit(1);
+  }
+  const { match } = reply;
+  console.log(`request ${reply.request_id} (index ${reply.index_version})`);
+  console.log(`route: ${match.route} (confidence ${match.confidence.toFixed(3)})${match.abstained ? `, abstained -> fallback ${match.fallback_route}` : ''}`);
+  for (const m of reply.models) console.log(`  ${m.model.padEnd(24)} ${m.score.toFixed(4)}  via ${m.supporting_routes.join(', ')}`);
+  for (const n of reply.neighbors.slice(0, 5)) console.log(`  ~ ${n.similarity.toFixed(3)} [${n.route}] ${n.utterance}`);
+  if (reply.models.length === 0) {
+    client.close();
+    return;
+  }
+  const model = reply.models[0].model;
+  client.RecordOutcome({ request_id: reply.request_id, model, success: true }, metadata, deadline(), (err) => {
+    if (err) console.error(`RecordOutcome failed: ${err.details}`);
+    else console.log(`recorded: ${model} succeeded`);
+    client.close();
+  });
+});

@@ -1,4 +1,0 @@
-namespace SemanticRouter.Client;
-
-/// <summary>Placeholder until the client lands.</summary>
-internal static class ClientMarker;

@@ -1,0 +1,81 @@
+using System.Security.Cryptography;
+using System.Text;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using SemanticRouter.Server.Hosting;
+
+namespace SemanticRouter.Server.Auth;
+
+/// <summary>
+/// Requires metadata <c>authorization: Bearer &lt;key&gt;</c> on every Router call when
+/// <see cref="RouterServerOptions.ApiKey"/> is set, compared in constant time. Registered on the
+/// Router service only: grpc.health.v1 and reflection stay open so load balancers and tools can
+/// probe without the key (they reveal nothing but the contract and readiness).
+/// </summary>
+internal sealed class ApiKeyInterceptor : Interceptor
+{
+    private const string Scheme = "Bearer ";
+    private readonly byte[]? _expected;
+    private readonly ILogger<ApiKeyInterceptor> _logger;
+
+    public ApiKeyInterceptor(IOptions<RouterServerOptions> options, ILogger<ApiKeyInterceptor> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _expected = options.Value.ApiKey is { Length: > 0 } key ? Encoding.UTF8.GetBytes(key) : null;
+        _logger = logger;
+    }
+
+    public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
+        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(continuation);
+        Check(context);
+        return continuation(request, context);
+    }
+
+    private void Check(ServerCallContext context)
+    {
+        if (_expected is null)
+        {
+            return;
+        }
+
+        var header = context.RequestHeaders.GetValue("authorization");
+        string? reason = null;
+        if (header is null)
+        {
+            reason = "missing authorization metadata; send 'authorization: Bearer <api key>'.";
+        }
+        else if (!header.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase))
+        {
+            reason = "authorization metadata must be 'Bearer <api key>'.";
+        }
+        else if (!KeyMatches(header.AsSpan(Scheme.Length).Trim()))
+        {
+            reason = "invalid API key.";
+        }
+
+        if (reason is not null)
+        {
+            ServerLog.Unauthenticated(_logger, context.Method, context.Peer, reason);
+            throw new RpcException(new Status(StatusCode.Unauthenticated, reason));
+        }
+    }
+
+    private bool KeyMatches(ReadOnlySpan<char> presented)
+    {
+        // Hash both sides to a fixed length first, so the comparison time reveals neither the
+        // key nor its length.
+        Span<byte> given = stackalloc byte[32];
+        Span<byte> expected = stackalloc byte[32];
+        var maxBytes = Encoding.UTF8.GetMaxByteCount(presented.Length);
+        var buffer = maxBytes <= 512 ? stackalloc byte[maxBytes] : new byte[maxBytes];
+        var length = Encoding.UTF8.GetBytes(presented, buffer);
+        SHA256.HashData(buffer[..length], given);
+        SHA256.HashData(_expected, expected);
+        return CryptographicOperations.FixedTimeEquals(given, expected);
+    }
+}

@@ -1,0 +1,48 @@
+using Grpc.Core;
+using Microsoft.Extensions.Logging;
+
+namespace SemanticRouter.Server;
+
+/// <summary>Every log event of the server, with stable ids (never renumber; add new ids at the end).</summary>
+internal static partial class ServerLog
+{
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, EventName = "Listening",
+        Message = "gRPC listening on {GrpcAddress} (tls: {Tls}), metrics on {MetricsAddress}, api key required: {ApiKeyRequired}")]
+    public static partial void Listening(ILogger logger, string grpcAddress, bool tls, string metricsAddress, bool apiKeyRequired);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, EventName = "CallRejected",
+        Message = "{Method} rejected with {StatusCode}: {Detail}")]
+    public static partial void CallRejected(ILogger logger, string method, StatusCode statusCode, string detail);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Error, EventName = "CallFailed",
+        Message = "{Method} failed with an unexpected error")]
+    public static partial void CallFailed(ILogger logger, string method, Exception exception);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Warning, EventName = "Unauthenticated",
+        Message = "{Method} from {Peer} rejected: {Reason}")]
+    public static partial void Unauthenticated(ILogger logger, string method, string peer, string reason);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Information, EventName = "IndexReloaded",
+        Message = "Index reloaded from {Path}: version {Previous} -> {Version}, {Utterances} utterances in {Routes} routes")]
+    public static partial void IndexReloaded(ILogger logger, string path, string previous, string version, int utterances, int routes);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Warning, EventName = "IndexReloadRejected",
+        Message = "Index reload from {Path} rejected, the old index keeps serving: {Detail}")]
+    public static partial void IndexReloadRejected(ILogger logger, string path, string detail);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Information, EventName = "UtterancesAdded",
+        Message = "{Count} utterance(s) added to route {Route}; index version {Version}")]
+    public static partial void UtterancesAdded(ILogger logger, int count, string route, string version);
+
+    [LoggerMessage(EventId = 8, Level = LogLevel.Debug, EventName = "CallCancelled",
+        Message = "{Method} ended early: {StatusCode}")]
+    public static partial void CallCancelled(ILogger logger, string method, StatusCode statusCode);
+
+    [LoggerMessage(EventId = 9, Level = LogLevel.Information, EventName = "Draining",
+        Message = "Shutting down: draining in-flight calls for up to {Timeout}")]
+    public static partial void Draining(ILogger logger, TimeSpan timeout);
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Debug, EventName = "Ranked",
+        Message = "RankModels {RequestId}: {ModelCount} models, route {Route} (abstained: {Abstained}) in {ElapsedMs} ms")]
+    public static partial void Ranked(ILogger logger, string requestId, int modelCount, string route, bool abstained, double elapsedMs);
+}

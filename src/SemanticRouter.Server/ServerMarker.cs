@@ -1,4 +1,0 @@
-namespace SemanticRouter.Server;
-
-/// <summary>Placeholder until the gRPC host lands.</summary>
-internal static class ServerMarker;

@@ -1,0 +1,170 @@
+using Microsoft.Extensions.AI;
+using SemanticRouter.Embeddings;
+
+namespace SemanticRouter.Core.Tests.Embeddings;
+
+public class BatchingEmbeddingGeneratorTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>An inner generator whose first call blocks until released, so that later requests queue up.</summary>
+    private static (CallbackEmbeddingGenerator Inner, TaskCompletionSource FirstStarted, TaskCompletionSource Release) Gated()
+    {
+        var inner = new CallbackEmbeddingGenerator();
+        var firstStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var first = 1;
+        inner.OnGenerate = async (texts, ct) =>
+        {
+            if (Interlocked.Exchange(ref first, 0) == 1)
+            {
+                firstStarted.SetResult();
+                await release.Task.WaitAsync(ct);
+            }
+
+            if (texts.Contains("bad"))
+            {
+                throw new FormatException("bad text");
+            }
+
+            return CallbackEmbeddingGenerator.Embed(texts);
+        };
+        return (inner, firstStarted, release);
+    }
+
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + Timeout;
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "condition not reached in time");
+            await Task.Delay(5, Ct);
+        }
+    }
+
+    [Fact]
+    public async Task GenerateAsync_ConcurrentSingles_CoalescedIntoOneInnerCall()
+    {
+        var (inner, firstStarted, release) = Gated();
+        var batches = new System.Collections.Concurrent.ConcurrentQueue<int>();
+        using var batching = new BatchingEmbeddingGenerator(inner, new BatchingEmbeddingOptions { OnBatch = batches.Enqueue, MaxWait = TimeSpan.FromMilliseconds(20) });
+        var first = batching.GenerateAsync(["a"], cancellationToken: Ct);
+        await firstStarted.Task.WaitAsync(Timeout, Ct);
+        var texts = Enumerable.Range(1, 10).Select(i => new string('x', i)).ToList();
+        var rest = texts.Select(t => batching.GenerateAsync([t], cancellationToken: Ct)).ToList();
+        release.SetResult();
+
+        Assert.Equal(1f, (await first.WaitAsync(Timeout, Ct))[0].Vector.Span[0]);
+        for (var i = 0; i < texts.Count; i++)
+        {
+            var result = await rest[i].WaitAsync(Timeout, Ct);
+            Assert.Equal(texts[i].Length, result[0].Vector.Span[0]); // each caller gets its own text's embedding
+        }
+
+        Assert.Equal([1, 10], inner.Calls.Select(c => c.Count));
+        Assert.Equal([1, 10], batches);
+    }
+
+    [Fact]
+    public async Task GenerateAsync_MaxBatchSize_Respected()
+    {
+        var (inner, firstStarted, release) = Gated();
+        using var batching = new BatchingEmbeddingGenerator(inner, new BatchingEmbeddingOptions { MaxBatchSize = 4 });
+        var first = batching.GenerateAsync(["a"], cancellationToken: Ct);
+        await firstStarted.Task.WaitAsync(Timeout, Ct);
+        var rest = Enumerable.Range(1, 10).Select(i => batching.GenerateAsync([new string('y', i)], cancellationToken: Ct)).ToList();
+        release.SetResult();
+        await Task.WhenAll([first, .. rest]).WaitAsync(Timeout, Ct);
+        Assert.All(inner.Calls, c => Assert.True(c.Count <= 4));
+        Assert.Equal(11, inner.Calls.Sum(c => c.Count));
+    }
+
+    [Fact]
+    public async Task GenerateAsync_CallerCancels_OnlyThatCallerCancelled()
+    {
+        var (inner, firstStarted, release) = Gated();
+        using var batching = new BatchingEmbeddingGenerator(inner);
+        var first = batching.GenerateAsync(["a"], cancellationToken: Ct);
+        await firstStarted.Task.WaitAsync(Timeout, Ct);
+        using var cts = new CancellationTokenSource();
+        var cancelled = batching.GenerateAsync(["gone"], cancellationToken: cts.Token);
+        var kept = batching.GenerateAsync(["kept"], cancellationToken: Ct);
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled.WaitAsync(Timeout, Ct));
+        Assert.False(kept.IsCompleted);
+        release.SetResult();
+        Assert.Equal(4f, (await kept.WaitAsync(Timeout, Ct))[0].Vector.Span[0]);
+        await first.WaitAsync(Timeout, Ct);
+        Assert.DoesNotContain(inner.Calls, c => c.Contains("gone"));
+    }
+
+    [Fact]
+    public async Task GenerateAsync_InnerFailsOnOneText_ExceptionReachesOnlyThatCaller()
+    {
+        var (inner, firstStarted, release) = Gated();
+        using var batching = new BatchingEmbeddingGenerator(inner);
+        var first = batching.GenerateAsync(["a"], cancellationToken: Ct);
+        await firstStarted.Task.WaitAsync(Timeout, Ct);
+        var ok1 = batching.GenerateAsync(["ok1"], cancellationToken: Ct);
+        var bad = batching.GenerateAsync(["bad"], cancellationToken: Ct);
+        var ok2 = batching.GenerateAsync(["ok22"], cancellationToken: Ct);
+        release.SetResult();
+        await first.WaitAsync(Timeout, Ct);
+        Assert.Equal(3f, (await ok1.WaitAsync(Timeout, Ct))[0].Vector.Span[0]);
+        Assert.Equal(4f, (await ok2.WaitAsync(Timeout, Ct))[0].Vector.Span[0]);
+        var ex = await Assert.ThrowsAsync<FormatException>(() => bad.WaitAsync(Timeout, Ct));
+        Assert.Equal("bad text", ex.Message);
+    }
+
+    [Fact]
+    public async Task GenerateAsync_SeveralValuesOrOptions_PassThrough()
+    {
+        var inner = new CallbackEmbeddingGenerator();
+        using var batching = new BatchingEmbeddingGenerator(inner);
+        var many = await batching.GenerateAsync(["a", "bb"], cancellationToken: Ct).WaitAsync(Timeout, Ct);
+        Assert.Equal(2, many.Count);
+        var withOptions = await batching.GenerateAsync(["ccc"], new EmbeddingGenerationOptions { Dimensions = 2 }, Ct).WaitAsync(Timeout, Ct);
+        Assert.Equal(3f, withOptions[0].Vector.Span[0]);
+        Assert.Equal([2, 1], inner.Calls.Select(c => c.Count));
+    }
+
+    [Fact]
+    public async Task GenerateAsync_ManyConcurrentCallers_AllAnsweredWithFewerInnerCalls()
+    {
+        var inner = new CallbackEmbeddingGenerator();
+        inner.OnGenerate = async (texts, ct) =>
+        {
+            await Task.Delay(2, ct);
+            return CallbackEmbeddingGenerator.Embed(texts);
+        };
+        using var batching = new BatchingEmbeddingGenerator(inner);
+        var tasks = Enumerable.Range(0, 32).Select(worker => Task.Run(async () =>
+        {
+            for (var i = 0; i < 20; i++)
+            {
+                var text = new string('z', 1 + ((worker + i) % 50));
+                var result = await batching.GenerateAsync([text], cancellationToken: Ct);
+                Assert.Equal(text.Length, result[0].Vector.Span[0]);
+            }
+        })).ToList();
+        await Task.WhenAll(tasks).WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        Assert.Equal(640, inner.Calls.Sum(c => c.Count));
+        Assert.True(inner.Calls.Count < 640 / 2, $"{inner.Calls.Count} inner calls for 640 requests");
+    }
+
+    [Fact]
+    public async Task Dispose_PendingCallersFail()
+    {
+        var (inner, firstStarted, _) = Gated();
+        var batching = new BatchingEmbeddingGenerator(inner);
+        var first = batching.GenerateAsync(["a"], cancellationToken: Ct);
+        await firstStarted.Task.WaitAsync(Timeout, Ct);
+        var queued = batching.GenerateAsync(["b"], cancellationToken: Ct);
+        batching.Dispose();
+        await Assert.ThrowsAnyAsync<Exception>(() => first.WaitAsync(Timeout, Ct));
+        await Assert.ThrowsAnyAsync<Exception>(() => queued.WaitAsync(Timeout, Ct));
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => batching.GenerateAsync(["c"], cancellationToken: Ct));
+    }
+}

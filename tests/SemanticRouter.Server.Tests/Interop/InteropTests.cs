@@ -1,0 +1,109 @@
+using System.Diagnostics;
+using SemanticRouter.Server.Tests.Infrastructure;
+
+namespace SemanticRouter.Server.Tests.Interop;
+
+/// <summary>
+/// Runs the Python (grpcio) and Node (@grpc/grpc-js) interop clients of tests/interop against real
+/// Kestrel on 127.0.0.1 with the fake backend and an API key. Nothing is skipped: a missing
+/// runtime or package fails the test with the command that installs it
+/// (tests/interop/install.sh does all of it).
+/// </summary>
+public class InteropTests
+{
+    private const string ApiKey = "interop-test-key-0123456789";
+
+    [Fact]
+    public Task Python_AllCasesPass() => RunClientAsync(
+        "/usr/bin/python3",
+        Path.Combine("tests", "interop", "python", "interop_client.py"),
+        "python3-grpcio and python3-grpc-tools are needed: apt-get install -y python3-grpcio python3-grpc-tools (or tests/interop/install.sh)");
+
+    [Fact]
+    public Task Node_AllCasesPass()
+    {
+        var nodeDir = Path.Combine(RepoRoot(), "tests", "interop", "node");
+        Assert.True(Directory.Exists(Path.Combine(nodeDir, "node_modules", "@grpc", "grpc-js")),
+            $"The Node interop client's packages are missing: run 'npm ci --prefix {nodeDir}' (or tests/interop/install.sh).");
+        return RunClientAsync("node", Path.Combine("tests", "interop", "node", "interop_client.js"),
+            "Node.js 18+ is needed: apt-get install -y nodejs npm (or tests/interop/install.sh)");
+    }
+
+    private static async Task RunClientAsync(string program, string script, string installHint)
+    {
+        var root = RepoRoot();
+        var corrupt = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"semantic-router-corrupt-{Guid.NewGuid():N}"));
+        await File.WriteAllTextAsync(Path.Combine(corrupt.FullName, "manifest.json"), "{ this is not a manifest");
+        try
+        {
+            await using var host = await TestHost.StartAsync(inProcess: false, new() { ["ApiKey"] = ApiKey });
+            var address = $"127.0.0.1:{host.GrpcAddress.Port}";
+            var start = new ProcessStartInfo(program)
+            {
+                WorkingDirectory = root,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            foreach (var arg in new[] { Path.Combine(root, script), "--address", address, "--api-key", ApiKey, "--corrupt-index", corrupt.FullName })
+            {
+                start.ArgumentList.Add(arg);
+            }
+
+            Process process;
+            try
+            {
+                process = Process.Start(start) ?? throw new InvalidOperationException($"{program} did not start");
+            }
+            catch (System.ComponentModel.Win32Exception ex)
+            {
+                Assert.Fail($"Cannot run {program}: {ex.Message}. {installHint}");
+                return;
+            }
+
+            using (process)
+            {
+                var stdout = process.StandardOutput.ReadToEndAsync();
+                var stderr = process.StandardError.ReadToEndAsync();
+                using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+                try
+                {
+                    await process.WaitForExitAsync(timeout.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    process.Kill(entireProcessTree: true);
+                    Assert.Fail($"{script} did not finish within 2 minutes:\n{await stdout}\n{await stderr}");
+                }
+
+                var output = await stdout.WithTimeout();
+                var errors = await stderr.WithTimeout();
+                if (process.ExitCode == 3)
+                {
+                    Assert.Fail($"{script}: {errors.Trim()}\n{installHint}");
+                }
+
+                Assert.True(process.ExitCode == 0, $"{script} exited with {process.ExitCode}:\n{output}\n{errors}");
+                Assert.Contains(" 0 failed", output, StringComparison.Ordinal);
+                Assert.DoesNotContain("FAIL ", output, StringComparison.Ordinal);
+                Assert.Contains("PASS reload_corrupt_artifact", output, StringComparison.Ordinal);
+                Assert.Contains("PASS wrong_api_key", output, StringComparison.Ordinal);
+            }
+        }
+        finally
+        {
+            corrupt.Delete(recursive: true);
+        }
+    }
+
+    internal static string RepoRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "SemanticRouter.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir?.FullName ?? throw new InvalidOperationException("SemanticRouter.sln not found above " + AppContext.BaseDirectory);
+    }
+}
