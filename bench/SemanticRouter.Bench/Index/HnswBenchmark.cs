@@ -200,13 +200,18 @@ internal static class HnswBenchmark
         var load = new MemoryStream();
         index.WriteTo(load);
         load.Position = 0;
-        double loadSeconds = double.PositiveInfinity;
+        double loadSeconds = double.PositiveInfinity, loadCpuSeconds = double.PositiveInfinity;
+        using Process self = Process.GetCurrentProcess();
         for (int rep = 0; rep < SearchRepetitions; rep++)
         {
             load.Position = 0;
+            self.Refresh();
+            TimeSpan cpu = self.TotalProcessorTime;
             sw.Restart();
             _ = HnswIndex.ReadFrom(load);
             loadSeconds = Math.Min(loadSeconds, sw.Elapsed.TotalSeconds);
+            self.Refresh();
+            loadCpuSeconds = Math.Min(loadCpuSeconds, (self.TotalProcessorTime - cpu).TotalSeconds);
         }
 
         return new JsonObject
@@ -221,6 +226,7 @@ internal static class HnswBenchmark
                 ["fileBytes"] = load.Length,
             },
             ["loadSeconds"] = loadSeconds,
+            ["loadCpuSeconds"] = loadCpuSeconds,
             ["maxLevel"] = index.MaxLevel,
             ["search"] = search,
         };
@@ -268,7 +274,8 @@ internal static class HnswBenchmark
         double mine = R(ours, "memory", "indexBytes"), raw = R(ours, "memory", "rawVectorsPlusGraphBytes");
         Row("memory MB (hnswlib: its layout)", mine / 1e6, R(theirs, "memory", "layoutBytes") / 1e6, "N1", "", null);
         Row("memory MB vs raw vectors + graph", mine / 1e6, raw / 1e6, "N1", "ratio ≤ 1.30", mine <= 1.3 * raw);
-        Row("load from stream, ms", Num(ours["loadSeconds"]!) * 1000, double.NaN, "N0", "", null);
+        Row("load from stream, ms (wall)", Num(ours["loadSeconds"]!) * 1000, double.NaN, "N0", "< 1000", Num(ours["loadSeconds"]!) < 1);
+        Row("load from stream, ms (process CPU)", Num(ours["loadCpuSeconds"]!) * 1000, double.NaN, "N0", "", null);
         table.AddEmptyRow();
     }
 
