@@ -24,7 +24,7 @@ internal static class BenchVectors
         var bases = new float[(long)clusters * SubspaceDims * dims];
         Parallel.For(0, clusters, c =>
         {
-            var random = new Random(HashCode.Combine(seed, c, 1));
+            var random = new Random((seed * 1_000_003) + (c * 2) + 1);
             Span<float> centre = centres.AsSpan(c * dims, dims);
             Fill(random, centre, 1f);
             VectorMath.Normalize(centre);
@@ -35,7 +35,7 @@ internal static class BenchVectors
         const int Chunk = 4096;
         Parallel.For(0, (count + Chunk - 1) / Chunk, chunk =>
         {
-            var random = new Random(HashCode.Combine(seed, chunk, 2));
+            var random = new Random((seed * 1_000_003) + (chunk * 2) + 2);
             Span<float> g = stackalloc float[SubspaceDims];
             Span<float> noise = new float[dims];
             for (int i = chunk * Chunk; i < Math.Min(count, (chunk + 1) * Chunk); i++)

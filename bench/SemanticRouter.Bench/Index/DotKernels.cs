@@ -12,7 +12,7 @@ internal static class DotKernels
 {
     public static JsonObject Measure(int dims, Table table)
     {
-        const int Rows = 2048, Rounds = 2000;
+        const int Rows = 2048, Rounds = 500;
         var random = new Random(3);
         float[] rows = Enumerable.Range(0, Rows * dims).Select(_ => (float)random.NextDouble()).ToArray();
         float[] query = rows[..dims];
@@ -25,7 +25,15 @@ internal static class DotKernels
             return ns + (sink == 12345f ? 1 : 0);
         }
 
-        double tensor = Time(() =>
+        double tensor = double.PositiveInfinity, unrolled = double.PositiveInfinity;
+        for (int round = 0; round < 5; round++)
+        {
+            // Interleaved and best of five: the machine is shared.
+            tensor = Math.Min(tensor, TimeTensor());
+            unrolled = Math.Min(unrolled, TimeUnrolled());
+        }
+
+        double TimeTensor() => Time(() =>
         {
             float s = 0;
             for (int r = 0; r < Rounds; r++)
@@ -38,7 +46,7 @@ internal static class DotKernels
 
             return s;
         });
-        double unrolled = Time(() =>
+        double TimeUnrolled() => Time(() =>
         {
             float s = 0;
             for (int r = 0; r < Rounds; r++)

@@ -211,14 +211,20 @@ public sealed partial class HnswIndex
             }
 
             int n = CopyLinks(c.Node, level, concurrent, linkCopy);
+            int fresh = 0;
             for (int i = 0; i < n; i++)
             {
                 int neighbour = linkCopy[i];
-                if (!visited.TryVisit(neighbour))
+                if (visited.TryVisit(neighbour))
                 {
-                    continue;
+                    linkCopy[fresh++] = neighbour;
+                    VectorMath.Prefetch(ref VectorRef(neighbour));
                 }
+            }
 
+            for (int i = 0; i < fresh; i++)
+            {
+                int neighbour = linkCopy[i];
                 float d = 1f - VectorMath.Dot(ref query, ref VectorRef(neighbour), _dims);
                 if (results.Count < ef || d < lowerBound)
                 {

@@ -91,7 +91,17 @@ public sealed partial class HnswIndex
         reader.CheckRemaining(payload + sizeof(ulong));
 
         var options = new HnswOptions { M = m, EfConstruction = efC, EfSearch = efS, Seed = seed };
-        var index = new HnswIndex(dims, options, nodes);
+        // Uninitialised arrays: every element is overwritten by the read below, so zeroing is waste.
+        var index = new HnswIndex(dims, options, 0)
+        {
+            _vectors = GC.AllocateUninitializedArray<float>(nodes * dims),
+            _links0 = GC.AllocateUninitializedArray<int>(nodes * stride0),
+            _upperOffsets = GC.AllocateUninitializedArray<int>(nodes),
+            _levels = GC.AllocateUninitializedArray<int>(nodes),
+            _labels = GC.AllocateUninitializedArray<int>(nodes),
+            _deleted = GC.AllocateUninitializedArray<byte>(nodes),
+            _nodeById = new Dictionary<int, int>(live),
+        };
         reader.Read<int>(index._labels);
         reader.Read<int>(index._levels);
         reader.Read<byte>(index._deleted);

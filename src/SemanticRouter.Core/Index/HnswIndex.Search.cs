@@ -110,6 +110,7 @@ public sealed partial class HnswIndex
     /// <c>scratch.Results</c>. Removed nodes are walked through but never kept; the check is compiled
     /// out when the index has none (<typeparamref name="TDeletions"/>), as hnswlib's bare-bone path.
     /// </summary>
+    [SkipLocalsInit]
     private void SearchLevel0<TDeletions>(ref float query, int entry, float entryDistance, int ef, VisitedSet visited, SearchScratch scratch)
         where TDeletions : struct, IDeletionPolicy
     {
@@ -121,6 +122,8 @@ public sealed partial class HnswIndex
         ref byte deleted = ref MemoryMarshal.GetArrayDataReference(_deleted);
         int dims = _dims;
         int stride = _stride0;
+        Span<int> pendingBuffer = stackalloc int[stride];
+        ref int pending = ref MemoryMarshal.GetReference(pendingBuffer);
 
         visited.TryVisit(entry);
         candidates.Push(new Candidate(entryDistance, entry));
@@ -142,14 +145,23 @@ public sealed partial class HnswIndex
             candidates.Pop();
             ref int list = ref Unsafe.Add(ref links, (nint)c.Node * stride);
             int count = list;
+
+            // Phase 1: keep the unvisited neighbours and ask for their vectors early, so the cache
+            // misses of a whole list overlap instead of being paid one after another.
+            int fresh = 0;
             for (int i = 1; i <= count; i++)
             {
                 int neighbour = Unsafe.Add(ref list, i);
-                if (!visited.TryVisit(neighbour))
+                if (visited.TryVisit(neighbour))
                 {
-                    continue;
+                    Unsafe.Add(ref pending, fresh++) = neighbour;
+                    VectorMath.Prefetch(ref VectorRef(neighbour));
                 }
+            }
 
+            for (int i = 0; i < fresh; i++)
+            {
+                int neighbour = Unsafe.Add(ref pending, i);
                 float d = 1f - VectorMath.Dot(ref query, ref VectorRef(neighbour), dims);
                 if (results.Count < ef || d < lowerBound)
                 {

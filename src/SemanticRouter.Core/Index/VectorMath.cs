@@ -2,6 +2,7 @@ using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace SemanticRouter.Index;
 
@@ -40,6 +41,20 @@ public static class VectorMath
         }
 
         return Dot(ref MemoryMarshal.GetReference(a), ref MemoryMarshal.GetReference(b), a.Length);
+    }
+
+    /// <summary>Hints the CPU to fetch the first cache lines of a vector that is about to be read.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static unsafe void Prefetch(ref float start)
+    {
+        if (Sse.IsSupported)
+        {
+            byte* p = (byte*)Unsafe.AsPointer(ref start);
+            Sse.Prefetch0(p);
+            Sse.Prefetch0(p + 64);
+            Sse.Prefetch0(p + 128);
+            Sse.Prefetch0(p + 192);
+        }
     }
 
     /// <summary>

@@ -111,6 +111,18 @@ public sealed class HnswIndexTests
     }
 
     [Fact]
+    public void Search_ConcurrentReaders_MatchSequentialResults()
+    {
+        HnswIndex index = Build(1000);
+        index.Remove(7);
+        float[] queries = TestVectors.Clustered(200, Dims, 8, 0.7f, 5);
+        VectorHit[][] sequential = Enumerable.Range(0, 200).Select(q => index.Search(queries.AsSpan(q * Dims, Dims), 10).ToArray()).ToArray();
+        var concurrent = new VectorHit[200][];
+        Parallel.For(0, 200, new ParallelOptions { MaxDegreeOfParallelism = 4 }, q => concurrent[q] = index.Search(queries.AsSpan(q * Dims, Dims), 10).ToArray());
+        Assert.Equal(sequential, concurrent);
+    }
+
+    [Fact]
     public void ReadFrom_BadMagic_Refused()
     {
         byte[] bytes = Bytes(Build(50));
