@@ -8,6 +8,7 @@ internal static class CommandCatalog
     internal static IEnumerable<Command> All()
     {
         yield return BuildCommand.Create();
+        yield return ServeCommand.Create();
         yield return RankCommand.Create();
         yield return NeighborsCommand.Create();
         yield return RoutesCommand.Create();

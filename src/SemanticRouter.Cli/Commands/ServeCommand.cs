@@ -1,0 +1,92 @@
+using System.CommandLine;
+using System.Globalization;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using SemanticRouter.Embeddings;
+using SemanticRouter.Engine;
+using SemanticRouter.Server.Engine;
+using SemanticRouter.Server.Hosting;
+using SemanticRouter.Server.Metrics;
+
+namespace SemanticRouter.Cli.Commands;
+
+/// <summary>`semantic-router serve`: the gRPC service over an index artefact.</summary>
+internal static class ServeCommand
+{
+    public static Command Create()
+    {
+        var index = IndexOptions.Index();
+        var model = IndexOptions.ModelOverride();
+        var db = EngineOptions.OutcomeDb();
+        var port = new Option<int?>("--port") { Description = "gRPC port (default 50051; 0 = any free port)" };
+        var metricsPort = new Option<int?>("--metrics-port") { Description = "Port of /metrics and /healthz (HTTP/1.1; default 9464)" };
+        var host = new Option<string?>("--host") { Description = "Address to bind (default: all; e.g. 127.0.0.1)" };
+        var cache = new Option<int>("--cache") { Description = "Query embeddings kept in memory (0 = no cache)", DefaultValueFactory = _ => 4096 };
+        var batchWait = new Option<double>("--batch-wait-ms") { Description = "Longest wait to gather concurrent queries into one model run", DefaultValueFactory = _ => 2 };
+        var command = new Command("serve", "Serve RankModels and the rest of the gRPC API over an index (settings: see docs/grpc.md)")
+        {
+            index, model, db, port, metricsPort, host, cache, batchWait,
+        };
+        command.TreatUnmatchedTokensAsErrors = false;
+        CliAction.Set(command, async (parse, stdout, stderr, ct) =>
+        {
+            var (artifact, encoder) = IndexOptions.Load(parse.GetValue(index)!, parse.GetValue(model));
+            using (encoder)
+            {
+                // Set once the host's metrics exist; the decorators report through these.
+                RouterMetrics? metrics = null;
+                using var batching = new BatchingEmbeddingGenerator(encoder, new BatchingEmbeddingOptions
+                {
+                    MaxWait = TimeSpan.FromMilliseconds(parse.GetValue(batchWait)),
+                    OnBatch = size => metrics?.ObserveBatch(size),
+                });
+                int cacheSize = parse.GetValue(cache);
+                IEmbeddingGenerator<string, Embedding<float>> embedder = cacheSize > 0
+                    ? new CachingEmbeddingGenerator(batching, cacheSize, hit => metrics?.RecordCacheLookup(hit))
+                    : batching;
+                using var engine = new RouterEngine(
+                    new RouterEngineOptions { IndexDirectory = artifact.Directory, OutcomeDatabase = parse.GetValue(db) },
+                    embedder,
+                    encoder.Model.Fingerprint);
+
+                var overrides = new List<KeyValuePair<string, string?>>();
+                void Override(string key, object? value)
+                {
+                    if (value is not null)
+                    {
+                        overrides.Add(new(key, Convert.ToString(value, CultureInfo.InvariantCulture)));
+                    }
+                }
+
+                Override(nameof(RouterServerOptions.Port), parse.GetValue(port));
+                Override(nameof(RouterServerOptions.MetricsPort), parse.GetValue(metricsPort));
+                Override(nameof(RouterServerOptions.Host), parse.GetValue(host));
+                try
+                {
+                    await RouterHost.RunAsync(
+                        [.. parse.UnmatchedTokens],
+                        services =>
+                        {
+                            metrics = services.GetService<RouterMetrics>();
+                            metrics?.SetIndex(engine.IndexVersion, engine.UtteranceCount);
+                            return new EngineBackend(engine, metrics);
+                        },
+                        overrides,
+                        ct).ConfigureAwait(false);
+                }
+                catch (OptionsValidationException e)
+                {
+                    throw new CliException(string.Join("; ", e.Failures), ExitCodes.BadInput);
+                }
+                catch (IOException e) when (e.InnerException is System.Net.Sockets.SocketException || e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+                {
+                    throw new CliException($"cannot listen: {e.Message}", ExitCodes.BadInput);
+                }
+            }
+
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}
