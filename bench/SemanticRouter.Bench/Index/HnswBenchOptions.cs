@@ -7,6 +7,9 @@ internal sealed class HnswBenchOptions
 {
     public string? VectorsFile { get; private set; }
 
+    /// <summary>Index artefacts whose stored vectors form the real data set (e.g. CLINC150 and BANKING77 imports).</summary>
+    public List<string> Indexes { get; } = [];
+
     public int Dims { get; private set; } = 384;
 
     public bool Full { get; private set; }
@@ -41,6 +44,7 @@ internal sealed class HnswBenchOptions
             switch (args[i])
             {
                 case "--vectors": o.VectorsFile = Next(); break;
+                case "--index": o.Indexes.Add(Next()); break;
                 case "--dims": o.Dims = NextInt(); break;
                 case "--full": o.Full = true; break;
                 case "--n": o.SyntheticCount = NextInt(); break;
@@ -55,6 +59,11 @@ internal sealed class HnswBenchOptions
                 case "--python": o.Python = Next(); break;
                 default: throw new ArgumentException($"Unknown option {args[i]}.");
             }
+        }
+
+        if (o.Indexes.Count > 0)
+        {
+            o.VectorsFile = ArtifactVectors.Export(o.Indexes);
         }
 
         return o;
