@@ -18,6 +18,7 @@ static int Usage()
     Console.Error.WriteLine("  encoder [--threads N] [--rounds N]    end-to-end encoder vs bare InferenceSession.Run");
     Console.Error.WriteLine("  grpc --address http://127.0.0.1:50051 [--api-key KEY] [--queries FILE] [--seconds 5] [--concurrency 1,8,32,64]");
     Console.Error.WriteLine("  grpc --self-host [...]                in-process server with a constant-time engine: the server's own overhead");
+    Console.Error.WriteLine("  grpc --simulated-encoder 2,0.1 [...]  self-hosted; an encoder costing 2 ms per call + 0.1 ms per text, bare then micro-batched");
     Console.Error.WriteLine("  grpc-demo-server [--port 50051]       that server alone, until Ctrl+C: for trying the examples");
     return 2;
 }

@@ -42,8 +42,34 @@ internal static class GrpcBench
     {
         var options = Parse(args);
         var queries = options.QueriesFile is { } file ? File.ReadAllLines(file).Where(l => l.Trim().Length > 0).ToArray() : DefaultQueries;
-        await using var selfHost = options.SelfHost ? await SelfHost.StartAsync() : null;
-        var address = selfHost?.Address ?? options.Address ?? throw new ArgumentException("--address or --self-host is required");
+        if (options.SimulatedEncoder is { } cost)
+        {
+            // Same run, same machine: the simulated encoder alone, then behind the batching decorator.
+            var perCall = TimeSpan.FromMilliseconds(cost.PerCallMs);
+            var perText = TimeSpan.FromMilliseconds(cost.PerTextMs);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"simulated encoder: {cost.PerCallMs} ms per call + {cost.PerTextMs} ms per text, one session"));
+            var bare = await RunSelfHostedAsync(options, queries, "encoder one call per query", new SimulatedEncoder(perCall, perText));
+            using var batching = new SemanticRouter.Embeddings.BatchingEmbeddingGenerator(new SimulatedEncoder(perCall, perText));
+            var batched = await RunSelfHostedAsync(options, queries, "encoder behind BatchingEmbeddingGenerator", batching);
+            return bare + batched == 0 ? 0 : 1;
+        }
+
+        if (options.SelfHost)
+        {
+            return await RunSelfHostedAsync(options, queries, "constant-time engine", encoder: null);
+        }
+
+        return await RunAgainstAsync(options.Address ?? throw new ArgumentException("--address or --self-host is required"), options, queries, label: null);
+    }
+
+    private static async Task<int> RunSelfHostedAsync(Options options, string[] queries, string label, Microsoft.Extensions.AI.IEmbeddingGenerator<string, Microsoft.Extensions.AI.Embedding<float>>? encoder)
+    {
+        await using var host = await SelfHost.StartAsync(encoder);
+        return await RunAgainstAsync(host.Address, options, queries, label);
+    }
+
+    private static async Task<int> RunAgainstAsync(Uri address, Options options, string[] queries, string? label)
+    {
         using var channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions
         {
             HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true, PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan },
@@ -51,7 +77,8 @@ internal static class GrpcBench
         var client = new Router.RouterClient(channel);
         var headers = options.ApiKey is { } key ? new Metadata { { "authorization", "Bearer " + key } } : null;
 
-        Console.WriteLine($"RankModels over gRPC at {address}{(options.SelfHost ? " (self-hosted, constant-time engine)" : "")}: {queries.Length} queries, {options.Seconds} s per level, {Environment.ProcessorCount} cores");
+        Console.WriteLine();
+        Console.WriteLine($"RankModels over gRPC at {address}{(label is null ? "" : $" (self-hosted, {label})")}: {queries.Length} queries, {options.Seconds} s per level, {Environment.ProcessorCount} cores");
         await RunLevelAsync(client, headers, queries, 4, TimeSpan.FromSeconds(1)); // warm-up: JIT, connections, caches
 
         var results = new List<LevelResult>();
@@ -61,7 +88,6 @@ internal static class GrpcBench
         }
 
         var single = results.FirstOrDefault(r => r.Concurrency == 1)?.Throughput ?? results[0].Throughput;
-        Console.WriteLine();
         Console.WriteLine($"{"clients",8} {"calls",9} {"errors",7} {"req/s",10} {"p50 ms",9} {"p99 ms",9} {"ratio",7}");
         foreach (var r in results)
         {
@@ -77,8 +103,8 @@ internal static class GrpcBench
 
         var dir = Path.Combine(FindRoot(), "bench", "results");
         Directory.CreateDirectory(dir);
-        var path = Path.Combine(dir, $"grpc-{DateTime.UtcNow:yyyyMMdd-HHmmss}.json");
-        await File.WriteAllTextAsync(path, JsonSerializer.Serialize(new { address, selfHost = options.SelfHost, cores = Environment.ProcessorCount, levels = results }, JsonOptions));
+        var path = Path.Combine(dir, $"grpc-{DateTime.UtcNow:yyyyMMdd-HHmmss-fff}.json");
+        await File.WriteAllTextAsync(path, JsonSerializer.Serialize(new { address, label, cores = Environment.ProcessorCount, levels = results }, JsonOptions));
         Console.WriteLine($"written {path}");
         return results.Sum(r => r.Errors) == 0 ? 0 : 1;
     }
@@ -119,7 +145,7 @@ internal static class GrpcBench
 
     private sealed record LevelResult(int Concurrency, int Calls, int Errors, double Throughput, double P50Ms, double P99Ms);
 
-    private sealed record Options(Uri? Address, string? ApiKey, string? QueriesFile, int Seconds, int[] Concurrency, bool SelfHost);
+    private sealed record Options(Uri? Address, string? ApiKey, string? QueriesFile, int Seconds, int[] Concurrency, bool SelfHost, (double PerCallMs, double PerTextMs)? SimulatedEncoder);
 
     private static Options Parse(string[] args)
     {
@@ -129,6 +155,7 @@ internal static class GrpcBench
         var seconds = 5;
         int[] concurrency = [1, 8, 32, 64];
         var selfHost = false;
+        (double, double)? simulated = null;
         for (var i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -140,11 +167,15 @@ internal static class GrpcBench
                 case "--seconds": seconds = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--concurrency": concurrency = Next().Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray(); break;
                 case "--self-host": selfHost = true; break;
+                case "--simulated-encoder":
+                    var parts = Next().Split(',');
+                    simulated = (double.Parse(parts[0], CultureInfo.InvariantCulture), double.Parse(parts[1], CultureInfo.InvariantCulture));
+                    break;
                 default: throw new ArgumentException($"unknown option {args[i]}");
             }
         }
 
-        return new Options(address, apiKey, queries, seconds, concurrency, selfHost);
+        return new Options(address, apiKey, queries, seconds, concurrency, selfHost, simulated);
     }
 
     private static string FindRoot()

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using SemanticRouter.Server.Engine;
 using SemanticRouter.Server.Hosting;
@@ -21,9 +22,9 @@ internal sealed class SelfHost : IAsyncDisposable
 
     public Uri Address { get; }
 
-    public static async Task<SelfHost> StartAsync()
+    public static async Task<SelfHost> StartAsync(IEmbeddingGenerator<string, Embedding<float>>? encoder = null)
     {
-        var builder = RouterHost.CreateBuilder([], new ConstantBackend(), new Dictionary<string, string?>
+        var builder = RouterHost.CreateBuilder([], new ConstantBackend(encoder), new Dictionary<string, string?>
         {
             ["Host"] = "127.0.0.1",
             ["Port"] = "0",
@@ -39,7 +40,7 @@ internal sealed class SelfHost : IAsyncDisposable
     public static async Task<int> ServeAsync(string[] args)
     {
         var port = args is ["--port", var p] ? p : "50051";
-        await RouterHost.RunAsync([], _ => new ConstantBackend(), new Dictionary<string, string?>
+        await RouterHost.RunAsync([], _ => new ConstantBackend(null), new Dictionary<string, string?>
         {
             ["Host"] = "127.0.0.1",
             ["Port"] = port,
@@ -54,7 +55,8 @@ internal sealed class SelfHost : IAsyncDisposable
         await _app.DisposeAsync();
     }
 
-    private sealed class ConstantBackend : IRouterBackend
+    /// <summary>Answers in constant time after embedding the query with <paramref name="encoder"/> (when given).</summary>
+    private sealed class ConstantBackend(IEmbeddingGenerator<string, Embedding<float>>? encoder) : IRouterBackend
     {
         private static readonly ModelScore[] Models =
         [
@@ -66,8 +68,15 @@ internal sealed class SelfHost : IAsyncDisposable
 
         public bool IsReady => true;
 
-        public ValueTask<RankResult> RankAsync(RankQuery query, CancellationToken cancellationToken) =>
-            ValueTask.FromResult(new RankResult($"r{Interlocked.Increment(ref _next)}", Models, new RouteDecision("code", 0.9, false, null, 0.5), [], "bench"));
+        public async ValueTask<RankResult> RankAsync(RankQuery query, CancellationToken cancellationToken)
+        {
+            if (encoder is not null)
+            {
+                await encoder.GenerateAsync([query.Query], cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+
+            return new RankResult($"r{Interlocked.Increment(ref _next)}", Models, new RouteDecision("code", 0.9, false, null, 0.5), [], "bench");
+        }
 
         public ValueTask<OutcomeReceipt> RecordOutcomeAsync(OutcomeReport report, CancellationToken cancellationToken) =>
             ValueTask.FromResult(new OutcomeReceipt(report.RequestId ?? "r0"));

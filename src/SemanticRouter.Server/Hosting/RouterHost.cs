@@ -45,11 +45,8 @@ public static class RouterHost
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(backend);
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
-        {
-            Args = args,
-            ContentRootPath = AppContext.BaseDirectory,
-        });
+        // Content root = the working directory, so `serve` reads ./appsettings.json.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args });
         AddRouterConfiguration(builder.Configuration, args, overrides);
         // One line per request from ASP.NET Core and grpc-dotnet is noise for a service answering in
         // well under a millisecond; our own catalogue (ServerLog) reports rejections and failures.

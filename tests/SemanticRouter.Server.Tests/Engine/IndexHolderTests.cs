@@ -68,12 +68,15 @@ public class IndexHolderTests
         var initial = new Resource(0);
         all.Add(initial);
         using var holder = new IndexHolder<Resource>(initial);
-        using var stop = new CancellationTokenSource(TimeSpan.FromMilliseconds(700));
+        // Dedicated threads and fixed iteration counts: the thread pool may be busy with other tests.
+        const int ReadsPerReader = 20_000;
+        var readersLeft = 4;
         var violations = 0;
         long reads = 0;
-        var readers = Enumerable.Range(0, 4).Select(_ => Task.Run(() =>
+        var swaps = 0;
+        var readers = Enumerable.Range(0, 4).Select(_ => new Thread(() =>
         {
-            while (!stop.IsCancellationRequested)
+            for (var n = 0; n < ReadsPerReader; n++)
             {
                 using var lease = holder.Acquire();
                 if (lease.Value.IsDisposed)
@@ -89,21 +92,31 @@ public class IndexHolderTests
 
                 Interlocked.Increment(ref reads);
             }
+
+            Interlocked.Decrement(ref readersLeft);
         })).ToList();
-        var writer = Task.Run(() =>
+        var writer = new Thread(() =>
         {
             var id = 1;
-            while (!stop.IsCancellationRequested)
+            while (Volatile.Read(ref readersLeft) > 0 || swaps < 100)
             {
                 var next = new Resource(id++);
                 all.Add(next);
                 holder.Swap(next);
+                swaps++;
             }
         });
-        await Task.WhenAll([.. readers, writer]).WaitAsync(TimeSpan.FromSeconds(20));
+        readers.ForEach(t => t.Start());
+        writer.Start();
+        await Task.Run(() =>
+        {
+            readers.ForEach(t => Assert.True(t.Join(TimeSpan.FromSeconds(60))));
+            Assert.True(writer.Join(TimeSpan.FromSeconds(60)));
+        }).WaitAsync(TimeSpan.FromSeconds(90), TestContext.Current.CancellationToken);
 
         Assert.Equal(0, violations);
-        Assert.True(reads > 1000, $"only {reads} reads");
+        Assert.Equal(4L * ReadsPerReader, reads);
+        Assert.True(swaps >= 100, $"only {swaps} swaps");
         var current = holder.Current;
         Assert.All(all.Where(r => r != current), r => Assert.Equal(1, r.DisposeCount));
         Assert.False(current.IsDisposed);

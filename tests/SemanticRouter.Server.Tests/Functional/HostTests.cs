@@ -44,6 +44,29 @@ public class HostTests
     }
 
     [Fact]
+    public async Task BackendFactory_ReceivesRouterMetrics_HooksShowInMetrics()
+    {
+        SemanticRouter.Server.Metrics.RouterMetrics? seen = null;
+        var builder = RouterHost.CreateBuilder([], sp =>
+        {
+            seen = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<SemanticRouter.Server.Metrics.RouterMetrics>(sp);
+            return new FakeBackend();
+        }, new Dictionary<string, string?> { ["Host"] = "127.0.0.1", ["Port"] = "0", ["MetricsPort"] = "0" });
+        Microsoft.AspNetCore.TestHost.WebHostBuilderExtensions.UseTestServer(builder.WebHost);
+        await using var app = RouterHost.Build(builder);
+        await app.StartAsync().WithTimeout();
+        Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<SemanticRouter.Server.Engine.IRouterBackend>(app.Services);
+        Assert.NotNull(seen);
+        seen.ObserveBatch(7);
+        seen.RecordCacheLookup(hit: true);
+        using var http = Microsoft.AspNetCore.TestHost.HostBuilderTestServerExtensions.GetTestServer(app).CreateClient();
+        var text = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative)).WithTimeout();
+        Assert.Contains("semantic_router_embedding_batch_size_sum 7", text, StringComparison.Ordinal);
+        Assert.Contains("semantic_router_embedding_cache_hit_ratio 1", text, StringComparison.Ordinal);
+        await app.StopAsync().WithTimeout();
+    }
+
+    [Fact]
     public async Task Shutdown_DrainsInFlightCalls()
     {
         var backend = new FakeBackend();

@@ -212,7 +212,7 @@ def main():
 
     @case("expired_deadline")
     def _():
-        expect_status(lambda: stub.RankModels(R(query=state["query"]), metadata=auth, timeout=0.000001),
+        expect_status(lambda: stub.RankModels(R(query=state["query"]), metadata=auth, timeout=-1),  # already expired
                       grpc.StatusCode.DEADLINE_EXCEEDED)
 
     @case("missing_api_key")
