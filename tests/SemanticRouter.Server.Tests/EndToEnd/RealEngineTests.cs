@@ -94,9 +94,9 @@ public class RealEngineTests
 
     private static async Task RunClientAsync(string program, string script)
     {
-        string root = Tests.TestDirectory.RepositoryRoot;
+        string root = SemanticRouter.Tests.TestDirectory.RepositoryRoot;
         await using var host = await RealEngineHost.StartAsync(ApiKey);
-        using var corrupt = new Tests.TestDirectory();
+        using var corrupt = new SemanticRouter.Tests.TestDirectory();
         await File.WriteAllTextAsync(Path.Combine(corrupt.Path, "manifest.json"), "{ this is not a manifest", TestContext.Current.CancellationToken);
         var start = new ProcessStartInfo(program) { WorkingDirectory = root, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (string arg in new[] { Path.Combine(root, script), "--address", host.Address, "--api-key", ApiKey, "--corrupt-index", corrupt.Path })
