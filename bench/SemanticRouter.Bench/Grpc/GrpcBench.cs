@@ -14,7 +14,7 @@ namespace SemanticRouter.Bench.Grpc;
 /// </summary>
 internal static class GrpcBench
 {
-    private static readonly string[] DefaultQueries =
+    internal static readonly string[] DefaultQueries =
     [
         "write a python function that reverses a linked list",
         "how do I sort a dictionary by value in python",
@@ -40,6 +40,11 @@ internal static class GrpcBench
 
     public static async Task<int> RunAsync(string[] args)
     {
+        if (args is ["--real", var index, .. var rest])
+        {
+            return await RealEngineBench.RunAsync(index, rest);
+        }
+
         var options = Parse(args);
         var queries = options.QueriesFile is { } file ? File.ReadAllLines(file).Where(l => l.Trim().Length > 0).ToArray() : DefaultQueries;
         if (options.SimulatedEncoder is { } cost)
@@ -111,7 +116,7 @@ internal static class GrpcBench
 
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
 
-    private static async Task<LevelResult> RunLevelAsync(Router.RouterClient client, Metadata? headers, string[] queries, int concurrency, TimeSpan duration)
+    internal static async Task<LevelResult> RunLevelAsync(Router.RouterClient client, Metadata? headers, string[] queries, int concurrency, TimeSpan duration)
     {
         var latencies = new List<long>[concurrency];
         var errors = 0;
@@ -143,7 +148,7 @@ internal static class GrpcBench
         return new LevelResult(concurrency, all.Length, errors, all.Length / elapsed, Percentile(0.50), Percentile(0.99));
     }
 
-    private sealed record LevelResult(int Concurrency, int Calls, int Errors, double Throughput, double P50Ms, double P99Ms);
+    internal sealed record LevelResult(int Concurrency, int Calls, int Errors, double Throughput, double P50Ms, double P99Ms);
 
     private sealed record Options(Uri? Address, string? ApiKey, string? QueriesFile, int Seconds, int[] Concurrency, bool SelfHost, (double PerCallMs, double PerTextMs)? SimulatedEncoder);
 
@@ -178,7 +183,7 @@ internal static class GrpcBench
         return new Options(address, apiKey, queries, seconds, concurrency, selfHost, simulated);
     }
 
-    private static string FindRoot()
+    internal static string FindRoot()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "SemanticRouter.sln")))
