@@ -80,7 +80,7 @@ public sealed class RoutesCommandTests : IDisposable
 
         (code, _, error) = Run("routes", "add", "math", "x", "--routes", routes);
         Assert.Equal(ExitCodes.BadInput, code);
-        Assert.Equal("semantic-router add: unknown route 'math' (did you mean 'maths'?)", error.Trim());
+        Assert.Equal("semantic-router routes add: unknown route 'math' (did you mean 'maths'?)", error.Trim());
     }
 
     [Fact]
