@@ -34,7 +34,9 @@ internal static class RealEngineBench
         }
 
         var manifest = RouterArtifact.ReadManifest(indexDirectory);
-        using var encoder = SentenceEncoder.Open(manifest.Model.Directory);
+        bool spin = args.Contains("--spin");
+        using var encoder = SentenceEncoder.Open(manifest.Model.Directory, new SentenceEncoderOptions { AllowSpinning = spin });
+        Console.WriteLine($"ONNX Runtime intra-op spinning: {(spin ? "on" : "off (as serve runs it)")}");
         string[] queries = GrpcBench.DefaultQueries;
         string[] unique = [.. Enumerable.Range(0, 120_000).Select(i => $"{queries[i % queries.Length]} (#{i})")];
 
@@ -66,6 +68,19 @@ internal static class RealEngineBench
             using var batching = new BatchingEmbeddingGenerator(encoder);
             await using var host = await StartAsync(indexDirectory, db, new CachingEmbeddingGenerator(batching, capacity: 100_000));
             var client = host.Client;
+
+            // In-process, no gRPC: how much of the gap is the engine (batching hop, search, rank)?
+            var inproc = new List<double>();
+            var stopAt = Stopwatch.GetTimestamp() + (seconds * Stopwatch.Frequency);
+            for (int i = 0; Stopwatch.GetTimestamp() < stopAt; i++)
+            {
+                long t0 = Stopwatch.GetTimestamp();
+                await host.Engine.RankAsync(new RouteQuery(unique[100_000 + (i % 20_000)]));
+                inproc.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+            }
+
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"RouterEngine.RankAsync in-process: p50 {Percentile(inproc, 0.5):F3} ms ({Percentile(inproc, 0.5) / bareP50:F3} × bare)"));
+            report["engine_inprocess_p50_ms"] = Percentile(inproc, 0.5);
             await GrpcBench.RunLevelAsync(client, null, unique[^500..], 1, TimeSpan.FromSeconds(1));
             var levels = new List<GrpcBench.LevelResult>();
             int offset = 0;
@@ -145,6 +160,8 @@ internal static class RealEngineBench
     private sealed class Host(WebApplication app, RouterEngine engine, GrpcChannel channel) : IAsyncDisposable
     {
         public Router.RouterClient Client { get; } = new(channel);
+
+        public RouterEngine Engine => engine;
 
         public async ValueTask DisposeAsync()
         {

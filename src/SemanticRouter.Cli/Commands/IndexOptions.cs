@@ -29,7 +29,7 @@ internal static class IndexOptions
     }
 
     /// <summary>Loads the artefact and the model that matches it (the recorded one unless overridden).</summary>
-    public static (RouterArtifact Artifact, SentenceEncoder Encoder) Load(string indexDirectory, string? modelDirectory)
+    public static (RouterArtifact Artifact, SentenceEncoder Encoder) Load(string indexDirectory, string? modelDirectory, SentenceEncoderOptions? encoderOptions = null)
     {
         ArtifactManifest manifest;
         try
@@ -45,7 +45,7 @@ internal static class IndexOptions
         try
         {
             var artifact = RouterArtifact.Load(indexDirectory, folder.Fingerprint);
-            return (artifact, new SentenceEncoder(folder));
+            return (artifact, new SentenceEncoder(folder, encoderOptions));
         }
         catch (ArtifactException e)
         {

@@ -31,7 +31,8 @@ internal static class ServeCommand
         command.TreatUnmatchedTokensAsErrors = false;
         CliAction.Set(command, async (parse, stdout, stderr, ct) =>
         {
-            var (artifact, encoder) = IndexOptions.Load(parse.GetValue(index)!, parse.GetValue(model));
+            // No intra-op spinning: idle ONNX Runtime threads would otherwise steal the cores Kestrel needs.
+            var (artifact, encoder) = IndexOptions.Load(parse.GetValue(index)!, parse.GetValue(model), new SentenceEncoderOptions { AllowSpinning = false });
             using (encoder)
             {
                 // Set once the host's metrics exist; the decorators report through these.

@@ -43,6 +43,11 @@ public sealed class SentenceEncoder : IEmbeddingGenerator<string, Embedding<floa
         {
             GraphOptimizationLevel = options.GraphOptimizationLevel ?? GraphOptimizationLevel.ORT_ENABLE_ALL,
         };
+        if (options.AllowSpinning is false)
+        {
+            sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+        }
+
         if (options.IntraOpThreads is { } threads)
         {
             sessionOptions.IntraOpNumThreads = threads;

@@ -28,5 +28,12 @@ public sealed class SentenceEncoderOptions
         set => _batchSize = value is null or (> 0 and <= 4096) ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "must be in 1..4096");
     }
 
+    /// <summary>
+    /// Whether ONNX Runtime's intra-op threads spin after a run waiting for the next one; null = true
+    /// (ONNX Runtime's default). Spinning wins for back-to-back batch work (build, embed); a server
+    /// wants false, so idle spinning threads do not steal the cores its network threads need.
+    /// </summary>
+    public bool? AllowSpinning { get; set; }
+
     internal int EffectiveBatchSize => _batchSize ?? DefaultBatchSize;
 }
