@@ -8,6 +8,8 @@ return args switch
     ["encoder", .. var rest] => EncoderBench.Run(rest),
     ["grpc", .. var rest] => await SemanticRouter.Bench.Grpc.GrpcBench.RunAsync(rest),
     ["grpc-demo-server", .. var rest] => await SemanticRouter.Bench.Grpc.SelfHost.ServeAsync(rest),
+    ["outcomes", .. var rest] => await SemanticRouter.Bench.Outcomes.OutcomeStoreBench.RunAsync(rest),
+    ["ranker", .. var rest] => SemanticRouter.Bench.Ranking.RankerBench.Run(rest),
     _ => Usage(),
 };
 
@@ -20,5 +22,7 @@ static int Usage()
     Console.Error.WriteLine("  grpc --self-host [...]                in-process server with a constant-time engine: the server's own overhead");
     Console.Error.WriteLine("  grpc --simulated-encoder 2,0.1 [...]  self-hosted; an encoder costing 2 ms per call + 0.1 ms per text, bare then micro-batched");
     Console.Error.WriteLine("  grpc-demo-server [--port 50051]       that server alone, until Ctrl+C: for trying the examples");
+    Console.Error.WriteLine("  outcomes [--n 200000] [--writers 32]  group commit vs sequential durable records; open from aggregates vs rebuild");
+    Console.Error.WriteLine("  ranker [--rounds 7]                   Ranker.Rank (k 10, 50) vs an inline knn-router weighted mean");
     return 2;
 }
