@@ -13,18 +13,16 @@ if [ ! -d "$shared/models" ]; then
 fi
 
 # Interop clients: Python gRPC from Debian (PyPI is not reachable), Node gRPC from npm.
-need_apt=()
-/usr/bin/python3 -c 'import grpc, grpc_tools' 2>/dev/null || need_apt+=(python3-grpcio python3-grpc-tools)
-if [ ${#need_apt[@]} -gt 0 ]; then
-  if [ "$(id -u)" = 0 ]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
-  else
-    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
-  fi
-fi
-if [ -f tests/interop/node/package.json ] && [ ! -d tests/interop/node/node_modules ]; then
-  (cd tests/interop/node && npm ci --no-audit --no-fund --loglevel=error)
-fi
+bash tests/interop/install.sh
 
 dotnet build SemanticRouter.sln -c Release -warnaserror
-dotnet test --solution SemanticRouter.sln -c Release --no-build
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+status=0
+dotnet test --solution SemanticRouter.sln -c Release --no-build 2>&1 | tee "$log" || status=$?
+# One plain closing line for CI readers: "N passed, N failed, N skipped".
+passed=$(sed -n 's/^ *succeeded: *\([0-9]*\).*/\1/p' "$log" | tail -1)
+failed=$(sed -n 's/^ *failed: *\([0-9]*\).*/\1/p' "$log" | tail -1)
+skipped=$(sed -n 's/^ *skipped: *\([0-9]*\).*/\1/p' "$log" | tail -1)
+echo "${passed:-0} passed, ${failed:-0} failed, ${skipped:-0} skipped"
+exit $status
