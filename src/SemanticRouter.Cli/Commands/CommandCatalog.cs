@@ -7,6 +7,7 @@ internal static class CommandCatalog
 {
     internal static IEnumerable<Command> All()
     {
-        yield break;
+        yield return RoutesCommand.Create();
+        yield return ImportCommand.Create();
     }
 }
