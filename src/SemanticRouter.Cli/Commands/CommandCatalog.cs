@@ -9,5 +9,10 @@ internal static class CommandCatalog
     {
         yield return RoutesCommand.Create();
         yield return ImportCommand.Create();
+        yield return TokenizeCommand.Create();
+        yield return EmbedCommand.Create();
+        yield return ModelCommand.Create();
+        yield return EvalCommand.Create();
+        yield return FitCommand.Create();
     }
 }
