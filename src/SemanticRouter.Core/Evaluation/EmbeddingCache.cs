@@ -53,7 +53,12 @@ public sealed class EmbeddingCache
             {
                 var span = bytes.AsSpan(i * record, record);
                 var key = BitConverter.ToUInt64(span[..8]);
-                cache._vectors[key] = MemoryMarshal.Cast<byte, float>(span[8..]).ToArray();
+                var vector = MemoryMarshal.Cast<byte, float>(span[8..]).ToArray();
+                var norm = System.Numerics.Tensors.TensorPrimitives.Norm(vector);
+                if (float.IsFinite(norm) && Math.Abs(norm - 1) < 1e-3)
+                {
+                    cache._vectors[key] = vector; // sentence vectors are unit length; anything else is a torn record
+                }
             }
         }
 
@@ -67,7 +72,8 @@ public sealed class EmbeddingCache
     {
         ArgumentNullException.ThrowIfNull(texts);
         ArgumentNullException.ThrowIfNull(vectors);
-        using var stream = new FileStream(_path, FileMode.Append, FileAccess.Write);
+        var record = 8 + (4 * Dimensions);
+        var buffer = new MemoryStream(texts.Count * record);
         Span<byte> key = stackalloc byte[8];
         for (var i = 0; i < texts.Count; i++)
         {
@@ -83,10 +89,13 @@ public sealed class EmbeddingCache
             }
 
             BitConverter.TryWriteBytes(key, k);
-            stream.Write(key);
-            stream.Write(MemoryMarshal.AsBytes(vectors[i].AsSpan()));
+            buffer.Write(key);
+            buffer.Write(MemoryMarshal.AsBytes(vectors[i].AsSpan()));
         }
 
+        // one write per batch, so concurrent appenders (O_APPEND) do not interleave records
+        using var stream = new FileStream(_path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite, bufferSize: 1);
+        stream.Write(buffer.GetBuffer(), 0, (int)buffer.Length);
         stream.Flush(flushToDisk: true);
     }
 

@@ -9,7 +9,8 @@ namespace SemanticRouter.Evaluation;
 /// route head (L2-regularised multinomial logistic regression on standardised embeddings) and
 /// P_knn the similarity-weighted vote of the k nearest utterances, w_i = exp((s_i − s_max)/τ).
 /// Abstain when the abstention score (rule <c>posterior</c>: max P(r|q); <c>similarity</c>: top-1
-/// cosine; <c>none</c>: never) is under <see cref="Threshold"/>.
+/// cosine; <c>head_max</c>: max softmax of the head at T = 1; <c>energy</c>: logsumexp of the head's
+/// logits; <c>none</c>: never) is under <see cref="Threshold"/>. τ may be "Infinity" (a plain vote).
 /// </summary>
 public sealed record FittedParameters
 {
@@ -47,13 +48,13 @@ public sealed record FittedParameters
     [JsonPropertyName("fit_metrics")]
     public Dictionary<string, double> FitMetrics { get; init; } = [];
 
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
     public static FittedParameters FromJson(string json)
     {
-        var p = JsonSerializer.Deserialize<FittedParameters>(json) ?? throw new InvalidDataException("empty parameters file");
+        var p = JsonSerializer.Deserialize<FittedParameters>(json, Json) ?? throw new InvalidDataException("empty parameters file");
         if (p.Schema != SchemaId)
         {
             throw new InvalidDataException($"parameters schema '{p.Schema}' is not '{SchemaId}'");

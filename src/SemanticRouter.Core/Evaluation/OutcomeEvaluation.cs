@@ -33,7 +33,8 @@ public static class OutcomeEvaluation
         double smoothing = 2.0,
         int points = 10,
         int threads = 0,
-        Action<string>? log = null)
+        Action<string>? log = null,
+        double headL2 = 1e-2)
     {
         ArgumentNullException.ThrowIfNull(matrix);
         ArgumentNullException.ThrowIfNull(weak);
@@ -57,7 +58,7 @@ public static class OutcomeEvaluation
             var inner = CrossValidation.StratifiedFolds(train.Select(i => classes[i]).ToArray(), 2, seed + 1 + f);
             var a = train.Where((_, j) => inner[j] == 0).ToArray();
             var b = train.Where((_, j) => inner[j] == 1).ToArray();
-            var innerParts = Score(matrix, dims, classes, weak, strong, a, b, kValues, smoothing, threads);
+            var innerParts = Score(matrix, dims, classes, weak, strong, a, b, kValues, smoothing, headL2, threads);
             var best = (Apgr: double.NegativeInfinity, K: kValues[0], Alpha: 0.0);
             foreach (var k in kValues)
             {
@@ -74,7 +75,7 @@ public static class OutcomeEvaluation
 
             chosen.Add((f, best.K, best.Alpha));
             log?.Invoke($"fold {f + 1}/{folds}: k={best.K} alpha={best.Alpha} (inner APGR {best.Apgr:F3})");
-            var parts = Score(matrix, dims, classes, weak, strong, train, test, [best.K], smoothing, threads);
+            var parts = Score(matrix, dims, classes, weak, strong, train, test, [best.K], smoothing, headL2, threads);
             for (var j = 0; j < test.Length; j++)
             {
                 scores[test[j]] = Combine(parts, j, best.K, best.Alpha);
@@ -99,7 +100,7 @@ public static class OutcomeEvaluation
     private static double Combine(Parts p, int j, int k, double alpha) => (alpha * p.Head[j]) + ((1 - alpha) * p.Knn[k][j]);
 
     /// <summary>kNN and head scores of <paramref name="test"/> rows given <paramref name="train"/> rows.</summary>
-    private static Parts Score(float[] matrix, int dims, int[] classes, bool[] weak, bool[] strong, int[] train, int[] test, int[] kValues, double beta, int threads)
+    private static Parts Score(float[] matrix, int dims, int[] classes, bool[] weak, bool[] strong, int[] train, int[] test, int[] kValues, double beta, double headL2, int threads)
     {
         var trainMatrix = new float[train.Length * dims];
         for (var j = 0; j < train.Length; j++)
@@ -107,7 +108,7 @@ public static class OutcomeEvaluation
             matrix.AsSpan(train[j] * dims, dims).CopyTo(trainMatrix.AsSpan(j * dims));
         }
 
-        var head = RouteClassifier.Train(["00", "01", "10", "11"], trainMatrix, train.Select(i => classes[i]).ToArray(), new RouteClassifierOptions { L2 = 1e-2, Threads = threads });
+        var head = RouteClassifier.Train(["00", "01", "10", "11"], trainMatrix, train.Select(i => classes[i]).ToArray(), new RouteClassifierOptions { L2 = headL2, Threads = threads });
         var priorWeak = train.Average(i => weak[i] ? 1.0 : 0);
         var priorStrong = train.Average(i => strong[i] ? 1.0 : 0);
         var exact = new ExactNeighbors(trainMatrix, dims);

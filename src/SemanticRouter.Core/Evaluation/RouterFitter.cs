@@ -180,7 +180,7 @@ public static class RouterFitter
 
         // Abstention: for each rule, the largest threshold that costs at most MaxAccuracyLoss in-scope.
         var bestRule = (Rule: "none", Threshold: 0.0, Recall: -1.0, Loss: 0.0);
-        foreach (var rule in new[] { "posterior", "similarity" })
+        foreach (var rule in new[] { "posterior", "similarity", "head_max", "energy" })
         {
             var inScores = inScope.Select(h => (Score: AbstainScore(h, parameters, rule, routeCount, rowRoute, out var predicted), Correct: predicted == h.Label)).ToArray();
             var oosScores = oos.Select(h => AbstainScore(h, parameters, rule, routeCount, rowRoute, out _)).ToArray();
@@ -209,6 +209,20 @@ public static class RouterFitter
         metrics["heldout_oos_recall"] = bestRule.Recall;
         metrics["heldout_accuracy_loss"] = bestRule.Loss;
         return parameters with { AbstainRule = bestRule.Rule, Threshold = bestRule.Threshold };
+    }
+
+    private static double HeadMax(float[] logits) => Math.Exp(System.Numerics.Tensors.TensorPrimitives.Max(logits) - LogSumExp(logits));
+
+    private static double LogSumExp(float[] logits)
+    {
+        double max = System.Numerics.Tensors.TensorPrimitives.Max(logits);
+        double sum = 0;
+        foreach (var l in logits)
+        {
+            sum += Math.Exp(l - max);
+        }
+
+        return max + Math.Log(sum);
     }
 
     /// <summary>softmax(logits / T).</summary>
@@ -244,6 +258,8 @@ public static class RouterFitter
         {
             "posterior" => posterior[predicted],
             "similarity" => h.Neighbors.Length > 0 ? h.Neighbors[0].Similarity : 0,
+            "head_max" => HeadMax(h.HeadLogits),
+            "energy" => LogSumExp(h.HeadLogits),
             _ => 1,
         };
     }
