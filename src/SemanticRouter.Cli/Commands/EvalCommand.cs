@@ -61,7 +61,8 @@ internal static class EvalCommand
         using var data = new EvalData(modelDir);
         var matrix = data.Embed(texts, "route utterances", stderr);
         var testMatrix = data.Embed(rows.Select(r => r.Text).ToList(), "test set", stderr);
-        var result = IntentEvaluation.Run(routeNames, matrix, labels, testMatrix, rows.Select(r => r.Route).ToList(), p, log: m => stderr.WriteLine($"eval: {m}"));
+        var oosTraining = p.HeadOutOfScopeClass ? FitCommand.LoadOutOfScopeTraining(dir, data, stderr) : null;
+        var result = IntentEvaluation.Run(routeNames, matrix, labels, testMatrix, rows.Select(r => r.Route).ToList(), p, log: m => stderr.WriteLine($"eval: {m}"), outOfScopeTraining: oosTraining);
         var r = result.Report;
         if (json)
         {

@@ -9,7 +9,7 @@ internal static class FitCommand
     internal static Command Create()
     {
         var routes = new Option<string>("--routes") { Description = "Directory from `import` (DIR/routes/*.yaml) or a routes folder.", Required = true, HelpName = "DIR" };
-        var validation = new Option<string?>("--validation") { Description = "Held-out JSON lines ({text, route|null}) to choose the blend and the out-of-scope threshold on; default: DIR/validation.jsonl + DIR/oos_train.jsonl when present, else cross-validation on the utterances.", HelpName = "FILE" };
+        var validation = new Option<string?>("--validation") { Description = "Held-out JSON lines ({text, route|null}) to choose the blend and the out-of-scope threshold on; default: DIR/validation.jsonl when present, else cross-validation on the utterances. DIR/oos_train.jsonl, when present, trains an out-of-scope class of the head.", HelpName = "FILE" };
         var output = new Option<string?>("--out") { Description = "Parameters file to write (default: DIR/router-params.json).", HelpName = "FILE" };
         var model = ModelOptions.Model();
         var maxLoss = new Option<double>("--max-accuracy-loss") { Description = "In-scope accuracy the abstention threshold may cost on held-out data.", DefaultValueFactory = _ => 0.015 };
@@ -35,7 +35,7 @@ internal static class FitCommand
         var matrix = data.Embed(texts, "route utterances", log);
         var files = validationFile is not null
             ? [validationFile]
-            : new[] { Path.Combine(dir, "validation.jsonl"), Path.Combine(dir, "oos_train.jsonl") }.Where(File.Exists).ToArray();
+            : new[] { Path.Combine(dir, "validation.jsonl") }.Where(File.Exists).ToArray();
         float[]? vMatrix = null;
         int[]? vLabels = null;
         if (files.Length > 0)
@@ -47,6 +47,20 @@ internal static class FitCommand
             vLabels = rows.Select(r => r.Route is null ? -1 : index[r.Route]).ToArray();
         }
 
-        return RouterFitter.Fit(routeNames, matrix, labels, vMatrix, vLabels, new RouterFitOptions { MaxAccuracyLoss = maxLoss }, m => log.WriteLine($"fit: {m}"));
+        var oosTraining = LoadOutOfScopeTraining(dir, data, log);
+        return RouterFitter.Fit(routeNames, matrix, labels, vMatrix, vLabels, new RouterFitOptions { MaxAccuracyLoss = maxLoss }, m => log.WriteLine($"fit: {m}"), oosTraining);
+    }
+
+    /// <summary>DIR/oos_train.jsonl (out-of-scope training examples), embedded; null when absent.</summary>
+    internal static float[]? LoadOutOfScopeTraining(string dir, EvalData data, TextWriter log)
+    {
+        var path = Path.Combine(dir, "oos_train.jsonl");
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        var texts = EvalData.LoadJsonl(path).Where(r => r.Route is null).Select(r => r.Text).ToList();
+        return texts.Count == 0 ? null : data.Embed(texts, "out-of-scope training examples", log);
     }
 }

@@ -34,6 +34,10 @@ public sealed record FittedParameters
     [JsonPropertyName("head_l2")]
     public double HeadL2 { get; init; } = 1e-4;
 
+    /// <summary>The head was trained with an extra out-of-scope class (examples from DIR/oos_train.jsonl).</summary>
+    [JsonPropertyName("head_oos_class")]
+    public bool HeadOutOfScopeClass { get; init; }
+
     [JsonPropertyName("abstain_rule")]
     public string AbstainRule { get; init; } = "none";
 

@@ -26,7 +26,8 @@ public static class IntentEvaluation
         FittedParameters parameters,
         INeighborSource? neighbors = null,
         int threads = 0,
-        Action<string>? log = null)
+        Action<string>? log = null,
+        float[]? outOfScopeTraining = null)
     {
         ArgumentNullException.ThrowIfNull(routes);
         ArgumentNullException.ThrowIfNull(matrix);
@@ -38,7 +39,7 @@ public static class IntentEvaluation
         var dims = matrix.Length / labels.Length;
         neighbors ??= new ExactNeighbors(matrix, dims);
         log?.Invoke($"training the route head on {labels.Length} utterances");
-        var head = RouteClassifier.Train(routes, matrix, labels, new RouteClassifierOptions { L2 = parameters.HeadL2, Threads = threads });
+        var head = RouterFitter.TrainHead(routes, matrix, labels, parameters.HeadOutOfScopeClass ? outOfScopeTraining : null, new RouteClassifierOptions { L2 = parameters.HeadL2, Threads = threads });
         var n = testRoutes.Count;
         var kSearch = Math.Max(parameters.K, 10);
         var ours = new string?[n];
@@ -50,7 +51,7 @@ public static class IntentEvaluation
         {
             var q = testMatrix.AsSpan(i * dims, dims);
             var hits = neighbors.Search(q, kSearch);
-            var logits = new float[routes.Count];
+            var logits = new float[head.Routes.Count];
             head.Logits(q, logits);
             var item = new HeldOut(hits, logits, -1);
             var score = RouterFitter.AbstainScore(item, parameters, parameters.AbstainRule, routes.Count, labels, out var best);
@@ -63,7 +64,7 @@ public static class IntentEvaluation
             var knn = new float[routes.Count];
             RouteVoting.KnnPosterior(hits, labels, parameters.K, parameters.Tau, knn);
             baseline[4][i] = routes[System.Numerics.Tensors.TensorPrimitives.IndexOfMax(knn)];
-            baseline[5][i] = routes[System.Numerics.Tensors.TensorPrimitives.IndexOfMax(logits)];
+            baseline[5][i] = routes[System.Numerics.Tensors.TensorPrimitives.IndexOfMax(logits.AsSpan(0, routes.Count))];
         });
 
         var report = ClassificationReport.Compute(testRoutes, ours, oursNoAbstain);

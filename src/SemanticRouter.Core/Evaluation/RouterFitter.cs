@@ -38,13 +38,15 @@ public static class RouterFitter
         float[]? validationMatrix,
         int[]? validationLabels,
         RouterFitOptions? options = null,
-        Action<string>? log = null)
+        Action<string>? log = null,
+        float[]? outOfScopeTraining = null)
     {
         ArgumentNullException.ThrowIfNull(routes);
         ArgumentNullException.ThrowIfNull(matrix);
         ArgumentNullException.ThrowIfNull(labels);
         options ??= new RouterFitOptions();
         var dims = matrix.Length / labels.Length;
+        var oosRows = outOfScopeTraining is null ? 0 : outOfScopeTraining.Length / dims;
         var kMax = options.KValues.Max();
         var headOptions = new RouteClassifierOptions { L2 = options.HeadL2, LabelSmoothing = options.LabelSmoothing, Threads = options.Threads };
         var heldOut = new List<HeldOut>();
@@ -52,17 +54,17 @@ public static class RouterFitter
         if (validationMatrix is not null && validationLabels is not null && validationLabels.Any(l => l >= 0))
         {
             log?.Invoke($"training the route head on {labels.Length} utterances");
-            var head = RouteClassifier.Train(routes, matrix, labels, headOptions);
+            var head = TrainHead(routes, matrix, labels, outOfScopeTraining, headOptions);
             var exact = new ExactNeighbors(matrix, dims);
             for (var i = 0; i < validationLabels.Length; i++)
             {
                 var q = validationMatrix.AsSpan(i * dims, dims);
-                var logits = new float[routes.Count];
+                var logits = new float[head.Routes.Count];
                 head.Logits(q, logits);
                 heldOut.Add(new HeldOut(exact.Search(q, kMax), logits, validationLabels[i]));
             }
 
-            fittedOn = $"validation set ({validationLabels.Count(l => l >= 0)} in-scope, {validationLabels.Count(l => l < 0)} out-of-scope); head on {labels.Length} utterances";
+            fittedOn = $"validation set ({validationLabels.Count(l => l >= 0)} in-scope, {validationLabels.Count(l => l < 0)} out-of-scope); head on {labels.Length} utterances" + (oosRows > 0 ? $" + {oosRows} out-of-scope training examples" : "");
         }
         else
         {
@@ -99,7 +101,33 @@ public static class RouterFitter
             fittedOn = $"{options.Folds}-fold stratified CV on {labels.Length} route utterances";
         }
 
-        return Choose(routes.Count, heldOut, labels, options, fittedOn, log);
+        return Choose(routes.Count, heldOut, labels, options, fittedOn, log) with { HeadOutOfScopeClass = oosRows > 0 };
+    }
+
+    /// <summary>Name of the extra head class trained on out-of-scope examples.</summary>
+    public const string OutOfScopeClass = "__out_of_scope__";
+
+    /// <summary>
+    /// Trains the route head; with out-of-scope training examples it gets one extra class
+    /// (<see cref="OutOfScopeClass"/>, last) so in-scope logits learn to stay low off-topic.
+    /// </summary>
+    public static RouteClassifier TrainHead(IReadOnlyList<string> routes, float[] matrix, int[] labels, float[]? outOfScopeTraining, RouteClassifierOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(routes);
+        ArgumentNullException.ThrowIfNull(matrix);
+        ArgumentNullException.ThrowIfNull(labels);
+        if (outOfScopeTraining is null || outOfScopeTraining.Length == 0)
+        {
+            return RouteClassifier.Train(routes, matrix, labels, options);
+        }
+
+        var dims = matrix.Length / labels.Length;
+        var extra = outOfScopeTraining.Length / dims;
+        return RouteClassifier.Train(
+            [.. routes, OutOfScopeClass],
+            [.. matrix, .. outOfScopeTraining],
+            [.. labels, .. Enumerable.Repeat(routes.Count, extra)],
+            options);
     }
 
     /// <summary>Grid search over held-out evidence; exposed for experiments.</summary>
@@ -115,7 +143,7 @@ public static class RouterFitter
         {
             var correct = new int[options.AlphaValues.Length];
             var nll = new double[options.AlphaValues.Length];
-            var head = new float[routeCount];
+            var head = new float[inScope[0].HeadLogits.Length];
             var knn = new float[routeCount];
             foreach (var h in inScope)
             {
@@ -211,9 +239,10 @@ public static class RouterFitter
         return parameters with { AbstainRule = bestRule.Rule, Threshold = bestRule.Threshold };
     }
 
-    private static double HeadMax(float[] logits) => Math.Exp(System.Numerics.Tensors.TensorPrimitives.Max(logits) - LogSumExp(logits));
+    private static double HeadMax(float[] logits, int routeCount) =>
+        Math.Exp(System.Numerics.Tensors.TensorPrimitives.Max(logits.AsSpan(0, routeCount)) - LogSumExp(logits));
 
-    private static double LogSumExp(float[] logits)
+    private static double LogSumExp(ReadOnlySpan<float> logits)
     {
         double max = System.Numerics.Tensors.TensorPrimitives.Max(logits);
         double sum = 0;
@@ -240,11 +269,11 @@ public static class RouterFitter
     public static int Posterior(ReadOnlySpan<float> headLogits, ReadOnlySpan<Neighbor> neighbors, ReadOnlySpan<int> rowRoute, FittedParameters p, Span<float> posterior)
     {
         ArgumentNullException.ThrowIfNull(p);
-        var head = new float[posterior.Length];
+        var head = new float[headLogits.Length];
         var knn = new float[posterior.Length];
         HeadPosterior(headLogits, p.HeadTemperature, head);
         RouteVoting.KnnPosterior(neighbors, rowRoute, p.K, p.Tau, knn);
-        RouteVoting.Blend(head, knn, p.Alpha, posterior);
+        RouteVoting.Blend(head.AsSpan(0, posterior.Length), knn, p.Alpha, posterior);
         return System.Numerics.Tensors.TensorPrimitives.IndexOfMax(posterior);
     }
 
@@ -258,8 +287,8 @@ public static class RouterFitter
         {
             "posterior" => posterior[predicted],
             "similarity" => h.Neighbors.Length > 0 ? h.Neighbors[0].Similarity : 0,
-            "head_max" => HeadMax(h.HeadLogits),
-            "energy" => LogSumExp(h.HeadLogits),
+            "head_max" => HeadMax(h.HeadLogits, routeCount),
+            "energy" => LogSumExp(h.HeadLogits.AsSpan(0, routeCount)),
             _ => 1,
         };
     }
