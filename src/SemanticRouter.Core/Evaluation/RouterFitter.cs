@@ -9,7 +9,8 @@ public sealed record RouterFitOptions
     public double[] TauValues { get; init; } = [0.01, 0.02, 0.05, 0.1, double.PositiveInfinity];
     public double[] AlphaValues { get; init; } = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0];
     public double[] TemperatureValues { get; init; } = [0.5, 1, 2, 4];
-    public double HeadL2 { get; init; } = 1e-4;
+    /// <summary>L2 strengths tried for the route head (each needs its own held-out evidence).</summary>
+    public double[] HeadL2Values { get; init; } = [1e-4, 3e-4, 1e-3];
     public double LabelSmoothing { get; init; }
     public int Folds { get; init; } = 5;
     public int Seed { get; init; }
@@ -41,14 +42,40 @@ public static class RouterFitter
         Action<string>? log = null,
         float[]? outOfScopeTraining = null)
     {
+        options ??= new RouterFitOptions();
+        FittedParameters? best = null;
+        foreach (var l2 in options.HeadL2Values)
+        {
+            log?.Invoke($"head L2 = {l2}");
+            var p = FitOne(routes, matrix, labels, validationMatrix, validationLabels, options, l2, log, outOfScopeTraining);
+            if (best is null || p.FitMetrics["heldout_accuracy"] > best.FitMetrics["heldout_accuracy"] + 1e-12)
+            {
+                best = p;
+            }
+        }
+
+        log?.Invoke($"chosen head L2 = {best!.HeadL2}");
+        return best!;
+    }
+
+    private static FittedParameters FitOne(
+        IReadOnlyList<string> routes,
+        float[] matrix,
+        int[] labels,
+        float[]? validationMatrix,
+        int[]? validationLabels,
+        RouterFitOptions options,
+        double headL2,
+        Action<string>? log,
+        float[]? outOfScopeTraining)
+    {
         ArgumentNullException.ThrowIfNull(routes);
         ArgumentNullException.ThrowIfNull(matrix);
         ArgumentNullException.ThrowIfNull(labels);
-        options ??= new RouterFitOptions();
         var dims = matrix.Length / labels.Length;
         var oosRows = outOfScopeTraining is null ? 0 : outOfScopeTraining.Length / dims;
         var kMax = options.KValues.Max();
-        var headOptions = new RouteClassifierOptions { L2 = options.HeadL2, LabelSmoothing = options.LabelSmoothing, Threads = options.Threads };
+        var headOptions = new RouteClassifierOptions { L2 = headL2, LabelSmoothing = options.LabelSmoothing, Threads = options.Threads };
         var heldOut = new List<HeldOut>();
         string fittedOn;
         if (validationMatrix is not null && validationLabels is not null && validationLabels.Any(l => l >= 0))
@@ -101,7 +128,7 @@ public static class RouterFitter
             fittedOn = $"{options.Folds}-fold stratified CV on {labels.Length} route utterances";
         }
 
-        return Choose(routes.Count, heldOut, labels, options, fittedOn, log) with { HeadOutOfScopeClass = oosRows > 0 };
+        return Choose(routes.Count, heldOut, labels, options, fittedOn, log) with { HeadOutOfScopeClass = oosRows > 0, HeadL2 = headL2 };
     }
 
     /// <summary>Name of the extra head class trained on out-of-scope examples.</summary>
@@ -195,7 +222,6 @@ public static class RouterFitter
             Tau = best.Tau,
             Alpha = best.Alpha,
             HeadTemperature = best.T,
-            HeadL2 = options.HeadL2,
             FittedOn = fittedOn,
             FitMetrics = metrics,
         };

@@ -161,7 +161,7 @@ public class RouterFitterTests
         var oos = RouteClassifierTests.Blobs(10, 1, 16, 0.8, 99).X;
         var validation = vx.Concat(oos).ToArray();
         var labels = vy.Concat(Enumerable.Repeat(-1, 10)).ToArray();
-        var options = new RouterFitOptions { KValues = [1, 5], TauValues = [0.05], AlphaValues = [0, 0.5, 1], TemperatureValues = [1], Threads = 2, MaxAccuracyLoss = 0.05 };
+        var options = new RouterFitOptions { KValues = [1, 5], TauValues = [0.05], AlphaValues = [0, 0.5, 1], TemperatureValues = [1], HeadL2Values = [1e-3], Threads = 2, MaxAccuracyLoss = 0.05 };
         var p = RouterFitter.Fit(["a", "b", "c", "d"], x, y, validation, labels, options);
         Assert.Contains(p.K, options.KValues);
         Assert.NotEqual("none", p.AbstainRule);
