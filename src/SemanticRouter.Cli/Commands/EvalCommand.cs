@@ -74,8 +74,8 @@ internal static class EvalCommand
                 ["oos_recall"] = Num(r.OosRecall),
                 ["macro_f1"] = Num(r.MacroF1),
                 ["n"] = r.N,
-                ["baselines"] = result.Baselines.ToDictionary(b => b.Method, b => (object?)new Dictionary<string, object?> { ["accuracy"] = Num(b.Report.Accuracy), ["macro_f1"] = Num(b.Report.MacroF1) }),
-                ["params"] = p,
+                ["baselines"] = result.Baselines.Select(b => new Dictionary<string, object?> { ["method"] = b.Method, ["accuracy"] = Num(b.Report.Accuracy), ["macro_f1"] = Num(b.Report.MacroF1) }).ToList(),
+                ["params"] = JsonDocument.Parse(p.ToJson()).RootElement,
             };
             await stdout.WriteLineAsync(JsonSerializer.Serialize(o)).ConfigureAwait(false);
             return 0;

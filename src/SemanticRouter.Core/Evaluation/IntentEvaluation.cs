@@ -44,7 +44,7 @@ public static class IntentEvaluation
         var kSearch = Math.Max(parameters.K, 10);
         var ours = new string?[n];
         var oursNoAbstain = new string?[n];
-        var methods = new[] { "1-NN", "kNN majority (k=5)", $"kNN majority (k={parameters.K})", "semantic-router (top-5, mean per route)", $"kNN similarity-weighted (k={parameters.K}, tau={parameters.Tau})", "route head alone (logistic regression)" };
+        var methods = new[] { "1-NN", "kNN majority (k=5)", $"kNN majority (fitted k={parameters.K})", "semantic-router (top-5, mean per route)", $"kNN similarity-weighted (k={parameters.K}, tau={parameters.Tau})", "route head alone (logistic regression)" };
         var baseline = methods.Select(_ => new string?[n]).ToArray();
         log?.Invoke($"ranking {n} test items");
         Parallel.For(0, n, new ParallelOptions { MaxDegreeOfParallelism = threads }, i =>
