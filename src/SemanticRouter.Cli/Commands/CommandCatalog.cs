@@ -13,9 +13,11 @@ internal static class CommandCatalog
         yield return NeighborsCommand.Create();
         yield return RoutesCommand.Create();
         yield return ImportCommand.Create();
+        yield return OutcomesCommand.Create(EngineOptions.OpenOutcomeIndex);
+        yield return EvalCommand.Create();
+        yield return FitCommand.Create();
         yield return TokenizeCommand.Create();
         yield return EmbedCommand.Create();
         yield return ModelCommand.Create();
-        yield return OutcomesCommand.Create(EngineOptions.OpenOutcomeIndex);
     }
 }

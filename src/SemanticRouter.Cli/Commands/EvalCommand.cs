@@ -1,0 +1,168 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using SemanticRouter.Evaluation;
+using Spectre.Console;
+
+namespace SemanticRouter.Cli.Commands;
+
+/// <summary>
+/// <c>semantic-router eval --routes DIR --test FILE.jsonl [--model DIR] [--json] [--params FILE] [--exact]</c> and
+/// <c>semantic-router eval --outcomes FILE_OR_DIR --folds 5 [--json] [--plot FILE.png]</c>.
+/// </summary>
+internal static class EvalCommand
+{
+    internal static Command Create()
+    {
+        var routes = new Option<string?>("--routes") { Description = "Directory from `import` (routes/*.yaml); the index is built from it (exact search).", HelpName = "DIR" };
+        var test = new Option<string?>("--test") { Description = "JSON lines {\"text\", \"route\"} (route null = out of scope); default DIR/test.jsonl.", HelpName = "FILE" };
+        var parameters = new Option<string?>("--params") { Description = "Parameters from `fit` (default DIR/router-params.json; fitted now on training data if missing).", HelpName = "FILE" };
+        var exact = new Option<bool>("--exact") { Description = "Exact brute-force neighbours (the only search eval uses until it reads an index artefact)." };
+        var outcomes = new Option<string?>("--outcomes") { Description = "RouteLLM-format outcome CSV file or folder (weak and strong model columns).", HelpName = "FILE_OR_DIR" };
+        var folds = new Option<int>("--folds") { Description = "Cross-validation folds for --outcomes.", DefaultValueFactory = _ => 5 };
+        var points = new Option<int>("--points") { Description = "Threshold sweep points (RouteLLM's num_results).", DefaultValueFactory = _ => 10 };
+        var plot = new Option<string?>("--plot") { Description = "Write the quality-versus-strong-calls curve to this PNG.", HelpName = "FILE" };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object." };
+        var model = ModelOptions.Model();
+        var command = new Command("eval", "Measure routing quality on a labelled test set, or model routing on outcome data.")
+        {
+            routes, test, parameters, exact, outcomes, folds, points, plot, json, model,
+        };
+        CliAction.Set(command, async (parse, stdout, stderr, _) =>
+        {
+            if (parse.GetValue(outcomes) is { } outcomeSource)
+            {
+                return await Outcomes(outcomeSource, parse.GetValue(folds), parse.GetValue(points), parse.GetValue(plot), parse.GetValue(json), parse.GetValue(model)!, stdout, stderr).ConfigureAwait(false);
+            }
+
+            var dir = parse.GetValue(routes) ?? throw new CliException("give --routes DIR (intent evaluation) or --outcomes FILE_OR_DIR", ExitCodes.BadInput);
+            return await Intents(dir, parse.GetValue(test), parse.GetValue(parameters), parse.GetValue(json), parse.GetValue(model)!, stdout, stderr).ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    private static async Task<int> Intents(string dir, string? testFile, string? paramsFile, bool json, string modelDir, TextWriter stdout, TextWriter stderr)
+    {
+        testFile ??= Path.Combine(dir, "test.jsonl");
+        paramsFile ??= Path.Combine(dir, "router-params.json");
+        FittedParameters p;
+        if (File.Exists(paramsFile))
+        {
+            p = FittedParameters.FromJson(await File.ReadAllTextAsync(paramsFile).ConfigureAwait(false));
+        }
+        else
+        {
+            await stderr.WriteLineAsync($"eval: no {paramsFile}; fitting on training data first").ConfigureAwait(false);
+            p = FitCommand.Fit(dir, null, modelDir, 0.015, stderr);
+        }
+
+        var (routeNames, texts, labels) = EvalData.LoadRoutes(dir);
+        var rows = EvalData.LoadJsonl(testFile);
+        using var data = new EvalData(modelDir);
+        var matrix = data.Embed(texts, "route utterances", stderr);
+        var testMatrix = data.Embed(rows.Select(r => r.Text).ToList(), "test set", stderr);
+        var oosTraining = p.HeadOutOfScopeClass ? FitCommand.LoadOutOfScopeTraining(dir, data, stderr) : null;
+        var result = IntentEvaluation.Run(routeNames, matrix, labels, testMatrix, rows.Select(r => r.Route).ToList(), p, log: m => stderr.WriteLine($"eval: {m}"), outOfScopeTraining: oosTraining);
+        var r = result.Report;
+        if (json)
+        {
+            var o = new Dictionary<string, object?>
+            {
+                ["accuracy"] = Num(r.Accuracy),
+                ["accuracy_no_abstain"] = Num(r.AccuracyNoAbstain),
+                ["oos_precision"] = Num(r.OosPrecision),
+                ["oos_recall"] = Num(r.OosRecall),
+                ["macro_f1"] = Num(r.MacroF1),
+                ["n"] = r.N,
+                ["baselines"] = result.Baselines.Select(b => new Dictionary<string, object?> { ["method"] = b.Method, ["accuracy"] = Num(b.Report.Accuracy), ["macro_f1"] = Num(b.Report.MacroF1) }).ToList(),
+                ["params"] = JsonDocument.Parse(p.ToJson()).RootElement,
+            };
+            await stdout.WriteLineAsync(JsonSerializer.Serialize(o)).ConfigureAwait(false);
+            return 0;
+        }
+
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stdout), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors });
+        var table = new Table().AddColumn("metric").AddColumn(new TableColumn("value").RightAligned());
+        table.AddRow("accuracy (in-scope, abstain = wrong)", Pct(r.Accuracy));
+        table.AddRow("accuracy_no_abstain", Pct(r.AccuracyNoAbstain));
+        table.AddRow("oos_precision", Pct(r.OosPrecision));
+        table.AddRow("oos_recall", Pct(r.OosRecall));
+        table.AddRow("macro_f1", Pct(r.MacroF1));
+        table.AddRow("n (in-scope / out-of-scope)", string.Create(CultureInfo.InvariantCulture, $"{r.N} ({r.InScope} / {r.OutOfScope})"));
+        console.Write(table);
+        var baselines = new Table().AddColumn("method (same embeddings, no abstention)").AddColumn(new TableColumn("accuracy").RightAligned()).AddColumn(new TableColumn("macro_f1").RightAligned());
+        foreach (var (method, report) in result.Baselines)
+        {
+            baselines.AddRow(Markup.Escape(method), Pct(report.Accuracy), Pct(report.MacroF1));
+        }
+
+        baselines.AddRow("ours, abstention off", Pct(r.AccuracyNoAbstain), "");
+        console.Write(baselines);
+        var confused = new Table().AddColumn("expected").AddColumn("predicted").AddColumn(new TableColumn("count").RightAligned());
+        foreach (var c in r.MostConfused)
+        {
+            confused.AddRow(Markup.Escape(c.Expected), Markup.Escape(c.Predicted), c.Count.ToString(CultureInfo.InvariantCulture));
+        }
+
+        console.Write(confused);
+        await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"params: k={p.K} tau={p.Tau} alpha={p.Alpha} T={p.HeadTemperature} L2={p.HeadL2} abstain={p.AbstainRule}<{p.Threshold:F4}")).ConfigureAwait(false);
+        return 0;
+    }
+
+    private static async Task<int> Outcomes(string source, int folds, int points, string? plotFile, bool json, string modelDir, TextWriter stdout, TextWriter stderr)
+    {
+        OutcomeDataset data;
+        try
+        {
+            data = OutcomeDataset.Load(source);
+        }
+        catch (FileNotFoundException e)
+        {
+            throw new CliException(e.Message, ExitCodes.BadInput);
+        }
+
+        await stderr.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"eval: {data.Prompts.Count} prompts ({data.Excluded} contaminated excluded); weak {data.WeakModel}, strong {data.StrongModel}")).ConfigureAwait(false);
+        using var embed = new EvalData(modelDir);
+        var matrix = embed.Embed(data.Prompts, "prompts", stderr);
+        var result = OutcomeEvaluation.Run(matrix, data.Weak, data.Strong, folds, points: points, log: m => stderr.WriteLine($"eval: {m}"));
+        if (plotFile is not null)
+        {
+            OutcomePlot.Write(plotFile, result, data);
+        }
+
+        if (json)
+        {
+            var o = new Dictionary<string, object?>
+            {
+                ["apgr"] = Num(result.Router.Apgr),
+                ["cpt50"] = Num(result.Router.Cpt50),
+                ["cpt80"] = Num(result.Router.Cpt80),
+                ["random"] = new Dictionary<string, object?> { ["apgr"] = Num(result.Random.Apgr), ["cpt50"] = Num(result.Random.Cpt50), ["cpt80"] = Num(result.Random.Cpt80) },
+                ["knn_only"] = new Dictionary<string, object?> { ["apgr"] = Num(result.KnnOnly.Apgr), ["cpt50"] = Num(result.KnnOnly.Cpt50), ["cpt80"] = Num(result.KnnOnly.Cpt80) },
+                ["weak_accuracy"] = Num(result.Router.WeakQuality),
+                ["strong_accuracy"] = Num(result.Router.StrongQuality),
+                ["n"] = result.Prompts,
+                ["folds"] = folds,
+            };
+            await stdout.WriteLineAsync(JsonSerializer.Serialize(o)).ConfigureAwait(false);
+            return 0;
+        }
+
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stdout), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors });
+        var table = new Table().AddColumn("router").AddColumn(new TableColumn("APGR").RightAligned()).AddColumn(new TableColumn("CPT(50%)").RightAligned()).AddColumn(new TableColumn("CPT(80%)").RightAligned());
+        foreach (var (name, m) in new[] { ("ours (kNN + outcome head)", result.Router), ("kNN only", result.KnnOnly), ("random", result.Random) })
+        {
+            table.AddRow(name, m.Apgr.ToString("F3", CultureInfo.InvariantCulture), Pct(m.Cpt50), Pct(m.Cpt80));
+        }
+
+        console.Write(table);
+        await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"{data.Prompts.Count} prompts, {folds}-fold CV; weak {data.WeakModel} {result.Router.WeakQuality:P1}, strong {data.StrongModel} {result.Router.StrongQuality:P1}")).ConfigureAwait(false);
+        return 0;
+    }
+
+    private static double? Num(double v) => double.IsNaN(v) ? null : Math.Round(v, 6);
+
+    private static string Pct(double v) => double.IsNaN(v) ? "n/a" : v.ToString("P2", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,129 @@
+using System.Text.Json;
+using SemanticRouter.Embeddings;
+using SemanticRouter.Evaluation;
+using SemanticRouter.Routes;
+using Spectre.Console;
+
+namespace SemanticRouter.Cli.Commands;
+
+/// <summary>Loading and embedding for eval/fit: route utterances, JSON-lines test files, cached vectors.</summary>
+internal sealed class EvalData : IDisposable
+{
+    private readonly string _modelDirectory;
+    private SentenceEncoder? _encoder;
+    private readonly EmbeddingCache _cache;
+
+    public EvalData(string modelDirectory)
+    {
+        _modelDirectory = modelDirectory;
+        var folder = ModelOptions.OpenFolder(modelDirectory);
+        var onnx = Path.Combine(modelDirectory, "model.onnx");
+        _cache = EmbeddingCache.Open(EmbeddingCache.DefaultDirectory, EmbeddingCache.FingerprintOf(onnx), folder.Dimensions);
+    }
+
+    public int Dimensions => _cache.Dimensions;
+
+    public void Dispose() => _encoder?.Dispose();
+
+    /// <summary>Route names (ordinal order) and every utterance with its route index.</summary>
+    public static (List<string> Routes, List<string> Texts, int[] Labels) LoadRoutes(string directory)
+    {
+        var routesDir = Directory.Exists(Path.Combine(directory, "routes")) ? Path.Combine(directory, "routes") : directory;
+        RouteCatalog catalog;
+        try
+        {
+            catalog = RouteCatalog.Load(routesDir);
+        }
+        catch (RouteValidationException e)
+        {
+            throw new CliException($"route files do not validate: {e.Errors[0]}", ExitCodes.BadInput);
+        }
+
+        var routes = catalog.Routes.Select(r => r.Name).Order(StringComparer.Ordinal).ToList();
+        var index = routes.Select((r, i) => (r, i)).ToDictionary(p => p.r, p => p.i, StringComparer.Ordinal);
+        var texts = new List<string>();
+        var labels = new List<int>();
+        foreach (var route in catalog.Routes)
+        {
+            foreach (var u in route.Utterances)
+            {
+                texts.Add(u);
+                labels.Add(index[route.Name]);
+            }
+        }
+
+        return (routes, texts, [.. labels]);
+    }
+
+    /// <summary>Lines <c>{"text": ..., "route": ...}</c>; a null or missing route is out-of-scope.</summary>
+    public static List<(string Text, string? Route)> LoadJsonl(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new CliException($"'{path}' not found", ExitCodes.BadInput);
+        }
+
+        var rows = new List<(string, string?)>();
+        var line = 0;
+        foreach (var raw in File.ReadLines(path))
+        {
+            line++;
+            if (string.IsNullOrWhiteSpace(raw))
+            {
+                continue;
+            }
+
+            try
+            {
+                using var doc = JsonDocument.Parse(raw);
+                var text = doc.RootElement.GetProperty("text").GetString() ?? throw new FormatException("text is null");
+                string? route = doc.RootElement.TryGetProperty("route", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null;
+                rows.Add((text, route));
+            }
+            catch (Exception e) when (e is JsonException or KeyNotFoundException or FormatException or InvalidOperationException)
+            {
+                throw new CliException($"{path}:{line}: {e.Message}", ExitCodes.BadInput);
+            }
+        }
+
+        return rows;
+    }
+
+    /// <summary>n×dims matrix for the texts; misses are embedded with a progress bar (on stderr) and cached.</summary>
+    public float[] Embed(IReadOnlyList<string> texts, string what, TextWriter progressOut)
+    {
+        var missing = texts.Count(t => !_cache.TryGet(t, out _));
+        if (missing == 0)
+        {
+            return _cache.GetOrEmbed(texts, _ => throw new InvalidOperationException("cache miss"));
+        }
+
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(progressOut) });
+        float[] result = [];
+        console.Progress().AutoClear(true).Start(ctx =>
+        {
+            var task = ctx.AddTask($"embedding {what}", maxValue: texts.Count);
+            result = _cache.GetOrEmbed(texts, EmbedBatch, new SyncProgress(done => task.Value = done), batch: 256);
+        });
+        return result;
+    }
+
+    private float[][] EmbedBatch(IReadOnlyList<string> batch)
+    {
+        _encoder ??= SentenceEncoder.Open(_modelDirectory);
+        var flat = new float[batch.Count * _encoder.Dimensions];
+        _encoder.Embed(batch, flat);
+        var rows = new float[batch.Count][];
+        for (var i = 0; i < batch.Count; i++)
+        {
+            rows[i] = flat.AsSpan(i * _encoder.Dimensions, _encoder.Dimensions).ToArray();
+        }
+
+        return rows;
+    }
+
+    private sealed class SyncProgress(Action<int> report) : IProgress<int>
+    {
+        public void Report(int value) => report(value);
+    }
+}

@@ -1,0 +1,142 @@
+using SemanticRouter.Ranking;
+
+namespace SemanticRouter.Evaluation;
+
+/// <summary>Result of <see cref="OutcomeEvaluation.Run"/>: ours, the kNN-only router and the random router, on the same folds.</summary>
+public sealed record OutcomeEvaluationResult(
+    RouteLlmMetrics Router,
+    RouteLlmMetrics KnnOnly,
+    RouteLlmMetrics Random,
+    IReadOnlyList<(int Fold, int K, double Alpha)> ChosenPerFold,
+    int Prompts);
+
+/// <summary>
+/// Cross-validated cheap-vs-strong routing on observed outcomes (RouteLLM's MMLU format). Per outer
+/// fold: the training folds' prompts are the index, each with its two outcomes. A held-out prompt's
+/// score is P̂(strong correct) − P̂(weak correct) from (a) its k nearest training prompts
+/// (similarity-weighted, Beta-smoothed towards the training mean with strength β) blended with
+/// (b) an outcome head: a 4-class softmax regression over (weak, strong) ∈ {0,1}² on the embeddings,
+/// whose P(0,1) − P(1,0) is the same difference. k and the blend weight α are chosen per outer fold
+/// by a 2-fold split of its training prompts only. Held-out scores of all folds are pooled and
+/// swept as in RouteLLM; the random router scores each prompt uniformly at random (seeded).
+/// </summary>
+public static class OutcomeEvaluation
+{
+    public static OutcomeEvaluationResult Run(
+        float[] matrix,
+        bool[] weak,
+        bool[] strong,
+        int folds = 5,
+        int seed = 0,
+        int[]? kValues = null,
+        double[]? alphaValues = null,
+        double smoothing = 2.0,
+        int points = 10,
+        int threads = 0,
+        Action<string>? log = null,
+        double headL2 = 1e-2)
+    {
+        ArgumentNullException.ThrowIfNull(matrix);
+        ArgumentNullException.ThrowIfNull(weak);
+        ArgumentNullException.ThrowIfNull(strong);
+        threads = threads > 0 ? threads : Environment.ProcessorCount;
+        kValues ??= [10, 25, 50, 100];
+        alphaValues ??= [0, 0.25, 0.5, 0.75, 1];
+        var n = weak.Length;
+        var dims = matrix.Length / n;
+        var classes = weak.Select((w, i) => (w ? 2 : 0) + (strong[i] ? 1 : 0)).ToArray();
+        var assignment = CrossValidation.StratifiedFolds(classes, folds, seed);
+        var scores = new double[n];
+        var knnScores = new double[n];
+        var chosen = new List<(int, int, double)>();
+        for (var f = 0; f < folds; f++)
+        {
+            var train = Enumerable.Range(0, n).Where(i => assignment[i] != f).ToArray();
+            var test = Enumerable.Range(0, n).Where(i => assignment[i] == f).ToArray();
+
+            // inner 2-fold split of the training prompts chooses k and α
+            var inner = CrossValidation.StratifiedFolds(train.Select(i => classes[i]).ToArray(), 2, seed + 1 + f);
+            var a = train.Where((_, j) => inner[j] == 0).ToArray();
+            var b = train.Where((_, j) => inner[j] == 1).ToArray();
+            var innerParts = Score(matrix, dims, classes, weak, strong, a, b, kValues, smoothing, headL2, threads);
+            var best = (Apgr: double.NegativeInfinity, K: kValues[0], Alpha: 0.0);
+            foreach (var k in kValues)
+            {
+                foreach (var alpha in alphaValues)
+                {
+                    var s = b.Select((_, j) => Combine(innerParts, j, k, alpha)).ToList();
+                    var m = RouteLlmMetrics.Compute(s, b.Select(i => weak[i] ? 1.0 : 0).ToList(), b.Select(i => strong[i] ? 1.0 : 0).ToList(), points);
+                    if (m.Apgr > best.Apgr)
+                    {
+                        best = (m.Apgr, k, alpha);
+                    }
+                }
+            }
+
+            chosen.Add((f, best.K, best.Alpha));
+            log?.Invoke($"fold {f + 1}/{folds}: k={best.K} alpha={best.Alpha} (inner APGR {best.Apgr:F3})");
+            var parts = Score(matrix, dims, classes, weak, strong, train, test, [best.K], smoothing, headL2, threads);
+            for (var j = 0; j < test.Length; j++)
+            {
+                scores[test[j]] = Combine(parts, j, best.K, best.Alpha);
+                knnScores[test[j]] = parts.Knn[best.K][j];
+            }
+        }
+
+        var w = weak.Select(x => x ? 1.0 : 0).ToList();
+        var s2 = strong.Select(x => x ? 1.0 : 0).ToList();
+        var random = new Random(seed);
+        var randomScores = Enumerable.Range(0, n).Select(_ => random.NextDouble()).ToList();
+        return new OutcomeEvaluationResult(
+            RouteLlmMetrics.Compute(scores, w, s2, points),
+            RouteLlmMetrics.Compute(knnScores, w, s2, points),
+            RouteLlmMetrics.Compute(randomScores, w, s2, points),
+            chosen,
+            n);
+    }
+
+    private sealed record Parts(Dictionary<int, double[]> Knn, double[] Head);
+
+    private static double Combine(Parts p, int j, int k, double alpha) => (alpha * p.Head[j]) + ((1 - alpha) * p.Knn[k][j]);
+
+    /// <summary>kNN and head scores of <paramref name="test"/> rows given <paramref name="train"/> rows.</summary>
+    private static Parts Score(float[] matrix, int dims, int[] classes, bool[] weak, bool[] strong, int[] train, int[] test, int[] kValues, double beta, double headL2, int threads)
+    {
+        var trainMatrix = new float[train.Length * dims];
+        for (var j = 0; j < train.Length; j++)
+        {
+            matrix.AsSpan(train[j] * dims, dims).CopyTo(trainMatrix.AsSpan(j * dims));
+        }
+
+        var head = RouteClassifier.Train(["00", "01", "10", "11"], trainMatrix, train.Select(i => classes[i]).ToArray(), new RouteClassifierOptions { L2 = headL2, Threads = threads });
+        var priorWeak = train.Average(i => weak[i] ? 1.0 : 0);
+        var priorStrong = train.Average(i => strong[i] ? 1.0 : 0);
+        var exact = new ExactNeighbors(trainMatrix, dims);
+        var kMax = kValues.Max();
+        var knn = kValues.ToDictionary(k => k, _ => new double[test.Length]);
+        var headScores = new double[test.Length];
+        Parallel.For(0, test.Length, new ParallelOptions { MaxDegreeOfParallelism = threads }, j =>
+        {
+            var q = matrix.AsSpan(test[j] * dims, dims);
+            var p = head.PredictProbabilities(q);
+            headScores[j] = p[1] - p[2];
+            var hits = exact.Search(q, kMax);
+            foreach (var k in kValues)
+            {
+                double sw = 0, ss = 0, sum = 0;
+                for (var h = 0; h < Math.Min(k, hits.Length); h++)
+                {
+                    var row = train[hits[h].Row];
+                    var wgt = Math.Max(0, hits[h].Similarity);
+                    sum += wgt;
+                    sw += wgt * (weak[row] ? 1 : 0);
+                    ss += wgt * (strong[row] ? 1 : 0);
+                }
+
+                knn[k][j] = ((ss + (beta * priorStrong)) / (sum + beta)) - ((sw + (beta * priorWeak)) / (sum + beta));
+            }
+        });
+
+        return new Parts(knn, headScores);
+    }
+}

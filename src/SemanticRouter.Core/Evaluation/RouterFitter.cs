@@ -1,0 +1,321 @@
+using SemanticRouter.Ranking;
+
+namespace SemanticRouter.Evaluation;
+
+/// <summary>Search space and constraints of <see cref="RouterFitter"/>.</summary>
+public sealed record RouterFitOptions
+{
+    public int[] KValues { get; init; } = [1, 3, 5, 10, 20, 50];
+    public double[] TauValues { get; init; } = [0.01, 0.02, 0.05, 0.1, double.PositiveInfinity];
+    public double[] AlphaValues { get; init; } = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0];
+    public double[] TemperatureValues { get; init; } = [0.5, 1, 2, 4];
+    /// <summary>L2 strengths tried for the route head (each needs its own held-out evidence).</summary>
+    public double[] HeadL2Values { get; init; } = [1e-4, 3e-4, 1e-3];
+    public double LabelSmoothing { get; init; }
+    public int Folds { get; init; } = 5;
+    public int Seed { get; init; }
+
+    /// <summary>In-scope accuracy the abstention threshold may cost on the held-out data (fraction, e.g. 0.015).</summary>
+    public double MaxAccuracyLoss { get; init; } = 0.015;
+    public int Threads { get; init; } = Math.Max(1, Environment.ProcessorCount);
+}
+
+/// <summary>Held-out evidence for one item: its neighbours among the training rows and the head's logits.</summary>
+public sealed record HeldOut(Neighbor[] Neighbors, float[] HeadLogits, int Label);
+
+/// <summary>
+/// Chooses k, τ, α, the head temperature and the abstention rule/threshold on training data only:
+/// with a validation set (in-scope items and optionally out-of-scope items, label −1) the head is
+/// trained on all route utterances and the choice is made on the validation items; without one, by
+/// stratified k-fold cross-validation over the utterances (head retrained per fold, neighbours
+/// restricted to the other folds). The threshold is set only when out-of-scope examples exist.
+/// </summary>
+public static class RouterFitter
+{
+    public static FittedParameters Fit(
+        IReadOnlyList<string> routes,
+        float[] matrix,
+        int[] labels,
+        float[]? validationMatrix,
+        int[]? validationLabels,
+        RouterFitOptions? options = null,
+        Action<string>? log = null,
+        float[]? outOfScopeTraining = null)
+    {
+        options ??= new RouterFitOptions();
+        FittedParameters? best = null;
+        foreach (var l2 in options.HeadL2Values)
+        {
+            log?.Invoke($"head L2 = {l2}");
+            var p = FitOne(routes, matrix, labels, validationMatrix, validationLabels, options, l2, log, outOfScopeTraining);
+            if (best is null || p.FitMetrics["heldout_accuracy"] > best.FitMetrics["heldout_accuracy"] + 1e-12)
+            {
+                best = p;
+            }
+        }
+
+        log?.Invoke($"chosen head L2 = {best!.HeadL2}");
+        return best!;
+    }
+
+    private static FittedParameters FitOne(
+        IReadOnlyList<string> routes,
+        float[] matrix,
+        int[] labels,
+        float[]? validationMatrix,
+        int[]? validationLabels,
+        RouterFitOptions options,
+        double headL2,
+        Action<string>? log,
+        float[]? outOfScopeTraining)
+    {
+        ArgumentNullException.ThrowIfNull(routes);
+        ArgumentNullException.ThrowIfNull(matrix);
+        ArgumentNullException.ThrowIfNull(labels);
+        var dims = matrix.Length / labels.Length;
+        var oosRows = outOfScopeTraining is null ? 0 : outOfScopeTraining.Length / dims;
+        var kMax = options.KValues.Max();
+        var headOptions = new RouteClassifierOptions { L2 = headL2, LabelSmoothing = options.LabelSmoothing, Threads = options.Threads };
+        var heldOut = new List<HeldOut>();
+        string fittedOn;
+        if (validationMatrix is not null && validationLabels is not null && validationLabels.Any(l => l >= 0))
+        {
+            log?.Invoke($"training the route head on {labels.Length} utterances");
+            var head = TrainHead(routes, matrix, labels, outOfScopeTraining, headOptions);
+            var exact = new ExactNeighbors(matrix, dims);
+            for (var i = 0; i < validationLabels.Length; i++)
+            {
+                var q = validationMatrix.AsSpan(i * dims, dims);
+                var logits = new float[head.Routes.Count];
+                head.Logits(q, logits);
+                heldOut.Add(new HeldOut(exact.Search(q, kMax), logits, validationLabels[i]));
+            }
+
+            fittedOn = $"validation set ({validationLabels.Count(l => l >= 0)} in-scope, {validationLabels.Count(l => l < 0)} out-of-scope); head on {labels.Length} utterances" + (oosRows > 0 ? $" + {oosRows} out-of-scope training examples" : "");
+        }
+        else
+        {
+            var folds = CrossValidation.StratifiedFolds(labels, options.Folds, options.Seed);
+            var exact = new ExactNeighbors(matrix, dims);
+            var slots = new HeldOut?[labels.Length];
+            for (var f = 0; f < options.Folds; f++)
+            {
+                var include = folds.Select(x => x != f).ToArray();
+                var trainRows = Enumerable.Range(0, labels.Length).Where(i => include[i]).ToArray();
+                var trainMatrix = new float[trainRows.Length * dims];
+                for (var j = 0; j < trainRows.Length; j++)
+                {
+                    matrix.AsSpan(trainRows[j] * dims, dims).CopyTo(trainMatrix.AsSpan(j * dims));
+                }
+
+                log?.Invoke($"fold {f + 1}/{options.Folds}: training the route head on {trainRows.Length} utterances");
+                var head = RouteClassifier.Train(routes, trainMatrix, trainRows.Select(r => labels[r]).ToArray(), headOptions);
+                Parallel.For(0, labels.Length, new ParallelOptions { MaxDegreeOfParallelism = options.Threads }, i =>
+                {
+                    if (folds[i] != f)
+                    {
+                        return;
+                    }
+
+                    var q = matrix.AsSpan(i * dims, dims);
+                    var logits = new float[routes.Count];
+                    head.Logits(q, logits);
+                    slots[i] = new HeldOut(exact.Search(q, kMax, include), logits, labels[i]);
+                });
+            }
+
+            heldOut.AddRange(slots.Select(s => s!));
+            fittedOn = $"{options.Folds}-fold stratified CV on {labels.Length} route utterances";
+        }
+
+        return Choose(routes.Count, heldOut, labels, options, fittedOn, log) with { HeadOutOfScopeClass = oosRows > 0, HeadL2 = headL2 };
+    }
+
+    /// <summary>Name of the extra head class trained on out-of-scope examples.</summary>
+    public const string OutOfScopeClass = "__out_of_scope__";
+
+    /// <summary>
+    /// Trains the route head; with out-of-scope training examples it gets one extra class
+    /// (<see cref="OutOfScopeClass"/>, last) so in-scope logits learn to stay low off-topic.
+    /// </summary>
+    public static RouteClassifier TrainHead(IReadOnlyList<string> routes, float[] matrix, int[] labels, float[]? outOfScopeTraining, RouteClassifierOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(routes);
+        ArgumentNullException.ThrowIfNull(matrix);
+        ArgumentNullException.ThrowIfNull(labels);
+        if (outOfScopeTraining is null || outOfScopeTraining.Length == 0)
+        {
+            return RouteClassifier.Train(routes, matrix, labels, options);
+        }
+
+        var dims = matrix.Length / labels.Length;
+        var extra = outOfScopeTraining.Length / dims;
+        return RouteClassifier.Train(
+            [.. routes, OutOfScopeClass],
+            [.. matrix, .. outOfScopeTraining],
+            [.. labels, .. Enumerable.Repeat(routes.Count, extra)],
+            options);
+    }
+
+    /// <summary>Grid search over held-out evidence; exposed for experiments.</summary>
+    public static FittedParameters Choose(int routeCount, IReadOnlyList<HeldOut> heldOut, int[] rowRoute, RouterFitOptions options, string fittedOn, Action<string>? log = null)
+    {
+        ArgumentNullException.ThrowIfNull(heldOut);
+        ArgumentNullException.ThrowIfNull(options);
+        var inScope = heldOut.Where(h => h.Label >= 0).ToArray();
+        var best = (Accuracy: -1.0, NegLogLik: double.PositiveInfinity, K: 0, Tau: 0.0, Alpha: 0.0, T: 1.0);
+        var lockObj = new object();
+        var grid = (from k in options.KValues from tau in options.TauValues from t in options.TemperatureValues select (k, tau, t)).ToArray();
+        Parallel.ForEach(grid, new ParallelOptions { MaxDegreeOfParallelism = options.Threads }, g =>
+        {
+            var correct = new int[options.AlphaValues.Length];
+            var nll = new double[options.AlphaValues.Length];
+            var head = new float[inScope[0].HeadLogits.Length];
+            var knn = new float[routeCount];
+            foreach (var h in inScope)
+            {
+                HeadPosterior(h.HeadLogits, g.t, head);
+                RouteVoting.KnnPosterior(h.Neighbors, rowRoute, g.k, g.tau, knn);
+                for (var a = 0; a < options.AlphaValues.Length; a++)
+                {
+                    var alpha = options.AlphaValues[a];
+                    var argmax = 0;
+                    var max = float.NegativeInfinity;
+                    for (var r = 0; r < routeCount; r++)
+                    {
+                        var p = (float)((alpha * head[r]) + ((1 - alpha) * knn[r]));
+                        if (p > max)
+                        {
+                            max = p;
+                            argmax = r;
+                        }
+                    }
+
+                    if (argmax == h.Label)
+                    {
+                        correct[a]++;
+                    }
+
+                    nll[a] -= Math.Log(Math.Max(1e-6, (alpha * head[h.Label]) + ((1 - alpha) * knn[h.Label])));
+                }
+            }
+
+            lock (lockObj)
+            {
+                for (var a = 0; a < options.AlphaValues.Length; a++)
+                {
+                    var acc = (double)correct[a] / inScope.Length;
+                    var candidate = (acc, nll[a], g.k, g.tau, options.AlphaValues[a], g.t);
+                    if (acc > best.Accuracy + 1e-12 || (Math.Abs(acc - best.Accuracy) <= 1e-12 && nll[a] < best.NegLogLik))
+                    {
+                        best = candidate;
+                    }
+                }
+            }
+        });
+
+        log?.Invoke($"best blend: k={best.K} tau={best.Tau} alpha={best.Alpha} T={best.T} held-out accuracy={best.Accuracy:P2}");
+        var metrics = new Dictionary<string, double> { ["heldout_accuracy"] = best.Accuracy };
+        var parameters = new FittedParameters
+        {
+            K = best.K,
+            Tau = best.Tau,
+            Alpha = best.Alpha,
+            HeadTemperature = best.T,
+            FittedOn = fittedOn,
+            FitMetrics = metrics,
+        };
+
+        var oos = heldOut.Where(h => h.Label < 0).ToArray();
+        if (oos.Length == 0)
+        {
+            return parameters with { AbstainRule = "none", Threshold = 0 };
+        }
+
+        // Abstention: for each rule, the largest threshold that costs at most MaxAccuracyLoss in-scope.
+        var bestRule = (Rule: "none", Threshold: 0.0, Recall: -1.0, Loss: 0.0);
+        foreach (var rule in new[] { "posterior", "similarity", "head_max", "energy" })
+        {
+            var inScores = inScope.Select(h => (Score: AbstainScore(h, parameters, rule, routeCount, rowRoute, out var predicted), Correct: predicted == h.Label)).ToArray();
+            var oosScores = oos.Select(h => AbstainScore(h, parameters, rule, routeCount, rowRoute, out _)).ToArray();
+            var baseCorrect = inScores.Count(s => s.Correct);
+            var candidates = inScores.Select(s => s.Score).Concat(oosScores).Distinct().Order().ToArray();
+            foreach (var theta in candidates)
+            {
+                var lost = inScores.Count(s => s.Correct && s.Score < theta);
+                var loss = (double)lost / inScores.Length;
+                if (loss > options.MaxAccuracyLoss)
+                {
+                    break;
+                }
+
+                var recall = (double)oosScores.Count(s => s < theta) / oosScores.Length;
+                if (recall > bestRule.Recall)
+                {
+                    bestRule = (rule, theta, recall, loss);
+                }
+            }
+
+            _ = baseCorrect;
+        }
+
+        log?.Invoke($"abstention: rule={bestRule.Rule} threshold={bestRule.Threshold:F4} held-out OOS recall={bestRule.Recall:P1} in-scope loss={bestRule.Loss:P2}");
+        metrics["heldout_oos_recall"] = bestRule.Recall;
+        metrics["heldout_accuracy_loss"] = bestRule.Loss;
+        return parameters with { AbstainRule = bestRule.Rule, Threshold = bestRule.Threshold };
+    }
+
+    private static double HeadMax(float[] logits, int routeCount) =>
+        Math.Exp(System.Numerics.Tensors.TensorPrimitives.Max(logits.AsSpan(0, routeCount)) - LogSumExp(logits));
+
+    private static double LogSumExp(ReadOnlySpan<float> logits)
+    {
+        double max = System.Numerics.Tensors.TensorPrimitives.Max(logits);
+        double sum = 0;
+        foreach (var l in logits)
+        {
+            sum += Math.Exp(l - max);
+        }
+
+        return max + Math.Log(sum);
+    }
+
+    /// <summary>softmax(logits / T).</summary>
+    public static void HeadPosterior(ReadOnlySpan<float> logits, double temperature, Span<float> posterior)
+    {
+        for (var r = 0; r < logits.Length; r++)
+        {
+            posterior[r] = (float)(logits[r] / temperature);
+        }
+
+        System.Numerics.Tensors.TensorPrimitives.SoftMax(posterior, posterior);
+    }
+
+    /// <summary>Blended posterior for one item under <paramref name="p"/>; returns the best route.</summary>
+    public static int Posterior(ReadOnlySpan<float> headLogits, ReadOnlySpan<Neighbor> neighbors, ReadOnlySpan<int> rowRoute, FittedParameters p, Span<float> posterior)
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        var head = new float[headLogits.Length];
+        var knn = new float[posterior.Length];
+        HeadPosterior(headLogits, p.HeadTemperature, head);
+        RouteVoting.KnnPosterior(neighbors, rowRoute, p.K, p.Tau, knn);
+        RouteVoting.Blend(head.AsSpan(0, posterior.Length), knn, p.Alpha, posterior);
+        return System.Numerics.Tensors.TensorPrimitives.IndexOfMax(posterior);
+    }
+
+    /// <summary>The abstention score of an item under a rule, and the predicted route.</summary>
+    public static double AbstainScore(HeldOut h, FittedParameters p, string rule, int routeCount, ReadOnlySpan<int> rowRoute, out int predicted)
+    {
+        ArgumentNullException.ThrowIfNull(h);
+        var posterior = new float[routeCount];
+        predicted = Posterior(h.HeadLogits, h.Neighbors, rowRoute, p, posterior);
+        return rule switch
+        {
+            "posterior" => posterior[predicted],
+            "similarity" => h.Neighbors.Length > 0 ? h.Neighbors[0].Similarity : 0,
+            "head_max" => HeadMax(h.HeadLogits, routeCount),
+            "energy" => LogSumExp(h.HeadLogits.AsSpan(0, routeCount)),
+            _ => 1,
+        };
+    }
+}

@@ -1,0 +1,214 @@
+using SemanticRouter.Evaluation;
+using SemanticRouter.Ranking;
+
+namespace SemanticRouter.Core.Tests.Evaluation;
+
+public class ClassificationReportTests
+{
+    [Fact]
+    public void CountsAbstentionAsWrongAndScoresOutOfScope()
+    {
+        string?[] gold = ["a", "a", "b", "b", null, null];
+        string?[] pred = ["a", null, "b", "a", null, "b"];
+        string?[] noAbstain = ["a", "a", "b", "a", "a", "b"];
+        var r = ClassificationReport.Compute(gold, pred, noAbstain);
+        Assert.Equal(0.5, r.Accuracy, 6);           // a, b right of 4 in-scope
+        Assert.Equal(0.75, r.AccuracyNoAbstain, 6);
+        Assert.Equal(0.5, r.OosPrecision, 6);       // 2 abstentions, 1 on an oos item
+        Assert.Equal(0.5, r.OosRecall, 6);          // 2 oos items, 1 abstained on
+        Assert.Equal(6, r.N);
+        // F1(a): tp 1, fp 1 (b→a), fn 1 (abstained) = 0.5; F1(b): tp 1, fp 1 (oos→b), fn 1 = 0.5
+        Assert.Equal(0.5, r.MacroF1, 6);
+        Assert.Equal(new ConfusedPair("b", "a", 1), Assert.Single(r.MostConfused));
+    }
+}
+
+public class RouteLlmMetricsTests
+{
+    [Fact]
+    public void OracleBeatsRandomAndMatchesHandComputedCurve()
+    {
+        // 4 prompts: only prompt 0 needs the strong model.
+        double[] weak = [0, 1, 1, 0];
+        double[] strong = [1, 1, 1, 0];
+        double[] oracle = [1, 0, 0, 0];
+        var m = RouteLlmMetrics.Compute(oracle, weak, strong, points: 4);
+        Assert.Equal(0.5, m.WeakQuality, 6);
+        Assert.Equal(0.75, m.StrongQuality, 6);
+        // edges 0,0,0,0.25,1: ≥0 → all strong; >1 at the last edge → none. ≥0.25 → prompt 0 only (25 %).
+        Assert.Contains(m.Curve, p => p.StrongShare == 0.25 && p.Quality == 0.75);
+        Assert.Equal(0.25 * 0.5, m.Cpt50, 6);   // interpolated between (0, .5) and (.25, .75)
+        Assert.True(m.Apgr > 0.8);
+    }
+
+    [Fact]
+    public void RandomScoresGiveAboutHalf()
+    {
+        var rng = new Random(1);
+        var n = 20000;
+        var weak = Enumerable.Range(0, n).Select(_ => rng.NextDouble() < 0.6 ? 1.0 : 0).ToArray();
+        var strong = Enumerable.Range(0, n).Select(_ => rng.NextDouble() < 0.8 ? 1.0 : 0).ToArray();
+        var scores = Enumerable.Range(0, n).Select(_ => rng.NextDouble()).ToArray();
+        var m = RouteLlmMetrics.Compute(scores, weak, strong);
+        Assert.InRange(m.Apgr, 0.45, 0.55);
+        Assert.InRange(m.Cpt50, 0.4, 0.6);
+    }
+
+    [Fact]
+    public void QuantileMatchesNumpyLinear()
+    {
+        double[] sorted = [1, 2, 3, 4];
+        Assert.Equal(1.75, RouteLlmMetrics.Quantile(sorted, 0.25), 9);
+        Assert.Equal(4, RouteLlmMetrics.Quantile(sorted, 1), 9);
+    }
+}
+
+public class CrossValidationTests
+{
+    [Fact]
+    public void StratifiedFoldsAreBalancedAndSeeded()
+    {
+        var labels = Enumerable.Range(0, 100).Select(i => i % 4).ToArray();
+        var a = CrossValidation.StratifiedFolds(labels, 5, seed: 3);
+        Assert.Equal(a, CrossValidation.StratifiedFolds(labels, 5, seed: 3));
+        for (var f = 0; f < 5; f++)
+        {
+            for (var l = 0; l < 4; l++)
+            {
+                Assert.Equal(5, Enumerable.Range(0, 100).Count(i => a[i] == f && labels[i] == l));
+            }
+        }
+    }
+}
+
+public class RouteClassifierTests
+{
+    internal static (float[] X, int[] Y) Blobs(int perClass, int classes, int dims, double noise, int seed)
+    {
+        var rng = new Random(seed);
+        var centres = Enumerable.Range(0, classes).Select(_ => Enumerable.Range(0, dims).Select(_ => rng.NextDouble() - 0.5).ToArray()).ToArray();
+        var x = new float[perClass * classes * dims];
+        var y = new int[perClass * classes];
+        for (var i = 0; i < y.Length; i++)
+        {
+            y[i] = i % classes;
+            var row = x.AsSpan(i * dims, dims);
+            for (var d = 0; d < dims; d++)
+            {
+                row[d] = (float)(centres[y[i]][d] + (noise * (rng.NextDouble() - 0.5)));
+            }
+
+            var norm = System.Numerics.Tensors.TensorPrimitives.Norm(row);
+            System.Numerics.Tensors.TensorPrimitives.Divide(row, norm, row);
+        }
+
+        return (x, y);
+    }
+
+    [Fact]
+    public void LearnsBlobsDeterministicallyAndRoundTrips()
+    {
+        var (x, y) = Blobs(30, 5, 16, 0.6, 7);
+        string[] routes = ["a", "b", "c", "d", "e"];
+        var options = new RouteClassifierOptions { L2 = 1e-3, Threads = 2 };
+        var m = RouteClassifier.Train(routes, x, y, options);
+        var m2 = RouteClassifier.Train(routes, x, y, options);
+        var correct = 0;
+        for (var i = 0; i < y.Length; i++)
+        {
+            var p = m.PredictProbabilities(x.AsSpan(i * 16, 16));
+            Assert.Equal(1.0, p.Sum(), 4);
+            Assert.Equal(p, m2.PredictProbabilities(x.AsSpan(i * 16, 16)));
+            correct += Array.IndexOf(p, p.Max()) == y[i] ? 1 : 0;
+        }
+
+        Assert.True(correct > 0.95 * y.Length);
+        using var stream = new MemoryStream();
+        m.WithTemperature(2).WriteTo(stream);
+        stream.Position = 0;
+        var back = RouteClassifier.ReadFrom(stream);
+        Assert.Equal(2, back.Temperature);
+        Assert.Equal(m.WithTemperature(2).PredictProbabilities(x.AsSpan(0, 16)), back.PredictProbabilities(x.AsSpan(0, 16)));
+        var bytes = stream.ToArray();
+        bytes[0] ^= 0xFF;
+        Assert.Throws<InvalidDataException>(() => RouteClassifier.ReadFrom(new MemoryStream(bytes)));
+        Assert.ThrowsAny<Exception>(() => RouteClassifier.ReadFrom(new MemoryStream(stream.ToArray()[..100])));
+    }
+
+    [Fact]
+    public void LbfgsMinimisesAQuadratic()
+    {
+        double[] x = [5, -3];
+        var (loss, _) = Lbfgs.Minimize((t, g) =>
+        {
+            g[0] = 2 * (t[0] - 1);
+            g[1] = 20 * (t[1] + 2);
+            return ((t[0] - 1) * (t[0] - 1)) + (10 * (t[1] + 2) * (t[1] + 2));
+        }, x, 100, 1e-12);
+        Assert.True(loss < 1e-8);
+        Assert.Equal(1, x[0], 3);
+        Assert.Equal(-2, x[1], 3);
+    }
+}
+
+public class RouterFitterTests
+{
+    [Fact]
+    public void FitsBlendAndAbstentionOnSyntheticRoutes()
+    {
+        var (x, y) = RouteClassifierTests.Blobs(40, 4, 16, 0.8, 11);
+        var (vx, vy) = RouteClassifierTests.Blobs(10, 4, 16, 0.8, 11); // same centres (same seed), new noise is not needed for the check
+        var oos = RouteClassifierTests.Blobs(10, 1, 16, 0.8, 99).X;
+        var validation = vx.Concat(oos).ToArray();
+        var labels = vy.Concat(Enumerable.Repeat(-1, 10)).ToArray();
+        var options = new RouterFitOptions { KValues = [1, 5], TauValues = [0.05], AlphaValues = [0, 0.5, 1], TemperatureValues = [1], HeadL2Values = [1e-3], Threads = 2, MaxAccuracyLoss = 0.05 };
+        var p = RouterFitter.Fit(["a", "b", "c", "d"], x, y, validation, labels, options);
+        Assert.Contains(p.K, options.KValues);
+        Assert.NotEqual("none", p.AbstainRule);
+        Assert.True(p.FitMetrics["heldout_accuracy"] > 0.9);
+        var json = p.ToJson();
+        Assert.Equal(p.K, FittedParameters.FromJson(json).K);
+
+        var cv = RouterFitter.Fit(["a", "b", "c", "d"], x, y, null, null, options);
+        Assert.Equal("none", cv.AbstainRule);
+        Assert.Contains("CV", cv.FittedOn, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void VotingBaselines()
+    {
+        Neighbor[] hits = [new(0, 0.9f), new(1, 0.8f), new(2, 0.7f)];
+        int[] rowRoute = [0, 1, 1];
+        Assert.Equal(1, RouteVoting.MajorityVote(hits, rowRoute, 3));
+        Assert.Equal(0, RouteVoting.MajorityVote(hits, rowRoute, 2)); // tie → nearer neighbour
+        Assert.Equal(0, RouteVoting.SemanticRouterMean(hits, rowRoute, 3).Route); // 0.9 vs 0.75
+        var p = new float[2];
+        RouteVoting.KnnPosterior(hits, rowRoute, 3, double.PositiveInfinity, p);
+        Assert.Equal(2f / 3, p[1], 5);
+    }
+}
+
+public class EmbeddingCacheTests
+{
+    [Fact]
+    public void RoundTripsAndDropsTornRecords()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "sr-cache-test-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var cache = EmbeddingCache.Open(dir, "fp", 2);
+            var calls = 0;
+            var m = cache.GetOrEmbed(["x", "y", "x"], t => { calls++; return t.Select(s => s == "x" ? new[] { 1f, 0f } : new[] { 0f, 1f }).ToArray(); });
+            Assert.Equal(new[] { 1f, 0, 0, 1, 1, 0 }, m);
+            Assert.Equal(1, calls);
+            File.AppendAllText(Path.Combine(dir, "fp-2.f32"), "torn");
+            var again = EmbeddingCache.Open(dir, "fp", 2);
+            Assert.Equal(2, again.Count);
+            Assert.True(again.TryGet("y", out var v) && v[1] == 1f);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+}
