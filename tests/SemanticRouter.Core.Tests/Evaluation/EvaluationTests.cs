@@ -1,5 +1,6 @@
 using SemanticRouter.Evaluation;
 using SemanticRouter.Ranking;
+using Neighbor = SemanticRouter.Evaluation.Neighbor;
 
 namespace SemanticRouter.Core.Tests.Evaluation;
 
