@@ -63,6 +63,7 @@ public sealed class BatchingEmbeddingGenerator : DelegatingEmbeddingGenerator<st
     private readonly Action<int>? _onBatch;
     private readonly Task _loop;
     private int _inFlight;
+    private int _queued; // written but not yet drained (the single-reader channel cannot count)
 
     public BatchingEmbeddingGenerator(IEmbeddingGenerator<string, Embedding<float>> innerGenerator, BatchingEmbeddingOptions? options = null)
         : base(innerGenerator)
@@ -85,8 +86,35 @@ public sealed class BatchingEmbeddingGenerator : DelegatingEmbeddingGenerator<st
 
         cancellationToken.ThrowIfCancellationRequested();
         ObjectDisposedException.ThrowIf(_stop.IsCancellationRequested, this);
+
+        // A lone request on an idle encoder runs inline on the caller's thread: no queue, no two
+        // thread hops (about 0.5 ms on a busy 2-core box). Requests arriving meanwhile queue up and
+        // the loop batches them once this slot is free, exactly as behind a queued batch.
+        if (Volatile.Read(ref _queued) == 0 && _slots.Wait(0, CancellationToken.None))
+        {
+            Interlocked.Increment(ref _inFlight);
+            try
+            {
+                // Disposal cancels inline calls too, as it does queued ones.
+                using var linked = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token, cancellationToken);
+                var one = await InnerGenerator.GenerateAsync([text], null, linked.Token).ConfigureAwait(false);
+                _onBatch?.Invoke(1);
+                return one;
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _inFlight);
+                _slots.Release();
+            }
+        }
+
         var pending = new Pending(text, cancellationToken);
-        ObjectDisposedException.ThrowIf(!_queue.Writer.TryWrite(pending), this);
+        Interlocked.Increment(ref _queued);
+        if (!_queue.Writer.TryWrite(pending))
+        {
+            Interlocked.Decrement(ref _queued);
+            throw new ObjectDisposedException(nameof(BatchingEmbeddingGenerator));
+        }
 
         var embedding = await pending.Task.ConfigureAwait(false);
         return [embedding];
@@ -194,6 +222,7 @@ public sealed class BatchingEmbeddingGenerator : DelegatingEmbeddingGenerator<st
     {
         while (batch.Count < _maxBatchSize && reader.TryRead(out var item))
         {
+            Interlocked.Decrement(ref _queued);
             if (!item.IsCompleted)
             {
                 batch.Add(item);

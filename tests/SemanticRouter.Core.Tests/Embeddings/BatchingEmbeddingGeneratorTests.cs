@@ -155,6 +155,27 @@ public class BatchingEmbeddingGeneratorTests
     }
 
     [Fact]
+    public async Task GenerateAsync_LoneRequestOnIdleEncoder_RunsInlineOnTheCallersThread()
+    {
+        var inner = new CallbackEmbeddingGenerator();
+        int innerThread = -1;
+        inner.OnGenerate = (texts, ct) =>
+        {
+            innerThread = Environment.CurrentManagedThreadId;
+            return Task.FromResult(CallbackEmbeddingGenerator.Embed(texts));
+        };
+        var batches = new System.Collections.Concurrent.ConcurrentQueue<int>();
+        using var batching = new BatchingEmbeddingGenerator(inner, new BatchingEmbeddingOptions { OnBatch = batches.Enqueue });
+        int caller = Environment.CurrentManagedThreadId;
+        var task = batching.GenerateAsync(["abc"], cancellationToken: Ct);
+
+        Assert.True(task.IsCompleted); // no queue, no hop: done before GenerateAsync returned
+        Assert.Equal(caller, innerThread);
+        Assert.Equal(3f, (await task)[0].Vector.Span[0]);
+        Assert.Equal([1], batches);
+    }
+
+    [Fact]
     public async Task Dispose_PendingCallersFail()
     {
         var (inner, firstStarted, _) = Gated();
