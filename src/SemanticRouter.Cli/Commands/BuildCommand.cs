@@ -20,9 +20,13 @@ internal static class BuildCommand
         var efConstruction = new Option<int>("--ef-construction") { Description = "HNSW build breadth", DefaultValueFactory = _ => 200 };
         var efSearch = new Option<int>("--ef-search") { Description = "HNSW default search breadth", DefaultValueFactory = _ => 128 };
         var seed = new Option<int>("--seed") { Description = "HNSW level seed", DefaultValueFactory = _ => 42 };
+        var parameters = new Option<string?>("--params")
+        {
+            Description = "Parameters from `fit`: train the route head and rank with them (default: router-params.json in the routes directory or its parent, when present)",
+        };
         var command = new Command("build", "Embed the route utterances and write the index artefact")
         {
-            routes, model, output, m, efConstruction, efSearch, seed,
+            routes, model, output, m, efConstruction, efSearch, seed, parameters,
         };
         CliAction.Set(command, (parse, stdout, stderr, ct) =>
         {
@@ -53,7 +57,7 @@ internal static class BuildCommand
             BuildSummary summary;
             try
             {
-                summary = Run(routesDir, encoder, parse.GetValue(output)!, hnsw, ct);
+                summary = Run(routesDir, encoder, parse.GetValue(output)!, hnsw, LoadHead(routesDir, parse.GetValue(parameters)), ct);
             }
             catch (RouteValidationException e)
             {
@@ -74,11 +78,37 @@ internal static class BuildCommand
         return command;
     }
 
-    private static BuildSummary Run(string routes, SentenceEncoder encoder, string output, HnswOptions hnsw, CancellationToken ct)
+    /// <summary>The `fit` parameters to build the route head with: --params, else router-params.json in
+    /// the routes directory or its parent (the layout `import` + `fit` produce), else none.</summary>
+    private static RouteHeadSettings? LoadHead(string routesDir, string? explicitFile)
+    {
+        string full = Path.GetFullPath(routesDir);
+        string? file = explicitFile ?? new[] { Path.Combine(full, "router-params.json"), Path.Combine(Path.GetDirectoryName(full) ?? full, "router-params.json") }.FirstOrDefault(File.Exists);
+        if (file is null)
+        {
+            return null;
+        }
+
+        if (!File.Exists(file))
+        {
+            throw new CliException($"{file}: parameters file not found", ExitCodes.BadInput);
+        }
+
+        try
+        {
+            return RouteHeadSettings.Load(file);
+        }
+        catch (Exception e) when (e is InvalidDataException or System.Text.Json.JsonException or KeyNotFoundException)
+        {
+            throw new CliException($"{file}: {e.Message}", ExitCodes.BadInput);
+        }
+    }
+
+    private static BuildSummary Run(string routes, SentenceEncoder encoder, string output, HnswOptions hnsw, RouteHeadSettings? head, CancellationToken ct)
     {
         if (!Terminal.StderrIsInteractive)
         {
-            return IndexBuilder.Build(routes, encoder, output, hnsw, null, ct);
+            return IndexBuilder.Build(routes, encoder, output, hnsw, head, null, ct);
         }
 
         BuildSummary? summary = null;
@@ -96,7 +126,7 @@ internal static class BuildCommand
 
                     task.Value = p.Done;
                 });
-                summary = IndexBuilder.Build(routes, encoder, output, hnsw, progress, ct);
+                summary = IndexBuilder.Build(routes, encoder, output, hnsw, head, progress, ct);
             });
         return summary!;
     }

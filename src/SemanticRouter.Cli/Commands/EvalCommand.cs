@@ -24,9 +24,14 @@ internal static class EvalCommand
         var plot = new Option<string?>("--plot") { Description = "Write the quality-versus-strong-calls curve to this PNG.", HelpName = "FILE" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object." };
         var model = ModelOptions.Model();
+        var index = new Option<string?>("--index")
+        {
+            Description = "Evaluate a built index artefact through the served path (RouterEngine: HNSW search, route head, ranker, abstention) instead of rebuilding from --routes.",
+            HelpName = "DIR",
+        };
         var command = new Command("eval", "Measure routing quality on a labelled test set, or model routing on outcome data.")
         {
-            routes, test, parameters, exact, outcomes, folds, points, plot, json, model,
+            routes, test, parameters, exact, outcomes, folds, points, plot, json, model, index,
         };
         CliAction.Set(command, async (parse, stdout, stderr, _) =>
         {
@@ -35,7 +40,13 @@ internal static class EvalCommand
                 return await Outcomes(outcomeSource, parse.GetValue(folds), parse.GetValue(points), parse.GetValue(plot), parse.GetValue(json), parse.GetValue(model)!, stdout, stderr).ConfigureAwait(false);
             }
 
-            var dir = parse.GetValue(routes) ?? throw new CliException("give --routes DIR (intent evaluation) or --outcomes FILE_OR_DIR", ExitCodes.BadInput);
+            if (parse.GetValue(index) is { } indexDir)
+            {
+                string file = parse.GetValue(test) ?? throw new CliException("--index needs --test FILE.jsonl", ExitCodes.BadInput);
+                return await EngineEvaluation.RunAsync(indexDir, file, parse.GetValue(json), stdout, stderr).ConfigureAwait(false);
+            }
+
+            var dir = parse.GetValue(routes) ?? throw new CliException("give --routes DIR or --index DIR (intent evaluation), or --outcomes FILE_OR_DIR", ExitCodes.BadInput);
             return await Intents(dir, parse.GetValue(test), parse.GetValue(parameters), parse.GetValue(json), parse.GetValue(model)!, stdout, stderr).ConfigureAwait(false);
         });
         return command;

@@ -8,6 +8,10 @@ public static class ArtifactFiles
     public const string Graph = "index.hnsw";
     /// <summary>id → route and text, one JSON object per line, in id order.</summary>
     public const string Utterances = "utterances.jsonl";
+    /// <summary>The route head (classifier) trained at build time, when `fit` parameters were given.</summary>
+    public const string RouteHead = "route-head.bin";
+    /// <summary>The `fit` parameters the head and the ranking use.</summary>
+    public const string Parameters = "router-params.json";
     /// <summary>A copy of the route files the artefact was built from, so it is self-contained.</summary>
     public const string RoutesFolder = "routes";
 }

@@ -14,7 +14,8 @@ internal static class ArtifactWriter
         string IndexVersion,
         IReadOnlyList<string> RouteFiles,
         IReadOnlyList<UtteranceEntry> Utterances,
-        HnswIndex Index);
+        HnswIndex Index,
+        RouteHead? Head = null);
 
     internal static ArtifactManifest Write(string target, Contents contents)
     {
@@ -34,6 +35,20 @@ internal static class ArtifactWriter
             string utterances = Path.Combine(temp, ArtifactFiles.Utterances);
             WriteUtterances(utterances, contents.Utterances);
             files[ArtifactFiles.Utterances] = FileChecksum.Of(utterances);
+
+            if (contents.Head is { } head)
+            {
+                string headPath = Path.Combine(temp, ArtifactFiles.RouteHead);
+                using (var stream = new FileStream(headPath, FileMode.CreateNew, FileAccess.Write))
+                {
+                    head.Classifier.WriteTo(stream);
+                }
+
+                files[ArtifactFiles.RouteHead] = FileChecksum.Of(headPath);
+                string paramsPath = Path.Combine(temp, ArtifactFiles.Parameters);
+                File.WriteAllText(paramsPath, head.Parameters.ToJson());
+                files[ArtifactFiles.Parameters] = FileChecksum.Of(paramsPath);
+            }
 
             string routes = Path.Combine(temp, ArtifactFiles.RoutesFolder);
             Directory.CreateDirectory(routes);

@@ -21,6 +21,7 @@ public static class IndexBuilder
         SentenceEncoder encoder,
         string outputDirectory,
         HnswOptions? hnsw = null,
+        RouteHeadSettings? head = null,
         IProgress<BuildProgress>? progress = null,
         CancellationToken cancellationToken = default)
     {
@@ -34,7 +35,7 @@ public static class IndexBuilder
         var catalog = RouteCatalog.Load(routesDirectory);
         var model = encoder.Model;
         var hnswInfo = new ArtifactHnswInfo(hnsw.M, hnsw.EfConstruction, hnsw.EfSearch, hnsw.Seed);
-        string version = IndexVersionOf(catalog.ContentHash, model.Fingerprint, hnswInfo);
+        string version = IndexVersionOf(catalog.ContentHash + (head?.Fingerprint ?? string.Empty), model.Fingerprint, hnswInfo);
 
         var previous = TryLoadPrevious(outputDirectory, model.Fingerprint);
         if (previous is not null && previous.Manifest.IndexVersion == version &&
@@ -70,6 +71,7 @@ public static class IndexBuilder
         index.AddRange(ids, vectors, maxDegreeOfParallelism: -1, progress: indexProgress);
         progress?.Report(new BuildProgress(BuildStage.Indexing, ids.Length, ids.Length));
 
+        var routeHead = head is null ? null : TrainHead(head, catalog, utterances, vectors, encoder, cancellationToken);
         progress?.Report(new BuildProgress(BuildStage.Writing, 0, 1));
         var manifest = ArtifactWriter.Write(outputDirectory, new ArtifactWriter.Contents(
             new ArtifactModelInfo(model.Name, model.Fingerprint, dims, model.Directory),
@@ -79,7 +81,8 @@ public static class IndexBuilder
             version,
             catalog.Files,
             utterances,
-            index));
+            index,
+            routeHead));
         progress?.Report(new BuildProgress(BuildStage.Writing, 1, 1));
         return new BuildSummary(false, catalog.Routes.Count, utterances.Count, missing.Count, reused, clock.Elapsed, manifest);
     }
@@ -89,6 +92,25 @@ public static class IndexBuilder
     {
         string text = $"{ArtifactManifest.CurrentFormatVersion}|{routesHash}|{modelFingerprint}|{hnsw.M}|{hnsw.EfConstruction}|{hnsw.EfSearch}|{hnsw.Seed}";
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
+    }
+
+    // The head is a pure function of (vectors, labels, parameters, out-of-scope examples), so
+    // retraining it on a rebuild gives the same classifier; it takes seconds even for 15k utterances.
+    private static RouteHead TrainHead(RouteHeadSettings settings, RouteCatalog catalog, List<UtteranceEntry> utterances, float[] vectors, SentenceEncoder encoder, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var routeNames = catalog.Routes.Select(r => r.Name).ToList();
+        var index = routeNames.Select((r, i) => (r, i)).ToDictionary(x => x.r, x => x.i, StringComparer.Ordinal);
+        int[] labels = [.. utterances.Select(u => index[u.Route])];
+        float[]? outOfScope = null;
+        if (settings.Parameters.HeadOutOfScopeClass && settings.OutOfScopeExamples.Count > 0)
+        {
+            outOfScope = new float[settings.OutOfScopeExamples.Count * encoder.Dimensions];
+            encoder.Embed(settings.OutOfScopeExamples, outOfScope);
+        }
+
+        var classifier = Evaluation.RouterFitter.TrainHead(routeNames, vectors, labels, outOfScope, new Ranking.RouteClassifierOptions { L2 = settings.Parameters.HeadL2 });
+        return new RouteHead(classifier, settings.Parameters);
     }
 
     private static RouterArtifact? TryLoadPrevious(string outputDirectory, string fingerprint)

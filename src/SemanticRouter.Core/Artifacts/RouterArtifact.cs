@@ -11,8 +11,9 @@ namespace SemanticRouter.Artifacts;
 /// </summary>
 public sealed class RouterArtifact
 {
-    private RouterArtifact(string directory, ArtifactManifest manifest, RouteCatalog catalog, UtteranceEntry[] utterances, HnswIndex index)
+    private RouterArtifact(string directory, ArtifactManifest manifest, RouteCatalog catalog, UtteranceEntry[] utterances, HnswIndex index, RouteHead? head)
     {
+        Head = head;
         Directory = directory;
         Manifest = manifest;
         Catalog = catalog;
@@ -31,6 +32,9 @@ public sealed class RouterArtifact
     public IReadOnlyList<UtteranceEntry> Utterances { get; }
 
     public HnswIndex Index { get; }
+
+    /// <summary>The fitted route head, when the artefact was built with `fit` parameters.</summary>
+    public RouteHead? Head { get; }
 
     /// <summary>True when <paramref name="directory"/> holds a manifest (says nothing of its validity).</summary>
     public static bool Exists(string directory) => File.Exists(Path.Combine(directory, ArtifactFiles.Manifest));
@@ -120,7 +124,28 @@ public sealed class RouterArtifact
             throw new ArtifactException(routes, $"route files in the artefact are invalid: {e.Errors[0]}", e);
         }
 
-        return new RouterArtifact(directory, manifest, catalog, utterances, index);
+        return new RouterArtifact(directory, manifest, catalog, utterances, index, ReadHead(directory, manifest));
+    }
+
+    private static RouteHead? ReadHead(string directory, ArtifactManifest manifest)
+    {
+        if (!manifest.Files.ContainsKey(ArtifactFiles.RouteHead))
+        {
+            return null;
+        }
+
+        string headPath = Path.Combine(directory, ArtifactFiles.RouteHead);
+        string paramsPath = Path.Combine(directory, ArtifactFiles.Parameters);
+        try
+        {
+            using var stream = File.OpenRead(headPath);
+            var classifier = Ranking.RouteClassifier.ReadFrom(stream);
+            return new RouteHead(classifier, Evaluation.FittedParameters.FromJson(File.ReadAllText(paramsPath)));
+        }
+        catch (Exception e) when (e is InvalidDataException or System.Text.Json.JsonException or EndOfStreamException)
+        {
+            throw new ArtifactException(headPath, $"route head or {ArtifactFiles.Parameters} unreadable: {e.Message}", e);
+        }
     }
 
     private static void VerifyChecksums(string directory, ArtifactManifest manifest)

@@ -68,7 +68,7 @@ public sealed class RouterEngine : IDisposable
     public async Task<RouterDecision> RankAsync(RouteQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
-        int k = ValidateK(query.K ?? _ranking.K);
+        int k = ValidateK(query.K ?? Volatile.Read(ref _snapshot).Ranker.Options.K);
         ValidateText(query.Text, "query");
         foreach (string turn in query.EarlierTurns)
         {
@@ -87,11 +87,22 @@ public sealed class RouterEngine : IDisposable
 
         var snapshot = Volatile.Read(ref _snapshot);
         clock.Restart();
-        var neighbors = Search(snapshot, vector, k);
+        var head = snapshot.Head;
+        var neighbors = Search(snapshot, vector, head is null ? k : Math.Max(k, head.Parameters.K));
         var search = clock.Elapsed;
+        IReadOnlyDictionary<string, double>? posterior = null;
+        bool? abstain = null;
+        if (head is not null)
+        {
+            var routes = neighbors.Select(n => (head.RouteIndex.GetValueOrDefault(n.Route, -1), n.Similarity)).Where(n => n.Item1 >= 0).ToList();
+            (posterior, abstain) = head.Decide(vector, routes);
+        }
+
         var result = snapshot.Ranker.Rank(new RankingRequest(neighbors)
         {
             K = k,
+            RoutePosterior = posterior,
+            Abstain = abstain,
             Candidates = query.Candidates is { Count: > 0 } ? query.Candidates : null,
             Excluded = query.Excluded,
             CostWeight = query.CostWeight,

@@ -21,7 +21,28 @@ internal sealed class RouterSnapshot
         Artifact = artifact;
         _utterances = [.. artifact.Utterances];
         Catalog = artifact.Catalog;
-        Ranker = new Ranker(TableOf(artifact.Catalog), options);
+        Head = artifact.Head;
+        Ranker = new Ranker(TableOf(artifact.Catalog), WithHead(options, Head));
+    }
+
+    /// <summary>The fitted route head, when the artefact has one.</summary>
+    internal RouteHead? Head { get; }
+
+    // With a fitted head the ranker takes the blended posterior as given (α = 1 over the posterior
+    // the head computes from the same neighbours) and the fitted k and τ for the model scores.
+    private static RankingOptions WithHead(RankingOptions options, RouteHead? head)
+    {
+        if (head is null)
+        {
+            return options;
+        }
+
+        var p = head.Parameters;
+        var fitted = options.Clone();
+        fitted.K = p.K;
+        fitted.Temperature = p.Tau > 0 && double.IsFinite(p.Tau) ? p.Tau : 1e6; // ∞ = a plain vote
+        fitted.RouteHeadWeight = 1;
+        return fitted;
     }
 
     internal RouterArtifact Artifact { get; }

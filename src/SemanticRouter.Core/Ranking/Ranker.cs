@@ -59,7 +59,7 @@ public sealed class Ranker
 
         var top = neighbors.Count > 0 ? neighbors[0].Neighbor.Similarity : double.NaN;
         var threshold = (match is { } m0 ? _table.ThresholdOf(m0.Route) : null) ?? Options.DefaultThreshold;
-        var abstained = !(top >= threshold); // no neighbour (NaN) abstains too
+        var abstained = request.Abstain ?? !(top >= threshold); // no neighbour (NaN) abstains too
         var fallback = abstained ? Options.FallbackRoute : null;
 
         var stats = request.Statistics ?? NoOutcomes.Instance;

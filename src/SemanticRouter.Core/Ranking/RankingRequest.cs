@@ -20,6 +20,12 @@ public sealed record RankingRequest(IReadOnlyList<Neighbor> Neighbors)
     /// <summary>Overrides <see cref="RankingOptions.K"/>: only the first K neighbours vote.</summary>
     public int? K { get; init; }
 
+    /// <summary>
+    /// An abstention decided by the caller (e.g. a fitted rule on the route head's scores); null =
+    /// the ranker's own rule (top-1 similarity under the matched route's threshold).
+    /// </summary>
+    public bool? Abstain { get; init; }
+
     /// <summary>Observed outcomes (null = none: priors only).</summary>
     public IOutcomeStatistics? Statistics { get; init; }
 }
