@@ -1,0 +1,76 @@
+using SemanticRouter.Artifacts;
+using SemanticRouter.Core.Tests.Embeddings;
+using SemanticRouter.Engine;
+using SemanticRouter.Evaluation;
+using SemanticRouter.Index;
+using SemanticRouter.Tests;
+
+namespace SemanticRouter.Core.Tests.Engine;
+
+/// <summary>An artefact built with `fit` parameters carries the route head, and the served path uses it.</summary>
+public sealed class RouteHeadEngineTests(EncoderFixture fixture) : IClassFixture<EncoderFixture>, IDisposable
+{
+    private readonly TestDirectory _dir = new();
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public async Task Build_WithParameters_StoresHead_AndEngineRanksWithItsPosterior()
+    {
+        var parameters = new FittedParameters { K = 5, Tau = 0.05, Alpha = 0.7, HeadL2 = 1e-3, AbstainRule = "none" };
+        string index = Build(parameters);
+
+        var artifact = RouterArtifact.Load(index);
+        Assert.NotNull(artifact.Head);
+        Assert.Equal(artifact.Catalog.Routes.Select(r => r.Name), artifact.Head!.Classifier.Routes);
+        Assert.Equal(0.7, artifact.Head.Parameters.Alpha);
+
+        using var engine = Open(index);
+        var decision = await engine.RankAsync(new RouteQuery("please translate this paragraph into Portuguese"), Ct);
+        Assert.Equal("translation", decision.Ranking.Match?.Route);
+        Assert.False(decision.Ranking.IsAbstained);
+        Assert.InRange(decision.Ranking.Routes.Sum(r => r.Confidence), 0.99, 1.01);
+    }
+
+    [Fact]
+    public async Task FittedAbstentionRule_DecidesAbstention()
+    {
+        // A posterior threshold no query can reach: every query abstains, by the fitted rule
+        // rather than the similarity threshold of the route files.
+        string index = Build(new FittedParameters { K = 5, Tau = 0.05, Alpha = 0.5, AbstainRule = "posterior", Threshold = 1.5 });
+        using var engine = Open(index);
+        var decision = await engine.RankAsync(new RouteQuery("write a python function that reverses a linked list"), Ct);
+        Assert.True(decision.Ranking.IsAbstained);
+        Assert.Equal("coding", decision.Ranking.Match?.Route);
+    }
+
+    [Fact]
+    public void Build_ChangedParameters_ChangeTheIndexVersion()
+    {
+        string a = Build(new FittedParameters { Alpha = 0.5 }, "a");
+        string b = Build(new FittedParameters { Alpha = 0.6 }, "b");
+        Assert.NotEqual(RouterArtifact.ReadManifest(a).IndexVersion, RouterArtifact.ReadManifest(b).IndexVersion);
+    }
+
+    private string Build(FittedParameters parameters, string name = "index")
+    {
+        string routes = Path.Combine(_dir.Path, "routes");
+        if (!Directory.Exists(routes))
+        {
+            Directory.CreateDirectory(routes);
+            foreach (string file in Directory.EnumerateFiles(Path.Combine(TestDirectory.RepositoryRoot, "routes"), "*.yaml"))
+            {
+                File.Copy(file, Path.Combine(routes, Path.GetFileName(file)));
+            }
+        }
+
+        string index = Path.Combine(_dir.Path, name);
+        IndexBuilder.Build(routes, fixture.Encoder, index, new HnswOptions { M = 8, EfConstruction = 64 }, new RouteHeadSettings(parameters, []), cancellationToken: Ct);
+        return index;
+    }
+
+    private RouterEngine Open(string index) =>
+        new(new RouterEngineOptions { IndexDirectory = index, OutcomeDatabase = Path.Combine(_dir.Path, Guid.NewGuid().ToString("N") + ".db") }, fixture.Encoder, fixture.Encoder.Model.Fingerprint);
+}
