@@ -49,16 +49,9 @@ internal static class EngineEvaluation
         var inv = CultureInfo.InvariantCulture;
         if (json)
         {
-            await stdout.WriteLineAsync(JsonSerializer.Serialize(new Dictionary<string, object?>
-            {
-                ["accuracy"] = Num(r.Accuracy),
-                ["accuracy_no_abstain"] = Num(r.AccuracyNoAbstain),
-                ["oos_precision"] = Num(r.OosPrecision),
-                ["oos_recall"] = Num(r.OosRecall),
-                ["macro_f1"] = Num(r.MacroF1),
-                ["n"] = r.N,
-                ["path"] = "engine",
-            })).ConfigureAwait(false);
+            var fields = EvalCommand.ReportFields(r);
+            fields["path"] = "engine";
+            await stdout.WriteLineAsync(JsonSerializer.Serialize(fields)).ConfigureAwait(false);
         }
         else
         {
@@ -67,6 +60,4 @@ internal static class EngineEvaluation
 
         return ExitCodes.Ok;
     }
-
-    private static double? Num(double v) => double.IsNaN(v) ? null : Math.Round(v, 6);
 }

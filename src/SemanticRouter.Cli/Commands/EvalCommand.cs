@@ -77,17 +77,9 @@ internal static class EvalCommand
         var r = result.Report;
         if (json)
         {
-            var o = new Dictionary<string, object?>
-            {
-                ["accuracy"] = Num(r.Accuracy),
-                ["accuracy_no_abstain"] = Num(r.AccuracyNoAbstain),
-                ["oos_precision"] = Num(r.OosPrecision),
-                ["oos_recall"] = Num(r.OosRecall),
-                ["macro_f1"] = Num(r.MacroF1),
-                ["n"] = r.N,
-                ["baselines"] = result.Baselines.Select(b => new Dictionary<string, object?> { ["method"] = b.Method, ["accuracy"] = Num(b.Report.Accuracy), ["macro_f1"] = Num(b.Report.MacroF1) }).ToList(),
-                ["params"] = JsonDocument.Parse(p.ToJson()).RootElement,
-            };
+            var o = ReportFields(r);
+            o["baselines"] = result.Baselines.Select(b => new Dictionary<string, object?> { ["method"] = b.Method, ["accuracy"] = Num(b.Report.Accuracy), ["macro_f1"] = Num(b.Report.MacroF1) }).ToList();
+            o["params"] = JsonDocument.Parse(p.ToJson()).RootElement;
             await stdout.WriteLineAsync(JsonSerializer.Serialize(o)).ConfigureAwait(false);
             return 0;
         }
@@ -172,6 +164,17 @@ internal static class EvalCommand
             $"{data.Prompts.Count} prompts, {folds}-fold CV; weak {data.WeakModel} {result.Router.WeakQuality:P1}, strong {data.StrongModel} {result.Router.StrongQuality:P1}")).ConfigureAwait(false);
         return 0;
     }
+
+    /// <summary>The report's fixed JSON keys: accuracy, accuracy_no_abstain, oos_precision, oos_recall, macro_f1, n.</summary>
+    internal static Dictionary<string, object?> ReportFields(ClassificationReport r) => new()
+    {
+        ["accuracy"] = Num(r.Accuracy),
+        ["accuracy_no_abstain"] = Num(r.AccuracyNoAbstain),
+        ["oos_precision"] = Num(r.OosPrecision),
+        ["oos_recall"] = Num(r.OosRecall),
+        ["macro_f1"] = Num(r.MacroF1),
+        ["n"] = r.N,
+    };
 
     private static double? Num(double v) => double.IsNaN(v) ? null : Math.Round(v, 6);
 
