@@ -12,7 +12,7 @@ internal static class FitCommand
         var validation = new Option<string?>("--validation") { Description = "Held-out JSON lines ({text, route|null}) to choose the blend and the out-of-scope threshold on; default: DIR/validation.jsonl when present, else cross-validation on the utterances. DIR/oos_train.jsonl, when present, trains an out-of-scope class of the head.", HelpName = "FILE" };
         var output = new Option<string?>("--out") { Description = "Parameters file to write (default: DIR/router-params.json).", HelpName = "FILE" };
         var model = ModelOptions.Model();
-        var maxLoss = new Option<double>("--max-accuracy-loss") { Description = "In-scope accuracy the abstention threshold may cost on held-out data.", DefaultValueFactory = _ => 0.015 };
+        var maxLoss = new Option<double>("--max-accuracy-loss") { Description = "In-scope accuracy the abstention threshold may cost on held-out data.", DefaultValueFactory = _ => RouterFitOptions.DefaultMaxAccuracyLoss };
         var command = new Command("fit", "Choose k, temperature, head weight and the abstention threshold on training data only.") { routes, validation, output, model, maxLoss };
         CliAction.Set(command, async (parse, stdout, stderr, ct) =>
         {
