@@ -255,7 +255,8 @@ public sealed class RouterEngine : IDisposable
                 IndexBuilder.IndexVersionOf(catalog.ContentHash, old.Model.Fingerprint, old.Hnsw),
                 catalog.Files,
                 snapshot.Utterances,
-                snapshot.Index));
+                snapshot.Index,
+                snapshot.Head));
         }
         finally
         {

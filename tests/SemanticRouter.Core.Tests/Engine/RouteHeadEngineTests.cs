@@ -35,6 +35,18 @@ public sealed class RouteHeadEngineTests(EncoderFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task AddUtterances_KeepsTheRouteHeadInTheRewrittenArtefact()
+    {
+        string index = Build(new FittedParameters { K = 5, Alpha = 0.5 });
+        using (var engine = Open(index))
+        {
+            await engine.AddUtterancesAsync("maths", ["compute the determinant of a 4 by 4 matrix by hand"], Ct);
+        }
+
+        Assert.NotNull(RouterArtifact.Load(index).Head);
+    }
+
+    [Fact]
     public async Task FittedAbstentionRule_DecidesAbstention()
     {
         // A posterior threshold no query can reach: every query abstains, by the fitted rule
