@@ -35,7 +35,10 @@ internal static class RealEngineBench
 
         var manifest = RouterArtifact.ReadManifest(indexDirectory);
         bool spin = args.Contains("--spin");
-        using var encoder = SentenceEncoder.Open(manifest.Model.Directory, new SentenceEncoderOptions { AllowSpinning = spin });
+        int threadsAt = Array.IndexOf(args, "--threads");
+        int? threads = threadsAt >= 0 && threadsAt + 1 < args.Length ? int.Parse(args[threadsAt + 1], CultureInfo.InvariantCulture) : null;
+        using var encoder = SentenceEncoder.Open(manifest.Model.Directory, new SentenceEncoderOptions { AllowSpinning = spin, IntraOpThreads = threads });
+        Console.WriteLine($"ONNX Runtime intra-op threads: {(threads?.ToString(CultureInfo.InvariantCulture) ?? "default")} (bare and served alike)");
         Console.WriteLine($"ONNX Runtime intra-op spinning: {(spin ? "on" : "off (as serve runs it)")}");
         string[] queries = GrpcBench.DefaultQueries;
         string[] unique = [.. Enumerable.Range(0, 120_000).Select(i => $"{queries[i % queries.Length]} (#{i})")];
