@@ -38,7 +38,7 @@ public sealed class RouterEngine : IDisposable
         _snapshot = new RouterSnapshot(RouterArtifact.Load(options.IndexDirectory, modelFingerprint), _ranking);
         _requests = new RequestLog(options.RequestTtl, options.RequestCapacity ?? RequestLog.DefaultCapacity);
         _outcomes = OutcomeStore.Open(
-            options.OutcomeDatabase ?? Path.Combine(Path.GetFullPath(options.IndexDirectory) + ".outcomes.db"),
+            options.OutcomeDatabase ?? RouterEngineOptions.DefaultOutcomeDatabase(options.IndexDirectory),
             new OutcomeStoreOptions
             {
                 RequestLog = _requests,

@@ -14,8 +14,15 @@ public sealed class RouterEngineOptions
     /// <summary>The index artefact directory.</summary>
     public required string IndexDirectory { get; init; }
 
-    /// <summary>The SQLite outcome store (created if missing); null = beside the index, <c>outcomes.db</c>.</summary>
+    /// <summary>The SQLite outcome store (created if missing); null = <see cref="DefaultOutcomeDatabase"/>.</summary>
     public string? OutcomeDatabase { get; init; }
+
+    /// <summary>
+    /// <c>&lt;index&gt;.outcomes.db</c> beside the artefact directory — never inside it: a rebuild
+    /// replaces the whole directory, and outcomes must outlive every index version.
+    /// </summary>
+    public static string DefaultOutcomeDatabase(string indexDirectory) =>
+        Path.TrimEndingDirectorySeparator(Path.GetFullPath(indexDirectory)) + ".outcomes.db";
 
     /// <summary>Ranking parameters (k, τ, β, λ, thresholds); null = <see cref="RankingOptions.Default"/>.</summary>
     public RankingOptions? Ranking { get; init; }

@@ -194,3 +194,13 @@ public sealed class RouterEngineTests(EncoderFixture fixture) : IClassFixture<En
         return new RouterEngine(new RouterEngineOptions { IndexDirectory = IndexDir }, fixture.Encoder, fixture.Encoder.Model.Fingerprint);
     }
 }
+
+public class RouterEngineOptionsTests
+{
+    [Theory]
+    [InlineData("/data/index")]
+    [InlineData("/data/index/")]
+    [InlineData("/data/index//")]
+    public void DefaultOutcomeDatabase_IsBesideTheArtefactNeverInsideIt(string index) =>
+        Assert.Equal("/data/index.outcomes.db", RouterEngineOptions.DefaultOutcomeDatabase(index));
+}
