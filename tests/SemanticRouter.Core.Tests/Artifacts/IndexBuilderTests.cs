@@ -41,7 +41,7 @@ public class IndexBuilderTests(EncoderFixture fixture) : IClassFixture<EncoderFi
     public void Build_Twice_SecondIsNoOp_AndChangedFileReembedsOnlyNewUtterances()
     {
         using var dir = new TestDirectory();
-        string routes = CopyRoutes(dir.Path);
+        string routes = dir.CopyExampleRoutes();
         string output = Path.Combine(dir.Path, "index");
         var first = IndexBuilder.Build(routes, fixture.Encoder, output, Hnsw, cancellationToken: TestContext.Current.CancellationToken);
         DateTime written = File.GetLastWriteTimeUtc(Path.Combine(output, ArtifactFiles.Manifest));
@@ -62,7 +62,7 @@ public class IndexBuilderTests(EncoderFixture fixture) : IClassFixture<EncoderFi
     public void Build_InvalidRoutes_WritesNothingAndKeepsPreviousArtifact()
     {
         using var dir = new TestDirectory();
-        string routes = CopyRoutes(dir.Path);
+        string routes = dir.CopyExampleRoutes();
         string output = Path.Combine(dir.Path, "index");
         var first = IndexBuilder.Build(routes, fixture.Encoder, output, Hnsw, cancellationToken: TestContext.Current.CancellationToken);
 
@@ -81,7 +81,7 @@ public class IndexBuilderTests(EncoderFixture fixture) : IClassFixture<EncoderFi
     {
         using var dir = new TestDirectory();
         string output = Path.Combine(dir.Path, "index");
-        IndexBuilder.Build(CopyRoutes(dir.Path), fixture.Encoder, output, Hnsw, cancellationToken: TestContext.Current.CancellationToken);
+        IndexBuilder.Build(dir.CopyExampleRoutes(), fixture.Encoder, output, Hnsw, cancellationToken: TestContext.Current.CancellationToken);
         string path = Path.Combine(output, file);
         byte[] bytes = File.ReadAllBytes(path);
         bytes[bytes.Length / 2] ^= 0x20;
@@ -97,7 +97,7 @@ public class IndexBuilderTests(EncoderFixture fixture) : IClassFixture<EncoderFi
     {
         using var dir = new TestDirectory();
         string output = Path.Combine(dir.Path, "index");
-        IndexBuilder.Build(CopyRoutes(dir.Path), fixture.Encoder, output, Hnsw, cancellationToken: TestContext.Current.CancellationToken);
+        IndexBuilder.Build(dir.CopyExampleRoutes(), fixture.Encoder, output, Hnsw, cancellationToken: TestContext.Current.CancellationToken);
 
         var e = Assert.Throws<ArtifactException>(() => RouterArtifact.Load(output, new string('0', 64)));
         Assert.Contains("built with model", e.Message, StringComparison.Ordinal);
@@ -110,7 +110,7 @@ public class IndexBuilderTests(EncoderFixture fixture) : IClassFixture<EncoderFi
         Assert.Throws<ArtifactException>(() => RouterArtifact.Load(Path.Combine(dir.Path, "nothing-here")));
 
         string output = Path.Combine(dir.Path, "index");
-        IndexBuilder.Build(CopyRoutes(dir.Path), fixture.Encoder, output, Hnsw, cancellationToken: TestContext.Current.CancellationToken);
+        IndexBuilder.Build(dir.CopyExampleRoutes(), fixture.Encoder, output, Hnsw, cancellationToken: TestContext.Current.CancellationToken);
         string manifest = Path.Combine(output, ArtifactFiles.Manifest);
         File.WriteAllText(manifest, File.ReadAllText(manifest).Replace("\"format_version\": 1", "\"format_version\": 99", StringComparison.Ordinal));
         var e = Assert.Throws<ArtifactException>(() => RouterArtifact.Load(output));
@@ -119,16 +119,4 @@ public class IndexBuilderTests(EncoderFixture fixture) : IClassFixture<EncoderFi
 
     [Fact]
     public void ManifestFormatVersion_IsFrozen() => Assert.Equal(1, ArtifactManifest.CurrentFormatVersion);
-
-    private static string CopyRoutes(string root)
-    {
-        string target = Path.Combine(root, "routes");
-        Directory.CreateDirectory(target);
-        foreach (string file in Directory.EnumerateFiles(Path.Combine(TestDirectory.RepositoryRoot, "routes"), "*.yaml"))
-        {
-            File.Copy(file, Path.Combine(target, Path.GetFileName(file)));
-        }
-
-        return target;
-    }
 }

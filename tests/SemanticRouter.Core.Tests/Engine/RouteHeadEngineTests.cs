@@ -71,11 +71,7 @@ public sealed class RouteHeadEngineTests(EncoderFixture fixture) : IClassFixture
         string routes = Path.Combine(_dir.Path, "routes");
         if (!Directory.Exists(routes))
         {
-            Directory.CreateDirectory(routes);
-            foreach (string file in Directory.EnumerateFiles(Path.Combine(TestDirectory.RepositoryRoot, "routes"), "*.yaml"))
-            {
-                File.Copy(file, Path.Combine(routes, Path.GetFileName(file)));
-            }
+            _dir.CopyExampleRoutes();
         }
 
         string index = Path.Combine(_dir.Path, name);

@@ -182,11 +182,7 @@ public sealed class RouterEngineTests(EncoderFixture fixture) : IClassFixture<En
     {
         if (!Directory.Exists(RoutesDir))
         {
-            Directory.CreateDirectory(RoutesDir);
-            foreach (string file in Directory.EnumerateFiles(Path.Combine(TestDirectory.RepositoryRoot, "routes"), "*.yaml"))
-            {
-                File.Copy(file, Path.Combine(RoutesDir, Path.GetFileName(file)));
-            }
+            _dir.CopyExampleRoutes();
 
             IndexBuilder.Build(RoutesDir, fixture.Encoder, IndexDir, Hnsw, cancellationToken: Ct);
         }

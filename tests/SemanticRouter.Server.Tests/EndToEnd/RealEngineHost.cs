@@ -48,12 +48,7 @@ internal sealed class RealEngineHost : IAsyncDisposable
     public static async Task<RealEngineHost> StartAsync(string? apiKey = null)
     {
         var dir = new TestDirectory();
-        string routes = Path.Combine(dir.Path, "routes");
-        Directory.CreateDirectory(routes);
-        foreach (string file in Directory.EnumerateFiles(Path.Combine(TestDirectory.RepositoryRoot, "routes"), "*.yaml"))
-        {
-            File.Copy(file, Path.Combine(routes, Path.GetFileName(file)));
-        }
+        string routes = dir.CopyExampleRoutes();
 
         var encoder = SentenceEncoder.Open(SharedPaths.MiniLmModel, new SentenceEncoderOptions { IntraOpThreads = 2 });
         string index = Path.Combine(dir.Path, "index");
