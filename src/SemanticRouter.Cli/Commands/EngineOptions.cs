@@ -21,7 +21,7 @@ internal static class EngineOptions
             var engine = new RouterEngine(
                 new RouterEngineOptions { IndexDirectory = artifact.Directory, OutcomeDatabase = outcomeDb, Ranking = ranking },
                 encoder,
-                encoder.Model.Fingerprint);
+                artifact);
             return (engine, encoder);
         }
         catch

@@ -49,7 +49,7 @@ internal static class ServeCommand
                 using var engine = new RouterEngine(
                     new RouterEngineOptions { IndexDirectory = artifact.Directory, OutcomeDatabase = parse.GetValue(db) },
                     embedder,
-                    encoder.Model.Fingerprint);
+                    artifact);
 
                 var overrides = new List<KeyValuePair<string, string?>>();
                 void Override(string key, object? value)

@@ -29,13 +29,27 @@ public sealed class RouterEngine : IDisposable
     /// <summary>Opens the artefact (verified; the model fingerprint must match) and the outcome store.</summary>
     /// <exception cref="ArtifactException">The artefact is missing, corrupt or built with another model.</exception>
     public RouterEngine(RouterEngineOptions options, IEmbeddingGenerator<string, Embedding<float>> embedder, string modelFingerprint)
+        : this(options, embedder, modelFingerprint, loaded: null)
+    {
+    }
+
+    /// <summary>
+    /// As the other constructor, over an artefact the caller has already loaded and verified from
+    /// <see cref="RouterEngineOptions.IndexDirectory"/> (so start-up does not read and checksum it twice).
+    /// </summary>
+    public RouterEngine(RouterEngineOptions options, IEmbeddingGenerator<string, Embedding<float>> embedder, RouterArtifact loaded)
+        : this(options, embedder, (loaded ?? throw new ArgumentNullException(nameof(loaded))).Manifest.Model.Fingerprint, loaded)
+    {
+    }
+
+    private RouterEngine(RouterEngineOptions options, IEmbeddingGenerator<string, Embedding<float>> embedder, string modelFingerprint, RouterArtifact? loaded)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
         _embedder = embedder ?? throw new ArgumentNullException(nameof(embedder));
         _modelFingerprint = modelFingerprint ?? throw new ArgumentNullException(nameof(modelFingerprint));
         _ranking = options.Ranking ?? RankingOptions.Default;
-        _snapshot = new RouterSnapshot(RouterArtifact.Load(options.IndexDirectory, modelFingerprint), _ranking);
+        _snapshot = new RouterSnapshot(loaded ?? RouterArtifact.Load(options.IndexDirectory, modelFingerprint), _ranking);
         _requests = new RequestLog(options.RequestTtl, options.RequestCapacity ?? RequestLog.DefaultCapacity);
         _outcomes = OutcomeStore.Open(
             options.OutcomeDatabase ?? RouterEngineOptions.DefaultOutcomeDatabase(options.IndexDirectory),

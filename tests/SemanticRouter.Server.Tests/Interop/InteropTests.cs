@@ -99,14 +99,5 @@ public class InteropTests
         }
     }
 
-    internal static string RepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "SemanticRouter.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir?.FullName ?? throw new InvalidOperationException("SemanticRouter.sln not found above " + AppContext.BaseDirectory);
-    }
+    private static string RepoRoot() => SemanticRouter.Tests.TestDirectory.RepositoryRoot;
 }
