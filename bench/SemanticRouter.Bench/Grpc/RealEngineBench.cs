@@ -15,35 +15,49 @@ using SemanticRouter.Server.Hosting;
 namespace SemanticRouter.Bench.Grpc;
 
 /// <summary>
-/// `grpc --real INDEX_DIR`: the real engine behind the real server, against the bare encoder measured
-/// first in the same run on the same queries. Prints (1) bare encoder p50 vs RankModels p50 over gRPC
-/// (goal ≤ 1.15×), (2) a repeated, cached query's p50 (goal ≤ 0.3 ms), (3) throughput at 1, 8, 32, 64
-/// clients and the ratio to one client (goal ≥ 1.5 at 32).
+/// `grpc --real INDEX_DIR`: the real server against the bare encoder measured first in the same run
+/// on the same kind of queries. By default the server is the `semantic-router serve` program in its
+/// own process, started exactly as a user starts it (the load client does not share its thread pool
+/// or cores' run queues with the server's threads); `--in-process` hosts it inside the bench instead.
+/// Prints (1) bare encoder p50 vs RankModels p50 over gRPC (goal ≤ 1.15×), (2) a repeated, cached
+/// query's p50 (goal ≤ 0.3 ms), (3) throughput at 1, 8, 32, 64 clients and the ratio to one client
+/// (goal ≥ 1.5 at 32).
 /// </summary>
 internal static class RealEngineBench
 {
     public static async Task<int> RunAsync(string indexDirectory, string[] args)
     {
         int seconds = 5;
+        string? server = null;
+        bool inProcess = false;
+        int? threads = null;
+        var spin = IntraOpSpinning.DuringRun;
         for (int i = 0; i < args.Length; i++)
         {
-            if (args[i] == "--seconds" && i + 1 < args.Length)
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            switch (args[i])
             {
-                seconds = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                case "--seconds": seconds = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--threads": threads = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--spin": spin = Enum.Parse<IntraOpSpinning>(Next(), ignoreCase: true); break;
+                case "--server": server = Next(); break;
+                case "--in-process": inProcess = true; break;
+                default: throw new ArgumentException($"unknown option {args[i]}");
             }
         }
 
+        if (!inProcess && spin != IntraOpSpinning.DuringRun)
+        {
+            throw new ArgumentException("--spin other than DuringRun needs --in-process (`serve` always runs DuringRun)");
+        }
+
         var manifest = RouterArtifact.ReadManifest(indexDirectory);
-        bool spin = args.Contains("--spin");
-        int threadsAt = Array.IndexOf(args, "--threads");
-        int? threads = threadsAt >= 0 && threadsAt + 1 < args.Length ? int.Parse(args[threadsAt + 1], CultureInfo.InvariantCulture) : null;
-        using var encoder = SentenceEncoder.Open(manifest.Model.Directory, new SentenceEncoderOptions { AllowSpinning = spin, IntraOpThreads = threads });
-        Console.WriteLine($"ONNX Runtime intra-op threads: {(threads?.ToString(CultureInfo.InvariantCulture) ?? "default")} (bare and served alike)");
-        Console.WriteLine($"ONNX Runtime intra-op spinning: {(spin ? "on" : "off (as serve runs it)")}");
+        using var encoder = SentenceEncoder.Open(manifest.Model.Directory, new SentenceEncoderOptions { Spinning = spin, IntraOpThreads = threads });
+        Console.WriteLine($"ONNX Runtime intra-op threads: {(threads?.ToString(CultureInfo.InvariantCulture) ?? "default")}, spinning: {spin} (bare and served alike)");
         string[] queries = GrpcBench.DefaultQueries;
         string[] unique = [.. Enumerable.Range(0, 120_000).Select(i => $"{queries[i % queries.Length]} (#{i})")];
 
-        // (0) the baseline: the bare encoder, one query at a time, same queries.
+        // (0) the baseline: the bare encoder, one query at a time, same kind of texts.
         for (int i = 0; i < 50; i++)
         {
             encoder.Embed(queries[i % queries.Length]);
@@ -61,42 +75,19 @@ internal static class RealEngineBench
         double bareP50 = Percentile(bare, 0.5);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"bare encoder: p50 {bareP50:F3} ms, p99 {Percentile(bare, 0.99):F3} ms over {bare.Count} calls"));
 
-        var report = new Dictionary<string, object> { ["bare_encoder_p50_ms"] = bareP50 };
+        var report = new Dictionary<string, object> { ["bare_encoder_p50_ms"] = bareP50, ["server"] = inProcess ? "in-process" : "semantic-router serve" };
         string db = Path.Combine(Path.GetTempPath(), $"semantic-router-bench-{Environment.ProcessId}.db");
         try
         {
-            // One server, the stack `serve` runs (cache over micro-batching). (1) + (3) send queries
-            // made unique by a counter, so every call misses the cache and runs the model; (2) repeats
-            // one query, so the model is skipped.
-            using var batching = new BatchingEmbeddingGenerator(encoder);
-            await using var host = await StartAsync(indexDirectory, db, new CachingEmbeddingGenerator(batching, capacity: 100_000));
+            await using IBenchServer host = inProcess
+                ? await InProcessServer.StartAsync(indexDirectory, db, encoder, seconds, unique, bareP50, report)
+                : await ChildServer.StartAsync(server ?? FindServer(), indexDirectory, db, threads);
+            Console.WriteLine($"server: {host.Description}");
             var client = host.Client;
 
-            // The encoder through IEmbeddingGenerator.GenerateAsync, as the engine calls it (no decorators).
-            var generate = new List<double>();
-            var generateUntil = Stopwatch.GetTimestamp() + (seconds * Stopwatch.Frequency);
-            for (int i = 0; Stopwatch.GetTimestamp() < generateUntil; i++)
-            {
-                long t0 = Stopwatch.GetTimestamp();
-                await encoder.GenerateAsync([unique[^(4_001 + (i % 4_000))]]);
-                generate.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
-            }
-
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"SentenceEncoder.GenerateAsync: p50 {Percentile(generate, 0.5):F3} ms ({Percentile(generate, 0.5) / bareP50:F3} × bare)"));
-
-            // In-process, no gRPC: how much of the gap is the engine (batching hop, search, rank)?
-            var inproc = new List<double>();
-            var stopAt = Stopwatch.GetTimestamp() + (seconds * Stopwatch.Frequency);
-            for (int i = 0; Stopwatch.GetTimestamp() < stopAt; i++)
-            {
-                long t0 = Stopwatch.GetTimestamp();
-                await host.Engine.RankAsync(new RouteQuery(unique[100_000 + (i % 20_000)]));
-                inproc.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
-            }
-
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"RouterEngine.RankAsync in-process: p50 {Percentile(inproc, 0.5):F3} ms ({Percentile(inproc, 0.5) / bareP50:F3} × bare)"));
-            report["engine_inprocess_p50_ms"] = Percentile(inproc, 0.5);
-            await GrpcBench.RunLevelAsync(client, null, unique[^500..], 1, TimeSpan.FromSeconds(1));
+            // (1) + (3) send queries made unique by a counter, so every call misses the cache and runs
+            // the model; (2) repeats one query, so the model is skipped. Warm-up first: JIT, connections.
+            await GrpcBench.RunLevelAsync(client, null, unique[^500..], 1, TimeSpan.FromSeconds(2 * seconds));
             var levels = new List<GrpcBench.LevelResult>();
             int offset = 0;
             foreach (int c in new[] { 1, 8, 32, 64 })
@@ -152,31 +143,142 @@ internal static class RealEngineBench
         return sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];
     }
 
-    private static async Task<Host> StartAsync(string index, string db, IEmbeddingGenerator<string, Embedding<float>> embedder)
+    /// <summary>The published CLI (`run.sh` puts it in artifacts/cli), else the Release build output.</summary>
+    private static string FindServer()
     {
-        var manifest = RouterArtifact.ReadManifest(index);
-        var engine = new RouterEngine(new RouterEngineOptions { IndexDirectory = index, OutcomeDatabase = db }, embedder, manifest.Model.Fingerprint);
-        var builder = RouterHost.CreateBuilder([], new EngineBackend(engine), new Dictionary<string, string?>
+        string root = GrpcBench.FindRoot();
+        foreach (string candidate in new[]
         {
-            ["Host"] = "127.0.0.1",
-            ["Port"] = "0",
-            ["MetricsPort"] = "-1",
-        });
-        builder.Logging.ClearProviders();
-        var app = RouterHost.Build(builder);
-        await app.StartAsync();
-        var channel = GrpcChannel.ForAddress(RouterHost.GetEndpoints(app).Grpc!, new GrpcChannelOptions
+            Path.Combine(root, "artifacts", "cli", "semantic-router"),
+            Path.Combine(root, "src", "SemanticRouter.Cli", "bin", "Release", "net10.0", "semantic-router"),
+        })
         {
-            HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true, PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan },
-        });
-        return new Host(app, engine, channel);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new FileNotFoundException("no semantic-router program found: run `dotnet publish src/SemanticRouter.Cli -c Release -o artifacts/cli` (run.sh does) or pass --server PATH");
     }
 
-    private sealed class Host(WebApplication app, RouterEngine engine, GrpcChannel channel) : IAsyncDisposable
+    private static GrpcChannel Channel(Uri address) => GrpcChannel.ForAddress(address, new GrpcChannelOptions
     {
+        HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true, PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan },
+    });
+
+    private interface IBenchServer : IAsyncDisposable
+    {
+        string Description { get; }
+
+        Router.RouterClient Client { get; }
+    }
+
+    /// <summary>`semantic-router serve` in its own process on a free loopback port.</summary>
+    private sealed class ChildServer(Process process, GrpcChannel channel, string description) : IBenchServer
+    {
+        public string Description => description;
+
         public Router.RouterClient Client { get; } = new(channel);
 
-        public RouterEngine Engine => engine;
+        public static async Task<ChildServer> StartAsync(string program, string index, string db, int? threads)
+        {
+            var start = new ProcessStartInfo(program)
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            foreach (string a in new[] { "serve", "--index", index, "--host", "127.0.0.1", "--port", "0", "--metrics-port", "0", "--db", db })
+            {
+                start.ArgumentList.Add(a);
+            }
+
+            if (threads is { } t)
+            {
+                start.ArgumentList.Add("--intra-op-threads");
+                start.ArgumentList.Add(t.ToString(CultureInfo.InvariantCulture));
+            }
+
+            var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {program}");
+            var address = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
+            process.OutputDataReceived += (_, e) =>
+            {
+                // "gRPC listening on http://127.0.0.1:PORT/ (tls: False), …" (ServerLog.Listening)
+                const string marker = "gRPC listening on ";
+                int at = e.Data?.IndexOf(marker, StringComparison.Ordinal) ?? -1;
+                if (at >= 0)
+                {
+                    string rest = e.Data![(at + marker.Length)..];
+                    address.TrySetResult(new Uri(rest[..rest.IndexOf(' ', StringComparison.Ordinal)]));
+                }
+            };
+            process.ErrorDataReceived += (_, e) =>
+            {
+                if (e.Data is { Length: > 0 })
+                {
+                    Console.Error.WriteLine($"serve: {e.Data}");
+                }
+            };
+            process.Exited += (_, _) => address.TrySetException(new InvalidOperationException($"{program} serve exited with {process.ExitCode}"));
+            process.EnableRaisingEvents = true;
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            var uri = await address.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            return new ChildServer(process, Channel(uri), $"{program} serve (pid {process.Id}) at {uri}");
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            channel.Dispose();
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync();
+            }
+
+            process.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// The stack `serve` runs (cache over micro-batching over the encoder), hosted in the bench process;
+    /// also prints how much of the gap is the engine itself (RankAsync in-process, no gRPC).
+    /// </summary>
+    private sealed class InProcessServer(WebApplication app, RouterEngine engine, BatchingEmbeddingGenerator batching, GrpcChannel channel) : IBenchServer
+    {
+        public string Description => "in-process (shares the bench's thread pool)";
+
+        public Router.RouterClient Client { get; } = new(channel);
+
+        public static async Task<InProcessServer> StartAsync(string index, string db, SentenceEncoder encoder, int seconds, string[] unique, double bareP50, Dictionary<string, object> report)
+        {
+            var batching = new BatchingEmbeddingGenerator(encoder);
+            var manifest = RouterArtifact.ReadManifest(index);
+            var engine = new RouterEngine(new RouterEngineOptions { IndexDirectory = index, OutcomeDatabase = db }, new CachingEmbeddingGenerator(batching, capacity: 100_000), manifest.Model.Fingerprint);
+            var inproc = new List<double>();
+            var stopAt = Stopwatch.GetTimestamp() + (seconds * Stopwatch.Frequency);
+            for (int i = 0; Stopwatch.GetTimestamp() < stopAt; i++)
+            {
+                long t0 = Stopwatch.GetTimestamp();
+                await engine.RankAsync(new RouteQuery(unique[100_000 + (i % 20_000)]));
+                inproc.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+            }
+
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"RouterEngine.RankAsync in-process: p50 {Percentile(inproc, 0.5):F3} ms ({Percentile(inproc, 0.5) / bareP50:F3} × bare)"));
+            report["engine_inprocess_p50_ms"] = Percentile(inproc, 0.5);
+
+            var builder = RouterHost.CreateBuilder([], new EngineBackend(engine), new Dictionary<string, string?>
+            {
+                ["Host"] = "127.0.0.1",
+                ["Port"] = "0",
+                ["MetricsPort"] = "-1",
+            });
+            builder.Logging.ClearProviders();
+            var app = RouterHost.Build(builder);
+            await app.StartAsync();
+            return new InProcessServer(app, engine, batching, Channel(RouterHost.GetEndpoints(app).Grpc!));
+        }
 
         public async ValueTask DisposeAsync()
         {
@@ -184,6 +286,7 @@ internal static class RealEngineBench
             await app.StopAsync();
             await app.DisposeAsync();
             engine.Dispose();
+            batching.Dispose();
         }
     }
 }

@@ -24,15 +24,23 @@ internal static class ServeCommand
         var host = new Option<string?>("--host") { Description = "Address to bind (default: all; e.g. 127.0.0.1)" };
         var cache = new Option<int>("--cache") { Description = "Query embeddings kept in memory (0 = no cache)", DefaultValueFactory = _ => 4096 };
         var batchWait = new Option<double>("--batch-wait-ms") { Description = "Longest wait to gather concurrent queries into one model run", DefaultValueFactory = _ => 2 };
+        var threads = new Option<int?>("--intra-op-threads") { Description = "ONNX Runtime threads per model run (default: one per physical core)" };
         var command = new Command("serve", "Serve RankModels and the rest of the gRPC API over an index (settings: see docs/grpc.md)")
         {
-            index, model, db, port, metricsPort, host, cache, batchWait,
+            index, model, db, port, metricsPort, host, cache, batchWait, threads,
         };
         command.TreatUnmatchedTokensAsErrors = false;
         CliAction.Set(command, async (parse, stdout, stderr, ct) =>
         {
-            // No intra-op spinning: idle ONNX Runtime threads would otherwise steal the cores Kestrel needs.
-            var (artifact, encoder) = IndexOptions.Load(parse.GetValue(index)!, parse.GetValue(model), new SentenceEncoderOptions { AllowSpinning = false });
+            int? intraOp = parse.GetValue(threads);
+            if (intraOp is <= 0)
+            {
+                throw new CliException($"--intra-op-threads must be at least 1, not {intraOp}", ExitCodes.BadInput);
+            }
+
+            // ONNX Runtime's threads spin inside a run (no OS wake-up per operator) and park as soon as
+            // it returns, so they do not steal the cores Kestrel needs to send the answer.
+            var (artifact, encoder) = IndexOptions.Load(parse.GetValue(index)!, parse.GetValue(model), new SentenceEncoderOptions { Spinning = IntraOpSpinning.DuringRun, IntraOpThreads = intraOp });
             using (encoder)
             {
                 // Set once the host's metrics exist; the decorators report through these.

@@ -43,9 +43,15 @@ public sealed class SentenceEncoder : IEmbeddingGenerator<string, Embedding<floa
         {
             GraphOptimizationLevel = options.GraphOptimizationLevel ?? GraphOptimizationLevel.ORT_ENABLE_ALL,
         };
-        if (options.AllowSpinning is false)
+        switch (options.Spinning)
         {
-            sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+            case IntraOpSpinning.Never:
+                sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+                break;
+            case IntraOpSpinning.DuringRun:
+                sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", "1");
+                sessionOptions.AddSessionConfigEntry("session.force_spinning_stop", "1");
+                break;
         }
 
         if (options.IntraOpThreads is { } threads)

@@ -29,11 +29,11 @@ public sealed class SentenceEncoderOptions
     }
 
     /// <summary>
-    /// Whether ONNX Runtime's intra-op threads spin after a run waiting for the next one; null = true
-    /// (ONNX Runtime's default). Spinning wins for back-to-back batch work (build, embed); a server
-    /// wants false, so idle spinning threads do not steal the cores its network threads need.
+    /// How ONNX Runtime's intra-op threads wait for work; null = <see cref="IntraOpSpinning.Always"/>
+    /// (ONNX Runtime's default, best for back-to-back batch work such as build and embed). A server
+    /// wants <see cref="IntraOpSpinning.DuringRun"/> (bench/README.md has the figures).
     /// </summary>
-    public bool? AllowSpinning { get; set; }
+    public IntraOpSpinning? Spinning { get; set; }
 
     internal int EffectiveBatchSize => _batchSize ?? DefaultBatchSize;
 }

@@ -46,6 +46,10 @@ public sealed partial class HnswIndex
         int k = destination.Length;
         int breadth = Math.Max(ef == 0 ? _options.EfSearch : ef, k);
         ref float query = ref MemoryMarshal.GetReference(queryVector);
+        if (_nodeCount <= _options.ScanLimit)
+        {
+            return Scan(ref query, destination);
+        }
 
         int current = _entryPoint;
         float currentDistance = 1f - VectorMath.Dot(ref query, ref VectorRef(current), _dims);
@@ -103,6 +107,46 @@ public sealed partial class HnswIndex
         {
             _visitedPool.Return(visited);
         }
+    }
+
+    /// <summary>
+    /// Exact search of a small index: every live vector, the k most similar kept in a min-heap on
+    /// similarity (worst on top), then written out best first. Ties go to the lower node.
+    /// </summary>
+    private int Scan(ref float query, Span<VectorHit> destination)
+    {
+        SearchScratch scratch = t_searchScratch ??= new SearchScratch();
+        MaxCandidateHeap results = scratch.Results; // on distance: the worst kept hit is on top
+        results.Clear();
+        int k = destination.Length;
+        bool anyDeleted = _liveCount != _nodeCount;
+        for (int node = 0; node < _nodeCount; node++)
+        {
+            if (anyDeleted && _deleted[node] != 0)
+            {
+                continue;
+            }
+
+            float d = 1f - VectorMath.Dot(ref query, ref VectorRef(node), _dims);
+            if (results.Count < k)
+            {
+                results.Push(new Candidate(d, node));
+            }
+            else if (d < results.Top.Distance)
+            {
+                results.Pop();
+                results.Push(new Candidate(d, node));
+            }
+        }
+
+        int found = results.Count;
+        for (int i = found - 1; i >= 0; i--)
+        {
+            Candidate c = results.Pop();
+            destination[i] = new VectorHit(_labels[c.Node], 1f - c.Distance);
+        }
+
+        return found;
     }
 
     /// <summary>

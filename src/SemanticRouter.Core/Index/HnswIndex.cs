@@ -90,6 +90,16 @@ public sealed partial class HnswIndex : IVectorIndex
     /// <inheritdoc/>
     public int Dimensions => _dims;
 
+    /// <summary>
+    /// Search-time copy of <see cref="HnswOptions.ScanLimit"/> (like hnswlib's <c>set_ef</c>, not
+    /// part of the file: a loaded index starts with the default). Set it only while no search runs.
+    /// </summary>
+    public int ScanLimit
+    {
+        get => _options.ScanLimit;
+        set => _options.ScanLimit = value;
+    }
+
     /// <inheritdoc/>
     public int Count => _liveCount;
 

@@ -15,6 +15,7 @@ public sealed class HnswOptions
     private int _m = 16;
     private int _efConstruction = 200;
     private int _efSearch = 64;
+    private int _scanLimit = 1024;
 
     /// <summary>Links per node on the upper levels (2·M on level 0). 2..128, default 16.</summary>
     public int M
@@ -43,9 +44,23 @@ public sealed class HnswOptions
             : throw new ArgumentOutOfRangeException(nameof(value), value, $"EfSearch must be between 1 and {MaxEf}.");
     }
 
+    /// <summary>
+    /// Indexes with at most this many nodes are searched by scanning every vector instead of walking
+    /// the graph: the answer is exact, and below about two thousand nodes a walk at ef 128 costs more
+    /// than the scan (docs/hnsw.md has the figures). Route sets of a few hundred utterances, the
+    /// common case, take this path. 0 = always walk the graph. ≥ 0, default 1024.
+    /// </summary>
+    public int ScanLimit
+    {
+        get => _scanLimit;
+        set => _scanLimit = value >= 0
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), value, "ScanLimit must be 0 or more.");
+    }
+
     /// <summary>Seed of the level generator. With one thread, the same seed and inputs give the same graph.</summary>
     public int Seed { get; set; } = 42;
 
     /// <summary>A copy, so an index never shares its options with the caller.</summary>
-    public HnswOptions Clone() => new() { M = M, EfConstruction = EfConstruction, EfSearch = EfSearch, Seed = Seed };
+    public HnswOptions Clone() => new() { M = M, EfConstruction = EfConstruction, EfSearch = EfSearch, ScanLimit = ScanLimit, Seed = Seed };
 }

@@ -10,7 +10,7 @@ public sealed class HnswIndexTests
 
     private static HnswIndex Build(int count, int threads = 1, int seed = 42, int dataSeed = 5)
     {
-        var index = new HnswIndex(Dims, new HnswOptions { M = 8, EfConstruction = 80, Seed = seed });
+        var index = new HnswIndex(Dims, new HnswOptions { M = 8, EfConstruction = 80, Seed = seed, ScanLimit = 0 });
         index.AddRange(TestVectors.Range(0, count), TestVectors.Clustered(count, Dims, 8, 0.7f, dataSeed), threads);
         return index;
     }
@@ -55,7 +55,7 @@ public sealed class HnswIndexTests
     public void AddRange_Parallel_FindsTheSameNeighboursAsExact()
     {
         float[] all = TestVectors.Clustered(3100, Dims, 8, 0.7f, 5);
-        var index = new HnswIndex(Dims, new HnswOptions { M = 8, EfConstruction = 80 });
+        var index = new HnswIndex(Dims, new HnswOptions { M = 8, EfConstruction = 80, ScanLimit = 0 });
         index.AddRange(TestVectors.Range(0, 3000), all.AsSpan(0, 3000 * Dims), 4);
         var exact = new ExactIndex(Dims);
         exact.AddRange(TestVectors.Range(0, 3000), all.AsSpan(0, 3000 * Dims));

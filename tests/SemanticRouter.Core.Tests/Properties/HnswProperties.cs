@@ -21,7 +21,7 @@ public sealed class HnswProperties
         float[] all = TestVectors.Clustered(count + QueryRows, dims, clusters, noise, seed);
         float[] vectors = all[..(count * dims)];
         int[] ids = Enumerable.Range(0, count).Select(i => (i * 7) + random.Next(7)).ToArray();
-        var hnsw = new HnswIndex(dims, new HnswOptions { M = random.Next(4, 17), EfConstruction = 100, Seed = seed });
+        var hnsw = new HnswIndex(dims, new HnswOptions { M = random.Next(4, 17), EfConstruction = 100, Seed = seed, ScanLimit = 0 });
         hnsw.AddRange(ids, vectors, threads);
         var exact = new ExactIndex(dims);
         exact.AddRange(ids, vectors);
@@ -40,6 +40,36 @@ public sealed class HnswProperties
     {
         (HnswIndex hnsw, ExactIndex exact, _, float[] queries, int dims) = RandomIndexes(seed.Get, threads: (seed.Get % 2) + 1);
         return TestVectors.Recall(hnsw, exact, queries, dims, 10, 64) >= 0.95;
+    }
+
+    [Property(MaxTest = 12)]
+    public void Search_OnIndexUnderScanLimit_IsExactEvenWithRemovals(PositiveInt seed)
+    {
+        (_, ExactIndex exact, float[] vectors, float[] queries, int dims) = RandomIndexes(seed.Get);
+        int[] ids = exact.Ids.ToArray();
+        var scanned = new HnswIndex(dims, new HnswOptions { M = 8, EfConstruction = 32, Seed = seed.Get }); // default ScanLimit 1024 > 900 rows
+        scanned.AddRange(ids, vectors);
+        foreach (int id in ids.Where((_, i) => i % 5 == 0))
+        {
+            scanned.Remove(id);
+            exact.Remove(id);
+        }
+
+        for (int q = 0; q < queries.Length / dims; q++)
+        {
+            var query = queries.AsSpan(q * dims, dims);
+            // ef 1 would starve a graph walk; the scan does not use it.
+            var got = scanned.Search(query, 10, ef: 1);
+            var want = exact.Search(query, 10);
+            // The index stores distances (1 − dot), so similarities agree to float rounding.
+            Assert.Equal(want.Count, got.Count);
+            for (int i = 0; i < want.Count; i++)
+            {
+                Assert.Equal(want[i].Similarity, got[i].Similarity, 1e-5f);
+            }
+
+            Assert.Equal(want.Select(h => h.Id).Order(), got.Select(h => h.Id).Order());
+        }
     }
 
     [Fact]
@@ -69,6 +99,7 @@ public sealed class HnswProperties
 
         byte[] bytes = Bytes(hnsw);
         HnswIndex loaded = HnswIndex.ReadFrom(new MemoryStream(bytes));
+        loaded.ScanLimit = hnsw.ScanLimit; // search-time, not stored
         for (int q = 0; q < QueryRows; q++)
         {
             ReadOnlySpan<float> query = queries.AsSpan(q * dims, dims);
@@ -130,7 +161,7 @@ public sealed class HnswProperties
 
     private static readonly Lazy<byte[]> SmallFile = new(() =>
     {
-        var index = new HnswIndex(8, new HnswOptions { M = 4, EfConstruction = 20 });
+        var index = new HnswIndex(8, new HnswOptions { M = 4, EfConstruction = 20, ScanLimit = 0 });
         index.AddRange(TestVectors.Range(0, 40), TestVectors.Clustered(40, 8, 3, 0.6f, 11));
         index.Remove(5);
         return Bytes(index);
