@@ -5,6 +5,7 @@ using SemanticRouter.Bench.Index;
 return args switch
 {
     ["hnsw", .. var rest] => HnswBenchmark.Run(rest),
+    ["scan", .. var rest] => ScanLimitBench.Run(rest),
     ["encoder", .. var rest] => EncoderBench.Run(rest),
     ["grpc", .. var rest] => await SemanticRouter.Bench.Grpc.GrpcBench.RunAsync(rest),
     ["grpc-demo-server", .. var rest] => await SemanticRouter.Bench.Grpc.SelfHost.ServeAsync(rest),
@@ -17,6 +18,7 @@ static int Usage()
 {
     Console.Error.WriteLine("usage: dotnet run -c Release --project bench/SemanticRouter.Bench -- <benchmark> [options]   (see bench/README.md)");
     Console.Error.WriteLine("  hnsw [--vectors FILE] [--full]        ours vs C++ hnswlib on the same vectors");
+    Console.Error.WriteLine("  scan [--rounds 5]                     graph walk vs exact scan on small indexes (HnswOptions.ScanLimit)");
     Console.Error.WriteLine("  encoder [--threads N] [--rounds N]    end-to-end encoder vs bare InferenceSession.Run");
     Console.Error.WriteLine("  grpc --address http://127.0.0.1:50051 [--api-key KEY] [--queries FILE] [--seconds 5] [--concurrency 1,8,32,64]");
     Console.Error.WriteLine("  grpc --self-host [...]                in-process server with a constant-time engine: the server's own overhead");

@@ -116,7 +116,8 @@ internal static class GrpcBench
 
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
 
-    internal static async Task<LevelResult> RunLevelAsync(Router.RouterClient client, Metadata? headers, string[] queries, int concurrency, TimeSpan duration)
+    /// <summary>One closed-loop level; with <c>collect</c>, every call's latency in ms is appended to it too.</summary>
+    internal static async Task<LevelResult> RunLevelAsync(Router.RouterClient client, Metadata? headers, string[] queries, int concurrency, TimeSpan duration, List<double>? collect = null)
     {
         var latencies = new List<long>[concurrency];
         var errors = 0;
@@ -144,6 +145,7 @@ internal static class GrpcBench
         await Task.WhenAll(workers);
         var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
         var all = latencies.SelectMany(l => l).Order().ToArray();
+        collect?.AddRange(all.Select(t => t * 1000.0 / Stopwatch.Frequency));
         double Percentile(double p) => all.Length == 0 ? double.NaN : all[Math.Min(all.Length - 1, (int)(p * all.Length))] * 1000.0 / Stopwatch.Frequency;
         return new LevelResult(concurrency, all.Length, errors, all.Length / elapsed, Percentile(0.50), Percentile(0.99));
     }

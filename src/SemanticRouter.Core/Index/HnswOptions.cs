@@ -15,7 +15,7 @@ public sealed class HnswOptions
     private int _m = 16;
     private int _efConstruction = 200;
     private int _efSearch = 64;
-    private int _scanLimit = 1024;
+    private int _scanLimit = 2048;
 
     /// <summary>Links per node on the upper levels (2·M on level 0). 2..128, default 16.</summary>
     public int M
@@ -46,9 +46,9 @@ public sealed class HnswOptions
 
     /// <summary>
     /// Indexes with at most this many nodes are searched by scanning every vector instead of walking
-    /// the graph: the answer is exact, and below about two thousand nodes a walk at ef 128 costs more
+    /// the graph: the answer is exact, and below about four thousand nodes a walk at ef 128 costs more
     /// than the scan (docs/hnsw.md has the figures). Route sets of a few hundred utterances, the
-    /// common case, take this path. 0 = always walk the graph. ≥ 0, default 1024.
+    /// common case, take this path. 0 = always walk the graph. ≥ 0, default 2048.
     /// </summary>
     public int ScanLimit
     {

@@ -47,7 +47,7 @@ public sealed class HnswProperties
     {
         (_, ExactIndex exact, float[] vectors, float[] queries, int dims) = RandomIndexes(seed.Get);
         int[] ids = exact.Ids.ToArray();
-        var scanned = new HnswIndex(dims, new HnswOptions { M = 8, EfConstruction = 32, Seed = seed.Get }); // default ScanLimit 1024 > 900 rows
+        var scanned = new HnswIndex(dims, new HnswOptions { M = 8, EfConstruction = 32, Seed = seed.Get }); // default ScanLimit 2048 > 900 rows
         scanned.AddRange(ids, vectors);
         foreach (int id in ids.Where((_, i) => i % 5 == 0))
         {
