@@ -128,7 +128,7 @@ internal static class EvalCommand
         await stderr.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"eval: {data.Prompts.Count} prompts ({data.Excluded} contaminated excluded); weak {data.WeakModel}, strong {data.StrongModel}")).ConfigureAwait(false);
         using var embed = new EvalData(modelDir);
         var matrix = embed.Embed(data.Prompts, "prompts", stderr);
-        var result = OutcomeEvaluation.Run(matrix, data.Weak, data.Strong, folds, points: points, log: m => stderr.WriteLine($"eval: {m}"));
+        var result = OutcomeEvaluation.Run(matrix, data.Weak, data.Strong, folds, points: points, log: m => stderr.WriteLine($"eval: {m}"), routes: data.RouteOf);
         if (plotFile is not null)
         {
             OutcomePlot.Write(plotFile, result, data);
@@ -154,7 +154,7 @@ internal static class EvalCommand
 
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stdout), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors });
         var table = new Table().AddColumn("router").AddColumn(new TableColumn("APGR").RightAligned()).AddColumn(new TableColumn("CPT(50%)").RightAligned()).AddColumn(new TableColumn("CPT(80%)").RightAligned());
-        foreach (var (name, m) in new[] { ("ours (kNN + outcome head)", result.Router), ("kNN only", result.KnnOnly), ("random", result.Random) })
+        foreach (var (name, m) in new[] { ("ours (kNN + route + outcome head)", result.Router), ("kNN only", result.KnnOnly), ("random", result.Random) })
         {
             table.AddRow(name, m.Apgr.ToString("F3", CultureInfo.InvariantCulture), Pct(m.Cpt50), Pct(m.Cpt80));
         }

@@ -8,10 +8,17 @@ namespace SemanticRouter.Evaluation;
 /// files with columns <c>prompt</c>, then the weak model's and the strong model's True/False
 /// (column order as in RouteLLM's MMLU files; <c>--weak</c>/<c>--strong</c> may name them).
 /// Prompts listed as <c>eval_prompt</c> in a <c>*contaminated_prompts.jsonl</c> next to the files
-/// (or one folder up) are excluded, as RouteLLM does.
+/// (or one folder up) are excluded, as RouteLLM does. Each file is a route (MMLU: one subject per
+/// file): <see cref="Routes"/> names them, <see cref="RouteOf"/> gives each prompt's.
 /// </summary>
 public sealed record OutcomeDataset(string WeakModel, string StrongModel, IReadOnlyList<string> Prompts, bool[] Weak, bool[] Strong, int Excluded)
 {
+    /// <summary>Route names: the files' names without extension, in load (ordinal) order.</summary>
+    public IReadOnlyList<string> Routes { get; init; } = [];
+
+    /// <summary>Per prompt, its index in <see cref="Routes"/>.</summary>
+    public int[] RouteOf { get; init; } = [];
+
     public static OutcomeDataset Load(string fileOrDirectory, string? weakColumn = null, string? strongColumn = null)
     {
         ArgumentNullException.ThrowIfNull(fileOrDirectory);
@@ -63,6 +70,8 @@ public sealed record OutcomeDataset(string WeakModel, string StrongModel, IReadO
         var weak = new List<bool>();
         var strong = new List<bool>();
         var excluded = 0;
+        var routeNames = new List<string>();
+        var routeOf = new List<int>();
         foreach (var file in files)
         {
             var rows = CsvReader.Read(File.ReadAllText(file), file).ToList();
@@ -82,6 +91,8 @@ public sealed record OutcomeDataset(string WeakModel, string StrongModel, IReadO
 
             weakName ??= header[wi];
             strongName ??= header[si];
+            var route = routeNames.Count;
+            routeNames.Add(Path.GetFileNameWithoutExtension(file));
             foreach (var (line, fields) in rows.Skip(1))
             {
                 if (fields.Count < header.Count)
@@ -96,12 +107,17 @@ public sealed record OutcomeDataset(string WeakModel, string StrongModel, IReadO
                 }
 
                 prompts.Add(fields[p]);
+                routeOf.Add(route);
                 weak.Add(ParseBool(fields[wi], file, line));
                 strong.Add(ParseBool(fields[si], file, line));
             }
         }
 
-        return new OutcomeDataset(weakName!, strongName!, prompts, [.. weak], [.. strong], excluded);
+        return new OutcomeDataset(weakName!, strongName!, prompts, [.. weak], [.. strong], excluded)
+        {
+            Routes = routeNames,
+            RouteOf = [.. routeOf],
+        };
     }
 
     private static bool ParseBool(string value, string file, int line) => value.Trim() switch

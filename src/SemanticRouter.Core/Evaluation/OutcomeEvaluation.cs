@@ -7,18 +7,23 @@ public sealed record OutcomeEvaluationResult(
     RouteLlmMetrics Router,
     RouteLlmMetrics KnnOnly,
     RouteLlmMetrics Random,
-    IReadOnlyList<(int Fold, int K, double Alpha)> ChosenPerFold,
+    IReadOnlyList<(int Fold, int K, double Alpha, double Rho)> ChosenPerFold,
     int Prompts);
 
 /// <summary>
 /// Cross-validated cheap-vs-strong routing on observed outcomes (RouteLLM's MMLU format). Per outer
-/// fold: the training folds' prompts are the index, each with its two outcomes. A held-out prompt's
-/// score is P̂(strong correct) − P̂(weak correct) from (a) its k nearest training prompts
-/// (similarity-weighted, Beta-smoothed towards the training mean with strength β) blended with
-/// (b) an outcome head: a 4-class softmax regression over (weak, strong) ∈ {0,1}² on the embeddings,
-/// whose P(0,1) − P(1,0) is the same difference. k and the blend weight α are chosen per outer fold
-/// by a 2-fold split of its training prompts only. Held-out scores of all folds are pooled and
-/// swept as in RouteLLM; the random router scores each prompt uniformly at random (seeded).
+/// fold: the training folds' prompts are the index, each with its two outcomes and its route (the
+/// file it came from: an MMLU subject). A held-out prompt's score is P̂(strong correct) − P̂(weak
+/// correct), blended from three estimates as the ranker smooths utterance → route:
+/// (a) per prompt: its k nearest training prompts (similarity-weighted, Beta-smoothed towards the
+/// training mean with strength β); (b) per route: Σ_r P(r|q)·(Ŝ_r − Ŵ_r), where P(r|q) is the same
+/// neighbours' similarity-weighted route vote (the held-out prompt's own route is never looked at)
+/// and Ŝ_r, Ŵ_r are the route's Beta-smoothed success rates on the training prompts; (c) an outcome
+/// head: a 4-class softmax regression over (weak, strong) ∈ {0,1}² on the embeddings, whose
+/// P(0,1) − P(1,0) is the same difference. Score = α·(c) + (1 − α)·(ρ·(b) + (1 − ρ)·(a)); k, α and ρ
+/// are chosen per outer fold by a 2-fold split of its training prompts only. Held-out scores of all
+/// folds are pooled and swept as in RouteLLM; the random router scores each prompt uniformly at
+/// random (seeded).
 /// </summary>
 public static class OutcomeEvaluation
 {
@@ -34,7 +39,9 @@ public static class OutcomeEvaluation
         int points = 10,
         int threads = 0,
         Action<string>? log = null,
-        double headL2 = 1e-2)
+        double headL2 = 1e-2,
+        int[]? routes = null,
+        double[]? rhoValues = null)
     {
         ArgumentNullException.ThrowIfNull(matrix);
         ArgumentNullException.ThrowIfNull(weak);
@@ -42,13 +49,21 @@ public static class OutcomeEvaluation
         threads = threads > 0 ? threads : Environment.ProcessorCount;
         kValues ??= [10, 25, 50, 100];
         alphaValues ??= [0, 0.25, 0.5, 0.75, 1];
+        routes ??= new int[weak.Length];
+        if (routes.Length != weak.Length || routes.Any(r => r < 0))
+        {
+            throw new ArgumentException("routes needs one non-negative route index per prompt", nameof(routes));
+        }
+
+        // One route: (b) is the same constant for every prompt and carries no ranking signal.
+        rhoValues ??= routes.Distinct().Skip(1).Any() ? [0, 0.25, 0.5, 0.75] : [0];
         var n = weak.Length;
         var dims = matrix.Length / n;
         var classes = weak.Select((w, i) => (w ? 2 : 0) + (strong[i] ? 1 : 0)).ToArray();
         var assignment = CrossValidation.StratifiedFolds(classes, folds, seed);
         var scores = new double[n];
         var knnScores = new double[n];
-        var chosen = new List<(int, int, double)>();
+        var chosen = new List<(int, int, double, double)>();
         for (var f = 0; f < folds; f++)
         {
             var train = Enumerable.Range(0, n).Where(i => assignment[i] != f).ToArray();
@@ -58,28 +73,36 @@ public static class OutcomeEvaluation
             var inner = CrossValidation.StratifiedFolds(train.Select(i => classes[i]).ToArray(), 2, seed + 1 + f);
             var a = train.Where((_, j) => inner[j] == 0).ToArray();
             var b = train.Where((_, j) => inner[j] == 1).ToArray();
-            var innerParts = Score(matrix, dims, classes, weak, strong, a, b, kValues, smoothing, headL2, threads);
-            var best = (Apgr: double.NegativeInfinity, K: kValues[0], Alpha: 0.0);
+            var innerParts = Score(matrix, dims, classes, weak, strong, routes, a, b, kValues, smoothing, headL2, threads);
+            var bWeak = b.Select(i => weak[i] ? 1.0 : 0).ToList();
+            var bStrong = b.Select(i => strong[i] ? 1.0 : 0).ToList();
+            var best = (Apgr: double.NegativeInfinity, K: kValues[0], Alpha: 0.0, Rho: 0.0);
             foreach (var k in kValues)
             {
                 foreach (var alpha in alphaValues)
                 {
-                    var s = b.Select((_, j) => Combine(innerParts, j, k, alpha)).ToList();
-                    var m = RouteLlmMetrics.Compute(s, b.Select(i => weak[i] ? 1.0 : 0).ToList(), b.Select(i => strong[i] ? 1.0 : 0).ToList(), points);
-                    if (m.Apgr > best.Apgr)
+                    foreach (var rho in rhoValues)
                     {
-                        best = (m.Apgr, k, alpha);
+                        var s = b.Select((_, j) => Combine(innerParts, j, k, alpha, rho)).ToList();
+                        var m = RouteLlmMetrics.Compute(s, bWeak, bStrong, points);
+                        if (m.Apgr > best.Apgr)
+                        {
+                            best = (m.Apgr, k, alpha, rho);
+                        }
                     }
                 }
             }
 
-            chosen.Add((f, best.K, best.Alpha));
-            log?.Invoke($"fold {f + 1}/{folds}: k={best.K} alpha={best.Alpha} (inner APGR {best.Apgr:F3})");
-            var parts = Score(matrix, dims, classes, weak, strong, train, test, [best.K], smoothing, headL2, threads);
+            // k was chosen with half the training prompts indexed; the same neighbourhood (the same
+            // similarity radius) holds about twice as many prompts in the whole training set.
+            var outerK = (int)Math.Round(best.K * (double)train.Length / a.Length);
+            chosen.Add((f, outerK, best.Alpha, best.Rho));
+            log?.Invoke($"fold {f + 1}/{folds}: k={outerK} (inner {best.K}) alpha={best.Alpha} rho={best.Rho} (inner APGR {best.Apgr:F3})");
+            var parts = Score(matrix, dims, classes, weak, strong, routes, train, test, [outerK], smoothing, headL2, threads);
             for (var j = 0; j < test.Length; j++)
             {
-                scores[test[j]] = Combine(parts, j, best.K, best.Alpha);
-                knnScores[test[j]] = parts.Knn[best.K][j];
+                scores[test[j]] = Combine(parts, j, outerK, best.Alpha, best.Rho);
+                knnScores[test[j]] = parts.Knn[outerK][j];
             }
         }
 
@@ -95,12 +118,13 @@ public static class OutcomeEvaluation
             n);
     }
 
-    private sealed record Parts(Dictionary<int, double[]> Knn, double[] Head);
+    private sealed record Parts(Dictionary<int, double[]> Knn, Dictionary<int, double[]> Route, double[] Head);
 
-    private static double Combine(Parts p, int j, int k, double alpha) => (alpha * p.Head[j]) + ((1 - alpha) * p.Knn[k][j]);
+    private static double Combine(Parts p, int j, int k, double alpha, double rho) =>
+        (alpha * p.Head[j]) + ((1 - alpha) * ((rho * p.Route[k][j]) + ((1 - rho) * p.Knn[k][j])));
 
-    /// <summary>kNN and head scores of <paramref name="test"/> rows given <paramref name="train"/> rows.</summary>
-    private static Parts Score(float[] matrix, int dims, int[] classes, bool[] weak, bool[] strong, int[] train, int[] test, int[] kValues, double beta, double headL2, int threads)
+    /// <summary>kNN, route and head scores of <paramref name="test"/> rows given <paramref name="train"/> rows.</summary>
+    private static Parts Score(float[] matrix, int dims, int[] classes, bool[] weak, bool[] strong, int[] routes, int[] train, int[] test, int[] kValues, double beta, double headL2, int threads)
     {
         var trainMatrix = new float[train.Length * dims];
         for (var j = 0; j < train.Length; j++)
@@ -111,9 +135,28 @@ public static class OutcomeEvaluation
         var head = RouteClassifier.Train(["00", "01", "10", "11"], trainMatrix, train.Select(i => classes[i]).ToArray(), new RouteClassifierOptions { L2 = headL2, Threads = threads });
         var priorWeak = train.Average(i => weak[i] ? 1.0 : 0);
         var priorStrong = train.Average(i => strong[i] ? 1.0 : 0);
+        // Per route: Beta-smoothed success rates of both models on the training prompts, as a difference.
+        var routeCount = routes.Max() + 1;
+        var trials = new double[routeCount];
+        var weakWins = new double[routeCount];
+        var strongWins = new double[routeCount];
+        foreach (var i in train)
+        {
+            trials[routes[i]]++;
+            weakWins[routes[i]] += weak[i] ? 1 : 0;
+            strongWins[routes[i]] += strong[i] ? 1 : 0;
+        }
+
+        var routeGain = new double[routeCount];
+        for (var r = 0; r < routeCount; r++)
+        {
+            routeGain[r] = ((strongWins[r] + (beta * priorStrong)) / (trials[r] + beta)) - ((weakWins[r] + (beta * priorWeak)) / (trials[r] + beta));
+        }
+
         var exact = new ExactNeighbors(trainMatrix, dims);
         var kMax = kValues.Max();
         var knn = kValues.ToDictionary(k => k, _ => new double[test.Length]);
+        var route = kValues.ToDictionary(k => k, _ => new double[test.Length]);
         var headScores = new double[test.Length];
         Parallel.For(0, test.Length, new ParallelOptions { MaxDegreeOfParallelism = threads }, j =>
         {
@@ -134,9 +177,18 @@ public static class OutcomeEvaluation
                 }
 
                 knn[k][j] = ((ss + (beta * priorStrong)) / (sum + beta)) - ((sw + (beta * priorWeak)) / (sum + beta));
+
+                // P(r|q) = the same neighbours' weighted route vote; no vote falls back to the prior gain.
+                double gain = 0;
+                for (var h = 0; h < Math.Min(k, hits.Length); h++)
+                {
+                    gain += Math.Max(0, hits[h].Similarity) * routeGain[routes[train[hits[h].Row]]];
+                }
+
+                route[k][j] = sum > 0 ? gain / sum : priorStrong - priorWeak;
             }
         });
 
-        return new Parts(knn, headScores);
+        return new Parts(knn, route, headScores);
     }
 }

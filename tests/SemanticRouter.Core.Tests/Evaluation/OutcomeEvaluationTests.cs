@@ -1,0 +1,100 @@
+using SemanticRouter.Evaluation;
+using SemanticRouter.Tests;
+
+namespace SemanticRouter.Core.Tests.Evaluation;
+
+public class OutcomeDatasetTests
+{
+    [Fact]
+    public void Load_Folder_NamesARoutePerFileAndDropsContaminatedPrompts()
+    {
+        using var dir = new TestDirectory();
+        dir.Write("mmlu/algebra.csv", "prompt,weak-model,strong-model\n\"2+2?\nA) 4\",True,True\nhard sum,False,True\n");
+        dir.Write("mmlu/history.csv", "prompt,weak-model,strong-model\nwho won,True,False\nleaked,True,True\n");
+        dir.Write("mmlu_contaminated_prompts.jsonl", "{\"eval_prompt\": \"leaked\"}\n");
+
+        var data = OutcomeDataset.Load(Path.Combine(dir.Path, "mmlu"));
+
+        Assert.Equal(["algebra", "history"], data.Routes);
+        Assert.Equal(["2+2?\nA) 4", "hard sum", "who won"], data.Prompts);
+        Assert.Equal([0, 0, 1], data.RouteOf);
+        Assert.Equal([true, false, true], data.Weak);
+        Assert.Equal([true, true, false], data.Strong);
+        Assert.Equal(1, data.Excluded);
+        Assert.Equal(("weak-model", "strong-model"), (data.WeakModel, data.StrongModel));
+    }
+}
+
+public class OutcomeEvaluationTests
+{
+    // Two routes whose prompts sit around their own centroid. Inside a route, which prompt the weak
+    // model gets wrong is pure chance, so a prompt's few nearest neighbours say little; the route's
+    // rate over all its training prompts says it all: "geometry" needs the strong model, "trivia" not.
+    private static (float[] Matrix, bool[] Weak, bool[] Strong, int[] Routes) TwoRoutes(int perRoute, int seed)
+    {
+        const int Dims = 8;
+        var random = new Random(seed);
+        int n = 2 * perRoute;
+        var matrix = new float[n * Dims];
+        var weak = new bool[n];
+        var strong = new bool[n];
+        var routes = new int[n];
+        for (int i = 0; i < n; i++)
+        {
+            int route = i % 2;
+            routes[i] = route;
+            double norm = 0;
+            for (int d = 0; d < Dims; d++)
+            {
+                double centre = d == route ? 1.0 : 0.0;
+                double v = centre + (0.3 * ((random.NextDouble() * 2) - 1));
+                matrix[(i * Dims) + d] = (float)v;
+                norm += v * v;
+            }
+
+            for (int d = 0; d < Dims; d++)
+            {
+                matrix[(i * Dims) + d] /= (float)Math.Sqrt(norm);
+            }
+
+            strong[i] = random.NextDouble() < 0.9;
+            weak[i] = random.NextDouble() < (route == 0 ? 0.3 : 0.9);
+        }
+
+        return (matrix, weak, strong, routes);
+    }
+
+    [Fact]
+    public void Run_RouteRatesCarryTheSignal_ChoosesThemAndBeatsPerPromptNeighbours()
+    {
+        var (matrix, weak, strong, routes) = TwoRoutes(300, seed: 3);
+
+        var result = OutcomeEvaluation.Run(matrix, weak, strong, folds: 5, kValues: [3], alphaValues: [0], rhoValues: [0, 1], threads: 1, routes: routes);
+
+        Assert.All(result.ChosenPerFold, c => Assert.Equal(1, c.Rho));
+        Assert.True(result.Router.Apgr > result.KnnOnly.Apgr, $"router {result.Router.Apgr:F3} vs 3-NN {result.KnnOnly.Apgr:F3}");
+        Assert.True(result.Router.Apgr > result.Random.Apgr + 0.2, $"router {result.Router.Apgr:F3} vs random {result.Random.Apgr:F3}");
+        Assert.Equal(600, result.Prompts);
+    }
+
+    [Fact]
+    public void Run_OneRoute_NeverWeighsTheRouteEstimate()
+    {
+        var (matrix, weak, strong, _) = TwoRoutes(100, seed: 5);
+
+        var result = OutcomeEvaluation.Run(matrix, weak, strong, folds: 3, kValues: [5, 10], alphaValues: [0], threads: 1);
+
+        Assert.All(result.ChosenPerFold, c => Assert.Equal(0, c.Rho));
+        // k is chosen on half the training prompts and scaled to the whole training set.
+        Assert.All(result.ChosenPerFold, c => Assert.Contains(c.K, new[] { 10, 20 }));
+    }
+
+    [Fact]
+    public void Run_RoutesOfTheWrongLength_Refused()
+    {
+        var (matrix, weak, strong, _) = TwoRoutes(10, seed: 1);
+
+        var e = Assert.Throws<ArgumentException>(() => OutcomeEvaluation.Run(matrix, weak, strong, folds: 2, routes: [0, 1]));
+        Assert.Contains("one non-negative route index per prompt", e.Message, StringComparison.Ordinal);
+    }
+}
