@@ -135,7 +135,7 @@ public static class OutcomeEvaluation
         var head = RouteClassifier.Train(["00", "01", "10", "11"], trainMatrix, train.Select(i => classes[i]).ToArray(), new RouteClassifierOptions { L2 = headL2, Threads = threads });
         var priorWeak = train.Average(i => weak[i] ? 1.0 : 0);
         var priorStrong = train.Average(i => strong[i] ? 1.0 : 0);
-        // Per route: Beta-smoothed success rates of both models on the training prompts, as a difference.
+        // Per route: both models' success counts on the training prompts.
         var routeCount = routes.Max() + 1;
         var trials = new double[routeCount];
         var weakWins = new double[routeCount];
@@ -147,10 +147,15 @@ public static class OutcomeEvaluation
             strongWins[routes[i]] += strong[i] ? 1 : 0;
         }
 
+        // P̂(strong) − P̂(weak), each Beta-smoothed towards the training mean: one formula for a route's
+        // prompts and for a query's weighted neighbours.
+        double Gain(double strongWins, double weakWins, double trials) =>
+            ((strongWins + (beta * priorStrong)) / (trials + beta)) - ((weakWins + (beta * priorWeak)) / (trials + beta));
+
         var routeGain = new double[routeCount];
         for (var r = 0; r < routeCount; r++)
         {
-            routeGain[r] = ((strongWins[r] + (beta * priorStrong)) / (trials[r] + beta)) - ((weakWins[r] + (beta * priorWeak)) / (trials[r] + beta));
+            routeGain[r] = Gain(strongWins[r], weakWins[r], trials[r]);
         }
 
         var exact = new ExactNeighbors(trainMatrix, dims);
@@ -166,7 +171,9 @@ public static class OutcomeEvaluation
             var hits = exact.Search(q, kMax);
             foreach (var k in kValues)
             {
-                double sw = 0, ss = 0, sum = 0;
+                // The same weighted neighbours vote twice: with their own outcomes (a), and for their
+                // routes, P(r|q), whose gains they carry (b). No vote falls back to the prior gain.
+                double sw = 0, ss = 0, sum = 0, viaRoutes = 0;
                 for (var h = 0; h < Math.Min(k, hits.Length); h++)
                 {
                     var row = train[hits[h].Row];
@@ -174,18 +181,11 @@ public static class OutcomeEvaluation
                     sum += wgt;
                     sw += wgt * (weak[row] ? 1 : 0);
                     ss += wgt * (strong[row] ? 1 : 0);
+                    viaRoutes += wgt * routeGain[routes[row]];
                 }
 
-                knn[k][j] = ((ss + (beta * priorStrong)) / (sum + beta)) - ((sw + (beta * priorWeak)) / (sum + beta));
-
-                // P(r|q) = the same neighbours' weighted route vote; no vote falls back to the prior gain.
-                double gain = 0;
-                for (var h = 0; h < Math.Min(k, hits.Length); h++)
-                {
-                    gain += Math.Max(0, hits[h].Similarity) * routeGain[routes[train[hits[h].Row]]];
-                }
-
-                route[k][j] = sum > 0 ? gain / sum : priorStrong - priorWeak;
+                knn[k][j] = Gain(ss, sw, sum);
+                route[k][j] = sum > 0 ? viaRoutes / sum : priorStrong - priorWeak;
             }
         });
 

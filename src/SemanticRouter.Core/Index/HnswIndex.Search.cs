@@ -43,13 +43,14 @@ public sealed partial class HnswIndex
             return 0;
         }
 
-        int k = destination.Length;
-        int breadth = Math.Max(ef == 0 ? _options.EfSearch : ef, k);
         ref float query = ref MemoryMarshal.GetReference(queryVector);
         if (_nodeCount <= _options.ScanLimit)
         {
             return Scan(ref query, destination);
         }
+
+        int k = destination.Length;
+        int breadth = Math.Max(ef == 0 ? _options.EfSearch : ef, k);
 
         int current = _entryPoint;
         float currentDistance = 1f - VectorMath.Dot(ref query, ref VectorRef(current), _dims);
@@ -110,8 +111,9 @@ public sealed partial class HnswIndex
     }
 
     /// <summary>
-    /// Exact search of a small index: every live vector, the k most similar kept in a min-heap on
-    /// similarity (worst on top), then written out best first. Ties go to the lower node.
+    /// Exact search of a small index: every live vector, the k most similar kept in a max-heap on
+    /// distance (worst kept hit on top), then written out best first. On a tie for the last place
+    /// the node seen first (the lower one) stays.
     /// </summary>
     private int Scan(ref float query, Span<VectorHit> destination)
     {
