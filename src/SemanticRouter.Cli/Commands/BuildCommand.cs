@@ -14,7 +14,10 @@ internal static class BuildCommand
     public static Command Create()
     {
         var routes = new Option<string>("--routes") { Description = "Route files directory", DefaultValueFactory = _ => "routes" };
-        var model = ModelOptions.Model();
+        var model = new Option<string?>("--model")
+        {
+            Description = $"Model folder (default: ${ModelOptions.ModelEnvironmentVariable}, else the one the index at --out was built with, else {ModelOptions.DefaultModelDirectory})",
+        };
         var output = new Option<string>("--out") { Description = "Artefact directory", DefaultValueFactory = _ => IndexOptions.DefaultIndex() };
         var m = new Option<int>("--m") { Description = "HNSW links per node", DefaultValueFactory = _ => 16 };
         var efConstruction = new Option<int>("--ef-construction") { Description = "HNSW build breadth", DefaultValueFactory = _ => 200 };
@@ -52,7 +55,7 @@ internal static class BuildCommand
                 throw new CliException($"{routesDir}: route directory not found", ExitCodes.BadInput);
             }
 
-            var folder = ModelOptions.OpenFolder(parse.GetValue(model)!);
+            var folder = ModelOptions.OpenFolder(ResolveModel(parse.GetValue(model), Environment.GetEnvironmentVariable(ModelOptions.ModelEnvironmentVariable), parse.GetValue(output)!));
             using var encoder = new SentenceEncoder(folder);
             BuildSummary summary;
             try
@@ -76,6 +79,39 @@ internal static class BuildCommand
             return Task.FromResult(ExitCodes.Ok);
         });
         return command;
+    }
+
+    /// <summary>
+    /// The model folder a build embeds with: --model, else $SEMANTIC_ROUTER_MODEL, else the folder the
+    /// artefact already at <paramref name="output"/> was built with (so `routes add` + `build` after
+    /// `run.sh` needs no flag: run.sh sets the variable only for itself), else the default folder.
+    /// </summary>
+    internal static string ResolveModel(string? flag, string? environment, string output)
+    {
+        if (!string.IsNullOrWhiteSpace(flag))
+        {
+            return flag;
+        }
+
+        if (!string.IsNullOrWhiteSpace(environment))
+        {
+            return environment;
+        }
+
+        try
+        {
+            string recorded = RouterArtifact.ReadManifest(output).Model.Directory;
+            if (Directory.Exists(recorded))
+            {
+                return recorded;
+            }
+        }
+        catch (Exception e) when (e is ArtifactException or IOException or UnauthorizedAccessException)
+        {
+            // No readable artefact there yet: a first build.
+        }
+
+        return ModelOptions.DefaultModelDirectory;
     }
 
     /// <summary>The `fit` parameters to build the route head with: --params, else router-params.json in
