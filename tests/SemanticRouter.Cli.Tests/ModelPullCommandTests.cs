@@ -92,7 +92,9 @@ internal sealed class FakeHub : IDisposable
 
     public void Dispose()
     {
-        _listener.Stop();
+        // Close alone, not Stop then Close: the managed listener's Close removes each prefix through
+        // its endpoint listener, and after Stop that listener is gone, so Close binds the port again
+        // (seen failing with "Address already in use" when the port was taken meanwhile).
         _listener.Close();
         _loop.Wait(TimeSpan.FromSeconds(5));
     }
