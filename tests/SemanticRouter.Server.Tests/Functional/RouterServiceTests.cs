@@ -545,6 +545,7 @@ public abstract class RouterServiceTests
             var names = v1.ResponseStream.Current.ListServicesResponse.Service.Select(s => s.Name).ToList();
             Assert.Contains("semantic_router.v1.Router", names);
             Assert.Contains("grpc.health.v1.Health", names);
+            await DrainAsync(v1.ResponseStream);
         }
 
         using var alpha = new global::Grpc.Reflection.V1Alpha.ServerReflection.ServerReflectionClient(channel).ServerReflectionInfo(deadline: Timeouts.Deadline);
@@ -552,6 +553,16 @@ public abstract class RouterServiceTests
         await alpha.RequestStream.CompleteAsync().WithTimeout();
         Assert.True(await alpha.ResponseStream.MoveNext(CancellationToken.None).WithTimeout());
         Assert.NotEmpty(alpha.ResponseStream.Current.FileDescriptorResponse.FileDescriptorProto);
+        await DrainAsync(alpha.ResponseStream);
+    }
+
+    // Read a duplex call to its end before disposing it: disposing earlier resets the stream while the
+    // server may still be reading, and the server logs that reset as an error the host fails on.
+    private static async Task DrainAsync<T>(IAsyncStreamReader<T> responses)
+    {
+        while (await responses.MoveNext(CancellationToken.None).WithTimeout())
+        {
+        }
     }
 
     [Fact]
