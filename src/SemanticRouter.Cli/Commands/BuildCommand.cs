@@ -23,13 +23,18 @@ internal static class BuildCommand
         var efConstruction = new Option<int>("--ef-construction") { Description = "HNSW build breadth", DefaultValueFactory = _ => 200 };
         var efSearch = new Option<int>("--ef-search") { Description = "HNSW default search breadth", DefaultValueFactory = _ => 128 };
         var seed = new Option<int>("--seed") { Description = "HNSW level seed", DefaultValueFactory = _ => 42 };
+        var insertThreads = new Option<int>("--insert-threads")
+        {
+            Description = "Threads inserting into the HNSW graph; 1 (default) gives the same graph on every rebuild, 0 uses every core",
+            DefaultValueFactory = _ => 1,
+        };
         var parameters = new Option<string?>("--params")
         {
             Description = "Parameters from `fit`: train the route head and rank with them (default: router-params.json in the routes directory or its parent, when present)",
         };
         var command = new Command("build", "Embed the route utterances and write the index artefact")
         {
-            routes, model, output, m, efConstruction, efSearch, seed, parameters,
+            routes, model, output, m, efConstruction, efSearch, seed, insertThreads, parameters,
         };
         CliAction.Set(command, (parse, stdout, stderr, ct) =>
         {
@@ -49,6 +54,12 @@ internal static class BuildCommand
                 throw new CliException(e.Message.Split(" (Parameter")[0], ExitCodes.BadInput);
             }
 
+            int threads = parse.GetValue(insertThreads);
+            if (threads < 0)
+            {
+                throw new CliException($"--insert-threads must be 0 (every core) or positive; got {threads}", ExitCodes.BadInput);
+            }
+
             string routesDir = parse.GetValue(routes)!;
             if (!Directory.Exists(routesDir))
             {
@@ -60,7 +71,7 @@ internal static class BuildCommand
             BuildSummary summary;
             try
             {
-                summary = Run(routesDir, encoder, parse.GetValue(output)!, hnsw, LoadHead(routesDir, parse.GetValue(parameters)), ct);
+                summary = Run(routesDir, encoder, parse.GetValue(output)!, hnsw, LoadHead(routesDir, parse.GetValue(parameters)), threads == 0 ? -1 : threads, ct);
             }
             catch (RouteValidationException e)
             {
@@ -140,11 +151,11 @@ internal static class BuildCommand
         }
     }
 
-    private static BuildSummary Run(string routes, SentenceEncoder encoder, string output, HnswOptions hnsw, RouteHeadSettings? head, CancellationToken ct)
+    private static BuildSummary Run(string routes, SentenceEncoder encoder, string output, HnswOptions hnsw, RouteHeadSettings? head, int insertThreads, CancellationToken ct)
     {
         if (!Terminal.StderrIsInteractive)
         {
-            return IndexBuilder.Build(routes, encoder, output, hnsw, head, null, ct);
+            return IndexBuilder.Build(routes, encoder, output, hnsw, head, null, insertThreads, ct);
         }
 
         BuildSummary? summary = null;
@@ -162,7 +173,7 @@ internal static class BuildCommand
 
                     task.Value = p.Done;
                 });
-                summary = IndexBuilder.Build(routes, encoder, output, hnsw, head, progress, ct);
+                summary = IndexBuilder.Build(routes, encoder, output, hnsw, head, progress, insertThreads, ct);
             });
         return summary!;
     }

@@ -10,11 +10,18 @@ namespace SemanticRouter.Artifacts;
 /// <summary>
 /// routes/*.yaml + a sentence model → an index artefact. Re-running with unchanged inputs is a
 /// no-op; changed route files re-embed only utterances whose (route, text) is new, taking every
-/// other vector from the previous artefact.
+/// other vector from the previous artefact. With the default single insert thread the artefact's
+/// graph depends only on its inputs and the seed, so one index version always names one graph.
 /// </summary>
 public static class IndexBuilder
 {
     /// <summary>Builds (or refreshes) the artefact at <paramref name="outputDirectory"/>.</summary>
+    /// <remarks>
+    /// <c>insertThreads</c> is how many threads insert into the HNSW graph (−1: every core). The
+    /// default, 1, makes the graph reproducible: concurrent inserts link nodes in whatever order
+    /// the threads reach them. One thread costs little, since embedding dominates a build (about
+    /// 540 utterances/s against 4,500 inserts/s on 2 cores).
+    /// </remarks>
     /// <exception cref="RouteValidationException">The route files are invalid; nothing is written.</exception>
     public static BuildSummary Build(
         string routesDirectory,
@@ -23,9 +30,15 @@ public static class IndexBuilder
         HnswOptions? hnsw = null,
         RouteHeadSettings? head = null,
         IProgress<BuildProgress>? progress = null,
+        int insertThreads = 1,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(encoder);
+        if (insertThreads == 0 || insertThreads < -1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(insertThreads), insertThreads, "Insert threads must be -1 (every core) or positive.");
+        }
+
         var clock = Stopwatch.StartNew();
         hnsw ??= new HnswOptions();
         routesDirectory = Path.GetFullPath(routesDirectory);
@@ -68,7 +81,7 @@ public static class IndexBuilder
 
         var indexProgress = progress is null ? null : new Progress<int>(done => progress.Report(new BuildProgress(BuildStage.Indexing, done, ids.Length)));
         cancellationToken.ThrowIfCancellationRequested();
-        index.AddRange(ids, vectors, maxDegreeOfParallelism: -1, progress: indexProgress);
+        index.AddRange(ids, vectors, insertThreads, indexProgress);
         progress?.Report(new BuildProgress(BuildStage.Indexing, ids.Length, ids.Length));
 
         var routeHead = head is null ? null : TrainHead(head, catalog, utterances, vectors, encoder, cancellationToken);

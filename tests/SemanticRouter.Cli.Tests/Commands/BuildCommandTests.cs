@@ -20,4 +20,13 @@ public class BuildCommandTests
         Assert.Equal(Path.GetFullPath(model), Path.GetFullPath(BuildCommand.ResolveModel(null, null, index)));
         Assert.Equal(ModelOptions.DefaultModelDirectory, BuildCommand.ResolveModel(null, "  ", Path.Combine(dir.Path, "no-index-yet")));
     }
+
+    [Fact]
+    public void InsertThreadsNegative_OneLineBadInput()
+    {
+        // Checked before the model or the routes are opened.
+        var result = CliRunner.Run("build", "--routes", "/nonexistent/routes", "--out", "/nonexistent/index", "--insert-threads", "-1");
+
+        CliRunner.AssertOneLineError(result, ExitCodes.BadInput, "--insert-threads must be 0 (every core) or positive");
+    }
 }

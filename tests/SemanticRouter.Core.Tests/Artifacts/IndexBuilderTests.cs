@@ -59,6 +59,49 @@ public class IndexBuilderTests(EncoderFixture fixture) : IClassFixture<EncoderFi
     }
 
     [Fact]
+    public void Build_SameInputsIntoTwoDirectories_WritesTheSameGraphBytes()
+    {
+        // Past AddRange's parallel threshold (256 nodes), so the default must choose one insert
+        // thread on purpose: the same index version has to name the same graph.
+        using var dir = new TestDirectory();
+        string routes = Path.Combine(dir.Path, "routes");
+        Directory.CreateDirectory(routes);
+        File.Copy(Path.Combine(TestDirectory.ExampleRoutes, "models.yaml"), Path.Combine(routes, "models.yaml"));
+        string[] verbs = ["book", "cancel", "move", "price", "check", "share", "print", "rate"];
+        string[] things = ["a flight", "my hotel", "the table", "a taxi", "the concert", "a train", "my car", "the room", "a tour", "the ferry"];
+        var yaml = new System.Text.StringBuilder("routes:\n");
+        for (int r = 0; r < 2; r++)
+        {
+            yaml.Append(System.Globalization.CultureInfo.InvariantCulture, $"  - name: bulk{r}\n    description: synthetic bookings {r}\n    targets:\n      - model: gpt-4o\n        prior: 0.8\n    utterances:\n");
+            for (int i = 0; i < 160; i++)
+            {
+                yaml.Append(System.Globalization.CultureInfo.InvariantCulture, $"      - {verbs[i % verbs.Length]} {things[(i / verbs.Length) % things.Length]} for day {i} option {r}\n");
+            }
+        }
+
+        File.WriteAllText(Path.Combine(routes, "bulk.yaml"), yaml.ToString());
+        var options = new HnswOptions { M = 8, EfConstruction = 64, Seed = 7 };
+        string first = Path.Combine(dir.Path, "one");
+        string second = Path.Combine(dir.Path, "two");
+        var built = IndexBuilder.Build(routes, fixture.Encoder, first, options, cancellationToken: TestContext.Current.CancellationToken);
+        IndexBuilder.Build(routes, fixture.Encoder, second, options, cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal(320, built.Utterances);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(first, ArtifactFiles.Graph)), File.ReadAllBytes(Path.Combine(second, ArtifactFiles.Graph)));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-2)]
+    public void Build_InsertThreadsNeitherPositiveNorMinusOne_Refused(int threads)
+    {
+        using var dir = new TestDirectory();
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => IndexBuilder.Build(TestDirectory.ExampleRoutes, fixture.Encoder, Path.Combine(dir.Path, "index"), Hnsw, insertThreads: threads, cancellationToken: TestContext.Current.CancellationToken));
+        Assert.Equal("insertThreads", e.ParamName);
+        Assert.False(Directory.Exists(Path.Combine(dir.Path, "index")));
+    }
+
+    [Fact]
     public void Build_InvalidRoutes_WritesNothingAndKeepsPreviousArtifact()
     {
         using var dir = new TestDirectory();
