@@ -11,6 +11,13 @@ public sealed record RouterFitOptions
     public double[] TemperatureValues { get; init; } = [0.5, 1, 2, 4];
     /// <summary>L2 strengths tried for the route head (each needs its own held-out evidence).</summary>
     public double[] HeadL2Values { get; init; } = [1e-4, 3e-4, 1e-3];
+
+    /// <summary>
+    /// When the best L2 is the largest (or smallest) tried, keep trying the next half-decade beyond
+    /// it (1e-3 → 3e-3 → 1e-2; below: 1e-4 → 3e-5 → 1e-5) while held-out accuracy improves, up to this many extra strengths. An optimum at the edge of
+    /// a grid means the grid stopped too early, not that the edge is best. 0 keeps the grid as given.
+    /// </summary>
+    public int HeadL2Extensions { get; init; } = 3;
     public double LabelSmoothing { get; init; }
     public int Folds { get; init; } = 5;
     public int Seed { get; init; }
@@ -50,19 +57,62 @@ public static class RouterFitter
         float[]? outOfScopeTraining = null)
     {
         options ??= new RouterFitOptions();
-        FittedParameters? best = null;
-        foreach (var l2 in options.HeadL2Values)
+        if (options.HeadL2Values.Length == 0)
         {
-            log?.Invoke($"head L2 = {l2}");
+            throw new ArgumentException("HeadL2Values must not be empty.", nameof(options));
+        }
+
+        FittedParameters? best = null;
+        double lowest = double.PositiveInfinity, highest = 0;
+        void Try(double l2)
+        {
+            log?.Invoke($"head L2 = {l2:G3}");
             var p = FitOne(routes, matrix, labels, validationMatrix, validationLabels, options, l2, log, outOfScopeTraining);
+            lowest = Math.Min(lowest, l2);
+            highest = Math.Max(highest, l2);
+            // Strictly better only: on a tie the strength tried first (the grid's order) stays.
             if (best is null || p.FitMetrics["heldout_accuracy"] > best.FitMetrics["heldout_accuracy"] + 1e-12)
             {
                 best = p;
             }
         }
 
-        log?.Invoke($"chosen head L2 = {best!.HeadL2}");
+        foreach (var l2 in options.HeadL2Values)
+        {
+            Try(l2);
+        }
+
+        // Walk outward from an edge optimum; each step must beat the edge it extends to go on.
+        for (int extra = 0; extra < options.HeadL2Extensions; extra++)
+        {
+            if (best!.HeadL2 == highest && options.HeadL2Values.Length > 1 && HalfDecade(highest, up: true) <= MaxHeadL2)
+            {
+                Try(HalfDecade(highest, up: true));
+            }
+            else if (best.HeadL2 == lowest && options.HeadL2Values.Length > 1 && HalfDecade(lowest, up: false) >= MinHeadL2)
+            {
+                Try(HalfDecade(lowest, up: false));
+            }
+            else
+            {
+                break;
+            }
+        }
+
+        log?.Invoke($"chosen head L2 = {best!.HeadL2:G3}");
         return best!;
+    }
+
+    /// <summary>Bounds of the L2 walk: past 0.1 the head underfits; below 1e-6 it is unregularised.</summary>
+    private const double MaxHeadL2 = 0.1, MinHeadL2 = 1e-6;
+
+    /// <summary>The next value of the 1–3–10 series above or below <paramref name="value"/>, to 3 digits.</summary>
+    internal static double HalfDecade(double value, bool up)
+    {
+        double mantissa = value / Math.Pow(10, Math.Floor(Math.Log10(value)));
+        double factor = (mantissa < 2) == up ? 3 : 10.0 / 3;
+        double next = up ? value * factor : value / factor;
+        return double.Parse(next.ToString("G3", System.Globalization.CultureInfo.InvariantCulture), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private static FittedParameters FitOne(
