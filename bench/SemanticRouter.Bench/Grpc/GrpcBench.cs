@@ -126,10 +126,13 @@ internal static class GrpcBench
         var workers = Enumerable.Range(0, concurrency).Select(async worker =>
         {
             var mine = latencies[worker] = new List<long>(4096);
+            // Worker w sends texts w, w + c, w + 2c, …: no two workers send the same text, so with
+            // unique texts no call is answered from another worker's cache entry.
             var i = worker;
             while (Stopwatch.GetTimestamp() < end)
             {
-                var request = new RankModelsRequest { Query = queries[i++ % queries.Length] };
+                var request = new RankModelsRequest { Query = queries[i % queries.Length] };
+                i += concurrency;
                 var t0 = Stopwatch.GetTimestamp();
                 try
                 {

@@ -30,6 +30,7 @@ internal static class RealEngineBench
         int seconds = 5;
         string? server = null;
         bool inProcess = false;
+        bool diagnose = false;
         int? threads = null;
         var spin = IntraOpSpinning.DuringRun;
         for (int i = 0; i < args.Length; i++)
@@ -42,6 +43,7 @@ internal static class RealEngineBench
                 case "--spin": spin = Enum.Parse<IntraOpSpinning>(Next(), ignoreCase: true); break;
                 case "--server": server = Next(); break;
                 case "--in-process": inProcess = true; break;
+                case "--diagnose": diagnose = true; break;
                 default: throw new ArgumentException($"unknown option {args[i]}");
             }
         }
@@ -151,6 +153,11 @@ internal static class RealEngineBench
             await GrpcBench.RunLevelAsync(client, null, one, 1, TimeSpan.FromSeconds(1));
             var cached = await GrpcBench.RunLevelAsync(client, null, one, 1, TimeSpan.FromSeconds(seconds));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"cached repeated query, 1 client: p50 {cached.P50Ms:F3} ms, p99 {cached.P99Ms:F3} ms, {cached.Errors} errors (goal p50 ≤ 0.3 ms)"));
+            if (diagnose)
+            {
+                await RealEngineDiagnostics.RunAsync(encoder, client, unique[100_000..120_000], queries[0]);
+            }
+
             report["cached_p50_ms"] = cached.P50Ms;
         }
         finally

@@ -155,24 +155,31 @@ public class BatchingEmbeddingGeneratorTests
     }
 
     [Fact]
-    public async Task GenerateAsync_LoneRequestOnIdleEncoder_RunsInlineOnTheCallersThread()
+    public async Task GenerateAsync_SequentialRequestsFromManyThreads_RunOneByOneOnOneRunnerThread()
     {
         var inner = new CallbackEmbeddingGenerator();
-        int innerThread = -1;
+        var innerThreads = new System.Collections.Concurrent.ConcurrentBag<int>();
         inner.OnGenerate = (texts, ct) =>
         {
-            innerThread = Environment.CurrentManagedThreadId;
+            innerThreads.Add(Environment.CurrentManagedThreadId);
             return Task.FromResult(CallbackEmbeddingGenerator.Embed(texts));
         };
         var batches = new System.Collections.Concurrent.ConcurrentQueue<int>();
         using var batching = new BatchingEmbeddingGenerator(inner, new BatchingEmbeddingOptions { OnBatch = batches.Enqueue });
-        int caller = Environment.CurrentManagedThreadId;
-        var task = batching.GenerateAsync(["abc"], cancellationToken: Ct);
+        var callers = new System.Collections.Concurrent.ConcurrentBag<int>();
+        for (int i = 0; i < 20; i++)
+        {
+            var result = await Task.Run(async () =>
+            {
+                callers.Add(Environment.CurrentManagedThreadId);
+                return await batching.GenerateAsync([new string('q', 1 + i)], cancellationToken: Ct);
+            }, Ct);
+            Assert.Equal(1 + i, result[0].Vector.Span[0]);
+        }
 
-        Assert.True(task.IsCompleted); // no queue, no hop: done before GenerateAsync returned
-        Assert.Equal(caller, innerThread);
-        Assert.Equal(3f, (await task)[0].Vector.Span[0]);
-        Assert.Equal([1], batches);
+        Assert.Single(innerThreads.Distinct()); // the same runner every time, whichever thread asked
+        Assert.DoesNotContain(innerThreads.First(), callers);
+        Assert.Equal(Enumerable.Repeat(1, 20), batches);
     }
 
     [Fact]
