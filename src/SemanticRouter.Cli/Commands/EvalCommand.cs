@@ -64,7 +64,7 @@ internal static class EvalCommand
         else
         {
             await stderr.WriteLineAsync($"eval: no {paramsFile}; fitting on training data first").ConfigureAwait(false);
-            p = FitCommand.Fit(dir, null, modelDir, RouterFitOptions.DefaultMaxAccuracyLoss, stderr);
+            p = FitCommand.Fit(dir, FitCommand.ValidationFile(dir, null), modelDir, RouterFitOptions.DefaultMaxAccuracyLoss, stderr);
         }
 
         var (routeNames, texts, labels) = EvalData.LoadRoutes(dir);

@@ -13,11 +13,28 @@ internal static class FitCommand
         var output = new Option<string?>("--out") { Description = "Parameters file to write (default: DIR/router-params.json).", HelpName = "FILE" };
         var model = ModelOptions.Model();
         var maxLoss = new Option<double>("--max-accuracy-loss") { Description = "In-scope accuracy the abstention threshold may cost on held-out data.", DefaultValueFactory = _ => RouterFitOptions.DefaultMaxAccuracyLoss };
-        var command = new Command("fit", "Choose k, temperature, head weight and the abstention threshold on training data only.") { routes, validation, output, model, maxLoss };
+        var merge = new Option<bool>("--merge-validation")
+        {
+            Description = "After choosing the parameters, append the validation set's in-scope examples to their route files (duplicates skipped), so the next build indexes and trains on them too. Later fits on the same validation set are then optimistic.",
+        };
+        var command = new Command("fit", "Choose k, temperature, head weight and the abstention threshold on training data only.") { routes, validation, output, model, maxLoss, merge };
         CliAction.Set(command, async (parse, stdout, stderr, ct) =>
         {
             var dir = parse.GetValue(routes)!;
-            var p = Fit(dir, parse.GetValue(validation), parse.GetValue(model)!, parse.GetValue(maxLoss), stderr);
+            var validationFile = ValidationFile(dir, parse.GetValue(validation));
+            if (parse.GetValue(merge) && validationFile is null)
+            {
+                throw new CliException($"--merge-validation needs a validation set: {Path.Combine(dir, "validation.jsonl")} not found and no --validation given", ExitCodes.BadInput);
+            }
+
+            var p = Fit(dir, validationFile, parse.GetValue(model)!, parse.GetValue(maxLoss), stderr);
+            if (parse.GetValue(merge))
+            {
+                var (added, skipped) = MergeValidation(dir, validationFile!);
+                p = p with { FittedOn = p.FittedOn + $"; then {added} validation examples merged into the route files" };
+                await stderr.WriteLineAsync($"fit: merged {added} validation examples into the route files ({skipped} skipped: already route utterances)").ConfigureAwait(false);
+            }
+
             var path = parse.GetValue(output) ?? Path.Combine(dir, "router-params.json");
             await File.WriteAllTextAsync(path, p.ToJson(), ct).ConfigureAwait(false);
             await stdout.WriteLineAsync($"wrote {path}").ConfigureAwait(false);
@@ -27,28 +44,64 @@ internal static class FitCommand
         return command;
     }
 
+    /// <summary>--validation, else DIR/validation.jsonl when present, else null (cross-validation).</summary>
+    internal static string? ValidationFile(string dir, string? explicitFile) =>
+        explicitFile ?? new[] { Path.Combine(dir, "validation.jsonl") }.FirstOrDefault(File.Exists);
+
     /// <summary>Fits on the routes (and the validation data, when there is any).</summary>
     internal static FittedParameters Fit(string dir, string? validationFile, string modelDir, double maxLoss, TextWriter log)
     {
         var (routeNames, texts, labels) = EvalData.LoadRoutes(dir);
         using var data = new EvalData(modelDir);
         var matrix = data.Embed(texts, "route utterances", log);
-        var files = validationFile is not null
-            ? [validationFile]
-            : new[] { Path.Combine(dir, "validation.jsonl") }.Where(File.Exists).ToArray();
         float[]? vMatrix = null;
         int[]? vLabels = null;
-        if (files.Length > 0)
+        if (validationFile is not null)
         {
-            var rows = files.SelectMany(EvalData.LoadJsonl).ToList();
+            var rows = EvalData.LoadJsonl(validationFile);
             var index = routeNames.Select((r, i) => (r, i)).ToDictionary(x => x.r, x => x.i, StringComparer.Ordinal);
             rows = rows.Where(r => r.Route is null || index.ContainsKey(r.Route)).ToList();
+            var known = new HashSet<string>(texts.Select(Routes.RouteNames.UtteranceKey), StringComparer.Ordinal);
+            int leaked = rows.Count(r => r.Route is not null && known.Contains(Routes.RouteNames.UtteranceKey(r.Text)));
+            if (leaked > 0)
+            {
+                // E.g. a fit after --merge-validation: those items find themselves among the neighbours.
+                log.WriteLine($"fit: warning: {leaked} of the validation examples are also route utterances; held-out figures are optimistic");
+            }
+
             vMatrix = data.Embed(rows.Select(r => r.Text).ToList(), "validation", log);
             vLabels = rows.Select(r => r.Route is null ? -1 : index[r.Route]).ToArray();
         }
 
         var oosTraining = LoadOutOfScopeTraining(dir, data, log);
         return RouterFitter.Fit(routeNames, matrix, labels, vMatrix, vLabels, new RouterFitOptions { MaxAccuracyLoss = maxLoss }, m => log.WriteLine($"fit: {m}"), oosTraining);
+    }
+
+    /// <summary>
+    /// Appends the in-scope examples of <paramref name="validationFile"/> to their routes, one atomic
+    /// write per route; examples already in some route are skipped, so a second merge adds nothing.
+    /// After model selection the held-out examples are just more labelled data: on CLINC150 the
+    /// served accuracy went from 95.49 to 95.56 % with the parameters unchanged.
+    /// </summary>
+    internal static (int Added, int Skipped) MergeValidation(string dir, string validationFile)
+    {
+        var routesDir = Directory.Exists(Path.Combine(dir, "routes")) ? Path.Combine(dir, "routes") : dir;
+        int added = 0, skipped = 0;
+        foreach (var group in EvalData.LoadJsonl(validationFile).Where(r => r.Route is not null).GroupBy(r => r.Route!, StringComparer.Ordinal))
+        {
+            try
+            {
+                var result = Routes.RouteFileEditor.AddUtterances(routesDir, group.Key, group.Select(r => r.Text), skipDuplicates: true);
+                added += result.Added.Count;
+                skipped += result.SkippedDuplicates.Count;
+            }
+            catch (Routes.RouteEditException e)
+            {
+                throw new CliException($"{validationFile}: route '{group.Key}': {e.Message} ({added} examples merged before this one)", ExitCodes.BadInput);
+            }
+        }
+
+        return (added, skipped);
     }
 
     /// <summary>DIR/oos_train.jsonl (out-of-scope training examples), embedded; null when absent.</summary>

@@ -1,0 +1,45 @@
+using SemanticRouter.Tests;
+
+namespace SemanticRouter.Cli.Tests.Commands;
+
+public class FitCommandTests
+{
+    private static string Model => SharedPaths.MiniLmModel;
+
+    [Fact]
+    public void MergeValidation_AppendsNewInScopeExamplesOnce_AndWarnsOnTheNextFit()
+    {
+        using var dir = new TestDirectory();
+        string routes = dir.CopyExampleRoutes();
+        const string Fresh = "compute the determinant of a three by three matrix of integers";
+        dir.Write("validation.jsonl", string.Join('\n',
+            $$"""{"text": "{{Fresh}}", "route": "maths"}""",
+            """{"text": "solve for x in 3x + 7 = 22", "route": "maths"}""",
+            """{"text": "what is the weather like on mars today", "route": null}""") + "\n");
+
+        var first = CliRunner.Run("fit", "--routes", dir.Path, "--model", Model, "--merge-validation");
+
+        Assert.True(first.ExitCode == 0, first.Stderr);
+        Assert.Contains("merged 1 validation examples into the route files (1 skipped", first.Stderr, StringComparison.Ordinal);
+        Assert.Contains(Fresh, File.ReadAllText(Path.Combine(routes, "maths.yaml")), StringComparison.Ordinal);
+        Assert.Contains("merged into the route files", File.ReadAllText(Path.Combine(dir.Path, "router-params.json")), StringComparison.Ordinal);
+
+        // The validation set now overlaps the routes: a second fit says so, and merges nothing new.
+        var second = CliRunner.Run("fit", "--routes", dir.Path, "--model", Model, "--merge-validation");
+        Assert.True(second.ExitCode == 0, second.Stderr);
+        Assert.Contains("2 of the validation examples are also route utterances", second.Stderr, StringComparison.Ordinal);
+        Assert.Contains("merged 0 validation examples", second.Stderr, StringComparison.Ordinal);
+        Assert.Single(File.ReadAllLines(Path.Combine(routes, "maths.yaml")), line => line.Contains(Fresh, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void MergeValidationWithoutAValidationSet_OneLineBadInput()
+    {
+        using var dir = new TestDirectory();
+        dir.CopyExampleRoutes();
+
+        var result = CliRunner.Run("fit", "--routes", dir.Path, "--model", Model, "--merge-validation");
+
+        CliRunner.AssertOneLineError(result, ExitCodes.BadInput, "--merge-validation needs a validation set");
+    }
+}
