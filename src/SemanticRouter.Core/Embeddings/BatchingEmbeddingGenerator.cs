@@ -62,8 +62,7 @@ public sealed class BatchingEmbeddingOptions
 /// </remarks>
 public sealed class BatchingEmbeddingGenerator : DelegatingEmbeddingGenerator<string, Embedding<float>>
 {
-    private readonly ConcurrentQueue<Pending> _queue = new();
-    private readonly SemaphoreSlim _queued = new(0); // one count per item in _queue
+    private readonly BlockingCollection<Pending> _queue = new(new ConcurrentQueue<Pending>());
     private readonly CancellationTokenSource _stop = new();
     private readonly int _maxBatchSize;
     private readonly TimeSpan _maxWait;
@@ -97,8 +96,7 @@ public sealed class BatchingEmbeddingGenerator : DelegatingEmbeddingGenerator<st
         cancellationToken.ThrowIfCancellationRequested();
         ObjectDisposedException.ThrowIf(_stop.IsCancellationRequested, this);
         var pending = new Pending(text, cancellationToken);
-        _queue.Enqueue(pending);
-        _queued.Release();
+        _queue.Add(pending, CancellationToken.None);
         if (_stop.IsCancellationRequested)
         {
             // Disposal may have drained the queue just before this item arrived.
@@ -120,7 +118,7 @@ public sealed class BatchingEmbeddingGenerator : DelegatingEmbeddingGenerator<st
                 joined &= runner.Join(TimeSpan.FromSeconds(5));
             }
 
-            while (_queue.TryDequeue(out var left))
+            while (_queue.TryTake(out var left))
             {
                 left.TrySetException(new ObjectDisposedException(nameof(BatchingEmbeddingGenerator)));
             }
@@ -129,7 +127,7 @@ public sealed class BatchingEmbeddingGenerator : DelegatingEmbeddingGenerator<st
             {
                 // A runner stuck in an inner call past the timeout may still touch these.
                 _stop.Dispose();
-                _queued.Dispose();
+                _queue.Dispose();
             }
         }
 
@@ -172,12 +170,11 @@ public sealed class BatchingEmbeddingGenerator : DelegatingEmbeddingGenerator<st
         {
             while (true)
             {
-                _queued.Wait(stop);
                 batch.Clear();
-                Take(batch);
-                while (batch.Count < _maxBatchSize && _queued.Wait(0, CancellationToken.None))
+                batch.Add(_queue.Take(stop));
+                while (batch.Count < _maxBatchSize && _queue.TryTake(out var more))
                 {
-                    Take(batch);
+                    batch.Add(more);
                 }
 
                 // Wait for company only as many as the last batch had: under a steady load of n
@@ -191,12 +188,12 @@ public sealed class BatchingEmbeddingGenerator : DelegatingEmbeddingGenerator<st
                     while (batch.Count < expected)
                     {
                         var left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
-                        if (left <= TimeSpan.Zero || !_queued.Wait(left, stop))
+                        if (left <= TimeSpan.Zero || !_queue.TryTake(out var late, (int)left.TotalMilliseconds, stop))
                         {
                             break;
                         }
 
-                        Take(batch);
+                        batch.Add(late);
                     }
                 }
 
@@ -214,14 +211,6 @@ public sealed class BatchingEmbeddingGenerator : DelegatingEmbeddingGenerator<st
         {
             // Disposed: whatever is still queued is failed by Dispose.
             batch.ForEach(p => p.TrySetException(new ObjectDisposedException(nameof(BatchingEmbeddingGenerator))));
-        }
-    }
-
-    private void Take(List<Pending> batch)
-    {
-        if (_queue.TryDequeue(out var item))
-        {
-            batch.Add(item);
         }
     }
 
