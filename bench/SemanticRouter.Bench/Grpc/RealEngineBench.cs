@@ -178,7 +178,7 @@ internal static class RealEngineBench
 
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
-    private static double Percentile(List<double> values, double p)
+    internal static double Percentile(List<double> values, double p)
     {
         var sorted = values.Order().ToArray();
         return sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];

@@ -98,10 +98,6 @@ internal static class RealEngineDiagnostics
         }
     }
 
-    private static void Print(string what, List<double> lat)
-    {
-        lat.Sort();
-        double P(double p) => lat[Math.Min(lat.Count - 1, (int)(p * lat.Count))];
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {what,-58} p50 {P(0.5):F3} ms, p90 {P(0.9):F3} ms"));
-    }
+    private static void Print(string what, List<double> lat) =>
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {what,-58} p50 {RealEngineBench.Percentile(lat, 0.5):F3} ms, p90 {RealEngineBench.Percentile(lat, 0.9):F3} ms"));
 }

@@ -25,10 +25,14 @@ internal sealed class EvalData : IDisposable
 
     public void Dispose() => _encoder?.Dispose();
 
+    /// <summary>DIR/routes for a directory from `import`, else DIR itself (a plain routes folder).</summary>
+    public static string RoutesDirectory(string directory) =>
+        Directory.Exists(Path.Combine(directory, "routes")) ? Path.Combine(directory, "routes") : directory;
+
     /// <summary>Route names (ordinal order) and every utterance with its route index.</summary>
     public static (List<string> Routes, List<string> Texts, int[] Labels) LoadRoutes(string directory)
     {
-        var routesDir = Directory.Exists(Path.Combine(directory, "routes")) ? Path.Combine(directory, "routes") : directory;
+        var routesDir = RoutesDirectory(directory);
         RouteCatalog catalog;
         try
         {

@@ -81,11 +81,11 @@ internal static class FitCommand
     /// Appends the in-scope examples of <paramref name="validationFile"/> to their routes, one atomic
     /// write per route; examples already in some route are skipped, so a second merge adds nothing.
     /// After model selection the held-out examples are just more labelled data: on CLINC150 the
-    /// served accuracy went from 95.49 to 95.56 % with the parameters unchanged.
+    /// served accuracy went from 95.49 to 95.53 % with the parameters unchanged.
     /// </summary>
     internal static (int Added, int Skipped) MergeValidation(string dir, string validationFile)
     {
-        var routesDir = Directory.Exists(Path.Combine(dir, "routes")) ? Path.Combine(dir, "routes") : dir;
+        var routesDir = EvalData.RoutesDirectory(dir);
         int added = 0, skipped = 0;
         foreach (var group in EvalData.LoadJsonl(validationFile).Where(r => r.Route is not null).GroupBy(r => r.Route!, StringComparer.Ordinal))
         {

@@ -14,8 +14,9 @@ public sealed record RouterFitOptions
 
     /// <summary>
     /// When the best L2 is the largest (or smallest) tried, keep trying the next half-decade beyond
-    /// it (1e-3 → 3e-3 → 1e-2; below: 1e-4 → 3e-5 → 1e-5) while held-out accuracy improves, up to this many extra strengths. An optimum at the edge of
-    /// a grid means the grid stopped too early, not that the edge is best. 0 keeps the grid as given.
+    /// it (1e-3 → 3e-3 → 1e-2; below: 1e-4 → 3e-5 → 1e-5) while held-out accuracy improves, up to
+    /// this many extra strengths. An optimum at the edge of a grid means the grid stopped too early,
+    /// not that the edge is best. 0, or a grid of one value, keeps the grid as given.
     /// </summary>
     public int HeadL2Extensions { get; init; } = 3;
     public double LabelSmoothing { get; init; }
@@ -63,13 +64,12 @@ public static class RouterFitter
         }
 
         FittedParameters? best = null;
-        double lowest = double.PositiveInfinity, highest = 0;
+        var tried = new List<double>();
         void Try(double l2)
         {
             log?.Invoke($"head L2 = {l2:G3}");
             var p = FitOne(routes, matrix, labels, validationMatrix, validationLabels, options, l2, log, outOfScopeTraining);
-            lowest = Math.Min(lowest, l2);
-            highest = Math.Max(highest, l2);
+            tried.Add(l2);
             // Strictly better only: on a tie the strength tried first (the grid's order) stays.
             if (best is null || p.FitMetrics["heldout_accuracy"] > best.FitMetrics["heldout_accuracy"] + 1e-12)
             {
@@ -83,20 +83,17 @@ public static class RouterFitter
         }
 
         // Walk outward from an edge optimum; each step must beat the edge it extends to go on.
-        for (int extra = 0; extra < options.HeadL2Extensions; extra++)
+        for (int extra = 0; extra < options.HeadL2Extensions && tried.Count > 1; extra++)
         {
-            if (best!.HeadL2 == highest && options.HeadL2Values.Length > 1 && HalfDecade(highest, up: true) <= MaxHeadL2)
+            double next = best!.HeadL2 == tried.Max() ? HalfDecade(tried.Max(), up: true)
+                : best.HeadL2 == tried.Min() ? HalfDecade(tried.Min(), up: false)
+                : double.NaN;
+            if (!(next >= MinHeadL2 && next <= MaxHeadL2))
             {
-                Try(HalfDecade(highest, up: true));
+                break; // an interior optimum (NaN), or past the bounds
             }
-            else if (best.HeadL2 == lowest && options.HeadL2Values.Length > 1 && HalfDecade(lowest, up: false) >= MinHeadL2)
-            {
-                Try(HalfDecade(lowest, up: false));
-            }
-            else
-            {
-                break;
-            }
+
+            Try(next);
         }
 
         log?.Invoke($"chosen head L2 = {best!.HeadL2:G3}");
