@@ -13,7 +13,7 @@ namespace SemanticRouter.Bench.Grpc;
 /// threads taking turns (a gRPC handler is whichever pool thread is free); (c) a cached call after
 /// the client slept, spun, or ran the model itself for about 2 ms (the cost of a cold round trip);
 /// (d) the bare encoder against the same encoder behind <see cref="BatchingEmbeddingGenerator"/>
-/// from one awaiting caller, interleaved (the cost of the hand-off to its runner thread and back).
+/// from one awaiting caller, in alternating blocks (the cost of the hand-off to its runner thread and back).
 /// </summary>
 internal static class RealEngineDiagnostics
 {
