@@ -8,7 +8,7 @@ namespace SemanticRouter.Cli.Commands;
 
 /// <summary>
 /// <c>semantic-router eval --routes DIR --test FILE.jsonl [--model DIR] [--json] [--params FILE] [--exact]</c> and
-/// <c>semantic-router eval --outcomes FILE_OR_DIR --folds 5 [--json] [--plot FILE.png]</c>.
+/// <c>semantic-router eval --outcomes FILE_OR_DIR --folds 5 [--seed 0] [--json] [--plot FILE.png]</c>.
 /// </summary>
 internal static class EvalCommand
 {
@@ -20,6 +20,7 @@ internal static class EvalCommand
         var exact = new Option<bool>("--exact") { Description = "Exact brute-force neighbours (the only search eval uses until it reads an index artefact)." };
         var outcomes = new Option<string?>("--outcomes") { Description = "RouteLLM-format outcome CSV file or folder (weak and strong model columns).", HelpName = "FILE_OR_DIR" };
         var folds = new Option<int>("--folds") { Description = "Cross-validation folds for --outcomes.", DefaultValueFactory = _ => 5 };
+        var seed = new Option<int>("--seed") { Description = "Seed of the fold assignment for --outcomes (another seed, other folds: shows how much the figures move).", DefaultValueFactory = _ => 0 };
         var points = new Option<int>("--points") { Description = "Threshold sweep points (RouteLLM's num_results).", DefaultValueFactory = _ => 10 };
         var plot = new Option<string?>("--plot") { Description = "Write the quality-versus-strong-calls curve to this PNG.", HelpName = "FILE" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object." };
@@ -31,13 +32,13 @@ internal static class EvalCommand
         };
         var command = new Command("eval", "Measure routing quality on a labelled test set, or model routing on outcome data.")
         {
-            routes, test, parameters, exact, outcomes, folds, points, plot, json, model, index,
+            routes, test, parameters, exact, outcomes, folds, seed, points, plot, json, model, index,
         };
         CliAction.Set(command, async (parse, stdout, stderr, _) =>
         {
             if (parse.GetValue(outcomes) is { } outcomeSource)
             {
-                return await Outcomes(outcomeSource, parse.GetValue(folds), parse.GetValue(points), parse.GetValue(plot), parse.GetValue(json), parse.GetValue(model)!, stdout, stderr).ConfigureAwait(false);
+                return await Outcomes(outcomeSource, parse.GetValue(folds), parse.GetValue(seed), parse.GetValue(points), parse.GetValue(plot), parse.GetValue(json), parse.GetValue(model)!, stdout, stderr).ConfigureAwait(false);
             }
 
             if (parse.GetValue(index) is { } indexDir)
@@ -113,8 +114,18 @@ internal static class EvalCommand
         return 0;
     }
 
-    private static async Task<int> Outcomes(string source, int folds, int points, string? plotFile, bool json, string modelDir, TextWriter stdout, TextWriter stderr)
+    private static async Task<int> Outcomes(string source, int folds, int seed, int points, string? plotFile, bool json, string modelDir, TextWriter stdout, TextWriter stderr)
     {
+        if (folds < 2)
+        {
+            throw new CliException($"--folds must be at least 2, not {folds}", ExitCodes.BadInput);
+        }
+
+        if (points < 2)
+        {
+            throw new CliException($"--points must be at least 2 (the curve needs points between all-weak and all-strong), not {points}", ExitCodes.BadInput);
+        }
+
         OutcomeDataset data;
         try
         {
@@ -125,10 +136,16 @@ internal static class EvalCommand
             throw new CliException(e.Message, ExitCodes.BadInput);
         }
 
+        if (folds > data.Prompts.Count / 2)
+        {
+            // Each fold must hold out at least two prompts, and its inner split needs some of each outcome.
+            throw new CliException($"--folds {folds} is too many for {data.Prompts.Count} prompts (at most {data.Prompts.Count / 2})", ExitCodes.BadInput);
+        }
+
         await stderr.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"eval: {data.Prompts.Count} prompts ({data.Excluded} contaminated excluded); weak {data.WeakModel}, strong {data.StrongModel}")).ConfigureAwait(false);
         using var embed = new EvalData(modelDir);
         var matrix = embed.Embed(data.Prompts, "prompts", stderr);
-        var result = OutcomeEvaluation.Run(matrix, data.Weak, data.Strong, folds, points: points, log: m => stderr.WriteLine($"eval: {m}"), routes: data.RouteOf);
+        var result = OutcomeEvaluation.Run(matrix, data.Weak, data.Strong, folds, seed: seed, points: points, log: m => stderr.WriteLine($"eval: {m}"), routes: data.RouteOf);
         if (plotFile is not null)
         {
             OutcomePlot.Write(plotFile, result, data);
@@ -147,6 +164,7 @@ internal static class EvalCommand
                 ["strong_accuracy"] = Num(result.Router.StrongQuality),
                 ["n"] = result.Prompts,
                 ["folds"] = folds,
+                ["seed"] = seed,
             };
             await stdout.WriteLineAsync(JsonSerializer.Serialize(o)).ConfigureAwait(false);
             return 0;
@@ -161,7 +179,7 @@ internal static class EvalCommand
 
         console.Write(table);
         await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"{data.Prompts.Count} prompts, {folds}-fold CV; weak {data.WeakModel} {result.Router.WeakQuality:P1}, strong {data.StrongModel} {result.Router.StrongQuality:P1}")).ConfigureAwait(false);
+            $"{data.Prompts.Count} prompts, {folds}-fold CV (seed {seed}); weak {data.WeakModel} {result.Router.WeakQuality:P1}, strong {data.StrongModel} {result.Router.StrongQuality:P1}")).ConfigureAwait(false);
         return 0;
     }
 

@@ -12,7 +12,7 @@ internal static class FitCommand
         var validation = new Option<string?>("--validation") { Description = "Held-out JSON lines ({text, route|null}) to choose the blend and the out-of-scope threshold on; default: DIR/validation.jsonl when present, else cross-validation on the utterances. DIR/oos_train.jsonl, when present, trains an out-of-scope class of the head.", HelpName = "FILE" };
         var output = new Option<string?>("--out") { Description = "Parameters file to write (default: DIR/router-params.json).", HelpName = "FILE" };
         var model = ModelOptions.Model();
-        var maxLoss = new Option<double>("--max-accuracy-loss") { Description = "In-scope accuracy the abstention threshold may cost on held-out data.", DefaultValueFactory = _ => RouterFitOptions.DefaultMaxAccuracyLoss };
+        var maxLoss = new Option<double>("--max-accuracy-loss") { Description = "In-scope accuracy the abstention threshold may cost on held-out data, as a fraction (0.019 = 1.9 points).", DefaultValueFactory = _ => RouterFitOptions.DefaultMaxAccuracyLoss };
         var merge = new Option<bool>("--merge-validation")
         {
             Description = "After choosing the parameters, append the validation set's in-scope examples to their route files (duplicates skipped), so the next build indexes and trains on them too. Later fits on the same validation set are then optimistic.",
@@ -21,13 +21,19 @@ internal static class FitCommand
         CliAction.Set(command, async (parse, stdout, stderr, ct) =>
         {
             var dir = parse.GetValue(routes)!;
+            double loss = parse.GetValue(maxLoss);
+            if (!(loss is >= 0 and < 1))
+            {
+                throw new CliException(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"--max-accuracy-loss is a fraction in [0, 1) (0.019 = 1.9 points), not {loss}"), ExitCodes.BadInput);
+            }
+
             var validationFile = ValidationFile(dir, parse.GetValue(validation));
             if (parse.GetValue(merge) && validationFile is null)
             {
                 throw new CliException($"--merge-validation needs a validation set: {Path.Combine(dir, "validation.jsonl")} not found and no --validation given", ExitCodes.BadInput);
             }
 
-            var p = Fit(dir, validationFile, parse.GetValue(model)!, parse.GetValue(maxLoss), stderr);
+            var p = Fit(dir, validationFile, parse.GetValue(model)!, loss, stderr);
             if (parse.GetValue(merge))
             {
                 var (added, skipped) = MergeValidation(dir, validationFile!);

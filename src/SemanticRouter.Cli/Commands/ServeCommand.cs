@@ -38,6 +38,17 @@ internal static class ServeCommand
                 throw new CliException($"--intra-op-threads must be at least 1, not {intraOp}", ExitCodes.BadInput);
             }
 
+            if (parse.GetValue(cache) < 0)
+            {
+                throw new CliException($"--cache must be 0 (no cache) or a positive number of query embeddings, not {parse.GetValue(cache)}", ExitCodes.BadInput);
+            }
+
+            double waitMs = parse.GetValue(batchWait);
+            if (!(waitMs is >= 0 and <= 50))
+            {
+                throw new CliException(string.Create(CultureInfo.InvariantCulture, $"--batch-wait-ms must be in 0..50, not {waitMs}"), ExitCodes.BadInput);
+            }
+
             // ONNX Runtime's threads spin inside a run (no OS wake-up per operator) and park as soon as
             // it returns, so they do not steal the cores Kestrel needs to send the answer.
             var (artifact, encoder) = IndexOptions.Load(parse.GetValue(index)!, parse.GetValue(model), new SentenceEncoderOptions { Spinning = IntraOpSpinning.DuringRun, IntraOpThreads = intraOp });
@@ -47,7 +58,7 @@ internal static class ServeCommand
                 RouterMetrics? metrics = null;
                 using var batching = new BatchingEmbeddingGenerator(encoder, new BatchingEmbeddingOptions
                 {
-                    MaxWait = TimeSpan.FromMilliseconds(parse.GetValue(batchWait)),
+                    MaxWait = TimeSpan.FromMilliseconds(waitMs),
                     OnBatch = size => metrics?.ObserveBatch(size),
                 });
                 int cacheSize = parse.GetValue(cache);

@@ -42,4 +42,18 @@ public class FitCommandTests
 
         CliRunner.AssertOneLineError(result, ExitCodes.BadInput, "--merge-validation needs a validation set");
     }
+
+    [Theory]
+    [InlineData("5")]
+    [InlineData("-0.1")]
+    [InlineData("1")]
+    public void MaxAccuracyLossOutsideAFraction_OneLineBadInput(string loss)
+    {
+        using var dir = new TestDirectory();
+        dir.CopyExampleRoutes();
+
+        var result = CliRunner.Run("fit", "--routes", dir.Path, "--model", Model, "--max-accuracy-loss", loss);
+
+        CliRunner.AssertOneLineError(result, ExitCodes.BadInput, "--max-accuracy-loss is a fraction in [0, 1)");
+    }
 }

@@ -12,4 +12,15 @@ public class ServeCommandTests
 
         CliRunner.AssertOneLineError(result, ExitCodes.BadInput, "--intra-op-threads must be at least 1");
     }
+
+    [Theory]
+    [InlineData("--cache", "-1", "--cache must be 0 (no cache) or a positive number")]
+    [InlineData("--batch-wait-ms", "1000", "--batch-wait-ms must be in 0..50, not 1000")]
+    [InlineData("--batch-wait-ms", "-1", "--batch-wait-ms must be in 0..50, not -1")]
+    public void EngineFlagsOutOfRange_OneLineBadInput_BeforeTheIndexIsOpened(string flag, string value, string message)
+    {
+        var result = CliRunner.Run("serve", "--index", "/nonexistent/index", flag, value);
+
+        CliRunner.AssertOneLineError(result, ExitCodes.BadInput, message);
+    }
 }

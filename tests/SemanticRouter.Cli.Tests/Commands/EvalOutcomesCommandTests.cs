@@ -1,0 +1,57 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using SemanticRouter.Tests;
+
+namespace SemanticRouter.Cli.Tests.Commands;
+
+public class EvalOutcomesCommandTests
+{
+    private static string Model => SharedPaths.MiniLmModel;
+
+    /// <summary>A RouteLLM-format file: 40 prompts on two topics; the weak model fails most maths prompts.</summary>
+    private static string WriteOutcomes(TestDirectory dir)
+    {
+        var csv = new StringBuilder("prompt,weak-model,strong-model\n");
+        for (int i = 0; i < 20; i++)
+        {
+            csv.Append(CultureInfo.InvariantCulture, $"\"What is {i + 12} times {i + 7}?\",{(i % 4 == 0 ? "True" : "False")},True\n");
+            csv.Append(CultureInfo.InvariantCulture, $"\"Name a city in country number {i}\",True,{(i % 5 == 0 ? "False" : "True")}\n");
+        }
+
+        return dir.Write("outcomes.csv", csv.ToString());
+    }
+
+    [Fact]
+    public void Seed_IsReported_AndTheSameSeedGivesTheSameFigures()
+    {
+        using var dir = new TestDirectory();
+        string file = WriteOutcomes(dir);
+
+        var first = CliRunner.Run("eval", "--outcomes", file, "--folds", "4", "--seed", "3", "--json", "--model", Model);
+        var again = CliRunner.Run("eval", "--outcomes", file, "--folds", "4", "--seed", "3", "--json", "--model", Model);
+        var other = CliRunner.Run("eval", "--outcomes", file, "--folds", "4", "--seed", "4", "--json", "--model", Model);
+
+        Assert.True(first.ExitCode == 0, first.Stderr);
+        using var json = JsonDocument.Parse(first.Stdout);
+        Assert.Equal(3, json.RootElement.GetProperty("seed").GetInt32());
+        Assert.Equal(40, json.RootElement.GetProperty("n").GetInt32());
+        Assert.Equal(first.Stdout, again.Stdout);
+        Assert.True(other.ExitCode == 0, other.Stderr);
+        Assert.Equal(4, JsonDocument.Parse(other.Stdout).RootElement.GetProperty("seed").GetInt32());
+    }
+
+    [Theory]
+    [InlineData("--folds", "1", "--folds must be at least 2, not 1")]
+    [InlineData("--points", "1", "--points must be at least 2")]
+    [InlineData("--folds", "21", "--folds 21 is too many for 40 prompts (at most 20)")]
+    public void FoldsOrPointsOutOfRange_OneLineBadInput(string flag, string value, string message)
+    {
+        using var dir = new TestDirectory();
+        string file = WriteOutcomes(dir);
+
+        var result = CliRunner.Run("eval", "--outcomes", file, flag, value, "--model", Model);
+
+        CliRunner.AssertOneLineError(result, ExitCodes.BadInput, message);
+    }
+}
