@@ -55,6 +55,11 @@ internal static class EvalCommand
 
     private static async Task<int> Intents(string dir, string? testFile, string? paramsFile, bool json, string modelDir, TextWriter stdout, TextWriter stderr)
     {
+        if (!Directory.Exists(dir))
+        {
+            throw new CliException($"routes directory '{dir}' not found", ExitCodes.BadInput);
+        }
+
         testFile ??= Path.Combine(dir, "test.jsonl");
         paramsFile ??= Path.Combine(dir, "router-params.json");
         FittedParameters p;

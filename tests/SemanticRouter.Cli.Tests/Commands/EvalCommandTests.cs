@@ -5,7 +5,7 @@ using SemanticRouter.Tests;
 
 namespace SemanticRouter.Cli.Tests.Commands;
 
-public class EvalOutcomesCommandTests
+public class EvalCommandTests
 {
     private static string Model => SharedPaths.MiniLmModel;
 
@@ -53,5 +53,13 @@ public class EvalOutcomesCommandTests
         var result = CliRunner.Run("eval", "--outcomes", file, flag, value, "--model", Model);
 
         CliRunner.AssertOneLineError(result, ExitCodes.BadInput, message);
+    }
+
+    [Fact]
+    public void IntentEvalOfAMissingDirectory_OneLineBadInput_WithoutTheFittingNotice()
+    {
+        var result = CliRunner.Run("eval", "--routes", "/nonexistent/routes-dir", "--model", Model);
+
+        CliRunner.AssertOneLineError(result, ExitCodes.BadInput, "routes directory '/nonexistent/routes-dir' not found");
     }
 }
