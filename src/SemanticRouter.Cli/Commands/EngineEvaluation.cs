@@ -16,6 +16,7 @@ internal static class EngineEvaluation
         var rows = EvalData.LoadJsonl(testFile);
         string db = Path.Combine(Path.GetTempPath(), $"semantic-router-eval-{Environment.ProcessId}.db");
         var (engine, encoder) = EngineOptions.Open(indexDirectory, null, db);
+        EvalData.WarnUnknownRoutes(rows, engine.Catalog.Routes.Select(r => r.Name), testFile, stderr);
         var expected = new string?[rows.Count];
         var predicted = new string?[rows.Count];
         var noAbstain = new string?[rows.Count];

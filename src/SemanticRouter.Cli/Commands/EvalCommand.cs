@@ -75,6 +75,7 @@ internal static class EvalCommand
 
         var (routeNames, texts, labels) = EvalData.LoadRoutes(dir);
         var rows = EvalData.LoadJsonl(testFile);
+        EvalData.WarnUnknownRoutes(rows, routeNames, testFile, stderr);
         using var data = new EvalData(modelDir);
         var matrix = data.Embed(texts, "route utterances", stderr);
         var testMatrix = data.Embed(rows.Select(r => r.Text).ToList(), "test set", stderr);

@@ -80,7 +80,12 @@ internal sealed class EvalData : IDisposable
             try
             {
                 using var doc = JsonDocument.Parse(raw);
-                var text = doc.RootElement.GetProperty("text").GetString() ?? throw new FormatException("text is null");
+                if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("text", out var t) || t.ValueKind != JsonValueKind.String)
+                {
+                    throw new FormatException("expected an object with a string \"text\" (and \"route\": a route name or null)");
+                }
+
+                var text = t.GetString()!;
                 string? route = doc.RootElement.TryGetProperty("route", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null;
                 rows.Add((text, route));
             }
@@ -90,7 +95,27 @@ internal sealed class EvalData : IDisposable
             }
         }
 
+        if (rows.Count == 0)
+        {
+            throw new CliException($"{path} has no lines; expected JSON lines {{\"text\": ..., \"route\": ...}}", ExitCodes.BadInput);
+        }
+
         return rows;
+    }
+
+    /// <summary>
+    /// Warns (one stderr line) when labelled lines name routes the router does not have: they can
+    /// only count as wrong, which usually means the file belongs to another route set.
+    /// </summary>
+    public static void WarnUnknownRoutes(IEnumerable<(string Text, string? Route)> rows, IEnumerable<string> routes, string path, TextWriter stderr, string command = "eval", string consequence = "they count as wrong")
+    {
+        var known = routes.ToHashSet(StringComparer.Ordinal);
+        var unknown = rows.Where(r => r.Route is not null && !known.Contains(r.Route)).Select(r => r.Route!).ToList();
+        if (unknown.Count > 0)
+        {
+            var names = unknown.Distinct(StringComparer.Ordinal).Take(3).Select(n => $"'{n}'");
+            stderr.WriteLine($"{command}: warning: {unknown.Count} lines of {path} name routes the router does not have ({string.Join(", ", names)}{(unknown.Distinct(StringComparer.Ordinal).Count() > 3 ? ", …" : "")}); {consequence}");
+        }
     }
 
     /// <summary>n×dims matrix for the texts; misses are embedded with a progress bar (on stderr) and cached.</summary>

@@ -66,7 +66,13 @@ internal static class FitCommand
         {
             var rows = EvalData.LoadJsonl(validationFile);
             var index = routeNames.Select((r, i) => (r, i)).ToDictionary(x => x.r, x => x.i, StringComparer.Ordinal);
+            EvalData.WarnUnknownRoutes(rows, routeNames, validationFile, log, "fit", "they are left out");
             rows = rows.Where(r => r.Route is null || index.ContainsKey(r.Route)).ToList();
+            if (!rows.Any(r => r.Route is not null))
+            {
+                throw new CliException($"{validationFile} has no in-scope line naming a route of {dir}: nothing to fit on", ExitCodes.BadInput);
+            }
+
             var known = new HashSet<string>(texts.Select(Routes.RouteNames.UtteranceKey), StringComparer.Ordinal);
             int leaked = rows.Count(r => r.Route is not null && known.Contains(Routes.RouteNames.UtteranceKey(r.Text)));
             if (leaked > 0)

@@ -62,4 +62,41 @@ public class EvalCommandTests
 
         CliRunner.AssertOneLineError(result, ExitCodes.BadInput, "routes directory '/nonexistent/routes-dir' not found");
     }
+
+    [Theory]
+    [InlineData("", "has no lines")]
+    [InlineData("{\"route\": \"maths\"}\n", "test.jsonl:1: expected an object with a string \"text\"")]
+    [InlineData("{\"text\": \"2 + 2\", \"route\": \"maths\"}\nnot json\n", "test.jsonl:2:")]
+    public void MalformedTestFile_OneLineBadInput_NamingTheLine(string content, string message)
+    {
+        using var dir = new TestDirectory();
+        string test = dir.Write("test.jsonl", content);
+
+        // The test file is read before the index is opened.
+        var result = CliRunner.Run("eval", "--index", "/nonexistent/index", "--test", test);
+
+        CliRunner.AssertOneLineError(result, ExitCodes.BadInput, message);
+    }
+
+    [Fact]
+    public void TestLinesNamingUnknownRoutes_AreCountedWrong_WithOneWarning()
+    {
+        using var dir = new TestDirectory();
+        string routes = dir.CopyExampleRoutes();
+        string index = System.IO.Path.Combine(dir.Path, "index");
+        var build = CliRunner.Run("build", "--routes", routes, "--out", index, "--model", Model);
+        Assert.True(build.ExitCode == 0, build.Stderr);
+        string test = dir.Write("test.jsonl", """
+            {"text": "solve for x in 3x + 7 = 22", "route": "maths"}
+            {"text": "translate good morning into German", "route": "no_such_route"}
+            """ + "\n");
+
+        var result = CliRunner.Run("eval", "--index", index, "--test", test, "--json");
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Contains("1 lines of " + test + " name routes the router does not have ('no_such_route'); they count as wrong", result.Stderr, StringComparison.Ordinal);
+        using var json = JsonDocument.Parse(result.Stdout);
+        Assert.Equal(2, json.RootElement.GetProperty("n").GetInt32());
+        Assert.Equal(0.5, json.RootElement.GetProperty("accuracy_no_abstain").GetDouble(), 6);
+    }
 }

@@ -56,4 +56,19 @@ public class FitCommandTests
 
         CliRunner.AssertOneLineError(result, ExitCodes.BadInput, "--max-accuracy-loss is a fraction in [0, 1)");
     }
+
+    [Fact]
+    public void ValidationSetNamingNoKnownRoute_WarnsAndFails()
+    {
+        using var dir = new TestDirectory();
+        dir.CopyExampleRoutes();
+        dir.Write("validation.jsonl", """{"text": "what is two plus two", "route": "arithmetic"}""" + "\n");
+
+        var result = CliRunner.Run("fit", "--routes", dir.Path, "--model", Model);
+
+        Assert.Equal(ExitCodes.BadInput, result.ExitCode);
+        Assert.Contains("1 lines of " + System.IO.Path.Combine(dir.Path, "validation.jsonl") + " name routes the router does not have ('arithmetic'); they are left out", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("has no in-scope line naming a route", result.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(System.IO.Path.Combine(dir.Path, "router-params.json")));
+    }
 }
