@@ -53,7 +53,8 @@ public sealed class Ranker
         var candidates = ResolveCandidates(request);
         var neighbors = Weigh(request.Neighbors, request.K ?? Options.K, Options.Temperature);
         var posterior = Posterior(neighbors, request.RoutePosterior);
-        var routes = posterior.Select(p => new RouteMatch(p.Key, p.Value))
+        // A posterior summed from many weights can land an ulp above 1; a confidence is a probability.
+        var routes = posterior.Select(p => new RouteMatch(p.Key, Math.Clamp(p.Value, 0, 1)))
             .OrderByDescending(m => m.Confidence).ThenBy(m => m.Route, StringComparer.Ordinal).ToArray();
         RouteMatch? match = routes.Length > 0 ? routes[0] : null;
 

@@ -23,6 +23,20 @@ public class RankerTests
     }
 
     [Fact]
+    public void Rank_ConfidenceNeverExceedsOne_WhenEveryNeighbourSharesTheRoute()
+    {
+        var ranker = new Ranker(Table(), new RankingOptions { Temperature = 0.07 });
+        var rng = new Random(3);
+        for (int trial = 0; trial < 200; trial++)
+        {
+            var neighbours = Enumerable.Range(1, 10).Select(i => N(i, "coding", (float)(0.3 + (0.7 * rng.NextDouble())))).OrderByDescending(n => n.Similarity).ToArray();
+            var match = ranker.Rank(new RankingRequest(neighbours)).Match!.Value;
+            Assert.InRange(match.Confidence, 0.0, 1.0);
+            Assert.Equal(1.0, match.Confidence, 12);
+        }
+    }
+
+    [Fact]
     public void Rank_WeightsFollowTemperature()
     {
         var ranker = new Ranker(Table(), new RankingOptions { Temperature = 0.1 });
