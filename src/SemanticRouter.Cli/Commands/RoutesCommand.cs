@@ -115,7 +115,7 @@ internal static class RoutesCommand
                     await stderr.WriteLineAsync(error.ToString()).ConfigureAwait(false);
                 }
 
-                await stderr.WriteLineAsync($"semantic-router validate: {e.Errors.Count} error{(e.Errors.Count == 1 ? "" : "s")} in {directory}").ConfigureAwait(false);
+                await stderr.WriteLineAsync($"semantic-router routes validate: {e.Errors.Count} error{(e.Errors.Count == 1 ? "" : "s")} in {directory}").ConfigureAwait(false);
                 return ExitCodes.BadInput;
             }
 
