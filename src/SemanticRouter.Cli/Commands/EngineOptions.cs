@@ -1,4 +1,5 @@
 using System.CommandLine;
+using SemanticRouter.Artifacts;
 using SemanticRouter.Engine;
 using SemanticRouter.Ranking;
 
@@ -13,13 +14,17 @@ internal static class EngineOptions
     };
 
     /// <summary>The engine over an index and the model it was built with; the caller disposes both.</summary>
-    public static (RouterEngine Engine, IDisposable Encoder) Open(string indexDirectory, string? modelDirectory, string? outcomeDb, RankingOptions? ranking = null)
+    public static (RouterEngine Engine, IDisposable Encoder) Open(string indexDirectory, string? modelDirectory, string? outcomeDb, RankingOptions? ranking = null) =>
+        Open(indexDirectory, modelDirectory, outcomeDb, _ => ranking);
+
+    /// <summary>As above, with ranking options that depend on the loaded artefact (e.g. checked against its routes).</summary>
+    public static (RouterEngine Engine, IDisposable Encoder) Open(string indexDirectory, string? modelDirectory, string? outcomeDb, Func<RouterArtifact, RankingOptions?> ranking)
     {
         var (artifact, encoder) = IndexOptions.Load(indexDirectory, modelDirectory);
         try
         {
             var engine = new RouterEngine(
-                new RouterEngineOptions { IndexDirectory = artifact.Directory, OutcomeDatabase = outcomeDb, Ranking = ranking },
+                new RouterEngineOptions { IndexDirectory = artifact.Directory, OutcomeDatabase = outcomeDb, Ranking = ranking(artifact) },
                 encoder,
                 artifact);
             return (engine, encoder);

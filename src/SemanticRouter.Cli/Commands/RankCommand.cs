@@ -22,10 +22,16 @@ internal static class RankCommand
         var costWeight = new Option<double?>("--cost-weight") { Description = "Quality–cost trade-off λ (score − λ·normalised cost)" };
         var turns = new Option<string[]>("--turn") { Description = "An earlier conversation turn (repeat, oldest first)" };
         var json = new Option<bool>("--json") { Description = "One JSON object instead of tables" };
+        var ranking = new RankingFlags();
         var command = new Command("rank", "Rank the target models for a query") { query, index, model, db, k, candidates, exclude, costWeight, turns, json };
+        foreach (var option in ranking.Options)
+        {
+            command.Options.Add(option);
+        }
+
         CliAction.Set(command, async (parse, stdout, stderr, ct) =>
         {
-            var (engine, encoder) = EngineOptions.Open(parse.GetValue(index)!, parse.GetValue(model), parse.GetValue(db));
+            var (engine, encoder) = EngineOptions.Open(parse.GetValue(index)!, parse.GetValue(model), parse.GetValue(db), artifact => ranking.Build(parse, artifact, stderr, "rank"));
             using (encoder)
             using (engine)
             {

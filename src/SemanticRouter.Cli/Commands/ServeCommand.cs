@@ -25,10 +25,16 @@ internal static class ServeCommand
         var cache = new Option<int>("--cache") { Description = "Query embeddings kept in memory (0 = no cache)", DefaultValueFactory = _ => 4096 };
         var batchWait = new Option<double>("--batch-wait-ms") { Description = "Longest wait to gather concurrent queries into one model run", DefaultValueFactory = _ => 2 };
         var threads = new Option<int?>("--intra-op-threads") { Description = "ONNX Runtime threads per model run (default: one per physical core)" };
+        var ranking = new RankingFlags();
         var command = new Command("serve", "Serve RankModels and the rest of the gRPC API over an index (settings: see docs/grpc.md)")
         {
             index, model, db, port, metricsPort, host, cache, batchWait, threads,
         };
+        foreach (var option in ranking.Options)
+        {
+            command.Options.Add(option);
+        }
+
         command.TreatUnmatchedTokensAsErrors = false;
         CliAction.Set(command, async (parse, stdout, stderr, ct) =>
         {
@@ -54,6 +60,8 @@ internal static class ServeCommand
             var (artifact, encoder) = IndexOptions.Load(parse.GetValue(index)!, parse.GetValue(model), new SentenceEncoderOptions { Spinning = IntraOpSpinning.DuringRun, IntraOpThreads = intraOp });
             using (encoder)
             {
+                var rankingOptions = ranking.Build(parse, artifact, stderr, "serve");
+
                 // Set once the host's metrics exist; the decorators report through these.
                 RouterMetrics? metrics = null;
                 using var batching = new BatchingEmbeddingGenerator(encoder, new BatchingEmbeddingOptions
@@ -66,7 +74,7 @@ internal static class ServeCommand
                     ? new CachingEmbeddingGenerator(batching, cacheSize, hit => metrics?.RecordCacheLookup(hit))
                     : batching;
                 using var engine = new RouterEngine(
-                    new RouterEngineOptions { IndexDirectory = artifact.Directory, OutcomeDatabase = parse.GetValue(db) },
+                    new RouterEngineOptions { IndexDirectory = artifact.Directory, OutcomeDatabase = parse.GetValue(db), Ranking = rankingOptions },
                     embedder,
                     artifact);
 

@@ -227,7 +227,8 @@ public sealed class RouterEngine : IDisposable
 
     /// <summary>
     /// Loads the artefact at <paramref name="indexDirectory"/> (default: the configured one) and swaps
-    /// it in. A corrupt or mismatched artefact throws and the old index keeps serving.
+    /// it in. A corrupt or mismatched artefact, or one without the configured fallback route, throws
+    /// and the old index keeps serving.
     /// </summary>
     /// <exception cref="ArtifactException">The new artefact is refused.</exception>
     public async Task<string> ReloadAsync(string? indexDirectory = null, CancellationToken cancellationToken = default)
@@ -235,8 +236,20 @@ public sealed class RouterEngine : IDisposable
         await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var artifact = await Task.Run(() => RouterArtifact.Load(indexDirectory ?? _options.IndexDirectory, _modelFingerprint), cancellationToken).ConfigureAwait(false);
-            var fresh = new RouterSnapshot(artifact, _ranking);
+            string directory = indexDirectory ?? _options.IndexDirectory;
+            var artifact = await Task.Run(() => RouterArtifact.Load(directory, _modelFingerprint), cancellationToken).ConfigureAwait(false);
+            RouterSnapshot fresh;
+            try
+            {
+                fresh = new RouterSnapshot(artifact, _ranking);
+            }
+            catch (ArgumentException e)
+            {
+                // The artefact is sound but does not fit the engine's settings (e.g. it lacks the
+                // configured fallback route): refuse it like a corrupt one; the old index keeps serving.
+                throw new ArtifactException(directory, e.Message.Split(" (Parameter")[0], e);
+            }
+
             Volatile.Write(ref _snapshot, fresh);
             return fresh.Version;
         }

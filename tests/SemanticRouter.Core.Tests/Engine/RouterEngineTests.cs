@@ -137,6 +137,33 @@ public sealed class RouterEngineTests(EncoderFixture fixture) : IClassFixture<En
     }
 
     [Fact]
+    public async Task Reload_ArtefactWithoutTheConfiguredFallbackRoute_RefusedAndOldIndexKeepsServing()
+    {
+        using var engine = Open(new SemanticRouter.Ranking.RankingOptions { FallbackRoute = "chitchat", DefaultThreshold = 0.99 });
+        string version = engine.IndexVersion;
+        var before = await engine.RankAsync(new RouteQuery("what is the capital of mongolia and its population"), Ct);
+        Assert.True(before.Ranking.IsAbstained);
+        Assert.Equal("chitchat", before.Ranking.FallbackRoute);
+
+        string routes = Path.Combine(_dir.Path, "no-chitchat");
+        Directory.CreateDirectory(routes);
+        foreach (string file in Directory.GetFiles(RoutesDir).Where(f => Path.GetFileName(f) != "conversation.yaml"))
+        {
+            File.Copy(file, Path.Combine(routes, Path.GetFileName(file)));
+        }
+
+        string other = Path.Combine(_dir.Path, "other-index");
+        IndexBuilder.Build(routes, fixture.Encoder, other, Hnsw, cancellationToken: Ct);
+
+        var e = await Assert.ThrowsAsync<ArtifactException>(() => engine.ReloadAsync(other, Ct));
+        Assert.Contains("chitchat", e.Message, StringComparison.Ordinal);
+        Assert.Equal(version, engine.IndexVersion);
+        var after = await engine.RankAsync(new RouteQuery("what is the capital of mongolia and its population"), Ct);
+        Assert.Equal(version, after.IndexVersion);
+        Assert.Equal("chitchat", after.Ranking.FallbackRoute);
+    }
+
+    [Fact]
     public async Task Reload_RebuiltArtefact_SwapsVersionWhileQueriesRun()
     {
         using var engine = Open();
@@ -178,7 +205,7 @@ public sealed class RouterEngineTests(EncoderFixture fixture) : IClassFixture<En
 
     private string IndexDir => Path.Combine(_dir.Path, "index");
 
-    private RouterEngine Open()
+    private RouterEngine Open(SemanticRouter.Ranking.RankingOptions? ranking = null)
     {
         if (!Directory.Exists(RoutesDir))
         {
@@ -187,7 +214,7 @@ public sealed class RouterEngineTests(EncoderFixture fixture) : IClassFixture<En
             IndexBuilder.Build(RoutesDir, fixture.Encoder, IndexDir, Hnsw, cancellationToken: Ct);
         }
 
-        return new RouterEngine(new RouterEngineOptions { IndexDirectory = IndexDir }, fixture.Encoder, fixture.Encoder.Model.Fingerprint);
+        return new RouterEngine(new RouterEngineOptions { IndexDirectory = IndexDir, Ranking = ranking }, fixture.Encoder, fixture.Encoder.Model.Fingerprint);
     }
 }
 

@@ -1,0 +1,87 @@
+using System.CommandLine;
+using System.Globalization;
+using SemanticRouter.Artifacts;
+using SemanticRouter.Ranking;
+
+namespace SemanticRouter.Cli.Commands;
+
+/// <summary>
+/// The ranking settings that `serve` and `rank` take on the command line: where an abstaining query
+/// goes, the vote's temperature, and the threshold of routes that set none. Anything unset keeps
+/// <see cref="RankingOptions"/>' default; with a fitted head, the fitted τ and k still win.
+/// </summary>
+internal sealed class RankingFlags
+{
+    private readonly Option<string?> _fallback = new("--fallback-route")
+    {
+        Description = "Route whose target models are ranked when the router abstains (default: none; the abstention is only flagged)",
+        HelpName = "ROUTE",
+    };
+
+    private readonly Option<double?> _temperature = new("--temperature")
+    {
+        Description = "τ of the neighbour vote, w = exp((s − s_max)/τ); default 0.05. Routing on observed outcomes does better at 0.1–0.2 (docs/ranking.md). A fitted head's τ wins.",
+    };
+
+    private readonly Option<double?> _threshold = new("--default-threshold")
+    {
+        Description = "Abstention threshold on the top-1 cosine for routes whose file sets none (default 0)",
+    };
+
+    public IEnumerable<Option> Options => [_fallback, _temperature, _threshold];
+
+    /// <summary>The options the flags ask for, checked against the index's routes; null when no flag was given.</summary>
+    /// <exception cref="CliException">A value out of range, or a fallback route the index does not have.</exception>
+    public RankingOptions? Build(ParseResult parse, RouterArtifact artifact, TextWriter stderr, string command)
+    {
+        string? fallback = parse.GetValue(_fallback);
+        double? temperature = parse.GetValue(_temperature);
+        double? threshold = parse.GetValue(_threshold);
+        if (fallback is null && temperature is null && threshold is null)
+        {
+            return null;
+        }
+
+        var options = new RankingOptions();
+        if (temperature is { } t)
+        {
+            Set("--temperature", () => options.Temperature = t);
+        }
+
+        if (threshold is { } th)
+        {
+            Set("--default-threshold", () => options.DefaultThreshold = th);
+        }
+
+        if (fallback is not null)
+        {
+            var routes = artifact.Catalog.Routes.Select(r => r.Name).ToList();
+            if (!routes.Contains(fallback, StringComparer.Ordinal))
+            {
+                throw new CliException($"--fallback-route '{fallback}' is not a route of the index (routes: {string.Join(", ", routes.Take(10))}{(routes.Count > 10 ? ", …" : "")})", ExitCodes.BadInput);
+            }
+
+            options.FallbackRoute = fallback;
+        }
+
+        if (temperature is not null && artifact.Head is not null)
+        {
+            stderr.WriteLine($"{command}: warning: --temperature is ignored: the index has a fitted route head, whose τ ({artifact.Head.Parameters.Tau.ToString(CultureInfo.InvariantCulture)}) the ranking uses");
+        }
+
+        return options;
+    }
+
+    // The options' setters check ranges; their message, without the parameter name, is the CLI's.
+    private static void Set(string flag, Action set)
+    {
+        try
+        {
+            set();
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            throw new CliException($"{flag}: {e.Message.Split(" (Parameter")[0]}", ExitCodes.BadInput);
+        }
+    }
+}

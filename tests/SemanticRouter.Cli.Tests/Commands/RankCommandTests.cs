@@ -1,0 +1,42 @@
+using System.Text.Json;
+using SemanticRouter.Tests;
+
+namespace SemanticRouter.Cli.Tests.Commands;
+
+public sealed class RankCommandTests : IDisposable
+{
+    private readonly TestDirectory _dir = new();
+    private readonly string _index;
+
+    public RankCommandTests()
+    {
+        string routes = _dir.CopyExampleRoutes();
+        _index = Path.Combine(_dir.Path, "index");
+        var build = CliRunner.Run("build", "--routes", routes, "--out", _index, "--model", SharedPaths.MiniLmModel);
+        Assert.True(build.ExitCode == 0, build.Stderr);
+    }
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public void FallbackRoute_IsNamedWhenTheRouterAbstains()
+    {
+        var result = CliRunner.Run("rank", "--index", _index, "what is the capital of mongolia", "--json",
+            "--fallback-route", "chitchat", "--default-threshold", "0.99");
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        using var json = JsonDocument.Parse(result.Stdout);
+        Assert.Equal("chitchat", json.RootElement.GetProperty("fallback_route").GetString());
+    }
+
+    [Theory]
+    [InlineData("--fallback-route", "no_such_route", "--fallback-route 'no_such_route' is not a route of the index (routes: ")]
+    [InlineData("--temperature", "0", "--temperature: Temperature must be positive and finite.")]
+    [InlineData("--default-threshold", "2", "--default-threshold: DefaultThreshold must be in [-1, 1].")]
+    public void RankingFlagsOutOfRange_OneLineBadInput(string flag, string value, string message)
+    {
+        var result = CliRunner.Run("rank", "--index", _index, "hello there", flag, value);
+
+        CliRunner.AssertOneLineError(result, ExitCodes.BadInput, message);
+    }
+}
