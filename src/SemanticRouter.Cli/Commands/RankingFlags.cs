@@ -7,7 +7,8 @@ namespace SemanticRouter.Cli.Commands;
 
 /// <summary>
 /// The ranking settings that `serve` and `rank` take on the command line: where an abstaining query
-/// goes, the vote's temperature, and the threshold of routes that set none. Anything unset keeps
+/// goes, the vote's temperature, the threshold of routes that set none, and how strongly observed
+/// outcomes are smoothed. Anything unset keeps
 /// <see cref="RankingOptions"/>' default; with a fitted head, the fitted τ and k still win.
 /// </summary>
 internal sealed class RankingFlags
@@ -28,7 +29,17 @@ internal sealed class RankingFlags
         Description = "Abstention threshold on the top-1 cosine for routes whose file sets none (default 0)",
     };
 
-    public IEnumerable<Option> Options => [_fallback, _temperature, _threshold];
+    private readonly Option<double?> _routeSmoothing = new("--route-smoothing")
+    {
+        Description = "β_r: pseudo-trials that shrink a route's observed success rate towards its route file's prior (default 10)",
+    };
+
+    private readonly Option<double?> _utteranceSmoothing = new("--utterance-smoothing")
+    {
+        Description = "β_u: pseudo-trials that shrink an utterance's observed success rate towards its route's (default 4)",
+    };
+
+    public IEnumerable<Option> Options => [_fallback, _temperature, _threshold, _routeSmoothing, _utteranceSmoothing];
 
     /// <summary>The options the flags ask for, checked against the index's routes; null when no flag was given.</summary>
     /// <exception cref="CliException">A value out of range, or a fallback route the index does not have.</exception>
@@ -37,7 +48,9 @@ internal sealed class RankingFlags
         string? fallback = parse.GetValue(_fallback);
         double? temperature = parse.GetValue(_temperature);
         double? threshold = parse.GetValue(_threshold);
-        if (fallback is null && temperature is null && threshold is null)
+        double? routeSmoothing = parse.GetValue(_routeSmoothing);
+        double? utteranceSmoothing = parse.GetValue(_utteranceSmoothing);
+        if (fallback is null && temperature is null && threshold is null && routeSmoothing is null && utteranceSmoothing is null)
         {
             return null;
         }
@@ -51,6 +64,16 @@ internal sealed class RankingFlags
         if (threshold is { } th)
         {
             Set("--default-threshold", () => options.DefaultThreshold = th);
+        }
+
+        if (routeSmoothing is { } br)
+        {
+            Set("--route-smoothing", () => options.RouteSmoothingStrength = br);
+        }
+
+        if (utteranceSmoothing is { } bu)
+        {
+            Set("--utterance-smoothing", () => options.UtteranceSmoothingStrength = bu);
         }
 
         if (fallback is not null)

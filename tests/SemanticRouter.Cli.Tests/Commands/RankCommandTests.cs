@@ -33,6 +33,8 @@ public sealed class RankCommandTests : IDisposable
     [InlineData("--fallback-route", "no_such_route", "--fallback-route 'no_such_route' is not a route of the index (routes: ")]
     [InlineData("--temperature", "0", "--temperature: Temperature must be positive and finite.")]
     [InlineData("--default-threshold", "2", "--default-threshold: DefaultThreshold must be in [-1, 1].")]
+    [InlineData("--route-smoothing", "-1", "--route-smoothing: ")]
+    [InlineData("--utterance-smoothing", "NaN", "--utterance-smoothing: ")]
     public void RankingFlagsOutOfRange_OneLineBadInput(string flag, string value, string message)
     {
         var result = CliRunner.Run("rank", "--index", _index, "hello there", flag, value);
