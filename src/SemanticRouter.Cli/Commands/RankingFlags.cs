@@ -7,8 +7,8 @@ namespace SemanticRouter.Cli.Commands;
 
 /// <summary>
 /// The ranking settings that `serve` and `rank` take on the command line: where an abstaining query
-/// goes, the vote's temperature, the threshold of routes that set none, and how strongly observed
-/// outcomes are smoothed. Anything unset keeps
+/// goes, the vote's temperature, the threshold of routes that set none, how strongly observed
+/// outcomes are smoothed, and how much earlier conversation turns count. Anything unset keeps
 /// <see cref="RankingOptions"/>' default; with a fitted head, the fitted τ and k still win.
 /// </summary>
 internal sealed class RankingFlags
@@ -39,7 +39,12 @@ internal sealed class RankingFlags
         Description = "β_u: pseudo-trials that shrink an utterance's observed success rate towards its route's (default 4)",
     };
 
-    public IEnumerable<Option> Options => [_fallback, _temperature, _threshold, _routeSmoothing, _utteranceSmoothing];
+    private readonly Option<double?> _conversationDecay = new("--conversation-decay")
+    {
+        Description = "γ: weight of the previous turn when a request carries earlier turns (the one before gets γ², …); default 0.5, 0 = last turn only",
+    };
+
+    public IEnumerable<Option> Options => [_fallback, _temperature, _threshold, _routeSmoothing, _utteranceSmoothing, _conversationDecay];
 
     /// <summary>The options the flags ask for, checked against the index's routes; null when no flag was given.</summary>
     /// <exception cref="CliException">A value out of range, or a fallback route the index does not have.</exception>
@@ -50,7 +55,8 @@ internal sealed class RankingFlags
         double? threshold = parse.GetValue(_threshold);
         double? routeSmoothing = parse.GetValue(_routeSmoothing);
         double? utteranceSmoothing = parse.GetValue(_utteranceSmoothing);
-        if (fallback is null && temperature is null && threshold is null && routeSmoothing is null && utteranceSmoothing is null)
+        double? decay = parse.GetValue(_conversationDecay);
+        if (fallback is null && temperature is null && threshold is null && routeSmoothing is null && utteranceSmoothing is null && decay is null)
         {
             return null;
         }
@@ -74,6 +80,11 @@ internal sealed class RankingFlags
         if (utteranceSmoothing is { } bu)
         {
             Set("--utterance-smoothing", () => options.UtteranceSmoothingStrength = bu);
+        }
+
+        if (decay is { } g)
+        {
+            Set("--conversation-decay", () => options.ConversationDecay = g);
         }
 
         if (fallback is not null)

@@ -35,6 +35,7 @@ public sealed class RankCommandTests : IDisposable
     [InlineData("--default-threshold", "2", "--default-threshold: DefaultThreshold must be in [-1, 1].")]
     [InlineData("--route-smoothing", "-1", "--route-smoothing: ")]
     [InlineData("--utterance-smoothing", "NaN", "--utterance-smoothing: ")]
+    [InlineData("--conversation-decay", "1", "--conversation-decay: ConversationDecay must be in [0, 1).")]
     public void RankingFlagsOutOfRange_OneLineBadInput(string flag, string value, string message)
     {
         var result = CliRunner.Run("rank", "--index", _index, "hello there", flag, value);
