@@ -53,8 +53,7 @@ public sealed class Ranker
         var candidates = ResolveCandidates(request);
         var neighbors = Weigh(request.Neighbors, request.K ?? Options.K, Options.Temperature);
         var posterior = Posterior(neighbors, request.RoutePosterior);
-        // A posterior summed from many weights can land an ulp above 1; a confidence is a probability.
-        var routes = posterior.Select(p => new RouteMatch(p.Key, Math.Clamp(p.Value, 0, 1)))
+        var routes = posterior.Select(p => new RouteMatch(p.Key, p.Value))
             .OrderByDescending(m => m.Confidence).ThenBy(m => m.Route, StringComparer.Ordinal).ToArray();
         RouteMatch? match = routes.Length > 0 ? routes[0] : null;
 
@@ -140,10 +139,20 @@ public sealed class Ranker
     public static Dictionary<string, double> KnnPosterior(IReadOnlyList<WeightedNeighbor> neighbors)
     {
         ArgumentNullException.ThrowIfNull(neighbors);
+        // Raw weights summed per route, then divided once: a route's sum skips terms of the total's
+        // own sum in the same order, so it never exceeds it, and one route gets exactly 1. (Summing
+        // the normalised weights instead gave 1.0000000000000002 for ten neighbours of one route.)
         var vote = new Dictionary<string, double>(StringComparer.Ordinal);
+        double total = 0;
         foreach (var n in neighbors)
         {
-            vote[n.Neighbor.Route] = vote.GetValueOrDefault(n.Neighbor.Route) + n.NormalisedWeight;
+            vote[n.Neighbor.Route] = vote.GetValueOrDefault(n.Neighbor.Route) + n.Weight;
+            total += n.Weight;
+        }
+
+        foreach (var route in vote.Keys)
+        {
+            vote[route] /= total;
         }
 
         return vote;
@@ -190,7 +199,8 @@ public sealed class Ranker
         {
             if (p > 0 && _table.ContainsRoute(route))
             {
-                blended[route] = blended.GetValueOrDefault(route) + (headWeight * p / headTotal);
+                // α·1 + (1 − α)·1 can round past 1; a posterior is a probability.
+                blended[route] = Math.Min(1, blended.GetValueOrDefault(route) + (headWeight * p / headTotal));
             }
         }
 
