@@ -113,8 +113,9 @@ internal sealed class EvalData : IDisposable
         var unknown = rows.Where(r => r.Route is not null && !known.Contains(r.Route)).Select(r => r.Route!).ToList();
         if (unknown.Count > 0)
         {
-            var names = unknown.Distinct(StringComparer.Ordinal).Take(3).Select(n => $"'{n}'");
-            stderr.WriteLine($"{command}: warning: {unknown.Count} lines of {path} name routes the router does not have ({string.Join(", ", names)}{(unknown.Distinct(StringComparer.Ordinal).Count() > 3 ? ", …" : "")}); {consequence}");
+            var names = unknown.Distinct(StringComparer.Ordinal).ToList();
+            string shown = string.Join(", ", names.Take(3).Select(n => $"'{n}'")) + (names.Count > 3 ? ", …" : "");
+            stderr.WriteLine($"{command}: warning: {unknown.Count} lines of {path} name routes the router does not have ({shown}); {consequence}");
         }
     }
 

@@ -52,7 +52,7 @@ internal static class FitCommand
 
     /// <summary>--validation, else DIR/validation.jsonl when present, else null (cross-validation).</summary>
     internal static string? ValidationFile(string dir, string? explicitFile) =>
-        explicitFile ?? new[] { Path.Combine(dir, "validation.jsonl") }.FirstOrDefault(File.Exists);
+        explicitFile ?? (File.Exists(Path.Combine(dir, "validation.jsonl")) ? Path.Combine(dir, "validation.jsonl") : null);
 
     /// <summary>Fits on the routes (and the validation data, when there is any).</summary>
     internal static FittedParameters Fit(string dir, string? validationFile, string modelDir, double maxLoss, TextWriter log)
@@ -98,8 +98,11 @@ internal static class FitCommand
     internal static (int Added, int Skipped) MergeValidation(string dir, string validationFile)
     {
         var routesDir = EvalData.RoutesDirectory(dir);
+        // Lines naming routes the directory does not have were left out of the fit (with a warning);
+        // they are left out of the merge too, rather than failing it half-way.
+        var known = EvalData.LoadRoutes(dir).Routes.ToHashSet(StringComparer.Ordinal);
         int added = 0, skipped = 0;
-        foreach (var group in EvalData.LoadJsonl(validationFile).Where(r => r.Route is not null).GroupBy(r => r.Route!, StringComparer.Ordinal))
+        foreach (var group in EvalData.LoadJsonl(validationFile).Where(r => r.Route is not null && known.Contains(r.Route)).GroupBy(r => r.Route!, StringComparer.Ordinal))
         {
             try
             {

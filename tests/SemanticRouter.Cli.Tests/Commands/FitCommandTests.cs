@@ -71,4 +71,23 @@ public class FitCommandTests
         Assert.Contains("has no in-scope line naming a route", result.Stderr, StringComparison.Ordinal);
         Assert.False(File.Exists(System.IO.Path.Combine(dir.Path, "router-params.json")));
     }
+
+    [Fact]
+    public void MergeValidation_LeavesOutLinesOfUnknownRoutes_AsTheFitDid()
+    {
+        using var dir = new TestDirectory();
+        string routes = dir.CopyExampleRoutes();
+        const string Fresh = "compute the determinant of a three by three matrix of integers";
+        dir.Write("validation.jsonl", string.Join('\n',
+            $$"""{"text": "{{Fresh}}", "route": "maths"}""",
+            """{"text": "what is two plus two", "route": "arithmetic"}""",
+            """{"text": "what is the weather like on mars today", "route": null}""") + "\n");
+
+        var result = CliRunner.Run("fit", "--routes", dir.Path, "--model", Model, "--merge-validation");
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Contains("name routes the router does not have ('arithmetic'); they are left out", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("merged 1 validation examples into the route files", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains(Fresh, File.ReadAllText(System.IO.Path.Combine(routes, "maths.yaml")), StringComparison.Ordinal);
+    }
 }
