@@ -44,9 +44,10 @@ internal static class ServeCommand
                 throw new CliException($"--intra-op-threads must be at least 1, not {intraOp}", ExitCodes.BadInput);
             }
 
-            if (parse.GetValue(cache) < 0)
+            int cacheSize = parse.GetValue(cache);
+            if (cacheSize < 0)
             {
-                throw new CliException($"--cache must be 0 (no cache) or a positive number of query embeddings, not {parse.GetValue(cache)}", ExitCodes.BadInput);
+                throw new CliException($"--cache must be 0 (no cache) or a positive number of query embeddings, not {cacheSize}", ExitCodes.BadInput);
             }
 
             double waitMs = parse.GetValue(batchWait);
@@ -69,7 +70,6 @@ internal static class ServeCommand
                     MaxWait = TimeSpan.FromMilliseconds(waitMs),
                     OnBatch = size => metrics?.ObserveBatch(size),
                 });
-                int cacheSize = parse.GetValue(cache);
                 IEmbeddingGenerator<string, Embedding<float>> embedder = cacheSize > 0
                     ? new CachingEmbeddingGenerator(batching, cacheSize, hit => metrics?.RecordCacheLookup(hit))
                     : batching;
