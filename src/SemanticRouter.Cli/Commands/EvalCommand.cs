@@ -20,6 +20,8 @@ internal static class EvalCommand
         var exact = new Option<bool>("--exact") { Description = "Exact brute-force neighbours (the only search eval uses until it reads an index artefact)." };
         var outcomes = new Option<string?>("--outcomes") { Description = "RouteLLM-format outcome CSV file or folder (weak and strong model columns).", HelpName = "FILE_OR_DIR" };
         var folds = new Option<int>("--folds") { Description = "Cross-validation folds for --outcomes.", DefaultValueFactory = _ => 5 };
+        var noText = new Option<bool>("--no-text-model") { Description = "For --outcomes: leave the text outcome model out (neighbours, routes and outcome head only), to see what it adds." };
+        var innerFolds = new Option<int>("--inner-folds") { Description = "For --outcomes: folds of the inner split of each outer fold's training prompts that chooses k, α, ρ and λ_t (default 2).", DefaultValueFactory = _ => 2 };
         var seed = new Option<int>("--seed") { Description = "Seed of the fold assignment for --outcomes (another seed, other folds: shows how much the figures move).", DefaultValueFactory = _ => 0 };
         var points = new Option<int>("--points") { Description = "Threshold sweep points (RouteLLM's num_results).", DefaultValueFactory = _ => 10 };
         var plot = new Option<string?>("--plot") { Description = "Write the quality-versus-strong-calls curve to this PNG.", HelpName = "FILE" };
@@ -32,13 +34,13 @@ internal static class EvalCommand
         };
         var command = new Command("eval", "Measure routing quality on a labelled test set, or model routing on outcome data.")
         {
-            routes, test, parameters, exact, outcomes, folds, seed, points, plot, json, model, index,
+            routes, test, parameters, exact, outcomes, folds, innerFolds, seed, noText, points, plot, json, model, index,
         };
         CliAction.Set(command, async (parse, stdout, stderr, _) =>
         {
             if (parse.GetValue(outcomes) is { } outcomeSource)
             {
-                return await Outcomes(outcomeSource, parse.GetValue(folds), parse.GetValue(seed), parse.GetValue(points), parse.GetValue(plot), parse.GetValue(json), parse.GetValue(model)!, stdout, stderr).ConfigureAwait(false);
+                return await Outcomes(outcomeSource, parse.GetValue(folds), parse.GetValue(innerFolds), parse.GetValue(seed), !parse.GetValue(noText), parse.GetValue(points), parse.GetValue(plot), parse.GetValue(json), parse.GetValue(model)!, stdout, stderr).ConfigureAwait(false);
             }
 
             if (parse.GetValue(index) is { } indexDir)
@@ -120,7 +122,7 @@ internal static class EvalCommand
         return 0;
     }
 
-    private static async Task<int> Outcomes(string source, int folds, int seed, int points, string? plotFile, bool json, string modelDir, TextWriter stdout, TextWriter stderr)
+    private static async Task<int> Outcomes(string source, int folds, int innerFolds, int seed, bool textModel, int points, string? plotFile, bool json, string modelDir, TextWriter stdout, TextWriter stderr)
     {
         if (folds < 2)
         {
@@ -130,6 +132,11 @@ internal static class EvalCommand
         if (points < 2)
         {
             throw new CliException($"--points must be at least 2 (the curve needs points between all-weak and all-strong), not {points}", ExitCodes.BadInput);
+        }
+
+        if (innerFolds < 2)
+        {
+            throw new CliException($"--inner-folds must be at least 2, not {innerFolds}", ExitCodes.BadInput);
         }
 
         OutcomeDataset data;
@@ -151,7 +158,7 @@ internal static class EvalCommand
         await stderr.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"eval: {data.Prompts.Count} prompts ({data.Excluded} contaminated excluded); weak {data.WeakModel}, strong {data.StrongModel}")).ConfigureAwait(false);
         using var embed = new EvalData(modelDir);
         var matrix = embed.Embed(data.Prompts, "prompts", stderr);
-        var result = OutcomeEvaluation.Run(matrix, data.Weak, data.Strong, folds, seed: seed, points: points, log: m => stderr.WriteLine($"eval: {m}"), routes: data.RouteOf);
+        var result = OutcomeEvaluation.Run(matrix, data.Weak, data.Strong, folds, seed: seed, points: points, log: m => stderr.WriteLine($"eval: {m}"), routes: data.RouteOf, texts: textModel ? data.Prompts : null, innerFolds: innerFolds);
         if (plotFile is not null)
         {
             OutcomePlot.Write(plotFile, result, data);
@@ -171,6 +178,8 @@ internal static class EvalCommand
                 ["n"] = result.Prompts,
                 ["folds"] = folds,
                 ["seed"] = seed,
+                ["text_model"] = textModel,
+                ["inner_folds"] = innerFolds,
             };
             await stdout.WriteLineAsync(JsonSerializer.Serialize(o)).ConfigureAwait(false);
             return 0;
@@ -178,7 +187,7 @@ internal static class EvalCommand
 
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stdout), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors });
         var table = new Table().AddColumn("router").AddColumn(new TableColumn("APGR").RightAligned()).AddColumn(new TableColumn("CPT(50%)").RightAligned()).AddColumn(new TableColumn("CPT(80%)").RightAligned());
-        foreach (var (name, m) in new[] { ("ours (kNN + route + outcome head)", result.Router), ("kNN only", result.KnnOnly), ("random", result.Random) })
+        foreach (var (name, m) in new[] { (textModel ? "ours (kNN + route + outcome head + text model)" : "ours (kNN + route + outcome head)", result.Router), ("kNN only", result.KnnOnly), ("random", result.Random) })
         {
             table.AddRow(name, m.Apgr.ToString("F3", CultureInfo.InvariantCulture), Pct(m.Cpt50), Pct(m.Cpt80));
         }

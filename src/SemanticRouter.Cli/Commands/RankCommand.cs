@@ -38,6 +38,7 @@ internal static class RankCommand
                 RouterDecision decision;
                 try
                 {
+                    await engine.TextModelReady.ConfigureAwait(false); // one query: rank as the server would once warm
                     decision = await engine.RankAsync(new RouteQuery(parse.GetValue(query)!)
                     {
                         K = parse.GetValue(k),
@@ -79,7 +80,7 @@ internal static class RankCommand
         console.WriteLine(ranking.IsAbstained
             ? string.Create(inv, $"abstained: top similarity {ranking.TopSimilarity:F3} < threshold {ranking.Threshold:F3}; fallback {ranking.FallbackRoute ?? "none"}; nearest route {match}")
             : $"route: {match}");
-        var models = new Table().AddColumn("#").AddColumn("model").AddColumn("score").AddColumn("quality").AddColumn("cost").AddColumn("supporting routes");
+        var models = new Table().AddColumn("#").AddColumn("model").AddColumn("score").AddColumn("quality").AddColumn("text model").AddColumn("cost").AddColumn("supporting routes");
         int rank = 1;
         foreach (var model in ranking.Models)
         {
@@ -88,6 +89,7 @@ internal static class RankCommand
                 Markup.Escape(model.Model),
                 model.Score.ToString("F4", inv),
                 model.Quality.ToString("F4", inv),
+                model.TextEstimate is { } text ? text.ToString("F4", inv) : "-",
                 model.NormalisedCost.ToString("F3", inv),
                 Markup.Escape(string.Join(", ", model.SupportingRoutes.Take(3).Select(r => string.Create(inv, $"{r.Route} {r.Contribution:F3}")))));
         }
@@ -120,6 +122,11 @@ internal static class RankCommand
                 w.WriteNumber("score", Math.Round(m.Score, 6));
                 w.WriteNumber("quality", Math.Round(m.Quality, 6));
                 w.WriteNumber("normalised_cost", Math.Round(m.NormalisedCost, 6));
+                if (m.TextEstimate is { } text)
+                {
+                    w.WriteNumber("text_estimate", Math.Round(text, 6));
+                }
+
                 w.WriteStartArray("supporting_routes");
                 foreach (var s in m.SupportingRoutes)
                 {

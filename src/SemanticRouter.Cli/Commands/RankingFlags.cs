@@ -44,7 +44,12 @@ internal sealed class RankingFlags
         Description = "γ: weight of the previous turn when a request carries earlier turns (the one before gets γ², …); default 0.5, 0 = last turn only",
     };
 
-    public IEnumerable<Option> Options => [_fallback, _temperature, _threshold, _routeSmoothing, _utteranceSmoothing, _conversationDecay];
+    private readonly Option<double?> _textModelWeight = new("--text-model-weight")
+    {
+        Description = "λ_t: weight of the text outcome model (word n-grams of the query, fitted on stored outcomes with text) against the neighbours' success estimate; default 0.5, 0 = off",
+    };
+
+    public IEnumerable<Option> Options => [_fallback, _temperature, _threshold, _routeSmoothing, _utteranceSmoothing, _conversationDecay, _textModelWeight];
 
     /// <summary>The options the flags ask for, checked against the index's routes; null when no flag was given.</summary>
     /// <exception cref="CliException">A value out of range, or a fallback route the index does not have.</exception>
@@ -56,7 +61,8 @@ internal sealed class RankingFlags
         double? routeSmoothing = parse.GetValue(_routeSmoothing);
         double? utteranceSmoothing = parse.GetValue(_utteranceSmoothing);
         double? decay = parse.GetValue(_conversationDecay);
-        if (fallback is null && temperature is null && threshold is null && routeSmoothing is null && utteranceSmoothing is null && decay is null)
+        double? textWeight = parse.GetValue(_textModelWeight);
+        if (fallback is null && temperature is null && threshold is null && routeSmoothing is null && utteranceSmoothing is null && decay is null && textWeight is null)
         {
             return null;
         }
@@ -65,6 +71,11 @@ internal sealed class RankingFlags
         if (temperature is { } t)
         {
             Set("--temperature", () => options.Temperature = t);
+        }
+
+        if (textWeight is { } lt)
+        {
+            Set("--text-model-weight", () => options.TextModelWeight = lt);
         }
 
         if (threshold is { } th)

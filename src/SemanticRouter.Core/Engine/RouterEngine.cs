@@ -23,6 +23,7 @@ public sealed class RouterEngine : IDisposable
     private readonly RankingOptions _ranking;
     private readonly RequestLog _requests;
     private readonly OutcomeStore _outcomes;
+    private readonly TextModelTrainer? _text;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private RouterSnapshot _snapshot;
 
@@ -60,6 +61,17 @@ public sealed class RouterEngine : IDisposable
                 Weighting = _ranking,
                 IsKnownModel = model => Volatile.Read(ref _snapshot).Catalog.Models.Contains(model),
             });
+        if (_ranking.TextModelWeight > 0)
+        {
+            _text = new TextModelTrainer(
+                _outcomes,
+                options.TextModel ?? new TextOutcomeModelOptions { Threads = Math.Max(1, Environment.ProcessorCount / 2) },
+                options.TextModelMaxOutcomes);
+            if (_outcomes.TextCount > 0)
+            {
+                TextModelReady = _text.RefitAsync();
+            }
+        }
     }
 
     /// <summary>Version of the index now serving.</summary>
@@ -75,6 +87,18 @@ public sealed class RouterEngine : IDisposable
 
     /// <summary>Outcomes stored so far.</summary>
     public long OutcomeCount => _outcomes.Count;
+
+    /// <summary>Text outcomes the serving text outcome model was fitted on (0 = none serving yet, or turned off).</summary>
+    public int TextModelOutcomes => _text?.Model?.OutcomeCount ?? 0;
+
+    /// <summary>
+    /// Refits the text outcome model on the stored text outcomes now and waits for it. The engine also
+    /// does this by itself, in the background, as text outcomes accumulate; this is for tests and tools.
+    /// </summary>
+    public Task RefitTextModelAsync() => _text?.RefitAsync() ?? Task.CompletedTask;
+
+    /// <summary>Completes when the start-up fit of the text outcome model is done (rankings before then go without it).</summary>
+    public Task TextModelReady { get; } = Task.CompletedTask;
 
     /// <summary>Ranks the target models for a query, best first.</summary>
     /// <exception cref="RouterQueryException">Empty or over-long query, bad k or cost weight.</exception>
@@ -121,8 +145,11 @@ public sealed class RouterEngine : IDisposable
             Excluded = query.Excluded,
             CostWeight = query.CostWeight,
             Statistics = _outcomes,
+            TextEstimates = _text?.Model is { } textModel ? textModel.Predict(query.Text, textModel.Models) : null,
         });
-        string requestId = _requests.Remember(result);
+
+        // The text is kept with the credits: an outcome by request id then teaches the text model too.
+        string requestId = _requests.Remember(OutcomeCredits.FromRanking(result) with { QueryText = query.Text });
         return new RouterDecision(requestId, result, snapshot.Version, embedding, search);
     }
 
@@ -164,7 +191,18 @@ public sealed class RouterEngine : IDisposable
             ValidateText(text, "query");
         }
 
-        return _outcomes.RecordAsync(outcome, cancellationToken);
+        return RecordAndRefitAsync(outcome, cancellationToken);
+    }
+
+    private async Task<StoredOutcome> RecordAndRefitAsync(Outcome outcome, CancellationToken cancellationToken)
+    {
+        var stored = await _outcomes.RecordAsync(outcome, cancellationToken).ConfigureAwait(false);
+        if (stored.QueryText is not null)
+        {
+            _text?.RefitIfGrown();
+        }
+
+        return stored;
     }
 
     /// <summary>
@@ -261,6 +299,7 @@ public sealed class RouterEngine : IDisposable
 
     public void Dispose()
     {
+        _text?.Dispose();
         _outcomes.Dispose();
         _writeGate.Dispose();
     }

@@ -37,6 +37,12 @@ public sealed class RouterEngineOptions
     /// <summary>How long a ranking's neighbours are remembered for outcomes by request id.</summary>
     public TimeSpan? RequestTtl { get; init; }
 
+    /// <summary>How the text outcome model is fitted; null = defaults (with half the cores: it refits in the background).</summary>
+    public TextOutcomeModelOptions? TextModel { get; init; }
+
+    /// <summary>The text outcome model is fitted on at most this many of the newest text outcomes.</summary>
+    public int TextModelMaxOutcomes { get; init; } = 200_000;
+
     /// <summary>How many rankings are remembered at most.</summary>
     public int? RequestCapacity { get; init; }
 }

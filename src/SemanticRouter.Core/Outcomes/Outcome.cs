@@ -37,6 +37,12 @@ public sealed record OutcomeCredits(IReadOnlyList<UtteranceCredit> Utterances, I
 {
     public static OutcomeCredits None { get; } = new([], []);
 
+    /// <summary>
+    /// The text of the ranked query, remembered with a ranking's credits so that an outcome reported by
+    /// request id is stored with its text and teaches the text outcome model too. Not part of the credits' encoding.
+    /// </summary>
+    public string? QueryText { get; init; }
+
     public bool IsEmpty => Utterances.Count == 0 && Routes.Count == 0;
 
     /// <summary>

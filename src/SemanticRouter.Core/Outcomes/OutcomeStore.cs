@@ -32,6 +32,7 @@ public sealed class OutcomeStore : IOutcomeStatistics, IDisposable
     private readonly SqliteCommand _upsertUtterance;
     private readonly SqliteCommand _upsertRoute;
     private long _count;
+    private long _textCount;
     private bool _disposed;
 
     private OutcomeStore(string path, SqliteConnection db, OutcomeStoreOptions options)
@@ -60,6 +61,9 @@ public sealed class OutcomeStore : IOutcomeStatistics, IDisposable
 
     /// <summary>Number of stored outcomes.</summary>
     public long Count => Interlocked.Read(ref _count);
+
+    /// <summary>Outcomes stored with their query text so far (<see cref="ReadTextOutcomes"/>).</summary>
+    public long TextCount => Interlocked.Read(ref _textCount);
 
     /// <summary>Opens (creating if needed) the store at <paramref name="path"/> and loads the aggregates into memory.</summary>
     public static OutcomeStore Open(string path, OutcomeStoreOptions? options = null)
@@ -227,6 +231,7 @@ public sealed class OutcomeStore : IOutcomeStatistics, IDisposable
                     }
 
                     Interlocked.Add(ref _count, results[g].Length);
+                    Interlocked.Add(ref _textCount, results[g].Count(o => o.QueryText is not null));
                 }
 
                 for (var g = 0; g < group.Count; g++)
@@ -263,10 +268,11 @@ public sealed class OutcomeStore : IOutcomeStatistics, IDisposable
             {
                 var (outcome, credits) = batch[i];
                 var time = outcome.Time ?? _time.GetUtcNow();
+                var text = outcome.QueryText ?? credits.QueryText;
                 var p = _insertOutcome.Parameters;
                 p[0].Value = time.ToUnixTimeMilliseconds();
                 p[1].Value = (object?)outcome.RequestId ?? DBNull.Value;
-                p[2].Value = (object?)outcome.QueryText ?? DBNull.Value;
+                p[2].Value = (object?)text ?? DBNull.Value;
                 p[3].Value = outcome.Model;
                 p[4].Value = outcome.Score;
                 p[5].Value = EncodeCredits(credits);
@@ -281,7 +287,7 @@ public sealed class OutcomeStore : IOutcomeStatistics, IDisposable
                     Upsert(_upsertRoute, c.Route, outcome.Model, outcome.Score, c.Weight);
                 }
 
-                stored[i] = new StoredOutcome(id, time, outcome.RequestId, outcome.QueryText, outcome.Model, outcome.Score, credits);
+                stored[i] = new StoredOutcome(id, time, outcome.RequestId, text, outcome.Model, outcome.Score, credits);
             }
         }
 
@@ -318,6 +324,34 @@ public sealed class OutcomeStore : IOutcomeStatistics, IDisposable
                 reader.GetDouble(5),
                 DecodeCredits((byte[])reader.GetValue(6)));
         }
+    }
+
+    /// <summary>
+    /// The outcomes stored with their query text (by query, or by request id of a ranking whose text was
+    /// remembered), oldest first, or only the newest <paramref name="newest"/>: what the text outcome model
+    /// is fitted on. Reads through its own read-only connection, like <see cref="ReadOutcomes"/>.
+    /// </summary>
+    public List<Ranking.TextOutcome> ReadTextOutcomes(int newest = int.MaxValue)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(newest);
+        using var db = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = Path,
+            Mode = SqliteOpenMode.ReadOnly,
+            Pooling = false,
+        }.ToString());
+        db.Open();
+        using var cmd = db.CreateCommand();
+        cmd.CommandText = "SELECT query, model, score FROM (SELECT id, query, model, score FROM outcomes WHERE query IS NOT NULL ORDER BY id DESC LIMIT $n) ORDER BY id";
+        cmd.Parameters.AddWithValue("$n", newest);
+        using var reader = cmd.ExecuteReader();
+        var list = new List<Ranking.TextOutcome>();
+        while (reader.Read())
+        {
+            list.Add(new Ranking.TextOutcome(reader.GetString(0), reader.GetString(1), reader.GetDouble(2)));
+        }
+
+        return list;
     }
 
     /// <summary>Recomputes the aggregate tables from the raw outcomes (repair, or after a format change) and reloads memory.</summary>
@@ -406,6 +440,7 @@ public sealed class OutcomeStore : IOutcomeStatistics, IDisposable
         Statistics.ReplaceWith(stats);
         // Rows are never deleted, so the largest rowid is the count (an index lookup, not a 1M-row scan).
         Interlocked.Exchange(ref _count, (long)Scalar(_db, "SELECT coalesce(max(id), 0) FROM outcomes")!);
+        Interlocked.Exchange(ref _textCount, (long)Scalar(_db, "SELECT count(*) FROM outcomes WHERE query IS NOT NULL")!);
     }
 
     private void Validate(Outcome outcome)

@@ -14,6 +14,7 @@ namespace SemanticRouter.Ranking;
 /// <para>Quality(m) = Σ_r P(r|q)·Q_r(m) with Q_r(m) = Σ_{i∈r} w_i p̂_i(m) / Σ_{i∈r} w_i (p̂_r(m) when no
 /// neighbour of r voted) and Q_r(m) = 0 when r does not target m. Score = Quality − λ·cost(m)/max cost.
 /// With α = 0 this is exactly knn-router's Σ_i w_i q_{i,m} / Σ_i w_i.</para>
+/// <para>Where the request carries the text outcome model's P̂_text(m), Quality = (1 − λ_t)·Quality + λ_t·P̂_text(m).</para>
 /// </remarks>
 public sealed class Ranker
 {
@@ -64,6 +65,7 @@ public sealed class Ranker
 
         var stats = request.Statistics ?? NoOutcomes.Instance;
         var maxCost = candidates.Count == 0 ? 0 : candidates.Max(_table.CostOf);
+        var textWeight = Options.TextModelWeight;
         var ranked = new RankedModel[candidates.Count];
         for (var c = 0; c < candidates.Count; c++)
         {
@@ -72,8 +74,17 @@ public sealed class Ranker
                 ? FallbackSupport(fallback, model, stats)
                 : Support(model, posterior, neighbors, stats);
             var quality = Math.Clamp(support.Sum(s => s.Contribution), 0, 1);
+
+            // The text model speaks only for models the matched routes target, and not for a fallback.
+            double? text = null;
+            if (fallback is null && support.Length > 0 && textWeight > 0 && request.TextEstimates?.TryGetValue(model, out var t) == true && t is >= 0 and <= 1)
+            {
+                text = t;
+                quality = ((1 - textWeight) * quality) + (textWeight * t);
+            }
+
             var cost = maxCost > 0 ? _table.CostOf(model) / maxCost : 0;
-            ranked[c] = new RankedModel(model, quality - (lambda * cost), quality, cost, support);
+            ranked[c] = new RankedModel(model, quality - (lambda * cost), quality, cost, support) { TextEstimate = text };
         }
 
         Array.Sort(ranked, static (a, b) =>

@@ -17,6 +17,7 @@ public sealed class RankingOptions
     private string? _fallbackRoute;
     private double _routeHeadWeight;
     private double _conversationDecay = 0.5;
+    private double _textModelWeight = DefaultTextModelWeight;
 
     /// <summary>Neighbours that vote (k). Default 10.</summary>
     public int K
@@ -82,6 +83,19 @@ public sealed class RankingOptions
     {
         get => _conversationDecay;
         set => _conversationDecay = value is >= 0 and < 1 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "ConversationDecay must be in [0, 1).");
+    }
+
+    /// <summary>The default λ_t: what the inner splits chose on RouteLLM's MMLU outcomes (docs/evaluation.md).</summary>
+    public const double DefaultTextModelWeight = 0.5;
+
+    /// <summary>
+    /// λ_t in Quality = (1 − λ_t)·Quality_knn + λ_t·P̂_text(m), where the text outcome model predicts m (it has
+    /// enough outcomes with text); 0 turns it off. Default <see cref="DefaultTextModelWeight"/>.
+    /// </summary>
+    public double TextModelWeight
+    {
+        get => _textModelWeight;
+        set => _textModelWeight = value is >= 0 and < 1 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "TextModelWeight must be in [0, 1).");
     }
 
     public RankingOptions Clone() => (RankingOptions)MemberwiseClone();

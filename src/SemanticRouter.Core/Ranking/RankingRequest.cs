@@ -26,6 +26,12 @@ public sealed record RankingRequest(IReadOnlyList<Neighbor> Neighbors)
     /// </summary>
     public bool? Abstain { get; init; }
 
+    /// <summary>
+    /// P̂_text(m) of the text outcome model for the models it predicts (null = none); blended into a model's
+    /// quality with weight <see cref="RankingOptions.TextModelWeight"/>.
+    /// </summary>
+    public IReadOnlyDictionary<string, double>? TextEstimates { get; init; }
+
     /// <summary>Observed outcomes (null = none: priors only).</summary>
     public IOutcomeStatistics? Statistics { get; init; }
 }

@@ -9,9 +9,15 @@ public readonly record struct RouteContribution(string Route, double Contributio
 /// <summary>
 /// One candidate model: <see cref="Score"/> = <see cref="Quality"/> − λ·<see cref="NormalisedCost"/>;
 /// Quality is the posterior-weighted success estimate in [0, 1]; NormalisedCost is its price over the
-/// largest candidate price, in [0, 1]. SupportingRoutes are the routes that contributed, largest first.
+/// largest candidate price, in [0, 1]. SupportingRoutes are the routes that contributed, largest first;
+/// they sum to the neighbours' estimate, which <see cref="TextEstimate"/>, when present, was blended with:
+/// Quality = (1 − λ_t)·Σ contributions + λ_t·TextEstimate.
 /// </summary>
-public sealed record RankedModel(string Model, double Score, double Quality, double NormalisedCost, IReadOnlyList<RouteContribution> SupportingRoutes);
+public sealed record RankedModel(string Model, double Score, double Quality, double NormalisedCost, IReadOnlyList<RouteContribution> SupportingRoutes)
+{
+    /// <summary>The text outcome model's P̂(success), when it was blended into <see cref="Quality"/>; otherwise null.</summary>
+    public double? TextEstimate { get; init; }
+}
 
 /// <summary>
 /// The answer of <see cref="Ranker.Rank"/>: every candidate, best first (ties by name), the best route,

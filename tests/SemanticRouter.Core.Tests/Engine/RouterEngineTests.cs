@@ -205,7 +205,82 @@ public sealed class RouterEngineTests(EncoderFixture fixture) : IClassFixture<En
 
     private string IndexDir => Path.Combine(_dir.Path, "index");
 
-    private RouterEngine Open(SemanticRouter.Ranking.RankingOptions? ranking = null)
+    [Fact]
+    public async Task TextModel_LearnsFromQueryTextOutcomes_AndIsRefittedAfterRestart()
+    {
+        // gpt-4o-mini fails every SQL question and passes every shell question: words the text model can see.
+        using (var engine = Open(textModel: new() { MinOutcomes = 10, Threads = 1 }))
+        {
+            Assert.Equal(0, engine.TextModelOutcomes);
+            for (int i = 0; i < 12; i++)
+            {
+                await engine.RecordOutcomeAsync(Outcome.ForQuery($"write an sql query that joins table {i} with orders", "gpt-4o-mini", success: false), Ct);
+                await engine.RecordOutcomeAsync(Outcome.ForQuery($"write a bash script that renames file {i}", "gpt-4o-mini", success: true), Ct);
+            }
+
+            await engine.RefitTextModelAsync();
+            Assert.Equal(24, engine.TextModelOutcomes);
+            var sql = Mini(await engine.RankAsync(new RouteQuery("write an sql query that counts orders per customer"), Ct));
+            var bash = Mini(await engine.RankAsync(new RouteQuery("write a bash script that renames every file"), Ct));
+            Assert.True(sql.TextEstimate < 0.35, $"sql: {sql.TextEstimate}");
+            Assert.True(bash.TextEstimate > 0.65, $"bash: {bash.TextEstimate}");
+            Assert.True(sql.Quality < bash.Quality);
+        }
+
+        using var reopened = Open(textModel: new() { MinOutcomes = 10, Threads = 1 });
+        await reopened.TextModelReady;
+        Assert.Equal(24, reopened.TextModelOutcomes);
+        Assert.True(Mini(await reopened.RankAsync(new RouteQuery("write an sql query that counts orders per customer"), Ct)).TextEstimate < 0.35);
+
+        static SemanticRouter.Ranking.RankedModel Mini(RouterDecision d) => d.Ranking.Models.Single(m => m.Model == "gpt-4o-mini");
+    }
+
+    [Fact]
+    public async Task TextModel_OutcomesByRequestIdCarryTheRankedText()
+    {
+        using var engine = Open(textModel: new() { MinOutcomes = 10, Threads = 1 });
+        for (int i = 0; i < 10; i++)
+        {
+            var d = await engine.RankAsync(new RouteQuery($"refactor this java class number {i}"), Ct);
+            await engine.RecordOutcomeAsync(Outcome.ForRequest(d.RequestId, "gpt-4o", success: true), Ct);
+        }
+
+        await engine.RefitTextModelAsync();
+        Assert.Equal(10, engine.TextModelOutcomes);
+        var next = await engine.RankAsync(new RouteQuery("refactor this java class"), Ct);
+        Assert.NotNull(next.Ranking.Models.Single(m => m.Model == "gpt-4o").TextEstimate);
+    }
+
+    [Fact]
+    public async Task TextModel_RefitsByItselfAsTextOutcomesAccumulate()
+    {
+        using var engine = Open(textModel: new() { MinOutcomes = 10, Threads = 1 });
+        for (int i = 0; i < 100 /* TextModelTrainer.RefitMinimum */; i++)
+        {
+            await engine.RecordOutcomeAsync(Outcome.ForQuery($"explain this python traceback {i}", "gpt-4o", success: i % 2 == 0), Ct);
+        }
+
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (engine.TextModelOutcomes == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50, Ct);
+        }
+
+        Assert.Equal(100 /* TextModelTrainer.RefitMinimum */, engine.TextModelOutcomes);
+    }
+
+    [Fact]
+    public async Task TextModel_WeightZero_IsNeverFitted()
+    {
+        using var engine = Open(new SemanticRouter.Ranking.RankingOptions { TextModelWeight = 0 }, new() { MinOutcomes = 1 });
+        await engine.RecordOutcomeAsync(Outcome.ForQuery("write an sql query", "gpt-4o-mini", success: false), Ct);
+        await engine.RefitTextModelAsync();
+        Assert.Equal(0, engine.TextModelOutcomes);
+        var d = await engine.RankAsync(new RouteQuery("write an sql query"), Ct);
+        Assert.All(d.Ranking.Models, m => Assert.Null(m.TextEstimate));
+    }
+
+    private RouterEngine Open(SemanticRouter.Ranking.RankingOptions? ranking = null, SemanticRouter.Ranking.TextOutcomeModelOptions? textModel = null)
     {
         if (!Directory.Exists(RoutesDir))
         {
@@ -214,7 +289,7 @@ public sealed class RouterEngineTests(EncoderFixture fixture) : IClassFixture<En
             IndexBuilder.Build(RoutesDir, fixture.Encoder, IndexDir, Hnsw, cancellationToken: Ct);
         }
 
-        return new RouterEngine(new RouterEngineOptions { IndexDirectory = IndexDir, Ranking = ranking }, fixture.Encoder, fixture.Encoder.Model.Fingerprint);
+        return new RouterEngine(new RouterEngineOptions { IndexDirectory = IndexDir, Ranking = ranking, TextModel = textModel }, fixture.Encoder, fixture.Encoder.Model.Fingerprint);
     }
 }
 

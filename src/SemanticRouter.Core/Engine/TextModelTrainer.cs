@@ -1,0 +1,120 @@
+using SemanticRouter.Outcomes;
+using SemanticRouter.Ranking;
+
+namespace SemanticRouter.Engine;
+
+/// <summary>
+/// Keeps a <see cref="TextOutcomeModel"/> fitted on the outcome store's text outcomes: once at start-up
+/// and again, in the background, whenever the store holds <see cref="RefitGrowth"/> more of them than
+/// the serving model saw (at least <see cref="RefitMinimum"/>). The model is derived data: the store is
+/// the record, so nothing is lost when a refit is cut short by shutdown — the next start refits.
+/// </summary>
+internal sealed class TextModelTrainer : IDisposable
+{
+    /// <summary>Fewest new text outcomes that trigger a refit.</summary>
+    public const int RefitMinimum = 100;
+
+    /// <summary>Growth, as a fraction of what the serving model was fitted on, that triggers a refit.</summary>
+    public const double RefitGrowth = 0.1;
+
+    private readonly OutcomeStore _store;
+    private readonly TextOutcomeModelOptions _options;
+    private readonly int _maxOutcomes;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Lock _gate = new();
+    private TextOutcomeModel? _model;
+    private long _fittedCount;
+    private Task _running = Task.CompletedTask;
+    private bool _active;
+    private bool _again;
+
+    public TextModelTrainer(OutcomeStore store, TextOutcomeModelOptions options, int maxOutcomes)
+    {
+        _store = store;
+        _options = options;
+        _maxOutcomes = maxOutcomes;
+    }
+
+    /// <summary>The model now serving (null until the first fit finds a model with enough outcomes).</summary>
+    public TextOutcomeModel? Model => Volatile.Read(ref _model);
+
+    /// <summary>Starts a background refit when the store has grown enough since the last one.</summary>
+    public void RefitIfGrown()
+    {
+        var fitted = Interlocked.Read(ref _fittedCount);
+        if (_store.TextCount - fitted >= Math.Max(RefitMinimum, fitted * RefitGrowth))
+        {
+            _ = RefitAsync();
+        }
+    }
+
+    /// <summary>Refits now (after a refit already running, which then runs once more) and swaps the result in.</summary>
+    public Task RefitAsync()
+    {
+        lock (_gate)
+        {
+            if (_active)
+            {
+                _again = true;
+                return _running;
+            }
+
+            _active = true;
+            _running = Task.Run(Loop);
+            return _running;
+        }
+    }
+
+    public void Dispose()
+    {
+        _stopping.Cancel();
+        try
+        {
+            _running.Wait(TimeSpan.FromSeconds(10));
+        }
+        catch (AggregateException)
+        {
+            // a cancelled or failed refit: the store still has every outcome
+        }
+
+        _stopping.Dispose();
+    }
+
+    private async Task Loop()
+    {
+        while (true)
+        {
+            var count = _store.TextCount;
+            var outcomes = _store.ReadTextOutcomes(_maxOutcomes);
+            TextOutcomeModel fresh;
+            try
+            {
+                fresh = TextOutcomeModel.Fit(outcomes, _options, _stopping.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                lock (_gate)
+                {
+                    _active = false;
+                }
+
+                return;
+            }
+
+            Volatile.Write(ref _model, fresh.Models.Count > 0 ? fresh : null);
+            Interlocked.Exchange(ref _fittedCount, count);
+            lock (_gate)
+            {
+                if (!_again)
+                {
+                    _active = false;
+                    return;
+                }
+
+                _again = false;
+            }
+
+            await Task.Yield();
+        }
+    }
+}

@@ -1,0 +1,202 @@
+namespace SemanticRouter.Ranking;
+
+/// <summary>One observed outcome with the text of its query: how well <see cref="Model"/> did (score in [0, 1]).</summary>
+public readonly record struct TextOutcome(string Text, string Model, double Score);
+
+/// <summary>Training options of <see cref="TextOutcomeModel"/>.</summary>
+public sealed record TextOutcomeModelOptions
+{
+    /// <summary>log₂ of the number of hash buckets. Default 19 (524,288 buckets, 2 MiB of weights per model).</summary>
+    public int BucketBits { get; init; } = 19;
+
+    /// <summary>Longest word n-gram. Default 3.</summary>
+    public int MaxN { get; init; } = 3;
+
+    /// <summary>L2 penalty per outcome: loss = mean cross-entropy + L2/2·‖w‖² (the bias bucket is not penalised). Default 1e-4.</summary>
+    public double L2 { get; init; } = 1e-4;
+
+    /// <summary>A model is predicted only once it has this many outcomes with text. Default 50.</summary>
+    public int MinOutcomes { get; init; } = 50;
+
+    /// <summary>Maximum L-BFGS iterations per model.</summary>
+    public int MaxIterations { get; init; } = 300;
+
+    /// <summary>Stop when the relative loss decrease over an iteration falls below this.</summary>
+    public double Tolerance { get; init; } = 1e-7;
+
+    /// <summary>Worker threads (the result does not depend on it beyond float rounding).</summary>
+    public int Threads { get; init; } = Math.Max(1, Environment.ProcessorCount);
+}
+
+/// <summary>
+/// The text outcome model: per target model, a logistic regression of its observed success on the
+/// query's hashed word n-grams (<see cref="HashedNgrams"/>, rows L2-normalised), fitted by full-batch
+/// L-BFGS. It sees words the sentence embedding blurs — a topic's jargon, "NOT", "Statement 1",
+/// numbers — and complements the neighbours' success estimates (docs/ranking.md). Immutable once
+/// fitted and thread-safe; the engine refits a fresh one from the outcome store and swaps it in.
+/// </summary>
+public sealed class TextOutcomeModel
+{
+    private readonly HashedNgrams _features;
+    private readonly Dictionary<string, (float[] Weights, int Outcomes)> _models;
+
+    private TextOutcomeModel(HashedNgrams features, Dictionary<string, (float[], int)> models, int outcomes)
+    {
+        _features = features;
+        _models = models;
+        OutcomeCount = outcomes;
+    }
+
+    /// <summary>Outcomes the model was fitted on.</summary>
+    public int OutcomeCount { get; }
+
+    /// <summary>Models it predicts (those with at least <see cref="TextOutcomeModelOptions.MinOutcomes"/> outcomes).</summary>
+    public IReadOnlyCollection<string> Models => _models.Keys;
+
+    /// <summary>Outcomes of <paramref name="model"/> it was fitted on (0 when it does not predict the model).</summary>
+    public int OutcomesOf(string model) => _models.TryGetValue(model, out var m) ? m.Outcomes : 0;
+
+    /// <summary>Fits one logistic regression per model with enough outcomes; models with fewer are left out.</summary>
+    public static TextOutcomeModel Fit(IReadOnlyList<TextOutcome> outcomes, TextOutcomeModelOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(outcomes);
+        options ??= new TextOutcomeModelOptions();
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MinOutcomes, 1);
+        if (!(options.L2 > 0) || !double.IsFinite(options.L2))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.L2, "L2 must be positive and finite.");
+        }
+
+        var features = new HashedNgrams(options.BucketBits, options.MaxN);
+        foreach (var o in outcomes)
+        {
+            if (o.Text is null || o.Model is null || !(o.Score is >= 0 and <= 1))
+            {
+                throw new ArgumentException($"Outcome of '{o.Model}' needs a text, a model and a score in [0, 1] (got {o.Score}).", nameof(outcomes));
+            }
+        }
+
+        // Texts repeat across models (one query, several models' outcomes): hash each once.
+        var rows = new Dictionary<string, int[]>(StringComparer.Ordinal);
+        foreach (var o in outcomes)
+        {
+            if (!rows.ContainsKey(o.Text))
+            {
+                rows[o.Text] = features.Features(o.Text);
+            }
+        }
+
+        var models = new Dictionary<string, (float[], int)>(StringComparer.Ordinal);
+        foreach (var group in outcomes.GroupBy(o => o.Model, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var examples = group.Select(o => (rows[o.Text], o.Score)).ToArray();
+            if (examples.Length < options.MinOutcomes)
+            {
+                continue;
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            models[group.Key] = (FitOne(examples, features.Buckets, options, cancellationToken), examples.Length);
+        }
+
+        return new TextOutcomeModel(features, models, outcomes.Count);
+    }
+
+    /// <summary>P̂(success) of each of <paramref name="models"/> that this model predicts (others are absent).</summary>
+    public Dictionary<string, double> Predict(string text, IEnumerable<string> models)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(models);
+        var result = new Dictionary<string, double>(StringComparer.Ordinal);
+        int[]? x = null;
+        foreach (var model in models)
+        {
+            if (_models.TryGetValue(model, out var m) && !result.ContainsKey(model))
+            {
+                x ??= _features.Features(text);
+                result[model] = Sigmoid(Dot(m.Weights, x));
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>w·x for a binary row scaled to unit length.</summary>
+    private static double Dot(float[] w, int[] x)
+    {
+        double s = 0;
+        foreach (var j in x)
+        {
+            s += w[j];
+        }
+
+        return s / Math.Sqrt(x.Length);
+    }
+
+    private static double Sigmoid(double z) => z >= 0 ? 1 / (1 + Math.Exp(-z)) : Math.Exp(z) / (1 + Math.Exp(z));
+
+    private static float[] FitOne((int[] X, double Y)[] examples, int buckets, TextOutcomeModelOptions options, CancellationToken cancellationToken)
+    {
+        var threads = Math.Clamp(options.Threads, 1, Math.Max(1, examples.Length / 256));
+        var partial = Enumerable.Range(0, threads).Select(_ => new double[buckets]).ToArray();
+        var losses = new double[threads];
+        var n = examples.Length;
+
+        double Loss(double[] w, double[] g)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+            {
+                var gt = partial[t];
+                Array.Clear(gt);
+                double loss = 0;
+                for (var i = t; i < n; i += threads)
+                {
+                    var (x, y) = examples[i];
+                    var scale = 1 / Math.Sqrt(x.Length);
+                    double z = 0;
+                    foreach (var j in x)
+                    {
+                        z += w[j];
+                    }
+
+                    z *= scale;
+
+                    // log(1 + e^z) − y·z, computed without overflow
+                    loss += (z > 0 ? z + Math.Log(1 + Math.Exp(-z)) : Math.Log(1 + Math.Exp(z))) - (y * z);
+                    var r = (Sigmoid(z) - y) * scale;
+                    foreach (var j in x)
+                    {
+                        gt[j] += r;
+                    }
+                }
+
+                losses[t] = loss;
+            });
+
+            var total = losses.Sum() / n;
+            var l2 = options.L2;
+            for (var j = 0; j < buckets; j++)
+            {
+                double gj = 0;
+                for (var t = 0; t < threads; t++)
+                {
+                    gj += partial[t][j];
+                }
+
+                g[j] = gj / n;
+                if (j != HashedNgrams.BiasBucket)
+                {
+                    g[j] += l2 * w[j];
+                    total += 0.5 * l2 * w[j] * w[j];
+                }
+            }
+
+            return total;
+        }
+
+        var weights = new double[buckets];
+        Lbfgs.Minimize(Loss, weights, options.MaxIterations, options.Tolerance);
+        return Array.ConvertAll(weights, v => (float)v);
+    }
+}

@@ -1,0 +1,107 @@
+using SemanticRouter.Ranking;
+
+namespace SemanticRouter.Core.Tests.Ranking;
+
+public class TextOutcomeModelTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static readonly string[] Topics = ["invoice", "poem", "integral", "recipe", "contract", "sonnet", "matrix", "salad"];
+
+    // "cheap" succeeds on poems and recipes, fails on integrals and contracts (and the like); "strong" succeeds everywhere.
+    private static List<TextOutcome> Outcomes(int perTopic, int seed = 1)
+    {
+        var random = new Random(seed);
+        var list = new List<TextOutcome>();
+        foreach (var topic in Topics)
+        {
+            var easy = topic is "poem" or "recipe" or "sonnet" or "salad";
+            for (var i = 0; i < perTopic; i++)
+            {
+                var text = $"please help me with this {topic} number {random.Next(1000)} today";
+                list.Add(new TextOutcome(text, "cheap", easy ? 1 : 0));
+                list.Add(new TextOutcome(text, "strong", 1));
+            }
+        }
+
+        return list;
+    }
+
+    [Fact]
+    public void Fit_LearnsWhichWordsAModelFailsOn()
+    {
+        var model = TextOutcomeModel.Fit(Outcomes(20), new TextOutcomeModelOptions { Threads = 1 }, cancellationToken: Ct);
+
+        var easy = model.Predict("help me with this poem", ["cheap", "strong"]);
+        var hard = model.Predict("help me with this integral", ["cheap", "strong"]);
+        Assert.True(easy["cheap"] > 0.7, $"cheap on a poem: {easy["cheap"]}");
+        Assert.True(hard["cheap"] < 0.3, $"cheap on an integral: {hard["cheap"]}");
+        Assert.True(hard["strong"] > 0.7, $"strong on an integral: {hard["strong"]}");
+        Assert.Equal(320, model.OutcomeCount);
+        Assert.Equal(160, model.OutcomesOf("cheap"));
+    }
+
+    [Fact]
+    public void Fit_GeneralisesToUnseenTextsThroughSharedWords()
+    {
+        var model = TextOutcomeModel.Fit(Outcomes(20), new TextOutcomeModelOptions { Threads = 2 }, cancellationToken: Ct);
+        var p = model.Predict("a new contract nobody has seen", ["cheap"]);
+        Assert.True(p["cheap"] < 0.4, $"cheap on an unseen contract question: {p["cheap"]}");
+    }
+
+    [Fact]
+    public void Fit_IsDeterministic()
+    {
+        var options = new TextOutcomeModelOptions { Threads = 1 };
+        var a = TextOutcomeModel.Fit(Outcomes(10), options, cancellationToken: Ct).Predict("integral recipe", ["cheap"]);
+        var b = TextOutcomeModel.Fit(Outcomes(10), options, cancellationToken: Ct).Predict("integral recipe", ["cheap"]);
+        Assert.Equal(a["cheap"], b["cheap"]);
+    }
+
+    [Fact]
+    public void Predict_LeavesOutModelsWithTooFewOutcomesOrUnknown()
+    {
+        var outcomes = Outcomes(10);
+        outcomes.AddRange(Enumerable.Range(0, 5).Select(i => new TextOutcome($"rare {i}", "rare", 1)));
+        var model = TextOutcomeModel.Fit(outcomes, new TextOutcomeModelOptions { MinOutcomes = 50 }, cancellationToken: Ct);
+
+        var p = model.Predict("a poem", ["cheap", "rare", "never-seen", "cheap"]);
+        Assert.Equal(["cheap"], p.Keys);
+        Assert.DoesNotContain("rare", model.Models);
+        Assert.Equal(0, model.OutcomesOf("rare"));
+    }
+
+    [Fact]
+    public void Fit_FractionalScores_PredictTheirMean()
+    {
+        var outcomes = Enumerable.Range(0, 200).Select(i => new TextOutcome($"summarise report {i}", "m", 0.3)).ToList();
+        var model = TextOutcomeModel.Fit(outcomes, cancellationToken: Ct);
+        Assert.InRange(model.Predict("summarise report 7", ["m"])["m"], 0.25, 0.35);
+    }
+
+    [Fact]
+    public void Fit_NoOutcomes_PredictsNothing() =>
+        Assert.Empty(TextOutcomeModel.Fit([], cancellationToken: Ct).Predict("anything", ["m"]));
+
+    [Theory]
+    [InlineData(-0.1)]
+    [InlineData(1.5)]
+    [InlineData(double.NaN)]
+    public void Fit_ScoreOutsideUnitInterval_Throws(double score) =>
+        Assert.Throws<ArgumentException>(() => TextOutcomeModel.Fit([new TextOutcome("q", "m", score)], cancellationToken: Ct));
+
+    [Fact]
+    public void Fit_BadOptions_Throw()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => TextOutcomeModel.Fit([], new TextOutcomeModelOptions { L2 = 0 }, cancellationToken: Ct));
+        Assert.Throws<ArgumentOutOfRangeException>(() => TextOutcomeModel.Fit([], new TextOutcomeModelOptions { MinOutcomes = 0 }, cancellationToken: Ct));
+    }
+
+    [Fact]
+    public void Fit_Cancelled_Throws()
+    {
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() => TextOutcomeModel.Fit(Outcomes(10), cancellationToken: cts.Token));
+    }
+}
