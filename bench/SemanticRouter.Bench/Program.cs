@@ -11,6 +11,7 @@ return args switch
     ["grpc-demo-server", .. var rest] => await SemanticRouter.Bench.Grpc.SelfHost.ServeAsync(rest),
     ["outcomes", .. var rest] => await SemanticRouter.Bench.Outcomes.OutcomeStoreBench.RunAsync(rest),
     ["ranker", .. var rest] => SemanticRouter.Bench.Ranking.RankerBench.Run(rest),
+    ["text-model", .. var rest] => SemanticRouter.Bench.Ranking.TextModelBench.Run(rest),
     ["route-thresholds", .. var rest] => SemanticRouter.Bench.Evaluation.RouteThresholdBench.Run(rest),
     _ => Usage(),
 };
@@ -27,6 +28,7 @@ static int Usage()
     Console.Error.WriteLine("  grpc-demo-server [--port 50051]       that server alone, until Ctrl+C: for trying the examples");
     Console.Error.WriteLine("  outcomes [--n 200000] [--writers 32]  group commit vs sequential durable records; open from aggregates vs rebuild");
     Console.Error.WriteLine("  ranker [--rounds 7]                   Ranker.Rank (k 10, 50) vs an inline knn-router weighted mean");
+    Console.Error.WriteLine("  text-model [--rounds 5]               text outcome model: fit on MMLU outcomes; predict vs embedding a query");
     Console.Error.WriteLine("  route-thresholds --routes DIR         one global abstention threshold vs per-route offsets (quality, after fit)");
     return 2;
 }

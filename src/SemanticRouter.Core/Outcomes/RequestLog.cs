@@ -6,7 +6,7 @@ namespace SemanticRouter.Outcomes;
 /// <summary>
 /// Remembers, per request id, what an outcome about that ranking should credit, for a bounded time
 /// (<see cref="Ttl"/>, default 1 h) and in bounded memory (<see cref="Capacity"/> entries, default
-/// 100 000; the oldest entry goes first). An entry costs about 100 bytes plus 24 per neighbour.
+/// 100 000; the oldest entry goes first). An entry costs about 100 bytes plus 24 per neighbour, plus the query text (kept for the text outcome model).
 /// Thread-safe.
 /// </summary>
 public sealed class RequestLog

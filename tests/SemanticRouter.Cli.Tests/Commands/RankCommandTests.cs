@@ -29,6 +29,38 @@ public sealed class RankCommandTests : IDisposable
         Assert.Equal("chitchat", json.RootElement.GetProperty("fallback_route").GetString());
     }
 
+    [Fact]
+    public void ImportedTextOutcomes_TeachTheTextModel_ThatRankShows()
+    {
+        var csv = Path.Combine(_dir.Path, "history.csv");
+        var lines = new List<string> { "text,model,outcome" };
+        for (int i = 0; i < 30; i++)
+        {
+            lines.Add($"write an sql query that joins table {i} with orders,gpt-4o-mini,false");
+            lines.Add($"write a bash script that renames file {i},gpt-4o-mini,true");
+        }
+
+        File.WriteAllLines(csv, lines);
+        string db = Path.Combine(_dir.Path, "outcomes.db");
+        var import = CliRunner.Run("outcomes", "import", csv, "--index", _index, "--db", db);
+        Assert.True(import.ExitCode == 0, import.Stderr);
+
+        var sql = Mini(CliRunner.Run("rank", "--index", _index, "write an sql query that counts orders", "--json", "--db", db));
+        var bash = Mini(CliRunner.Run("rank", "--index", _index, "write a bash script that renames every file", "--json", "--db", db));
+        Assert.True(sql < 0.4 && bash > 0.6, $"text estimates: sql {sql}, bash {bash}");
+
+        var off = CliRunner.Run("rank", "--index", _index, "write an sql query that counts orders", "--json", "--db", db, "--text-model-weight", "0");
+        Assert.DoesNotContain("text_estimate", off.Stdout, StringComparison.Ordinal);
+
+        static double Mini(CliResult result)
+        {
+            Assert.True(result.ExitCode == 0, result.Stderr);
+            using var json = JsonDocument.Parse(result.Stdout);
+            return json.RootElement.GetProperty("models").EnumerateArray()
+                .Single(m => m.GetProperty("model").GetString() == "gpt-4o-mini").GetProperty("text_estimate").GetDouble();
+        }
+    }
+
     [Theory]
     [InlineData("--fallback-route", "no_such_route", "--fallback-route 'no_such_route' is not a route of the index (routes: ")]
     [InlineData("--temperature", "0", "--temperature: Temperature must be positive and finite.")]
@@ -36,6 +68,7 @@ public sealed class RankCommandTests : IDisposable
     [InlineData("--route-smoothing", "-1", "--route-smoothing: ")]
     [InlineData("--utterance-smoothing", "NaN", "--utterance-smoothing: ")]
     [InlineData("--conversation-decay", "1", "--conversation-decay: ConversationDecay must be in [0, 1).")]
+    [InlineData("--text-model-weight", "1", "--text-model-weight: TextModelWeight must be in [0, 1).")]
     public void RankingFlagsOutOfRange_OneLineBadInput(string flag, string value, string message)
     {
         var result = CliRunner.Run("rank", "--index", _index, "hello there", flag, value);

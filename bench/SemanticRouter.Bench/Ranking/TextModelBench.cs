@@ -1,0 +1,64 @@
+using System.Diagnostics;
+using SemanticRouter.Embeddings;
+using SemanticRouter.Evaluation;
+using SemanticRouter.Ranking;
+using SemanticRouter.Tests;
+
+namespace SemanticRouter.Bench.Ranking;
+
+/// <summary>
+/// What the text outcome model costs on the ranking path and in the background: fitting it on
+/// RouteLLM's MMLU outcomes (both models' outcomes of every prompt), and predicting both models for a
+/// query, against embedding the same query with all-MiniLM-L6-v2 — the step every ranking pays anyway
+/// — measured in the same run, interleaved rounds, medians.
+/// </summary>
+internal static class TextModelBench
+{
+    public static int Run(string[] args)
+    {
+        int rounds = args.Contains("--rounds") ? int.Parse(args[Array.IndexOf(args, "--rounds") + 1], System.Globalization.CultureInfo.InvariantCulture) : 5;
+        var data = OutcomeDataset.Load(Path.Combine(SharedPaths.Datasets, "routellm", "mmlu"));
+        var outcomes = data.Prompts.SelectMany((p, i) => new[] { new TextOutcome(p, "weak", data.Weak[i] ? 1 : 0), new TextOutcome(p, "strong", data.Strong[i] ? 1 : 0) }).ToList();
+        Console.Error.WriteLine($"text-model bench: {outcomes.Count} outcomes ({data.Prompts.Count} prompts × 2 models), {Environment.ProcessorCount} cores");
+
+        var fit = Stopwatch.StartNew();
+        var model = TextOutcomeModel.Fit(outcomes, new TextOutcomeModelOptions { Threads = Math.Max(1, Environment.ProcessorCount / 2) });
+        fit.Stop();
+        Console.WriteLine($"fit: {fit.Elapsed.TotalSeconds:0.0} s on {Math.Max(1, Environment.ProcessorCount / 2)} thread(s) (the engine's background setting)");
+
+        using var encoder = SentenceEncoder.Open(SharedPaths.MiniLmModel, new SentenceEncoderOptions { IntraOpThreads = 1 });
+        var queries = data.Prompts.Take(200).ToArray();
+        var vector = new float[encoder.Dimensions];
+        string[] models = ["weak", "strong"];
+        var predictRounds = new List<double>();
+        var embedRounds = new List<double>();
+        for (int r = 0; r < rounds; r++)
+        {
+            var t = Stopwatch.StartNew();
+            foreach (var q in queries)
+            {
+                _ = model.Predict(q, models);
+            }
+
+            predictRounds.Add(t.Elapsed.TotalMicroseconds / queries.Length);
+            t.Restart();
+            foreach (var q in queries)
+            {
+                encoder.Embed([q], vector);
+            }
+
+            embedRounds.Add(t.Elapsed.TotalMicroseconds / queries.Length);
+        }
+
+        double predict = Median(predictRounds);
+        double embed = Median(embedRounds);
+        Console.WriteLine($"per query (MMLU prompts, mean {queries.Average(q => q.Length):0} chars): text model {predict:0.0} µs, embedding {embed:0.0} µs, ratio {predict / embed:0.000}");
+        return 0;
+    }
+
+    private static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted[sorted.Length / 2];
+    }
+}
