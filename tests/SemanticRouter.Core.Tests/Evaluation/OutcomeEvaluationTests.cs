@@ -90,6 +90,49 @@ public class OutcomeEvaluationTests
     }
 
     [Fact]
+    public void Run_WordsCarryTheSignal_ChoosesTheTextModelAndBeatsTheNeighbours()
+    {
+        // Embeddings say nothing here (one blob); the word "proof" marks the prompts the weak model fails.
+        var (matrix, _, strong, _) = TwoRoutes(200, seed: 7);
+        var random = new Random(11);
+        var texts = new string[matrix.Length / 8];
+        var weak = new bool[texts.Length];
+        for (int i = 0; i < texts.Length; i++)
+        {
+            bool hard = random.NextDouble() < 0.4;
+            texts[i] = hard ? $"give a proof of claim {i}" : $"name the colour of item {i}";
+            weak[i] = !hard && random.NextDouble() < 0.95;
+        }
+
+        var with = OutcomeEvaluation.Run(matrix, weak, strong, folds: 4, kValues: [10], alphaValues: [0], rhoValues: [0], threads: 1, texts: texts);
+        var without = OutcomeEvaluation.Run(matrix, weak, strong, folds: 4, kValues: [10], alphaValues: [0], rhoValues: [0], threads: 1);
+
+        Assert.All(with.ChosenPerFold, c => Assert.True(c.TextWeight > 0));
+        Assert.All(without.ChosenPerFold, c => Assert.Equal(0, c.TextWeight));
+        Assert.True(with.Router.Apgr > without.Router.Apgr + 0.2, $"with text {with.Router.Apgr:F3} vs without {without.Router.Apgr:F3}");
+    }
+
+    [Fact]
+    public void Run_InnerFolds_ScaleTheChosenKToTheWholeTrainingSet()
+    {
+        var (matrix, weak, strong, _) = TwoRoutes(100, seed: 5);
+
+        var result = OutcomeEvaluation.Run(matrix, weak, strong, folds: 3, kValues: [4], alphaValues: [0], threads: 1, innerFolds: 4);
+
+        // each inner fold indexes 3/4 of the training prompts: k = 4 becomes round(4 · 4/3) = 5
+        Assert.All(result.ChosenPerFold, c => Assert.Equal(5, c.K));
+        Assert.Throws<ArgumentOutOfRangeException>(() => OutcomeEvaluation.Run(matrix, weak, strong, folds: 3, innerFolds: 1));
+    }
+
+    [Fact]
+    public void Run_TextsOfTheWrongLength_Refused()
+    {
+        var (matrix, weak, strong, _) = TwoRoutes(10, seed: 1);
+        var e = Assert.Throws<ArgumentException>(() => OutcomeEvaluation.Run(matrix, weak, strong, folds: 2, texts: ["only one"]));
+        Assert.Contains("one prompt text per prompt", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Run_RoutesOfTheWrongLength_Refused()
     {
         var (matrix, weak, strong, _) = TwoRoutes(10, seed: 1);
