@@ -24,6 +24,9 @@ public sealed class RouterEngine : IDisposable
     private readonly RequestLog _requests;
     private readonly OutcomeStore _outcomes;
     private readonly TextModelTrainer? _text;
+
+    /// <summary>Longest query text the request log keeps for the text outcome model (4,096 chars: 8 KiB).</summary>
+    private const int MaxRememberedTextChars = 4096;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private RouterSnapshot _snapshot;
 
@@ -148,8 +151,10 @@ public sealed class RouterEngine : IDisposable
             TextEstimates = _text?.Model is { } textModel ? textModel.Predict(query.Text, textModel.Models) : null,
         });
 
-        // The text is kept with the credits: an outcome by request id then teaches the text model too.
-        string requestId = _requests.Remember(OutcomeCredits.FromRanking(result) with { QueryText = query.Text });
+        // With the text model on, the text is kept with the credits, so an outcome by request id teaches it
+        // too; capped, because the request log holds up to RequestCapacity entries.
+        string? remembered = _text is null ? null : query.Text.Length <= MaxRememberedTextChars ? query.Text : query.Text[..MaxRememberedTextChars];
+        string requestId = _requests.Remember(OutcomeCredits.FromRanking(result) with { QueryText = remembered });
         return new RouterDecision(requestId, result, snapshot.Version, embedding, search);
     }
 
