@@ -21,7 +21,7 @@ internal static class EvalCommand
         var outcomes = new Option<string?>("--outcomes") { Description = "RouteLLM-format outcome CSV file or folder (weak and strong model columns).", HelpName = "FILE_OR_DIR" };
         var folds = new Option<int>("--folds") { Description = "Cross-validation folds for --outcomes.", DefaultValueFactory = _ => 5 };
         var noText = new Option<bool>("--no-text-model") { Description = "For --outcomes: leave the text outcome model out (neighbours, routes and outcome head only), to see what it adds." };
-        var innerFolds = new Option<int>("--inner-folds") { Description = "For --outcomes: folds of the inner split of each outer fold's training prompts that chooses k, α, ρ and λ_t (default 2).", DefaultValueFactory = _ => 2 };
+        var innerFolds = new Option<int>("--inner-folds") { Description = "For --outcomes: folds of the inner split of each outer fold's training prompts that chooses k, τ, α, ρ, λ_t and the text model's L2 (default 5).", DefaultValueFactory = _ => 5 };
         var seed = new Option<int>("--seed") { Description = "Seed of the fold assignment for --outcomes (another seed, other folds: shows how much the figures move).", DefaultValueFactory = _ => 0 };
         var points = new Option<int>("--points") { Description = "Threshold sweep points (RouteLLM's num_results).", DefaultValueFactory = _ => 10 };
         var plot = new Option<string?>("--plot") { Description = "Write the quality-versus-strong-calls curve to this PNG.", HelpName = "FILE" };
@@ -180,6 +180,7 @@ internal static class EvalCommand
                 ["seed"] = seed,
                 ["text_model"] = textModel,
                 ["inner_folds"] = innerFolds,
+                ["chosen"] = result.ChosenPerFold.Select(c => new Dictionary<string, object> { ["fold"] = c.Fold, ["k"] = c.K, ["temperature"] = c.Temperature, ["alpha"] = c.Alpha, ["rho"] = c.Rho, ["text_weight"] = c.TextWeight, ["text_l2"] = c.TextL2 }).ToList(),
             };
             await stdout.WriteLineAsync(JsonSerializer.Serialize(o)).ConfigureAwait(false);
             return 0;

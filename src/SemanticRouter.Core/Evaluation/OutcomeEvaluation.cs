@@ -10,8 +10,8 @@ public sealed record OutcomeEvaluationResult(
     IReadOnlyList<OutcomeFoldChoice> ChosenPerFold,
     int Prompts);
 
-/// <summary>What the inner split chose for one outer fold: k, α (outcome head), ρ (route part) and λ_t (text outcome model).</summary>
-public readonly record struct OutcomeFoldChoice(int Fold, int K, double Alpha, double Rho, double TextWeight);
+/// <summary>What the inner split chose for one outer fold: k, τ, α (outcome head), ρ (route part), λ_t and the L2 of the text outcome model (τ = 0: raw cosine weights).</summary>
+public readonly record struct OutcomeFoldChoice(int Fold, int K, double Temperature, double Alpha, double Rho, double TextWeight, double TextL2);
 
 /// <summary>
 /// Cross-validated cheap-vs-strong routing on observed outcomes (RouteLLM's MMLU format). Per outer
@@ -27,7 +27,7 @@ public readonly record struct OutcomeFoldChoice(int Fold, int K, double Alpha, d
 /// are chosen per outer fold by a 2-fold split of its training prompts only. With the prompts' texts,
 /// (d) the served <see cref="TextOutcomeModel"/> fitted on the training prompts' outcomes of both models
 /// gives P̂_text(strong) − P̂_text(weak), blended as the ranker blends it: (1 − λ_t)·score + λ_t·(d), λ_t
-/// chosen on the same inner split. Held-out scores of all
+/// and the text model's L2 chosen on the same inner split. Held-out scores of all
 /// folds are pooled and swept as in RouteLLM; the random router scores each prompt uniformly at
 /// random (seeded).
 /// </summary>
@@ -54,14 +54,21 @@ public static class OutcomeEvaluation
         IReadOnlyList<string>? texts = null,
         double[]? textWeights = null,
         TextOutcomeModelOptions? textOptions = null,
-        int innerFolds = 2)
+        double[]? textL2Values = null,
+        double[]? temperatureValues = null,
+        int innerFolds = 5)
     {
         ArgumentNullException.ThrowIfNull(matrix);
         ArgumentNullException.ThrowIfNull(weak);
         ArgumentNullException.ThrowIfNull(strong);
         threads = threads > 0 ? threads : Environment.ProcessorCount;
         ArgumentOutOfRangeException.ThrowIfLessThan(innerFolds, 2);
-        kValues ??= [10, 25, 50, 100];
+        kValues ??= [10, 25, 50, 100, 200];
+        temperatureValues ??= [0.05, 0.1, 0.2, 0.5];
+        if (temperatureValues.Length == 0 || temperatureValues.Any(t => !(t >= 0) || !double.IsFinite(t)))
+        {
+            throw new ArgumentException("temperatures must be finite and non-negative (0 = raw cosine weights)", nameof(temperatureValues));
+        }
         alphaValues ??= [0, 0.25, 0.5, 0.75, 1];
         routes ??= new int[weak.Length];
         if (routes.Length != weak.Length || routes.Any(r => r < 0))
@@ -76,9 +83,10 @@ public static class OutcomeEvaluation
 
         textWeights = texts is null ? [0] : textWeights ?? [0, 0.2, 0.35, 0.5, 0.65, 0.8];
         textOptions = (textOptions ?? new TextOutcomeModelOptions()) with { Threads = threads };
+        textL2Values = texts is null ? [textOptions.L2] : textL2Values ?? [1e-4, 1e-5, 1e-6];
 
         // One route: (b) is the same constant for every prompt and carries no ranking signal.
-        rhoValues ??= routes.Distinct().Skip(1).Any() ? [0, 0.25, 0.5, 0.75] : [0];
+        rhoValues ??= routes.Distinct().Skip(1).Any() ? [0, 0.25, 0.5, 0.75, 1] : [0];
         var n = weak.Length;
         var dims = matrix.Length / n;
         var classes = weak.Select((w, i) => (w ? 2 : 0) + (strong[i] ? 1 : 0)).ToArray();
@@ -101,13 +109,13 @@ public static class OutcomeEvaluation
                 var a = train.Where((_, j) => inner[j] != g).ToArray();
                 var b = train.Where((_, j) => inner[j] == g).ToArray();
                 indexed += a.Length;
-                innerParts.Add((b, Score(matrix, dims, classes, weak, strong, routes, texts, textOptions, a, b, kValues, smoothing, headL2, threads)));
+                innerParts.Add((b, Score(matrix, dims, classes, weak, strong, routes, texts, textOptions, textL2Values, a, b, kValues, temperatureValues, smoothing, headL2, threads)));
             }
 
             var bWeak = innerParts.SelectMany(p => p.B).Select(i => weak[i] ? 1.0 : 0).ToList();
             var bStrong = innerParts.SelectMany(p => p.B).Select(i => strong[i] ? 1.0 : 0).ToList();
-            var best = (Apgr: double.NegativeInfinity, K: kValues[0], Alpha: 0.0, Rho: 0.0, Text: 0.0);
-            foreach (var k in kValues)
+            var best = (Apgr: double.NegativeInfinity, K: kValues[0], Tau: temperatureValues[0], Alpha: 0.0, Rho: 0.0, Text: 0.0, L2: textL2Values[0]);
+            foreach (var (k, tau) in kValues.SelectMany(k => temperatureValues.Select(t => (k, t))))
             {
                 foreach (var alpha in alphaValues)
                 {
@@ -115,11 +123,15 @@ public static class OutcomeEvaluation
                     {
                         foreach (var lambda in textWeights)
                         {
-                            var s = innerParts.SelectMany(p => p.B.Select((_, j) => Combine(p.Parts, j, k, alpha, rho, lambda))).ToList();
-                            var m = RouteLlmMetrics.Compute(s, bWeak, bStrong, points);
-                            if (m.Apgr > best.Apgr)
+                            // λ_t = 0 ignores the text model: its L2 does not matter, try it once
+                            foreach (var l2 in lambda > 0 ? textL2Values : textL2Values[..1])
                             {
-                                best = (m.Apgr, k, alpha, rho, lambda);
+                                var s = innerParts.SelectMany(p => p.B.Select((_, j) => Combine(p.Parts, j, (k, tau), alpha, rho, lambda, l2))).ToList();
+                                var m = RouteLlmMetrics.Compute(s, bWeak, bStrong, points);
+                                if (m.Apgr > best.Apgr)
+                                {
+                                    best = (m.Apgr, k, tau, alpha, rho, lambda, l2);
+                                }
                             }
                         }
                     }
@@ -129,13 +141,17 @@ public static class OutcomeEvaluation
             // k was chosen with fewer prompts indexed; the same neighbourhood (the same similarity
             // radius) holds proportionally more prompts in the whole training set.
             var outerK = (int)Math.Round(best.K * (double)train.Length * innerFolds / indexed);
-            chosen.Add(new OutcomeFoldChoice(f, outerK, best.Alpha, best.Rho, best.Text));
-            log?.Invoke($"fold {f + 1}/{folds}: k={outerK} (inner {best.K}) alpha={best.Alpha} rho={best.Rho} text={best.Text} (inner APGR {best.Apgr:F3})");
-            var parts = Score(matrix, dims, classes, weak, strong, routes, best.Text > 0 ? texts : null, textOptions, train, test, [outerK], smoothing, headL2, threads);
+
+            // L2 is per outcome (mean loss + L2/2·‖w‖²): the same total penalty over more outcomes is a
+            // proportionally smaller L2, so it shrinks as k grows.
+            var outerL2 = best.L2 * indexed / ((double)train.Length * innerFolds);
+            chosen.Add(new OutcomeFoldChoice(f, outerK, best.Tau, best.Alpha, best.Rho, best.Text, outerL2));
+            log?.Invoke(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"fold {f + 1}/{folds}: k={outerK} (inner {best.K}) tau={best.Tau} alpha={best.Alpha} rho={best.Rho} text={best.Text} text-L2={outerL2:0.0e0} (inner {best.L2:0e0}) (inner APGR {best.Apgr:F3})"));
+            var parts = Score(matrix, dims, classes, weak, strong, routes, best.Text > 0 ? texts : null, textOptions, [outerL2], train, test, [outerK], [best.Tau], smoothing, headL2, threads);
             for (var j = 0; j < test.Length; j++)
             {
-                scores[test[j]] = Combine(parts, j, outerK, best.Alpha, best.Rho, best.Text);
-                knnScores[test[j]] = parts.Knn[outerK][j];
+                scores[test[j]] = Combine(parts, j, (outerK, best.Tau), best.Alpha, best.Rho, best.Text, outerL2);
+                knnScores[test[j]] = parts.Knn[(outerK, best.Tau)][j];
             }
         }
 
@@ -151,29 +167,33 @@ public static class OutcomeEvaluation
             n);
     }
 
-    private sealed record Parts(Dictionary<int, double[]> Knn, Dictionary<int, double[]> Route, double[] Head, double[]? Text);
+    private sealed record Parts(Dictionary<(int K, double Tau), double[]> Knn, Dictionary<(int K, double Tau), double[]> Route, double[] Head, Dictionary<double, double[]>? Text);
 
-    private static double Combine(Parts p, int j, int k, double alpha, double rho, double textWeight)
+    private static double Combine(Parts p, int j, (int K, double Tau) vote, double alpha, double rho, double textWeight, double textL2)
     {
-        var neighbours = (alpha * p.Head[j]) + ((1 - alpha) * ((rho * p.Route[k][j]) + ((1 - rho) * p.Knn[k][j])));
-        return textWeight > 0 ? ((1 - textWeight) * neighbours) + (textWeight * p.Text![j]) : neighbours;
+        var neighbours = (alpha * p.Head[j]) + ((1 - alpha) * ((rho * p.Route[vote][j]) + ((1 - rho) * p.Knn[vote][j])));
+        return textWeight > 0 ? ((1 - textWeight) * neighbours) + (textWeight * p.Text![textL2][j]) : neighbours;
     }
 
     /// <summary>kNN, route and head scores of <paramref name="test"/> rows given <paramref name="train"/> rows.</summary>
-    private static Parts Score(float[] matrix, int dims, int[] classes, bool[] weak, bool[] strong, int[] routes, IReadOnlyList<string>? texts, TextOutcomeModelOptions textOptions, int[] train, int[] test, int[] kValues, double beta, double headL2, int threads)
+    private static Parts Score(float[] matrix, int dims, int[] classes, bool[] weak, bool[] strong, int[] routes, IReadOnlyList<string>? texts, TextOutcomeModelOptions textOptions, double[] textL2Values, int[] train, int[] test, int[] kValues, double[] temperatures, double beta, double headL2, int threads)
     {
-        double[]? textScores = null;
+        Dictionary<double, double[]>? textScores = null;
         if (texts is not null)
         {
             // Both models' outcomes on the training prompts, exactly what RecordOutcome would have stored.
             var outcomes = train.SelectMany(i => new[] { new TextOutcome(texts[i], WeakModel, weak[i] ? 1 : 0), new TextOutcome(texts[i], StrongModel, strong[i] ? 1 : 0) }).ToArray();
-            var model = TextOutcomeModel.Fit(outcomes, textOptions);
-            textScores = new double[test.Length];
-            Parallel.For(0, test.Length, new ParallelOptions { MaxDegreeOfParallelism = threads }, j =>
+            textScores = [];
+            foreach (var l2 in textL2Values)
             {
-                var p = model.Predict(texts[test[j]], [WeakModel, StrongModel]);
-                textScores[j] = p.GetValueOrDefault(StrongModel) - p.GetValueOrDefault(WeakModel);
-            });
+                var model = TextOutcomeModel.Fit(outcomes, textOptions with { L2 = l2 });
+                var gains = textScores[l2] = new double[test.Length];
+                Parallel.For(0, test.Length, new ParallelOptions { MaxDegreeOfParallelism = threads }, j =>
+                {
+                    var p = model.Predict(texts[test[j]], [WeakModel, StrongModel]);
+                    gains[j] = p.GetValueOrDefault(StrongModel) - p.GetValueOrDefault(WeakModel);
+                });
+            }
         }
 
         var trainMatrix = new float[train.Length * dims];
@@ -210,8 +230,9 @@ public static class OutcomeEvaluation
 
         var exact = new ExactNeighbors(trainMatrix, dims);
         var kMax = kValues.Max();
-        var knn = kValues.ToDictionary(k => k, _ => new double[test.Length]);
-        var route = kValues.ToDictionary(k => k, _ => new double[test.Length]);
+        var votes = kValues.SelectMany(k => temperatures.Select(t => (k, t))).ToArray();
+        var knn = votes.ToDictionary(v => v, _ => new double[test.Length]);
+        var route = votes.ToDictionary(v => v, _ => new double[test.Length]);
         var headScores = new double[test.Length];
         Parallel.For(0, test.Length, new ParallelOptions { MaxDegreeOfParallelism = threads }, j =>
         {
@@ -219,23 +240,24 @@ public static class OutcomeEvaluation
             var p = head.PredictProbabilities(q);
             headScores[j] = p[1] - p[2];
             var hits = exact.Search(q, kMax);
-            foreach (var k in kValues)
+            foreach (var (k, tau) in votes)
             {
                 // The same weighted neighbours vote twice: with their own outcomes (a), and for their
                 // routes, P(r|q), whose gains they carry (b). No vote falls back to the prior gain.
+                // Weights as the ranker weighs them, exp((s_i − s_1)/τ); τ = 0 keeps raw cosines.
                 double sw = 0, ss = 0, sum = 0, viaRoutes = 0;
                 for (var h = 0; h < Math.Min(k, hits.Length); h++)
                 {
                     var row = train[hits[h].Row];
-                    var wgt = Math.Max(0, hits[h].Similarity);
+                    var wgt = tau > 0 ? Math.Exp((hits[h].Similarity - hits[0].Similarity) / tau) : Math.Max(0, hits[h].Similarity);
                     sum += wgt;
                     sw += wgt * (weak[row] ? 1 : 0);
                     ss += wgt * (strong[row] ? 1 : 0);
                     viaRoutes += wgt * routeGain[routes[row]];
                 }
 
-                knn[k][j] = Gain(ss, sw, sum);
-                route[k][j] = sum > 0 ? viaRoutes / sum : priorStrong - priorWeak;
+                knn[(k, tau)][j] = Gain(ss, sw, sum);
+                route[(k, tau)][j] = sum > 0 ? viaRoutes / sum : priorStrong - priorWeak;
             }
         });
 

@@ -82,10 +82,10 @@ public class OutcomeEvaluationTests
     {
         var (matrix, weak, strong, _) = TwoRoutes(100, seed: 5);
 
-        var result = OutcomeEvaluation.Run(matrix, weak, strong, folds: 3, kValues: [5, 10], alphaValues: [0], threads: 1);
+        var result = OutcomeEvaluation.Run(matrix, weak, strong, folds: 3, kValues: [5, 10], alphaValues: [0], threads: 1, innerFolds: 2);
 
         Assert.All(result.ChosenPerFold, c => Assert.Equal(0, c.Rho));
-        // k is chosen on half the training prompts and scaled to the whole training set.
+        // with two inner folds k is chosen on half the training prompts and scaled to the whole training set.
         Assert.All(result.ChosenPerFold, c => Assert.Contains(c.K, new[] { 10, 20 }));
     }
 
@@ -130,6 +130,15 @@ public class OutcomeEvaluationTests
         var (matrix, weak, strong, _) = TwoRoutes(10, seed: 1);
         var e = Assert.Throws<ArgumentException>(() => OutcomeEvaluation.Run(matrix, weak, strong, folds: 2, texts: ["only one"]));
         Assert.Contains("one prompt text per prompt", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(-0.1)]
+    [InlineData(double.PositiveInfinity)]
+    public void Run_BadTemperature_Refused(double tau)
+    {
+        var (matrix, weak, strong, _) = TwoRoutes(10, seed: 1);
+        Assert.Throws<ArgumentException>(() => OutcomeEvaluation.Run(matrix, weak, strong, folds: 2, temperatureValues: [0.1, tau]));
     }
 
     [Fact]
