@@ -64,7 +64,7 @@ public static class OutcomeEvaluation
         threads = threads > 0 ? threads : Environment.ProcessorCount;
         ArgumentOutOfRangeException.ThrowIfLessThan(innerFolds, 2);
         kValues ??= [10, 25, 50, 100, 200];
-        temperatureValues ??= [0.05, 0.1, 0.2, 0.5];
+        temperatureValues ??= [0]; // raw cosine: a τ grid (0.05–0.5) was measured and not adopted (docs/evaluation.md)
         if (temperatureValues.Length == 0 || temperatureValues.Any(t => !(t >= 0) || !double.IsFinite(t)))
         {
             throw new ArgumentException("temperatures must be finite and non-negative (0 = raw cosine weights)", nameof(temperatureValues));
