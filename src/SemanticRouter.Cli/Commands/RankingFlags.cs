@@ -46,7 +46,7 @@ internal sealed class RankingFlags
 
     private readonly Option<double?> _textModelWeight = new("--text-model-weight")
     {
-        Description = "λ_t: weight of the text outcome model (word n-grams of the query, fitted on stored outcomes with text) against the neighbours' success estimate; default 0.25, 0 = off",
+        Description = "λ_t: weight of the text outcome model (word n-grams of the query, fitted on stored outcomes with text) against the neighbours' success estimate; default 0.2, 0 = off",
     };
 
     public IEnumerable<Option> Options => [_fallback, _temperature, _threshold, _routeSmoothing, _utteranceSmoothing, _conversationDecay, _textModelWeight];
