@@ -153,7 +153,7 @@ public sealed class RouterEngine : IDisposable
 
         // With the text model on, the text is kept with the credits, so an outcome by request id teaches it
         // too; capped, because the request log holds up to RequestCapacity entries.
-        string? remembered = _text is null ? null : query.Text.Length <= MaxRememberedTextChars ? query.Text : query.Text[..MaxRememberedTextChars];
+        string? remembered = _text is null ? null : Truncate(query.Text, MaxRememberedTextChars);
         string requestId = _requests.Remember(OutcomeCredits.FromRanking(result) with { QueryText = remembered });
         return new RouterDecision(requestId, result, snapshot.Version, embedding, search);
     }
@@ -378,6 +378,17 @@ public sealed class RouterEngine : IDisposable
         {
             snapshot.Gate.ExitReadLock();
         }
+    }
+
+    private static string Truncate(string text, int chars)
+    {
+        if (text.Length <= chars)
+        {
+            return text;
+        }
+
+        // never split a surrogate pair
+        return text[..(char.IsHighSurrogate(text[chars - 1]) ? chars - 1 : chars)];
     }
 
     private int ValidateK(int k) => k >= 1 && k <= _options.MaxK
