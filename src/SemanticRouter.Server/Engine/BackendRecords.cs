@@ -23,7 +23,11 @@ public sealed record RankQuery(
     IReadOnlyDictionary<string, string> Metadata);
 
 /// <summary>One ranked target model.</summary>
-public sealed record ModelScore(string Model, double Score, IReadOnlyList<string> SupportingRoutes, double SuccessEstimate = 0, double Cost = 0);
+public sealed record ModelScore(string Model, double Score, IReadOnlyList<string> SupportingRoutes, double SuccessEstimate = 0, double Cost = 0)
+{
+    /// <summary>The text outcome model's estimate when it was blended into <see cref="SuccessEstimate"/>.</summary>
+    public double? TextEstimate { get; init; }
+}
 
 /// <summary>The matched route, or the abstention (a value, not an error).</summary>
 public sealed record RouteDecision(string Route, double Confidence, bool Abstained, string? FallbackRoute, double Threshold);

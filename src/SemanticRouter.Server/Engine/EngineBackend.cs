@@ -22,7 +22,7 @@ public sealed class EngineBackend(RouterEngine engine, RouterMetrics? metrics = 
         var r = decision.Ranking;
         return new RankResult(
             decision.RequestId,
-            [.. r.Models.Select(m => new ModelScore(m.Model, m.Score, [.. m.SupportingRoutes.Select(s => s.Route)], m.Quality, m.NormalisedCost))],
+            [.. r.Models.Select(m => new ModelScore(m.Model, m.Score, [.. m.SupportingRoutes.Select(s => s.Route)], m.Quality, m.NormalisedCost) { TextEstimate = m.TextEstimate })],
             Decision(r),
             query.IncludeNeighbors ? [.. r.Neighbors.Select(n => new NeighborInfo(n.Neighbor.Utterance, n.Neighbor.Route, n.Neighbor.Similarity, n.NormalisedWeight))] : [],
             decision.IndexVersion,

@@ -124,6 +124,11 @@ internal sealed partial class RouterService(
         foreach (var model in result.Models.OrderByDescending(m => m.Score).ThenBy(m => m.Model, StringComparer.Ordinal))
         {
             var ranked = new RankedModel { Model = model.Model, Score = model.Score, SuccessEstimate = model.SuccessEstimate, Cost = model.Cost };
+            if (model.TextEstimate is { } text)
+            {
+                ranked.TextEstimate = text;
+            }
+
             ranked.SupportingRoutes.Add(model.SupportingRoutes);
             response.Models.Add(ranked);
         }

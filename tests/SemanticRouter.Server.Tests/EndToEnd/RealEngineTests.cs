@@ -21,6 +21,36 @@ public class RealEngineTests
         RunClientAsync("node", Path.Combine("tests", "interop", "node", "interop_client.js"));
 
     [Fact]
+    public async Task RecordedOutcomes_TeachTheTextModel_WhoseEstimateRankModelsReturns()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var host = await RealEngineHost.StartAsync();
+        using var channel = GrpcChannel.ForAddress(host.GrpcAddress);
+        var client = new Router.RouterClient(channel);
+        const string Probe = "write an sql query that counts orders per customer";
+        Assert.All((await client.RankModelsAsync(new RankModelsRequest { Query = Probe }, cancellationToken: ct)).Models, m => Assert.False(m.HasTextEstimate));
+
+        // half by request id (the server remembers the ranked text), half by query text: 100 text outcomes start a refit
+        for (int i = 0; i < 50; i++)
+        {
+            var ranked = await client.RankModelsAsync(new RankModelsRequest { Query = $"write an sql query that joins table {i} with orders" }, cancellationToken: ct);
+            await client.RecordOutcomeAsync(new RecordOutcomeRequest { RequestId = ranked.RequestId, Model = "gpt-4o-mini", Success = false }, cancellationToken: ct);
+            await client.RecordOutcomeAsync(new RecordOutcomeRequest { Query = $"write a bash script that renames file {i}", Model = "gpt-4o-mini", Success = true }, cancellationToken: ct);
+        }
+
+        RankedModel? mini = null;
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (mini?.HasTextEstimate != true && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100, ct);
+            mini = (await client.RankModelsAsync(new RankModelsRequest { Query = Probe }, cancellationToken: ct)).Models.Single(m => m.Model == "gpt-4o-mini");
+        }
+
+        Assert.True(mini!.HasTextEstimate, "no text estimate within 60 s of the 100th text outcome");
+        Assert.InRange(mini.TextEstimate, 0, 0.3);
+    }
+
+    [Fact]
     public async Task RebuildAndReload_WhileLoadRuns_NoCallFails()
     {
         var ct = TestContext.Current.CancellationToken;
