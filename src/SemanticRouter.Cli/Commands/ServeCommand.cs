@@ -74,7 +74,14 @@ internal static class ServeCommand
                     ? new CachingEmbeddingGenerator(batching, cacheSize, hit => metrics?.RecordCacheLookup(hit))
                     : batching;
                 using var engine = new RouterEngine(
-                    new RouterEngineOptions { IndexDirectory = artifact.Directory, OutcomeDatabase = parse.GetValue(db), Ranking = rankingOptions },
+                    new RouterEngineOptions
+                    {
+                        IndexDirectory = artifact.Directory,
+                        OutcomeDatabase = parse.GetValue(db),
+                        Ranking = rankingOptions,
+                        OnTextModelFitted = fit => stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                            $"serve: text outcome model serving: fitted on {fit.Outcomes} text outcomes, {fit.Models} model(s), in {fit.Elapsed.TotalSeconds:0.0} s")),
+                    },
                     embedder,
                     artifact);
 

@@ -69,7 +69,8 @@ public sealed class RouterEngine : IDisposable
             _text = new TextModelTrainer(
                 _outcomes,
                 options.TextModel ?? new TextOutcomeModelOptions { Threads = Math.Max(1, Environment.ProcessorCount / 2) },
-                options.TextModelMaxOutcomes);
+                options.TextModelMaxOutcomes,
+                options.OnTextModelFitted);
             if (_outcomes.TextCount > 0)
             {
                 TextModelReady = _text.RefitAsync();

@@ -40,6 +40,9 @@ public sealed class RouterEngineOptions
     /// <summary>How the text outcome model is fitted; null = defaults (with half the cores: it refits in the background).</summary>
     public TextOutcomeModelOptions? TextModel { get; init; }
 
+    /// <summary>Called (on a background thread) each time a fitted text outcome model starts serving: for logs.</summary>
+    public Action<TextModelFit>? OnTextModelFitted { get; init; }
+
     /// <summary>The text outcome model is fitted on at most this many of the newest text outcomes.</summary>
     public int TextModelMaxOutcomes { get; init; } = 200_000;
 

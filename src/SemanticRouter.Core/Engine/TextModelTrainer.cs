@@ -28,11 +28,14 @@ internal sealed class TextModelTrainer : IDisposable
     private bool _active;
     private bool _again;
 
-    public TextModelTrainer(OutcomeStore store, TextOutcomeModelOptions options, int maxOutcomes)
+    private readonly Action<TextModelFit>? _fitted;
+
+    public TextModelTrainer(OutcomeStore store, TextOutcomeModelOptions options, int maxOutcomes, Action<TextModelFit>? fitted = null)
     {
         _store = store;
         _options = options;
         _maxOutcomes = maxOutcomes;
+        _fitted = fitted;
     }
 
     /// <summary>The model now serving (null until the first fit finds a model with enough outcomes).</summary>
@@ -84,6 +87,7 @@ internal sealed class TextModelTrainer : IDisposable
     {
         while (true)
         {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             var count = _store.TextCount;
             var outcomes = _store.ReadTextOutcomes(_maxOutcomes);
             TextOutcomeModel fresh;
@@ -103,6 +107,11 @@ internal sealed class TextModelTrainer : IDisposable
 
             Volatile.Write(ref _model, fresh.Models.Count > 0 ? fresh : null);
             Interlocked.Exchange(ref _fittedCount, count);
+            if (fresh.Models.Count > 0)
+            {
+                _fitted?.Invoke(new TextModelFit(fresh.OutcomeCount, fresh.Models.Count, clock.Elapsed));
+            }
+
             lock (_gate)
             {
                 if (!_again)

@@ -209,7 +209,8 @@ public sealed class RouterEngineTests(EncoderFixture fixture) : IClassFixture<En
     public async Task TextModel_LearnsFromQueryTextOutcomes_AndIsRefittedAfterRestart()
     {
         // gpt-4o-mini fails every SQL question and passes every shell question: words the text model can see.
-        using (var engine = Open(textModel: new() { MinOutcomes = 10, Threads = 1 }))
+        var fits = new System.Collections.Concurrent.ConcurrentQueue<TextModelFit>();
+        using (var engine = Open(textModel: new() { MinOutcomes = 10, Threads = 1 }, fitted: fits.Enqueue))
         {
             Assert.Equal(0, engine.TextModelOutcomes);
             for (int i = 0; i < 12; i++)
@@ -220,6 +221,7 @@ public sealed class RouterEngineTests(EncoderFixture fixture) : IClassFixture<En
 
             await engine.RefitTextModelAsync();
             Assert.Equal(24, engine.TextModelOutcomes);
+            Assert.Equal((24, 1), (fits.Last().Outcomes, fits.Last().Models));
             var sql = Mini(await engine.RankAsync(new RouteQuery("write an sql query that counts orders per customer"), Ct));
             var bash = Mini(await engine.RankAsync(new RouteQuery("write a bash script that renames every file"), Ct));
             Assert.True(sql.TextEstimate < 0.35, $"sql: {sql.TextEstimate}");
@@ -280,7 +282,7 @@ public sealed class RouterEngineTests(EncoderFixture fixture) : IClassFixture<En
         Assert.All(d.Ranking.Models, m => Assert.Null(m.TextEstimate));
     }
 
-    private RouterEngine Open(SemanticRouter.Ranking.RankingOptions? ranking = null, SemanticRouter.Ranking.TextOutcomeModelOptions? textModel = null)
+    private RouterEngine Open(SemanticRouter.Ranking.RankingOptions? ranking = null, SemanticRouter.Ranking.TextOutcomeModelOptions? textModel = null, Action<TextModelFit>? fitted = null)
     {
         if (!Directory.Exists(RoutesDir))
         {
@@ -289,7 +291,7 @@ public sealed class RouterEngineTests(EncoderFixture fixture) : IClassFixture<En
             IndexBuilder.Build(RoutesDir, fixture.Encoder, IndexDir, Hnsw, cancellationToken: Ct);
         }
 
-        return new RouterEngine(new RouterEngineOptions { IndexDirectory = IndexDir, Ranking = ranking, TextModel = textModel }, fixture.Encoder, fixture.Encoder.Model.Fingerprint);
+        return new RouterEngine(new RouterEngineOptions { IndexDirectory = IndexDir, Ranking = ranking, TextModel = textModel, OnTextModelFitted = fitted }, fixture.Encoder, fixture.Encoder.Model.Fingerprint);
     }
 }
 
