@@ -120,7 +120,7 @@ public sealed partial class HnswIndex
                 Span<Candidate> found = SearchLayerForInsert(ref query, current, currentDistance, l, concurrent, scratch, linkCopy);
                 int kept = NeighborSelector.Select(found, _m, _vectors, _dims);
                 Span<Candidate> selected = found[..kept];
-                SetLinks(node, l, selected, concurrent);
+                SetLinks(node, l, selected, concurrent, scratch);
                 foreach (Candidate neighbour in selected)
                 {
                     Connect(neighbour.Node, node, neighbour.Distance, l, concurrent, scratch);
@@ -245,18 +245,50 @@ public sealed partial class HnswIndex
         return found;
     }
 
-    private void SetLinks(int node, int level, ReadOnlySpan<Candidate> selected, bool concurrent)
+    private void SetLinks(int node, int level, ReadOnlySpan<Candidate> selected, bool concurrent, InsertScratch scratch)
     {
-        if (concurrent)
-        {
-            lock (LinkLock(node))
-            {
-                WriteLinks(Links(node, level), selected);
-            }
-        }
-        else
+        if (!concurrent)
         {
             WriteLinks(Links(node, level), selected);
+            return;
+        }
+
+        lock (LinkLock(node))
+        {
+            Span<int> list = Links(node, level);
+            int existing = list[0];
+            if (existing == 0)
+            {
+                WriteLinks(list, selected);
+                return;
+            }
+
+            // While this node searched, concurrent inserts that found it (through its links on a
+            // higher level) linked back to it here. Overwriting the list would drop those back links
+            // and leave their nodes reachable only one way; keep them, pruning with the heuristic
+            // when the union is over capacity.
+            int max = level == 0 ? _maxM0 : _m;
+            Span<Candidate> union = scratch.Prune(existing + selected.Length);
+            int count = 0;
+            ref float nodeVector = ref VectorRef(node);
+            for (int i = 0; i < existing; i++)
+            {
+                int other = list[1 + i];
+                union[count++] = new Candidate(1f - VectorMath.Dot(ref nodeVector, ref VectorRef(other), _dims), other);
+            }
+
+            foreach (Candidate c in selected)
+            {
+                if (!list.Slice(1, existing).Contains(c.Node))
+                {
+                    union[count++] = c;
+                }
+            }
+
+            Span<Candidate> all = union[..count];
+            all.Sort(ByDistance);
+            int kept = count <= max ? count : NeighborSelector.Select(all, max, _vectors, _dims);
+            WriteLinks(list, all[..kept]);
         }
     }
 
