@@ -41,7 +41,7 @@ internal sealed class TextModelTrainer : IDisposable
     /// <summary>The model now serving (null until the first fit finds a model with enough outcomes).</summary>
     public TextOutcomeModel? Model => Volatile.Read(ref _model);
 
-    /// <summary>Starts a background refit when the store has grown enough since the last one.</summary>
+    /// <summary>Starts a background refit when the store has grown enough since the last one began.</summary>
     public void RefitIfGrown()
     {
         var fitted = Interlocked.Read(ref _fittedCount);
@@ -88,7 +88,10 @@ internal sealed class TextModelTrainer : IDisposable
         while (true)
         {
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            var count = _store.TextCount;
+
+            // Counted as fitted from the start: outcomes arriving during this fit are measured against
+            // it, so a burst of them does not queue a second refit the moment this one ends.
+            Interlocked.Exchange(ref _fittedCount, _store.TextCount);
             var outcomes = _store.ReadTextOutcomes(_maxOutcomes);
             TextOutcomeModel fresh;
             try
@@ -106,7 +109,6 @@ internal sealed class TextModelTrainer : IDisposable
             }
 
             Volatile.Write(ref _model, fresh.Models.Count > 0 ? fresh : null);
-            Interlocked.Exchange(ref _fittedCount, count);
             if (fresh.Models.Count > 0)
             {
                 _fitted?.Invoke(new TextModelFit(fresh.OutcomeCount, fresh.Models.Count, clock.Elapsed));
