@@ -303,13 +303,7 @@ public sealed class OutcomeStore : IOutcomeStatistics, IDisposable
     /// </summary>
     public IEnumerable<StoredOutcome> ReadOutcomes()
     {
-        using var db = new SqliteConnection(new SqliteConnectionStringBuilder
-        {
-            DataSource = Path,
-            Mode = SqliteOpenMode.ReadOnly,
-            Pooling = false,
-        }.ToString());
-        db.Open();
+        using var db = OpenReadOnly();
         using var cmd = db.CreateCommand();
         cmd.CommandText = "SELECT id, time_ms, request_id, query, model, score, credits FROM outcomes ORDER BY id";
         using var reader = cmd.ExecuteReader();
@@ -326,6 +320,19 @@ public sealed class OutcomeStore : IOutcomeStatistics, IDisposable
         }
     }
 
+    /// <summary>A connection of its own for reading while writes go on (WAL readers see the last commit).</summary>
+    private SqliteConnection OpenReadOnly()
+    {
+        var db = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = Path,
+            Mode = SqliteOpenMode.ReadOnly,
+            Pooling = false,
+        }.ToString());
+        db.Open();
+        return db;
+    }
+
     /// <summary>
     /// The outcomes stored with their query text (by query, or by request id of a ranking whose text was
     /// remembered), oldest first, or only the newest <paramref name="newest"/>: what the text outcome model
@@ -334,13 +341,7 @@ public sealed class OutcomeStore : IOutcomeStatistics, IDisposable
     public List<Ranking.TextOutcome> ReadTextOutcomes(int newest = int.MaxValue)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(newest);
-        using var db = new SqliteConnection(new SqliteConnectionStringBuilder
-        {
-            DataSource = Path,
-            Mode = SqliteOpenMode.ReadOnly,
-            Pooling = false,
-        }.ToString());
-        db.Open();
+        using var db = OpenReadOnly();
         using var cmd = db.CreateCommand();
         cmd.CommandText = "SELECT query, model, score FROM (SELECT id, query, model, score FROM outcomes WHERE query IS NOT NULL ORDER BY id DESC LIMIT $n) ORDER BY id";
         cmd.Parameters.AddWithValue("$n", newest);
