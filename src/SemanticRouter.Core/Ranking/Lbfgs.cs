@@ -16,6 +16,7 @@ internal static class Lbfgs
         var xNew = new double[n];
         var gNew = new double[n];
         var alpha = new double[memory];
+        double[]? spareS = null, spareY = null;
         var iteration = 0;
         for (; iteration < maxIterations; iteration++)
         {
@@ -78,8 +79,13 @@ internal static class Lbfgs
                 step *= 0.5;
             }
 
-            var sk = new double[n];
-            var yk = new double[n];
+            // The pair the full history drops becomes the next one's buffers, instead of allocating a
+            // new pair every iteration: with half a million weights (the text outcome model) a pair is
+            // 8 MiB on the large-object heap.
+            var sk = spareS ?? new double[n];
+            var yk = spareY ?? new double[n];
+            spareS = spareY = null;
+
             for (var i = 0; i < n; i++)
             {
                 sk[i] = xNew[i] - x[i];
@@ -95,6 +101,7 @@ internal static class Lbfgs
             {
                 if (s.Count == memory)
                 {
+                    (spareS, spareY) = (s[0], y[0]);
                     s.RemoveAt(0);
                     y.RemoveAt(0);
                     rho.RemoveAt(0);
@@ -103,6 +110,10 @@ internal static class Lbfgs
                 s.Add(sk);
                 y.Add(yk);
                 rho.Add(1 / sy);
+            }
+            else
+            {
+                (spareS, spareY) = (sk, yk); // rejected pair: reuse its buffers
             }
 
             if (decrease >= 0 && decrease <= tolerance * Math.Max(1.0, Math.Abs(fx)))
