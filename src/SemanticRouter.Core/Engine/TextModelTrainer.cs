@@ -20,6 +20,7 @@ internal sealed class TextModelTrainer : IDisposable
     private readonly OutcomeStore _store;
     private readonly TextOutcomeModelOptions _options;
     private readonly int _maxOutcomes;
+    private readonly Action<TextModelFit>? _fitted;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _gate = new();
     private TextOutcomeModel? _model;
@@ -27,8 +28,6 @@ internal sealed class TextModelTrainer : IDisposable
     private Task _running = Task.CompletedTask;
     private bool _active;
     private bool _again;
-
-    private readonly Action<TextModelFit>? _fitted;
 
     public TextModelTrainer(OutcomeStore store, TextOutcomeModelOptions options, int maxOutcomes, Action<TextModelFit>? fitted = null)
     {
@@ -83,49 +82,49 @@ internal sealed class TextModelTrainer : IDisposable
         _stopping.Dispose();
     }
 
-    private async Task Loop()
+    private void Loop()
     {
-        while (true)
+        try
         {
-            var clock = System.Diagnostics.Stopwatch.StartNew();
+            while (true)
+            {
+                var clock = System.Diagnostics.Stopwatch.StartNew();
 
-            // Counted as fitted from the start: outcomes arriving during this fit are measured against
-            // it, so a burst of them does not queue a second refit the moment this one ends.
-            Interlocked.Exchange(ref _fittedCount, _store.TextCount);
-            var outcomes = _store.ReadTextOutcomes(_maxOutcomes);
-            TextOutcomeModel fresh;
-            try
-            {
-                fresh = TextOutcomeModel.Fit(outcomes, _options, _stopping.Token);
-            }
-            catch (OperationCanceledException)
-            {
+                // Counted as fitted from the start: outcomes arriving during this fit are measured against
+                // it, so a burst of them does not queue a second refit the moment this one ends.
+                Interlocked.Exchange(ref _fittedCount, _store.TextCount);
+                var fresh = TextOutcomeModel.Fit(_store.ReadTextOutcomes(_maxOutcomes), _options, _stopping.Token);
+                Volatile.Write(ref _model, fresh.Models.Count > 0 ? fresh : null);
+                if (fresh.Models.Count > 0)
+                {
+                    _fitted?.Invoke(new TextModelFit(fresh.OutcomeCount, fresh.Models.Count, clock.Elapsed));
+                }
+
                 lock (_gate)
                 {
-                    _active = false;
+                    if (!_again)
+                    {
+                        _active = false;
+                        return;
+                    }
+
+                    _again = false;
                 }
-
-                return;
             }
-
-            Volatile.Write(ref _model, fresh.Models.Count > 0 ? fresh : null);
-            if (fresh.Models.Count > 0)
-            {
-                _fitted?.Invoke(new TextModelFit(fresh.OutcomeCount, fresh.Models.Count, clock.Elapsed));
-            }
-
+        }
+        catch (Exception e)
+        {
+            // Cancelled by shutdown, or the store could not be read: the serving model stays, and a
+            // later trigger may try again (a refit that stayed "active" would block every later one).
             lock (_gate)
             {
-                if (!_again)
-                {
-                    _active = false;
-                    return;
-                }
-
-                _again = false;
+                _active = false;
             }
 
-            await Task.Yield();
+            if (e is not OperationCanceledException)
+            {
+                throw;
+            }
         }
     }
 }
