@@ -23,8 +23,8 @@ internal static class EncoderBench
 
     public static int Run(string[] args)
     {
-        int threads = IntArg(args, "--threads", 1);
-        int rounds = IntArg(args, "--rounds", 10);
+        int threads = BenchArgs.Int(args, "--threads", 1);
+        int rounds = BenchArgs.Int(args, "--rounds", 10);
         string shared = SharedPaths.Root;
         string[] queries = LoadQueries(Path.Combine(shared, "datasets", "clinc150", "data_full.json"), 200);
         Console.Error.WriteLine($"encoder bench: {queries.Length} CLINC150 test queries, intra-op threads {threads}, {rounds} rounds");
@@ -247,11 +247,6 @@ internal static class EncoderBench
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
-    private static int IntArg(string[] args, string name, int fallback)
-    {
-        int i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out int v) ? v : fallback;
-    }
 
     private static string F(double us) => us.ToString("0", CultureInfo.InvariantCulture);
 

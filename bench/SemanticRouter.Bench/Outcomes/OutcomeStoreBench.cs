@@ -23,10 +23,10 @@ internal static class OutcomeStoreBench
 
     public static async Task<int> RunAsync(string[] args)
     {
-        int n = IntArg(args, "--n", 200_000);
-        int writers = IntArg(args, "--writers", 32);
-        int records = IntArg(args, "--records", 2000);
-        int rounds = IntArg(args, "--rounds", 5);
+        int n = BenchArgs.Int(args, "--n", 200_000);
+        int writers = BenchArgs.Int(args, "--writers", 32);
+        int records = BenchArgs.Int(args, "--records", 2000);
+        int rounds = BenchArgs.Int(args, "--rounds", 5);
         string dir = Path.Combine(Path.GetTempPath(), $"semantic-router-outcome-bench-{Environment.ProcessId}");
         Directory.CreateDirectory(dir);
         try
@@ -192,12 +192,6 @@ internal static class OutcomeStoreBench
     private static double Median(List<double> values) => Percentile([.. values.Order()], 0.5);
 
     private static double Percentile(List<double> sorted, double p) => sorted[Math.Min(sorted.Count - 1, (int)(p * sorted.Count))];
-
-    private static int IntArg(string[] args, string name, int fallback)
-    {
-        int i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out int v) ? v : fallback;
-    }
 
     private static string F0(double value) => value.ToString("N0", CultureInfo.InvariantCulture);
 }

@@ -24,7 +24,7 @@ internal static class RankerBench
 
     public static int Run(string[] args)
     {
-        int rounds = IntArg(args, "--rounds", 7);
+        int rounds = BenchArgs.Int(args, "--rounds", 7);
         var routes = Enumerable.Range(0, RouteCount)
             .Select(r => new RouteTargets($"r{r}", [.. Enumerable.Range(0, 3).Select(m => new TargetPrior($"m{(r + m) % ModelCount}", 0.5))]))
             .ToArray();
@@ -183,11 +183,5 @@ internal static class RankerBench
 
         double rankMedian = rank.Order().ElementAt(rank.Count / 2), bareMedian = bare.Order().ElementAt(bare.Count / 2);
         return new Row(k, rankMedian, bareMedian, rankMedian / bareMedian, iterations);
-    }
-
-    private static int IntArg(string[] args, string name, int fallback)
-    {
-        int i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out int v) ? v : fallback;
     }
 }

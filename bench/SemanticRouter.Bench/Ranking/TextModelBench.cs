@@ -16,7 +16,7 @@ internal static class TextModelBench
 {
     public static int Run(string[] args)
     {
-        int rounds = args.Contains("--rounds") ? int.Parse(args[Array.IndexOf(args, "--rounds") + 1], System.Globalization.CultureInfo.InvariantCulture) : 5;
+        int rounds = BenchArgs.Int(args, "--rounds", 5);
         var data = OutcomeDataset.Load(Path.Combine(SharedPaths.Datasets, "routellm", "mmlu"));
         var outcomes = data.Prompts.SelectMany((p, i) => new[] { new TextOutcome(p, "weak", data.Weak[i] ? 1 : 0), new TextOutcome(p, "strong", data.Strong[i] ? 1 : 0) }).ToList();
         Console.Error.WriteLine($"text-model bench: {outcomes.Count} outcomes ({data.Prompts.Count} prompts × 2 models), {Environment.ProcessorCount} cores");
