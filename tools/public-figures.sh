@@ -11,7 +11,9 @@ shared="${SEMANTIC_ROUTER_SHARED:-$repo/../shared}"
 export SEMANTIC_ROUTER_MODEL="${1:-$shared/models/all-MiniLM-L6-v2}"
 work="${2:-/tmp/sr-figures}/$(basename "$SEMANTIC_ROUTER_MODEL")"
 cli="$repo/artifacts/cli/semantic-router"
-[ -x "$cli" ] || dotnet publish "$repo/src/SemanticRouter.Cli" -c Release -o "$repo/artifacts/cli" > /dev/null
+# Always publish (incremental, seconds when nothing changed): a CLI left over from an older checkout
+# would measure the old code.
+dotnet publish "$repo/src/SemanticRouter.Cli" -c Release -o "$repo/artifacts/cli" > /dev/null
 for set in clinc150 banking77; do
   d="$work/$set"; rm -rf "$d"
   "$cli" import "$set" "$shared/datasets/$set" --out "$d" > /dev/null
