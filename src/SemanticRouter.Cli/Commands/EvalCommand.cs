@@ -22,8 +22,10 @@ internal static class EvalCommand
         var folds = new Option<int>("--folds") { Description = "Cross-validation folds for --outcomes.", DefaultValueFactory = _ => 5 };
         var noText = new Option<bool>("--no-text-model") { Description = "For --outcomes: leave the text outcome model out (neighbours, routes and outcome head only), to see what it adds." };
         var innerFolds = new Option<int>("--inner-folds") { Description = "For --outcomes: folds of the inner split of each outer fold's training prompts that chooses k, τ, α, ρ, λ_t and the text model's L2 (default 5).", DefaultValueFactory = _ => 5 };
+        var ensemble = new Option<int>("--ensemble") { Description = "For --outcomes: score each held-out prompt with the mean of the N best configurations of the inner split, not only the best (default 1).", HelpName = "N", DefaultValueFactory = _ => 1 };
         var seed = new Option<int>("--seed") { Description = "Seed of the fold assignment for --outcomes (another seed, other folds: shows how much the figures move).", DefaultValueFactory = _ => 0 };
         var points = new Option<int>("--points") { Description = "Threshold sweep points (RouteLLM's num_results).", DefaultValueFactory = _ => 10 };
+        var scoresFile = new Option<string?>("--scores") { Description = "For --outcomes: write every prompt's held-out score to this CSV (route, score, weak and strong outcome, prompt), to see which prompts the router sends to the strong model.", HelpName = "FILE" };
         var plot = new Option<string?>("--plot") { Description = "Write the quality-versus-strong-calls curve to this PNG.", HelpName = "FILE" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object." };
         var model = ModelOptions.Model();
@@ -34,13 +36,13 @@ internal static class EvalCommand
         };
         var command = new Command("eval", "Measure routing quality on a labelled test set, or model routing on outcome data.")
         {
-            routes, test, parameters, exact, outcomes, folds, innerFolds, seed, noText, points, plot, json, model, index,
+            routes, test, parameters, exact, outcomes, folds, innerFolds, ensemble, seed, noText, points, plot, scoresFile, json, model, index,
         };
         CliAction.Set(command, async (parse, stdout, stderr, _) =>
         {
             if (parse.GetValue(outcomes) is { } outcomeSource)
             {
-                return await Outcomes(outcomeSource, parse.GetValue(folds), parse.GetValue(innerFolds), parse.GetValue(seed), !parse.GetValue(noText), parse.GetValue(points), parse.GetValue(plot), parse.GetValue(json), parse.GetValue(model)!, stdout, stderr).ConfigureAwait(false);
+                return await Outcomes(outcomeSource, parse.GetValue(folds), parse.GetValue(innerFolds), parse.GetValue(ensemble), parse.GetValue(seed), !parse.GetValue(noText), parse.GetValue(points), parse.GetValue(plot), parse.GetValue(scoresFile), parse.GetValue(json), parse.GetValue(model)!, stdout, stderr).ConfigureAwait(false);
             }
 
             if (parse.GetValue(index) is { } indexDir)
@@ -122,7 +124,7 @@ internal static class EvalCommand
         return 0;
     }
 
-    private static async Task<int> Outcomes(string source, int folds, int innerFolds, int seed, bool textModel, int points, string? plotFile, bool json, string modelDir, TextWriter stdout, TextWriter stderr)
+    private static async Task<int> Outcomes(string source, int folds, int innerFolds, int ensemble, int seed, bool textModel, int points, string? plotFile, string? scoresFile, bool json, string modelDir, TextWriter stdout, TextWriter stderr)
     {
         if (folds < 2)
         {
@@ -137,6 +139,11 @@ internal static class EvalCommand
         if (innerFolds < 2)
         {
             throw new CliException($"--inner-folds must be at least 2, not {innerFolds}", ExitCodes.BadInput);
+        }
+
+        if (ensemble < 1)
+        {
+            throw new CliException($"--ensemble must be at least 1, not {ensemble}", ExitCodes.BadInput);
         }
 
         OutcomeDataset data;
@@ -158,11 +165,18 @@ internal static class EvalCommand
         await stderr.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"eval: {data.Prompts.Count} prompts ({data.Excluded} contaminated excluded); weak {data.WeakModel}, strong {data.StrongModel}")).ConfigureAwait(false);
         using var embed = new EvalData(modelDir);
         var matrix = embed.Embed(data.Prompts, "prompts", stderr);
-        var result = OutcomeEvaluation.Run(matrix, data.Weak, data.Strong, folds, seed: seed, points: points, log: m => stderr.WriteLine($"eval: {m}"), routes: data.RouteOf, texts: textModel ? data.Prompts : null, innerFolds: innerFolds);
+        var result = OutcomeEvaluation.Run(matrix, data.Weak, data.Strong, folds, seed: seed, points: points, log: m => stderr.WriteLine($"eval: {m}"), routes: data.RouteOf, texts: textModel ? data.Prompts : null, innerFolds: innerFolds, ensemble: ensemble);
         if (plotFile is not null)
         {
             OutcomePlot.Write(plotFile, result, data);
         }
+
+        if (scoresFile is not null)
+        {
+            await WriteScoresAsync(scoresFile, result, data).ConfigureAwait(false);
+        }
+
+        var ci = result.RouterIntervals;
 
         if (json)
         {
@@ -171,6 +185,11 @@ internal static class EvalCommand
                 ["apgr"] = Num(result.Router.Apgr),
                 ["cpt50"] = Num(result.Router.Cpt50),
                 ["cpt80"] = Num(result.Router.Cpt80),
+                ["apgr_ci"] = Interval(ci.Apgr),
+                ["cpt50_ci"] = Interval(ci.Cpt50),
+                ["cpt80_ci"] = Interval(ci.Cpt80),
+                ["ci_level"] = ci.Level,
+                ["ci_resamples"] = ci.Resamples,
                 ["random"] = new Dictionary<string, object?> { ["apgr"] = Num(result.Random.Apgr), ["cpt50"] = Num(result.Random.Cpt50), ["cpt80"] = Num(result.Random.Cpt80) },
                 ["knn_only"] = new Dictionary<string, object?> { ["apgr"] = Num(result.KnnOnly.Apgr), ["cpt50"] = Num(result.KnnOnly.Cpt50), ["cpt80"] = Num(result.KnnOnly.Cpt80) },
                 ["weak_accuracy"] = Num(result.Router.WeakQuality),
@@ -180,6 +199,7 @@ internal static class EvalCommand
                 ["seed"] = seed,
                 ["text_model"] = textModel,
                 ["inner_folds"] = innerFolds,
+                ["ensemble"] = ensemble,
                 ["chosen"] = result.ChosenPerFold.Select(c => new Dictionary<string, object> { ["fold"] = c.Fold, ["k"] = c.K, ["temperature"] = c.Temperature, ["alpha"] = c.Alpha, ["rho"] = c.Rho, ["text_weight"] = c.TextWeight, ["text_l2"] = c.TextL2 }).ToList(),
             };
             await stdout.WriteLineAsync(JsonSerializer.Serialize(o)).ConfigureAwait(false);
@@ -196,6 +216,8 @@ internal static class EvalCommand
         console.Write(table);
         await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"{data.Prompts.Count} prompts, {folds}-fold CV (seed {seed}); weak {data.WeakModel} {result.Router.WeakQuality:P1}, strong {data.StrongModel} {result.Router.StrongQuality:P1}")).ConfigureAwait(false);
+        await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"ours, {ci.Level:P0} bootstrap interval over prompts ({ci.Resamples} resamples): APGR {ci.Apgr.Lower:F3}–{ci.Apgr.Upper:F3}, CPT(50%) {Pct(ci.Cpt50.Lower)}–{Pct(ci.Cpt50.Upper)}, CPT(80%) {Pct(ci.Cpt80.Lower)}–{Pct(ci.Cpt80.Upper)}")).ConfigureAwait(false);
         return 0;
     }
 
@@ -211,6 +233,30 @@ internal static class EvalCommand
     };
 
     private static double? Num(double v) => double.IsNaN(v) ? null : Math.Round(v, 6);
+
+    /// <summary>[lower, upper]; an infinite bound (a CPT some resamples never reach) is null.</summary>
+    private static double?[] Interval(ConfidenceInterval c) => [double.IsFinite(c.Lower) ? Num(c.Lower) : null, double.IsFinite(c.Upper) ? Num(c.Upper) : null];
+
+    private static async Task WriteScoresAsync(string file, OutcomeEvaluationResult result, OutcomeDataset data)
+    {
+        try
+        {
+            await using var writer = new StreamWriter(file);
+            await writer.WriteLineAsync("route,score,weak,strong,prompt").ConfigureAwait(false);
+            for (var i = 0; i < data.Prompts.Count; i++)
+            {
+                var route = data.Routes.Count > 0 ? data.Routes[data.RouteOf[i]] : "";
+                await writer.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                    $"{Csv(route)},{result.Scores[i]:R},{(data.Weak[i] ? 1 : 0)},{(data.Strong[i] ? 1 : 0)},{Csv(data.Prompts[i])}")).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException($"cannot write --scores {file}: {e.Message}", ExitCodes.BadInput);
+        }
+    }
+
+    private static string Csv(string field) => field.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? $"\"{field.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : field;
 
     private static string Pct(double v) => double.IsNaN(v) ? "n/a" : v.ToString("P2", CultureInfo.InvariantCulture);
 }

@@ -2,9 +2,14 @@ using SemanticRouter.Ranking;
 
 namespace SemanticRouter.Evaluation;
 
-/// <summary>Result of <see cref="OutcomeEvaluation.Run"/>: ours, the kNN-only router and the random router, on the same folds.</summary>
+/// <summary>
+/// Result of <see cref="OutcomeEvaluation.Run"/>: ours, the kNN-only router and the random router, on the
+/// same folds; the bootstrap intervals of ours; and every prompt's held-out score (higher = strong model).
+/// </summary>
 public sealed record OutcomeEvaluationResult(
     RouteLlmMetrics Router,
+    RouteLlmIntervals RouterIntervals,
+    IReadOnlyList<double> Scores,
     RouteLlmMetrics KnnOnly,
     RouteLlmMetrics Random,
     IReadOnlyList<OutcomeFoldChoice> ChosenPerFold,
@@ -56,13 +61,15 @@ public static class OutcomeEvaluation
         TextOutcomeModelOptions? textOptions = null,
         double[]? textL2Values = null,
         double[]? temperatureValues = null,
-        int innerFolds = 5)
+        int innerFolds = 5,
+        int ensemble = 1)
     {
         ArgumentNullException.ThrowIfNull(matrix);
         ArgumentNullException.ThrowIfNull(weak);
         ArgumentNullException.ThrowIfNull(strong);
         threads = threads > 0 ? threads : Environment.ProcessorCount;
         ArgumentOutOfRangeException.ThrowIfLessThan(innerFolds, 2);
+        ArgumentOutOfRangeException.ThrowIfLessThan(ensemble, 1);
         kValues ??= [10, 25, 50, 100, 200];
         temperatureValues ??= [0]; // raw cosine: a τ grid (0.05–0.5) was measured and not adopted (docs/evaluation.md)
         if (temperatureValues.Length == 0 || temperatureValues.Any(t => !(t >= 0) || !double.IsFinite(t)))
@@ -114,7 +121,7 @@ public static class OutcomeEvaluation
 
             var bWeak = innerParts.SelectMany(p => p.B).Select(i => weak[i] ? 1.0 : 0).ToList();
             var bStrong = innerParts.SelectMany(p => p.B).Select(i => strong[i] ? 1.0 : 0).ToList();
-            var best = (Apgr: double.NegativeInfinity, K: kValues[0], Tau: temperatureValues[0], Alpha: 0.0, Rho: 0.0, Text: 0.0, L2: textL2Values[0]);
+            var candidates = new List<Config>();
             foreach (var (k, tau) in kValues.SelectMany(k => temperatureValues.Select(t => (k, t))))
             {
                 foreach (var alpha in alphaValues)
@@ -127,31 +134,35 @@ public static class OutcomeEvaluation
                             foreach (var l2 in lambda > 0 ? textL2Values : textL2Values[..1])
                             {
                                 var s = innerParts.SelectMany(p => p.B.Select((_, j) => Combine(p.Parts, j, (k, tau), alpha, rho, lambda, l2))).ToList();
-                                var m = RouteLlmMetrics.Compute(s, bWeak, bStrong, points);
-                                if (m.Apgr > best.Apgr)
-                                {
-                                    best = (m.Apgr, k, tau, alpha, rho, lambda, l2);
-                                }
+                                candidates.Add(new Config(RouteLlmMetrics.Compute(s, bWeak, bStrong, points).Apgr, k, tau, alpha, rho, lambda, l2));
                             }
                         }
                     }
                 }
             }
 
-            // k was chosen with fewer prompts indexed; the same neighbourhood (the same similarity
-            // radius) holds proportionally more prompts in the whole training set.
-            var outerK = (int)Math.Round(best.K * (double)train.Length * innerFolds / indexed);
+            // The best inner configuration, or the mean score of the best few: the maximum over a grid
+            // of noisy inner figures is partly luck, and averaging its runners-up averages that luck out.
+            var top = candidates.OrderByDescending(c => c.Apgr).Take(ensemble)
+                .Select(c => c with
+                {
+                    // k was chosen with fewer prompts indexed; the same neighbourhood (the same similarity
+                    // radius) holds proportionally more prompts in the whole training set.
+                    K = (int)Math.Round(c.K * (double)train.Length * innerFolds / indexed),
 
-            // L2 is per outcome (mean loss + L2/2·‖w‖²): the same total penalty over more outcomes is a
-            // proportionally smaller L2, so it shrinks as k grows.
-            var outerL2 = best.L2 * indexed / ((double)train.Length * innerFolds);
-            chosen.Add(new OutcomeFoldChoice(f, outerK, best.Tau, best.Alpha, best.Rho, best.Text, outerL2));
-            log?.Invoke(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"fold {f + 1}/{folds}: k={outerK} (inner {best.K}) tau={best.Tau} alpha={best.Alpha} rho={best.Rho} text={best.Text} text-L2={outerL2:0.0e0} (inner {best.L2:0e0}) (inner APGR {best.Apgr:F3})"));
-            var parts = Score(matrix, dims, classes, weak, strong, routes, best.Text > 0 ? texts : null, textOptions, [outerL2], train, test, [outerK], [best.Tau], smoothing, headL2, threads);
+                    // L2 is per outcome (mean loss + L2/2·‖w‖²): the same total penalty over more outcomes is a
+                    // proportionally smaller L2, so it shrinks as k grows.
+                    L2 = c.L2 * indexed / ((double)train.Length * innerFolds),
+                }).ToList();
+            var best = top[0];
+            chosen.Add(new OutcomeFoldChoice(f, best.K, best.Tau, best.Alpha, best.Rho, best.Text, best.L2));
+            log?.Invoke(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"fold {f + 1}/{folds}: k={best.K} tau={best.Tau} alpha={best.Alpha} rho={best.Rho} text={best.Text} text-L2={best.L2:0.0e0} (inner APGR {best.Apgr:F3}{(top.Count > 1 ? $"; mean of the best {top.Count}, inner APGR down to {top[^1].Apgr:F3}" : "")})"));
+            var withText = top.Any(c => c.Text > 0);
+            var parts = Score(matrix, dims, classes, weak, strong, routes, withText ? texts : null, textOptions, [.. top.Where(c => c.Text > 0).Select(c => c.L2).Distinct()], train, test, [.. top.Select(c => c.K).Distinct()], [.. top.Select(c => c.Tau).Distinct()], smoothing, headL2, threads);
             for (var j = 0; j < test.Length; j++)
             {
-                scores[test[j]] = Combine(parts, j, (outerK, best.Tau), best.Alpha, best.Rho, best.Text, outerL2);
-                knnScores[test[j]] = parts.Knn[(outerK, best.Tau)][j];
+                scores[test[j]] = top.Average(c => Combine(parts, j, (c.K, c.Tau), c.Alpha, c.Rho, c.Text, c.L2));
+                knnScores[test[j]] = parts.Knn[(best.K, best.Tau)][j];
             }
         }
 
@@ -161,11 +172,16 @@ public static class OutcomeEvaluation
         var randomScores = Enumerable.Range(0, n).Select(_ => random.NextDouble()).ToList();
         return new OutcomeEvaluationResult(
             RouteLlmMetrics.Compute(scores, w, s2, points),
+            RouteLlmIntervals.Compute(scores, w, s2, points, seed: seed, threads: threads),
+            scores,
             RouteLlmMetrics.Compute(knnScores, w, s2, points),
             RouteLlmMetrics.Compute(randomScores, w, s2, points),
             chosen,
             n);
     }
+
+    /// <summary>One point of the inner grid and the inner APGR it reached.</summary>
+    private readonly record struct Config(double Apgr, int K, double Tau, double Alpha, double Rho, double Text, double L2);
 
     private sealed record Parts(Dictionary<(int K, double Tau), double[]> Knn, Dictionary<(int K, double Tau), double[]> Route, double[] Head, Dictionary<double, double[]>? Text);
 

@@ -41,6 +41,42 @@ public class EvalCommandTests
         Assert.Equal(4, JsonDocument.Parse(other.Stdout).RootElement.GetProperty("seed").GetInt32());
     }
 
+    [Fact]
+    public void Outcomes_ReportIntervals_AndWriteEveryPromptsScore()
+    {
+        using var dir = new TestDirectory();
+        string file = WriteOutcomes(dir);
+        string scores = Path.Combine(dir.Path, "scores.csv");
+
+        var result = CliRunner.Run("eval", "--outcomes", file, "--folds", "4", "--json", "--ensemble", "3", "--scores", scores, "--model", Model);
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        using var json = JsonDocument.Parse(result.Stdout);
+        var root = json.RootElement;
+        double apgr = root.GetProperty("apgr").GetDouble();
+        var ci = root.GetProperty("apgr_ci");
+        Assert.InRange(apgr, ci[0].GetDouble(), ci[1].GetDouble());
+        Assert.Equal(2, root.GetProperty("cpt50_ci").GetArrayLength());
+        Assert.Equal(3, root.GetProperty("ensemble").GetInt32());
+        var lines = File.ReadAllLines(scores);
+        Assert.Equal("route,score,weak,strong,prompt", lines[0]);
+        Assert.Equal(41, lines.Length);
+        // the file's order, each prompt with its two outcomes
+        Assert.EndsWith(",1,1,What is 12 times 7?", lines[1], StringComparison.Ordinal);
+        Assert.EndsWith(",0,1,What is 13 times 8?", lines[3], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Outcomes_EnsembleBelowOne_OneLineBadInput()
+    {
+        using var dir = new TestDirectory();
+        string file = WriteOutcomes(dir);
+
+        var result = CliRunner.Run("eval", "--outcomes", file, "--ensemble", "0", "--model", Model);
+
+        CliRunner.AssertOneLineError(result, ExitCodes.BadInput, "--ensemble must be at least 1, not 0");
+    }
+
     [Theory]
     [InlineData("--folds", "1", "--folds must be at least 2, not 1")]
     [InlineData("--points", "1", "--points must be at least 2")]

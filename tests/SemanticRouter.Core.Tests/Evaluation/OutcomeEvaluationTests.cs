@@ -142,6 +142,39 @@ public class OutcomeEvaluationTests
     }
 
     [Fact]
+    public void Run_EnsembleOfOne_IsTheBestConfiguration_AndAnEnsembleAveragesTheRunnersUp()
+    {
+        var (matrix, weak, strong, routes) = TwoRoutes(150, seed: 9);
+
+        var byDefault = OutcomeEvaluation.Run(matrix, weak, strong, folds: 3, kValues: [3, 10], alphaValues: [0, 0.5], rhoValues: [0, 1], threads: 1, routes: routes);
+        var one = OutcomeEvaluation.Run(matrix, weak, strong, folds: 3, kValues: [3, 10], alphaValues: [0, 0.5], rhoValues: [0, 1], threads: 1, routes: routes, ensemble: 1);
+        var four = OutcomeEvaluation.Run(matrix, weak, strong, folds: 3, kValues: [3, 10], alphaValues: [0, 0.5], rhoValues: [0, 1], threads: 1, routes: routes, ensemble: 4);
+
+        Assert.Equal(byDefault.Scores, one.Scores);
+        // The best configuration and the kNN-only baseline stay what they were; the scores become means.
+        Assert.Equal(one.ChosenPerFold, four.ChosenPerFold);
+        Assert.Equal(one.KnnOnly.Apgr, four.KnnOnly.Apgr);
+        Assert.NotEqual(one.Scores, four.Scores);
+        Assert.True(four.Router.Apgr > four.Random.Apgr + 0.2, $"ensemble {four.Router.Apgr:F3} vs random {four.Random.Apgr:F3}");
+        Assert.Throws<ArgumentOutOfRangeException>(() => OutcomeEvaluation.Run(matrix, weak, strong, folds: 3, ensemble: 0));
+    }
+
+    [Fact]
+    public void Run_ReportsEveryPromptsHeldOutScore_AndAnIntervalAroundTheFigure()
+    {
+        var (matrix, weak, strong, routes) = TwoRoutes(150, seed: 3);
+
+        var result = OutcomeEvaluation.Run(matrix, weak, strong, folds: 3, kValues: [10], alphaValues: [0], rhoValues: [1], threads: 1, routes: routes);
+
+        Assert.Equal(300, result.Scores.Count);
+        // the route rates carry the signal: the weak model's hard route scores higher on average
+        double Mean(int route) => Enumerable.Range(0, 300).Where(i => routes[i] == route).Average(i => result.Scores[i]);
+        Assert.True(Mean(0) > Mean(1) + 0.3, $"hard route {Mean(0):F3} vs easy route {Mean(1):F3}");
+        Assert.True(result.RouterIntervals.Apgr.Contains(result.Router.Apgr), $"{result.Router.Apgr} outside {result.RouterIntervals.Apgr}");
+        Assert.True(result.RouterIntervals.Cpt50.Contains(result.Router.Cpt50), $"{result.Router.Cpt50} outside {result.RouterIntervals.Cpt50}");
+    }
+
+    [Fact]
     public void Run_RoutesOfTheWrongLength_Refused()
     {
         var (matrix, weak, strong, _) = TwoRoutes(10, seed: 1);
