@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using SemanticRouter.Evaluation;
+using SemanticRouter.Ranking;
 using Spectre.Console;
 
 namespace SemanticRouter.Cli.Commands;
@@ -28,6 +29,8 @@ internal static class EvalCommand
         var scoresFile = new Option<string?>("--scores") { Description = "For --outcomes: write every prompt's held-out score to this CSV (route, score, weak and strong outcome, prompt), to see which prompts the router sends to the strong model.", HelpName = "FILE" };
         var plot = new Option<string?>("--plot") { Description = "Write the quality-versus-strong-calls curve to this PNG.", HelpName = "FILE" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object." };
+        var served = new Option<bool>("--served") { Description = "For --outcomes: rank held-out prompts with the served ranker and its settings (--k, --temperature, --utterance-smoothing, --route-smoothing, --text-model-weight; defaults as `serve`), as `serve` would after `outcomes import` of the training prompts; nothing is chosen on the data." };
+        var ranking = new RankingFlags();
         var model = ModelOptions.Model();
         var index = new Option<string?>("--index")
         {
@@ -36,13 +39,40 @@ internal static class EvalCommand
         };
         var command = new Command("eval", "Measure routing quality on a labelled test set, or model routing on outcome data.")
         {
-            routes, test, parameters, exact, outcomes, folds, innerFolds, ensemble, seed, noText, points, plot, scoresFile, json, model, index,
+            routes, test, parameters, exact, outcomes, folds, innerFolds, ensemble, seed, noText, points, plot, scoresFile, json, served, model, index,
         };
+        foreach (var option in ranking.OutcomeOptions)
+        {
+            command.Options.Add(option);
+        }
+
         CliAction.Set(command, async (parse, stdout, stderr, _) =>
         {
             if (parse.GetValue(outcomes) is { } outcomeSource)
             {
-                return await Outcomes(outcomeSource, parse.GetValue(folds), parse.GetValue(innerFolds), parse.GetValue(ensemble), parse.GetValue(seed), !parse.GetValue(noText), parse.GetValue(points), parse.GetValue(plot), parse.GetValue(scoresFile), parse.GetValue(json), parse.GetValue(model)!, stdout, stderr).ConfigureAwait(false);
+                RankingOptions? servedOptions = null;
+                if (parse.GetValue(served))
+                {
+                    foreach (var (flag, given) in new[] { ("--inner-folds", parse.GetResult(innerFolds) is { Implicit: false }), ("--ensemble", parse.GetResult(ensemble) is { Implicit: false }) })
+                    {
+                        if (given)
+                        {
+                            throw new CliException($"{flag} chooses settings on the data; --served ranks with the settings given", ExitCodes.BadInput);
+                        }
+                    }
+
+                    servedOptions = ranking.BuildForOutcomes(parse);
+                    if (parse.GetValue(noText))
+                    {
+                        servedOptions.TextModelWeight = 0;
+                    }
+                }
+                else if (ranking.AnyOutcomeOption(parse))
+                {
+                    throw new CliException("--k, --temperature, --utterance-smoothing, --route-smoothing and --text-model-weight apply with --served only (without it, eval chooses them on the training folds)", ExitCodes.BadInput);
+                }
+
+                return await Outcomes(new OutcomeRun(outcomeSource, parse.GetValue(folds), parse.GetValue(innerFolds), parse.GetValue(ensemble), parse.GetValue(seed), !parse.GetValue(noText), parse.GetValue(points), parse.GetValue(plot), parse.GetValue(scoresFile), parse.GetValue(json), parse.GetValue(model)!, servedOptions), stdout, stderr).ConfigureAwait(false);
             }
 
             if (parse.GetValue(index) is { } indexDir)
@@ -124,100 +154,143 @@ internal static class EvalCommand
         return 0;
     }
 
-    private static async Task<int> Outcomes(string source, int folds, int innerFolds, int ensemble, int seed, bool textModel, int points, string? plotFile, string? scoresFile, bool json, string modelDir, TextWriter stdout, TextWriter stderr)
+    /// <summary>What one <c>eval --outcomes</c> run asks for; <see cref="Served"/> set = through the served ranker with those options.</summary>
+    private sealed record OutcomeRun(string Source, int Folds, int InnerFolds, int Ensemble, int Seed, bool TextModel, int Points, string? Plot, string? Scores, bool Json, string ModelDir, RankingOptions? Served);
+
+    private static async Task<int> Outcomes(OutcomeRun run, TextWriter stdout, TextWriter stderr)
     {
-        if (folds < 2)
+        if (run.Folds < 2)
         {
-            throw new CliException($"--folds must be at least 2, not {folds}", ExitCodes.BadInput);
+            throw new CliException($"--folds must be at least 2, not {run.Folds}", ExitCodes.BadInput);
         }
 
-        if (points < 2)
+        if (run.Points < 2)
         {
-            throw new CliException($"--points must be at least 2 (the curve needs points between all-weak and all-strong), not {points}", ExitCodes.BadInput);
+            throw new CliException($"--points must be at least 2 (the curve needs points between all-weak and all-strong), not {run.Points}", ExitCodes.BadInput);
         }
 
-        if (innerFolds < 2)
+        if (run.InnerFolds < 2)
         {
-            throw new CliException($"--inner-folds must be at least 2, not {innerFolds}", ExitCodes.BadInput);
+            throw new CliException($"--inner-folds must be at least 2, not {run.InnerFolds}", ExitCodes.BadInput);
         }
 
-        if (ensemble < 1)
+        if (run.Ensemble < 1)
         {
-            throw new CliException($"--ensemble must be at least 1, not {ensemble}", ExitCodes.BadInput);
+            throw new CliException($"--ensemble must be at least 1, not {run.Ensemble}", ExitCodes.BadInput);
         }
 
         OutcomeDataset data;
         try
         {
-            data = OutcomeDataset.Load(source);
+            data = OutcomeDataset.Load(run.Source);
         }
         catch (FileNotFoundException e)
         {
             throw new CliException(e.Message, ExitCodes.BadInput);
         }
 
-        if (folds > data.Prompts.Count / 2)
+        if (run.Folds > data.Prompts.Count / 2)
         {
             // Each fold must hold out at least two prompts, and its inner split needs some of each outcome.
-            throw new CliException($"--folds {folds} is too many for {data.Prompts.Count} prompts (at most {data.Prompts.Count / 2})", ExitCodes.BadInput);
+            throw new CliException($"--folds {run.Folds} is too many for {data.Prompts.Count} prompts (at most {data.Prompts.Count / 2})", ExitCodes.BadInput);
         }
 
         await stderr.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"eval: {data.Prompts.Count} prompts ({data.Excluded} contaminated excluded); weak {data.WeakModel}, strong {data.StrongModel}")).ConfigureAwait(false);
-        using var embed = new EvalData(modelDir);
+        using var embed = new EvalData(run.ModelDir);
         var matrix = embed.Embed(data.Prompts, "prompts", stderr);
-        var result = OutcomeEvaluation.Run(matrix, data.Weak, data.Strong, folds, seed: seed, points: points, log: m => stderr.WriteLine($"eval: {m}"), routes: data.RouteOf, texts: textModel ? data.Prompts : null, innerFolds: innerFolds, ensemble: ensemble);
-        if (plotFile is not null)
+        void Log(string m) => stderr.WriteLine($"eval: {m}");
+
+        // Both paths end in the same report: the router's figures and intervals, the baselines beside
+        // it, and every prompt's held-out score.
+        RouteLlmMetrics router;
+        RouteLlmIntervals ci;
+        IReadOnlyList<double> scores;
+        string name;
+        var baselines = new List<(string Name, string Key, RouteLlmMetrics Metrics)>();
+        var fields = new Dictionary<string, object?>();
+        if (run.Served is { } options)
         {
-            OutcomePlot.Write(plotFile, result, data);
+            var served = ServedOutcomeEvaluation.Run(matrix, data.Weak, data.Strong, data.Routes, data.RouteOf, data.Prompts, options, run.Folds, run.Seed, run.Points, log: Log);
+            (router, ci, scores) = (served.Router, served.RouterIntervals, served.Scores);
+            name = string.Create(CultureInfo.InvariantCulture, $"served ranker (k {options.K}, τ {options.Temperature}, β_u {options.UtteranceSmoothingStrength}, β_r {options.RouteSmoothingStrength}, λ_t {options.TextModelWeight})");
+            baselines.Add(("random", "random", served.Random));
+            fields["served"] = true;
+            fields["ranking"] = new Dictionary<string, object>
+            {
+                ["k"] = options.K,
+                ["temperature"] = options.Temperature,
+                ["utterance_smoothing"] = options.UtteranceSmoothingStrength,
+                ["route_smoothing"] = options.RouteSmoothingStrength,
+                ["text_model_weight"] = options.TextModelWeight,
+            };
+        }
+        else
+        {
+            var result = OutcomeEvaluation.Run(matrix, data.Weak, data.Strong, run.Folds, seed: run.Seed, points: run.Points, log: Log, routes: data.RouteOf, texts: run.TextModel ? data.Prompts : null, innerFolds: run.InnerFolds, ensemble: run.Ensemble);
+            (router, ci, scores) = (result.Router, result.RouterIntervals, result.Scores);
+            name = run.TextModel ? "ours (kNN + route + outcome head + text model)" : "ours (kNN + route + outcome head)";
+            baselines.Add(("random", "random", result.Random));
+            baselines.Add(("kNN only", "knn_only", result.KnnOnly));
+            fields["text_model"] = run.TextModel;
+            fields["inner_folds"] = run.InnerFolds;
+            fields["ensemble"] = run.Ensemble;
+            fields["chosen"] = result.ChosenPerFold.Select(c => new Dictionary<string, object> { ["fold"] = c.Fold, ["k"] = c.K, ["temperature"] = c.Temperature, ["alpha"] = c.Alpha, ["rho"] = c.Rho, ["text_weight"] = c.TextWeight, ["text_l2"] = c.TextL2 }).ToList();
         }
 
-        if (scoresFile is not null)
+        if (run.Plot is not null)
         {
-            await WriteScoresAsync(scoresFile, result, data).ConfigureAwait(false);
+            OutcomePlot.Write(run.Plot, [(run.Served is null ? "ours" : "served ranker", router), .. baselines.OrderBy(b => b.Key, StringComparer.Ordinal).Select(b => (b.Name, b.Metrics))], data, run.Folds);
         }
 
-        var ci = result.RouterIntervals;
+        if (run.Scores is not null)
+        {
+            await WriteScoresAsync(run.Scores, scores, data).ConfigureAwait(false);
+        }
 
-        if (json)
+        if (run.Json)
         {
             var o = new Dictionary<string, object?>
             {
-                ["apgr"] = Num(result.Router.Apgr),
-                ["cpt50"] = Num(result.Router.Cpt50),
-                ["cpt80"] = Num(result.Router.Cpt80),
+                ["apgr"] = Num(router.Apgr),
+                ["cpt50"] = Num(router.Cpt50),
+                ["cpt80"] = Num(router.Cpt80),
                 ["apgr_ci"] = Interval(ci.Apgr),
                 ["cpt50_ci"] = Interval(ci.Cpt50),
                 ["cpt80_ci"] = Interval(ci.Cpt80),
                 ["ci_level"] = ci.Level,
                 ["ci_resamples"] = ci.Resamples,
-                ["random"] = new Dictionary<string, object?> { ["apgr"] = Num(result.Random.Apgr), ["cpt50"] = Num(result.Random.Cpt50), ["cpt80"] = Num(result.Random.Cpt80) },
-                ["knn_only"] = new Dictionary<string, object?> { ["apgr"] = Num(result.KnnOnly.Apgr), ["cpt50"] = Num(result.KnnOnly.Cpt50), ["cpt80"] = Num(result.KnnOnly.Cpt80) },
-                ["weak_accuracy"] = Num(result.Router.WeakQuality),
-                ["strong_accuracy"] = Num(result.Router.StrongQuality),
-                ["n"] = result.Prompts,
-                ["folds"] = folds,
-                ["seed"] = seed,
-                ["text_model"] = textModel,
-                ["inner_folds"] = innerFolds,
-                ["ensemble"] = ensemble,
-                ["chosen"] = result.ChosenPerFold.Select(c => new Dictionary<string, object> { ["fold"] = c.Fold, ["k"] = c.K, ["temperature"] = c.Temperature, ["alpha"] = c.Alpha, ["rho"] = c.Rho, ["text_weight"] = c.TextWeight, ["text_l2"] = c.TextL2 }).ToList(),
             };
+            foreach (var (_, key, m) in baselines)
+            {
+                o[key] = new Dictionary<string, object?> { ["apgr"] = Num(m.Apgr), ["cpt50"] = Num(m.Cpt50), ["cpt80"] = Num(m.Cpt80) };
+            }
+
+            o["weak_accuracy"] = Num(router.WeakQuality);
+            o["strong_accuracy"] = Num(router.StrongQuality);
+            o["n"] = data.Prompts.Count;
+            o["folds"] = run.Folds;
+            o["seed"] = run.Seed;
+            foreach (var (key, value) in fields)
+            {
+                o[key] = value;
+            }
+
             await stdout.WriteLineAsync(JsonSerializer.Serialize(o)).ConfigureAwait(false);
             return 0;
         }
 
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stdout), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors });
         var table = new Table().AddColumn("router").AddColumn(new TableColumn("APGR").RightAligned()).AddColumn(new TableColumn("CPT(50%)").RightAligned()).AddColumn(new TableColumn("CPT(80%)").RightAligned());
-        foreach (var (name, m) in new[] { (textModel ? "ours (kNN + route + outcome head + text model)" : "ours (kNN + route + outcome head)", result.Router), ("kNN only", result.KnnOnly), ("random", result.Random) })
+        foreach (var (label, m) in new[] { (name, router) }.Concat(baselines.OrderBy(b => b.Key, StringComparer.Ordinal).Select(b => (b.Name, b.Metrics))))
         {
-            table.AddRow(name, m.Apgr.ToString("F3", CultureInfo.InvariantCulture), Pct(m.Cpt50), Pct(m.Cpt80));
+            table.AddRow(Markup.Escape(label), m.Apgr.ToString("F3", CultureInfo.InvariantCulture), Pct(m.Cpt50), Pct(m.Cpt80));
         }
 
         console.Write(table);
         await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"{data.Prompts.Count} prompts, {folds}-fold CV (seed {seed}); weak {data.WeakModel} {result.Router.WeakQuality:P1}, strong {data.StrongModel} {result.Router.StrongQuality:P1}")).ConfigureAwait(false);
+            $"{data.Prompts.Count} prompts, {run.Folds}-fold CV (seed {run.Seed}); weak {data.WeakModel} {router.WeakQuality:P1}, strong {data.StrongModel} {router.StrongQuality:P1}")).ConfigureAwait(false);
         await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"ours, {ci.Level:P0} bootstrap interval over prompts ({ci.Resamples} resamples): APGR {ci.Apgr.Lower:F3}–{ci.Apgr.Upper:F3}, CPT(50%) {Pct(ci.Cpt50.Lower)}–{Pct(ci.Cpt50.Upper)}, CPT(80%) {Pct(ci.Cpt80.Lower)}–{Pct(ci.Cpt80.Upper)}")).ConfigureAwait(false);
+            $"{(run.Served is null ? "ours" : "served ranker")}, {ci.Level:P0} bootstrap interval over prompts ({ci.Resamples} resamples): APGR {ci.Apgr.Lower:F3}–{ci.Apgr.Upper:F3}, CPT(50%) {Pct(ci.Cpt50.Lower)}–{Pct(ci.Cpt50.Upper)}, CPT(80%) {Pct(ci.Cpt80.Lower)}–{Pct(ci.Cpt80.Upper)}")).ConfigureAwait(false);
         return 0;
     }
 
@@ -237,7 +310,7 @@ internal static class EvalCommand
     /// <summary>[lower, upper]; an infinite bound (a CPT some resamples never reach) is null.</summary>
     private static double?[] Interval(ConfidenceInterval c) => [double.IsFinite(c.Lower) ? Num(c.Lower) : null, double.IsFinite(c.Upper) ? Num(c.Upper) : null];
 
-    private static async Task WriteScoresAsync(string file, OutcomeEvaluationResult result, OutcomeDataset data)
+    private static async Task WriteScoresAsync(string file, IReadOnlyList<double> scores, OutcomeDataset data)
     {
         try
         {
@@ -247,7 +320,7 @@ internal static class EvalCommand
             {
                 var route = data.Routes.Count > 0 ? data.Routes[data.RouteOf[i]] : "";
                 await writer.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                    $"{Csv(route)},{result.Scores[i]:R},{(data.Weak[i] ? 1 : 0)},{(data.Strong[i] ? 1 : 0)},{Csv(data.Prompts[i])}")).ConfigureAwait(false);
+                    $"{Csv(route)},{scores[i]:R},{(data.Weak[i] ? 1 : 0)},{(data.Strong[i] ? 1 : 0)},{Csv(data.Prompts[i])}")).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

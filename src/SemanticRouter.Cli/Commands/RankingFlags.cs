@@ -49,7 +49,54 @@ internal sealed class RankingFlags
         Description = "λ_t: weight of the text outcome model (word n-grams of the query, fitted on stored outcomes with text) against the neighbours' success estimate; default 0.2, 0 = off",
     };
 
+    private readonly Option<int?> _k = new("--k")
+    {
+        Description = "For --served: neighbours that vote (k); default 10. Routing on observed outcomes does better with 50 or more (docs/ranking.md).",
+    };
+
     public IEnumerable<Option> Options => [_fallback, _temperature, _threshold, _routeSmoothing, _utteranceSmoothing, _conversationDecay, _textModelWeight];
+
+    /// <summary>
+    /// The settings `eval --outcomes --served` ranks with: those that change how outcomes are weighed
+    /// (no fallback, threshold or conversation there: every held-out prompt is one query in scope).
+    /// </summary>
+    public IEnumerable<Option> OutcomeOptions => [_k, _temperature, _routeSmoothing, _utteranceSmoothing, _textModelWeight];
+
+    /// <summary>The options <see cref="OutcomeOptions"/> ask for, defaults elsewhere.</summary>
+    /// <exception cref="CliException">A value out of range.</exception>
+    public RankingOptions BuildForOutcomes(ParseResult parse)
+    {
+        var options = new RankingOptions();
+        if (parse.GetValue(_k) is { } k)
+        {
+            Set("--k", () => options.K = k);
+        }
+
+        if (parse.GetValue(_temperature) is { } t)
+        {
+            Set("--temperature", () => options.Temperature = t);
+        }
+
+        if (parse.GetValue(_routeSmoothing) is { } br)
+        {
+            Set("--route-smoothing", () => options.RouteSmoothingStrength = br);
+        }
+
+        if (parse.GetValue(_utteranceSmoothing) is { } bu)
+        {
+            Set("--utterance-smoothing", () => options.UtteranceSmoothingStrength = bu);
+        }
+
+        if (parse.GetValue(_textModelWeight) is { } lt)
+        {
+            Set("--text-model-weight", () => options.TextModelWeight = lt);
+        }
+
+        return options;
+    }
+
+    /// <summary>Whether any of <see cref="OutcomeOptions"/> was given.</summary>
+    public bool AnyOutcomeOption(ParseResult parse) => OutcomeOptions.Any(o => parse.GetResult(o) is { Implicit: false });
 
     /// <summary>The options the flags ask for, checked against the index's routes; null when no flag was given.</summary>
     /// <exception cref="CliException">A value out of range, or a fallback route the index does not have.</exception>

@@ -67,6 +67,41 @@ public class EvalCommandTests
     }
 
     [Fact]
+    public void Outcomes_Served_RanksWithTheGivenSettings()
+    {
+        using var dir = new TestDirectory();
+        string file = WriteOutcomes(dir);
+
+        var result = CliRunner.Run("eval", "--outcomes", file, "--folds", "4", "--served", "--k", "5", "--temperature", "0.2", "--json", "--model", Model);
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        using var json = JsonDocument.Parse(result.Stdout);
+        var root = json.RootElement;
+        Assert.True(root.GetProperty("served").GetBoolean());
+        Assert.Equal(5, root.GetProperty("ranking").GetProperty("k").GetInt32());
+        Assert.Equal(0.2, root.GetProperty("ranking").GetProperty("temperature").GetDouble());
+        Assert.Equal(0.2, root.GetProperty("ranking").GetProperty("text_model_weight").GetDouble());
+        Assert.InRange(root.GetProperty("apgr").GetDouble(), root.GetProperty("apgr_ci")[0].GetDouble(), root.GetProperty("apgr_ci")[1].GetDouble());
+        Assert.True(root.TryGetProperty("random", out _));
+    }
+
+    [Theory]
+    [InlineData("--k 5", "--k, --temperature, --utterance-smoothing, --route-smoothing and --text-model-weight apply with --served only")]
+    [InlineData("--served --ensemble 3", "--ensemble chooses settings on the data; --served ranks with the settings given")]
+    [InlineData("--served --inner-folds 3", "--inner-folds chooses settings on the data")]
+    [InlineData("--served --k 0", "--k: K must be in [1, 10000].")]
+    [InlineData("--served --temperature -1", "--temperature: Temperature must be positive and finite.")]
+    public void Outcomes_ServedFlagsMisused_OneLineBadInput(string flags, string message)
+    {
+        using var dir = new TestDirectory();
+        string file = WriteOutcomes(dir);
+
+        var result = CliRunner.Run(["eval", "--outcomes", file, .. flags.Split(' '), "--model", Model]);
+
+        CliRunner.AssertOneLineError(result, ExitCodes.BadInput, message);
+    }
+
+    [Fact]
     public void Outcomes_EnsembleBelowOne_OneLineBadInput()
     {
         using var dir = new TestDirectory();

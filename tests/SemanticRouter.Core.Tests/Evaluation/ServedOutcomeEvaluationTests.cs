@@ -1,0 +1,102 @@
+using SemanticRouter.Evaluation;
+using SemanticRouter.Ranking;
+
+namespace SemanticRouter.Core.Tests.Evaluation;
+
+public class ServedOutcomeEvaluationTests
+{
+    // Two routes around their own centroid: "geometry" needs the strong model, "trivia" does not; inside
+    // a route, which prompt the weak model fails is chance unless the words say so.
+    private static (float[] Matrix, bool[] Weak, bool[] Strong, int[] Routes, string[] Texts) TwoRoutes(int perRoute, int seed, bool wordsTell = false)
+    {
+        const int Dims = 8;
+        var random = new Random(seed);
+        int n = 2 * perRoute;
+        var matrix = new float[n * Dims];
+        var weak = new bool[n];
+        var strong = new bool[n];
+        var routes = new int[n];
+        var texts = new string[n];
+        for (int i = 0; i < n; i++)
+        {
+            int route = i % 2;
+            routes[i] = route;
+            double norm = 0;
+            for (int d = 0; d < Dims; d++)
+            {
+                double v = (d == route ? 1.0 : 0.0) + (0.3 * ((random.NextDouble() * 2) - 1));
+                matrix[(i * Dims) + d] = (float)v;
+                norm += v * v;
+            }
+
+            for (int d = 0; d < Dims; d++)
+            {
+                matrix[(i * Dims) + d] /= (float)Math.Sqrt(norm);
+            }
+
+            strong[i] = random.NextDouble() < 0.9;
+            if (wordsTell)
+            {
+                bool hard = random.NextDouble() < 0.4;
+                weak[i] = !hard && random.NextDouble() < 0.95;
+                texts[i] = hard ? $"give a proof of claim {i}" : $"name the colour of item {i}";
+            }
+            else
+            {
+                weak[i] = random.NextDouble() < (route == 0 ? 0.3 : 0.9);
+                texts[i] = $"question number {i}";
+            }
+        }
+
+        return (matrix, weak, strong, routes, texts);
+    }
+
+    [Fact]
+    public void Run_RouteRatesCarryTheSignal_TheServedRankerFindsThem()
+    {
+        var (matrix, weak, strong, routes, texts) = TwoRoutes(200, seed: 3);
+
+        var result = ServedOutcomeEvaluation.Run(matrix, weak, strong, ["geometry", "trivia"], routes, texts, folds: 4, threads: 1);
+
+        Assert.Equal(400, result.Prompts);
+        Assert.Equal(400, result.Scores.Count);
+        Assert.True(result.Router.Apgr > result.Random.Apgr + 0.2, $"served {result.Router.Apgr:F3} vs random {result.Random.Apgr:F3}");
+        double Mean(int route) => Enumerable.Range(0, 400).Where(i => routes[i] == route).Average(i => result.Scores[i]);
+        Assert.True(Mean(0) > Mean(1) + 0.3, $"geometry {Mean(0):F3} vs trivia {Mean(1):F3}");
+        Assert.True(result.RouterIntervals.Apgr.Contains(result.Router.Apgr));
+    }
+
+    [Fact]
+    public void Run_WordsCarryTheSignal_TheTextModelWeightDecidesWhetherTheRankerHearsThem()
+    {
+        var (matrix, weak, strong, routes, texts) = TwoRoutes(200, seed: 7, wordsTell: true);
+
+        var with = ServedOutcomeEvaluation.Run(matrix, weak, strong, ["a", "b"], routes, texts, new RankingOptions { K = 20, TextModelWeight = 0.5 }, folds: 4, threads: 1);
+        var without = ServedOutcomeEvaluation.Run(matrix, weak, strong, ["a", "b"], routes, texts, new RankingOptions { K = 20, TextModelWeight = 0 }, folds: 4, threads: 1);
+
+        Assert.True(with.Router.Apgr > without.Router.Apgr + 0.2, $"with text {with.Router.Apgr:F3} vs without {without.Router.Apgr:F3}");
+    }
+
+    [Fact]
+    public void Run_RandomBaseline_IsTheHarnessOwnDrawForDraw()
+    {
+        var (matrix, weak, strong, routes, texts) = TwoRoutes(60, seed: 5);
+
+        var served = ServedOutcomeEvaluation.Run(matrix, weak, strong, ["a", "b"], routes, texts, folds: 3, seed: 4, threads: 1);
+        var harness = OutcomeEvaluation.Run(matrix, weak, strong, folds: 3, seed: 4, kValues: [5], alphaValues: [0], threads: 1, routes: routes);
+
+        // the same seed draws the same random scores, so the two reports' random rows are one baseline
+        Assert.Equal(harness.Random.Curve, served.Random.Curve);
+        Assert.Equal((harness.Random.Apgr, harness.Random.Cpt50), (served.Random.Apgr, served.Random.Cpt50));
+    }
+
+    [Fact]
+    public void Run_ARouteIndexOutsideTheNames_Refused()
+    {
+        var (matrix, weak, strong, routes, texts) = TwoRoutes(10, seed: 1);
+
+        var e = Assert.Throws<ArgumentException>(() => ServedOutcomeEvaluation.Run(matrix, weak, strong, ["only"], routes, texts, folds: 2));
+        Assert.Contains("routeNames", e.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => ServedOutcomeEvaluation.Run(matrix, weak, strong, ["a", "b"], routes, ["one text"], folds: 2));
+    }
+}
