@@ -29,12 +29,13 @@ public readonly record struct OutcomeFoldChoice(int Fold, int K, double Temperat
 /// and Ŝ_r, Ŵ_r are the route's Beta-smoothed success rates on the training prompts; (c) an outcome
 /// head: a 4-class softmax regression over (weak, strong) ∈ {0,1}² on the embeddings, whose
 /// P(0,1) − P(1,0) is the same difference. Score = α·(c) + (1 − α)·(ρ·(b) + (1 − ρ)·(a)); k, α and ρ
-/// are chosen per outer fold by a 2-fold split of its training prompts only. With the prompts' texts,
+/// are chosen per outer fold on an inner split of its training prompts only (<c>innerFolds</c>, 5 by default;
+/// with <c>ensemble</c> N &gt; 1 a held-out prompt's score is the mean of the N best inner configurations'). With the prompts' texts,
 /// (d) the served <see cref="TextOutcomeModel"/> fitted on the training prompts' outcomes of both models
 /// gives P̂_text(strong) − P̂_text(weak), blended as the ranker blends it: (1 − λ_t)·score + λ_t·(d), λ_t
 /// and the text model's L2 chosen on the same inner split. Held-out scores of all
 /// folds are pooled and swept as in RouteLLM; the random router scores each prompt uniformly at
-/// random (seeded).
+/// random (seeded). <see cref="ServedOutcomeEvaluation"/> measures the served ranker itself on the same folds.
 /// </summary>
 public static class OutcomeEvaluation
 {
@@ -151,7 +152,7 @@ public static class OutcomeEvaluation
                     K = (int)Math.Round(c.K * (double)train.Length * innerFolds / indexed),
 
                     // L2 is per outcome (mean loss + L2/2·‖w‖²): the same total penalty over more outcomes is a
-                    // proportionally smaller L2, so it shrinks as k grows.
+                    // proportionally smaller L2.
                     L2 = c.L2 * indexed / ((double)train.Length * innerFolds),
                 }).ToList();
             var best = top[0];
