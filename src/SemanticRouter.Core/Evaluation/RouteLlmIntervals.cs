@@ -49,8 +49,9 @@ public sealed record RouteLlmIntervals(ConfidenceInterval Apgr, ConfidenceInterv
         var options = new ParallelOptions { MaxDegreeOfParallelism = threads > 0 ? threads : Environment.ProcessorCount };
         Parallel.For(0, resamples, options, b =>
         {
-            // One generator per resample, so the draw does not depend on which thread ran it.
-            var random = new Random(HashCode.Combine(seed, b));
+            // One generator per resample, so the draw does not depend on which thread ran it. Not
+            // HashCode.Combine: it is randomised per process, and the interval must be the same on every run.
+            var random = new Random(unchecked((seed * 1_000_003) + b));
             var s = new double[n];
             var w = new double[n];
             var st = new double[n];

@@ -56,6 +56,19 @@ public class RouteLlmIntervalsTests
     }
 
     [Fact]
+    public void Compute_IsTheSameInEveryProcess()
+    {
+        // A pinned figure: a per-process random seed (HashCode.Combine, say) would pass the in-process
+        // test above and still give every run of `eval` a different interval.
+        var (s, w, st) = Routed(200, noise: 1.5, seed: 3);
+
+        var ci = RouteLlmIntervals.Compute(s, w, st, resamples: 100, seed: 7, threads: 2);
+
+        Assert.Equal(0.7083047386, Math.Round(ci.Apgr.Lower, 10));
+        Assert.Equal(0.2047727273, Math.Round(ci.Cpt50.Upper, 10));
+    }
+
+    [Fact]
     public void Compute_AResampleWithoutAGap_GivesAnInfiniteBoundNotNaN()
     {
         // Five prompts, the weak model wrong on one only: a resample without it has no gap to close,
