@@ -30,6 +30,7 @@ internal static class EvalCommand
         var plot = new Option<string?>("--plot") { Description = "Write the quality-versus-strong-calls curve to this PNG.", HelpName = "FILE" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object." };
         var served = new Option<bool>("--served") { Description = "For --outcomes: rank held-out prompts with the served ranker and its settings (--k, --temperature, --utterance-smoothing, --route-smoothing, --text-model-weight; defaults as `serve`), as `serve` would after `outcomes import` of the training prompts; nothing is chosen on the data." };
+        var choose = new Option<bool>("--choose") { Description = "For --served: choose k, τ, β_u and λ_t per outer fold on an inner split of its training prompts (k 25–200, τ 0.05–0.5, β_u 1–10, λ_t 0–0.5; --inner-folds), as eval chooses its own weights, instead of taking them from the flags." };
         var ranking = new RankingFlags();
         var model = ModelOptions.Model();
         var index = new Option<string?>("--index")
@@ -39,7 +40,7 @@ internal static class EvalCommand
         };
         var command = new Command("eval", "Measure routing quality on a labelled test set, or model routing on outcome data.")
         {
-            routes, test, parameters, exact, outcomes, folds, innerFolds, ensemble, seed, noText, points, plot, scoresFile, json, served, model, index,
+            routes, test, parameters, exact, outcomes, folds, innerFolds, ensemble, seed, noText, points, plot, scoresFile, json, served, choose, model, index,
         };
         foreach (var option in ranking.OutcomeOptions)
         {
@@ -51,14 +52,27 @@ internal static class EvalCommand
             if (parse.GetValue(outcomes) is { } outcomeSource)
             {
                 RankingOptions? servedOptions = null;
+                ServedSettingsGrid? grid = null;
+                var chosen = parse.GetValue(choose);
                 if (parse.GetValue(served))
                 {
-                    foreach (var (flag, given) in new[] { ("--inner-folds", parse.GetResult(innerFolds) is { Implicit: false }), ("--ensemble", parse.GetResult(ensemble) is { Implicit: false }) })
+                    var given = new List<(string Flag, bool Given)> { ("--ensemble", parse.GetResult(ensemble) is { Implicit: false }) };
+                    if (!chosen)
                     {
-                        if (given)
+                        given.Add(("--inner-folds", parse.GetResult(innerFolds) is { Implicit: false }));
+                    }
+
+                    foreach (var (flag, isGiven) in given)
+                    {
+                        if (isGiven)
                         {
-                            throw new CliException($"{flag} chooses settings on the data; --served ranks with the settings given", ExitCodes.BadInput);
+                            throw new CliException($"{flag} chooses settings on the data; --served ranks with the settings given{(flag == "--inner-folds" ? " (or add --choose)" : "")}", ExitCodes.BadInput);
                         }
+                    }
+
+                    if (chosen && ranking.ChosenOutcomeOption(parse) is { } fixedFlag)
+                    {
+                        throw new CliException($"{fixedFlag} is chosen by --choose; give it without --choose, or leave it out", ExitCodes.BadInput);
                     }
 
                     servedOptions = ranking.BuildForOutcomes(parse);
@@ -66,13 +80,26 @@ internal static class EvalCommand
                     {
                         servedOptions.TextModelWeight = 0;
                     }
+
+                    if (chosen)
+                    {
+                        grid = ServedSettingsGrid.Default;
+                        if (parse.GetValue(noText))
+                        {
+                            grid = grid with { TextModelWeight = [0] };
+                        }
+                    }
+                }
+                else if (chosen)
+                {
+                    throw new CliException("--choose applies with --served only (without it, eval chooses its own weights on the training folds anyway)", ExitCodes.BadInput);
                 }
                 else if (ranking.AnyOutcomeOption(parse))
                 {
                     throw new CliException("--k, --temperature, --utterance-smoothing, --route-smoothing and --text-model-weight apply with --served only (without it, eval chooses them on the training folds)", ExitCodes.BadInput);
                 }
 
-                return await Outcomes(new OutcomeRun(outcomeSource, parse.GetValue(folds), parse.GetValue(innerFolds), parse.GetValue(ensemble), parse.GetValue(seed), !parse.GetValue(noText), parse.GetValue(points), parse.GetValue(plot), parse.GetValue(scoresFile), parse.GetValue(json), parse.GetValue(model)!, servedOptions), stdout, stderr).ConfigureAwait(false);
+                return await Outcomes(new OutcomeRun(outcomeSource, parse.GetValue(folds), parse.GetValue(innerFolds), parse.GetValue(ensemble), parse.GetValue(seed), !parse.GetValue(noText), parse.GetValue(points), parse.GetValue(plot), parse.GetValue(scoresFile), parse.GetValue(json), parse.GetValue(model)!, servedOptions, grid), stdout, stderr).ConfigureAwait(false);
             }
 
             if (parse.GetValue(index) is { } indexDir)
@@ -154,8 +181,8 @@ internal static class EvalCommand
         return 0;
     }
 
-    /// <summary>What one <c>eval --outcomes</c> run asks for; <see cref="Served"/> set = through the served ranker with those options.</summary>
-    private sealed record OutcomeRun(string Source, int Folds, int InnerFolds, int Ensemble, int Seed, bool TextModel, int Points, string? Plot, string? Scores, bool Json, string ModelDir, RankingOptions? Served);
+    /// <summary>What one <c>eval --outcomes</c> run asks for; <see cref="Served"/> set = through the served ranker with those options (or with settings chosen from <see cref="Grid"/>).</summary>
+    private sealed record OutcomeRun(string Source, int Folds, int InnerFolds, int Ensemble, int Seed, bool TextModel, int Points, string? Plot, string? Scores, bool Json, string ModelDir, RankingOptions? Served, ServedSettingsGrid? Grid);
 
     private static async Task<int> Outcomes(OutcomeRun run, TextWriter stdout, TextWriter stderr)
     {
@@ -210,19 +237,28 @@ internal static class EvalCommand
         var fields = new Dictionary<string, object?>();
         if (run.Served is { } options)
         {
-            var served = ServedOutcomeEvaluation.Run(matrix, data.Weak, data.Strong, data.Routes, data.RouteOf, data.Prompts, options, run.Folds, run.Seed, run.Points, log: Log);
+            var served = ServedOutcomeEvaluation.Run(matrix, data.Weak, data.Strong, data.Routes, data.RouteOf, data.Prompts, options, run.Folds, run.Seed, run.Points, log: Log, grid: run.Grid, innerFolds: run.InnerFolds);
             (router, ci, scores) = (served.Router, served.RouterIntervals, served.Scores);
-            name = string.Create(CultureInfo.InvariantCulture, $"served ranker (k {options.K}, τ {options.Temperature}, β_u {options.UtteranceSmoothingStrength}, β_r {options.RouteSmoothingStrength}, λ_t {options.TextModelWeight})");
+            name = run.Grid is null
+                ? string.Create(CultureInfo.InvariantCulture, $"served ranker (k {options.K}, τ {options.Temperature}, β_u {options.UtteranceSmoothingStrength}, β_r {options.RouteSmoothingStrength}, λ_t {options.TextModelWeight})")
+                : string.Create(CultureInfo.InvariantCulture, $"served ranker (k, τ, β_u, λ_t chosen per fold; β_r {options.RouteSmoothingStrength})");
             baselines.Add(("random", "random", served.Random));
             fields["served"] = true;
-            fields["ranking"] = new Dictionary<string, object>
+            fields["ranking"] = run.Grid is null
+                ? new Dictionary<string, object>
+                {
+                    ["k"] = options.K,
+                    ["temperature"] = options.Temperature,
+                    ["utterance_smoothing"] = options.UtteranceSmoothingStrength,
+                    ["route_smoothing"] = options.RouteSmoothingStrength,
+                    ["text_model_weight"] = options.TextModelWeight,
+                }
+                : new Dictionary<string, object> { ["route_smoothing"] = options.RouteSmoothingStrength };
+            if (run.Grid is not null)
             {
-                ["k"] = options.K,
-                ["temperature"] = options.Temperature,
-                ["utterance_smoothing"] = options.UtteranceSmoothingStrength,
-                ["route_smoothing"] = options.RouteSmoothingStrength,
-                ["text_model_weight"] = options.TextModelWeight,
-            };
+                fields["inner_folds"] = run.InnerFolds;
+                fields["chosen"] = served.ChosenPerFold.Select(c => new Dictionary<string, object?> { ["fold"] = c.Fold, ["k"] = c.K, ["temperature"] = c.Temperature, ["utterance_smoothing"] = c.UtteranceSmoothing, ["text_model_weight"] = c.TextModelWeight, ["inner_apgr"] = Num(c.InnerApgr) }).ToList();
+            }
         }
         else
         {

@@ -95,6 +95,10 @@ internal sealed class RankingFlags
         return options;
     }
 
+    /// <summary>The first given flag among those `eval --served --choose` chooses (all of <see cref="OutcomeOptions"/> but --route-smoothing), or null.</summary>
+    public string? ChosenOutcomeOption(ParseResult parse) =>
+        new Option[] { _k, _temperature, _utteranceSmoothing, _textModelWeight }.FirstOrDefault(o => parse.GetResult(o) is { Implicit: false })?.Name;
+
     /// <summary>Whether any of <see cref="OutcomeOptions"/> was given.</summary>
     public bool AnyOutcomeOption(ParseResult parse) => OutcomeOptions.Any(o => parse.GetResult(o) is { Implicit: false });
 

@@ -3,8 +3,25 @@ using SemanticRouter.Ranking;
 
 namespace SemanticRouter.Evaluation;
 
-/// <summary>Result of <see cref="ServedOutcomeEvaluation.Run"/>: the served ranker's figures, their intervals and every prompt's held-out score.</summary>
-public sealed record ServedOutcomeResult(RouteLlmMetrics Router, RouteLlmIntervals RouterIntervals, RouteLlmMetrics Random, IReadOnlyList<double> Scores, int Prompts);
+/// <summary>
+/// Result of <see cref="ServedOutcomeEvaluation.Run"/>: the served ranker's figures, their intervals, the
+/// random router on the same folds, every prompt's held-out score, and the settings each outer fold ranked with.
+/// </summary>
+public sealed record ServedOutcomeResult(RouteLlmMetrics Router, RouteLlmIntervals RouterIntervals, RouteLlmMetrics Random, IReadOnlyList<double> Scores, int Prompts)
+{
+    /// <summary>Per outer fold, the ranker settings used (all the same unless a <see cref="ServedSettingsGrid"/> chose them).</summary>
+    public IReadOnlyList<ServedFoldChoice> ChosenPerFold { get; init; } = [];
+}
+
+/// <summary>The served settings one outer fold ranked with, and the inner APGR that chose them (NaN when given, not chosen).</summary>
+public readonly record struct ServedFoldChoice(int Fold, int K, double Temperature, double UtteranceSmoothing, double TextModelWeight, double InnerApgr);
+
+/// <summary>The settings an inner split chooses among: every combination is tried.</summary>
+public sealed record ServedSettingsGrid(IReadOnlyList<int> K, IReadOnlyList<double> Temperature, IReadOnlyList<double> UtteranceSmoothing, IReadOnlyList<double> TextModelWeight)
+{
+    /// <summary>Around docs/ranking.md's advice for outcome routing (k ≥ 50, τ 0.1–0.2) and the defaults.</summary>
+    public static ServedSettingsGrid Default { get; } = new([25, 50, 100, 200], [0.05, 0.1, 0.2, 0.5], [1, 4, 10], [0, 0.2, 0.35, 0.5]);
+}
 
 /// <summary>
 /// Cheap-vs-strong routing on observed outcomes through the served <see cref="Ranker"/>, exactly as
@@ -12,9 +29,11 @@ public sealed record ServedOutcomeResult(RouteLlmMetrics Router, RouteLlmInterva
 /// utterance of its route (its file: an MMLU subject) carrying its own two outcomes, each route
 /// targets the weak and the strong model with the training folds' success rates as its priors, and the
 /// text outcome model is fitted on the training prompts' outcomes. A held-out prompt's score is
-/// Quality(strong) − Quality(weak) from the ranker, with the given <see cref="RankingOptions"/> as they
-/// are: nothing is chosen on the data, so the figure is the one those settings serve. The folds are
-/// <see cref="OutcomeEvaluation"/>'s for the same seed, so the two figures compare prompt for prompt.
+/// Quality(strong) − Quality(weak) from the ranker. Without a grid the given <see cref="RankingOptions"/>
+/// rank as they are, so the figure is the one those settings serve; with a <see cref="ServedSettingsGrid"/>
+/// each outer fold chooses k, τ, β_u and λ_t on an inner split of its training prompts, as
+/// <see cref="OutcomeEvaluation"/> chooses its weights. The folds are <see cref="OutcomeEvaluation"/>'s
+/// for the same seed, so the two figures compare prompt for prompt.
 /// </summary>
 public static class ServedOutcomeEvaluation
 {
@@ -34,7 +53,9 @@ public static class ServedOutcomeEvaluation
         int points = 10,
         int threads = 0,
         TextOutcomeModelOptions? textOptions = null,
-        Action<string>? log = null)
+        Action<string>? log = null,
+        ServedSettingsGrid? grid = null,
+        int innerFolds = 5)
     {
         ArgumentNullException.ThrowIfNull(matrix);
         ArgumentNullException.ThrowIfNull(weak);
@@ -42,6 +63,7 @@ public static class ServedOutcomeEvaluation
         ArgumentNullException.ThrowIfNull(routeNames);
         ArgumentNullException.ThrowIfNull(routeOf);
         ArgumentNullException.ThrowIfNull(texts);
+        ArgumentOutOfRangeException.ThrowIfLessThan(innerFolds, 2);
         var n = weak.Length;
         if (strong.Length != n || routeOf.Length != n || texts.Count != n || n == 0 || matrix.Length % n != 0)
         {
@@ -53,65 +75,41 @@ public static class ServedOutcomeEvaluation
             throw new ArgumentException("every prompt's route must index routeNames", nameof(routeOf));
         }
 
+        if (grid is not null && (grid.K.Count == 0 || grid.Temperature.Count == 0 || grid.UtteranceSmoothing.Count == 0 || grid.TextModelWeight.Count == 0))
+        {
+            throw new ArgumentException("every setting of the grid needs at least one value", nameof(grid));
+        }
+
         options ??= RankingOptions.Default;
         threads = threads > 0 ? threads : Environment.ProcessorCount;
         textOptions = (textOptions ?? new TextOutcomeModelOptions()) with { Threads = threads };
-        var dims = matrix.Length / n;
+        var data = new Data(matrix, matrix.Length / n, weak, strong, routeNames, routeOf, texts,
+            [.. Enumerable.Range(0, n).Select(i => UtteranceKey.Of(routeNames[routeOf[i]], texts[i]))], textOptions, threads);
         var classes = weak.Select((w, i) => (w ? 2 : 0) + (strong[i] ? 1 : 0)).ToArray();
         var assignment = CrossValidation.StratifiedFolds(classes, folds, seed);
-        var keys = Enumerable.Range(0, n).Select(i => UtteranceKey.Of(routeNames[routeOf[i]], texts[i])).ToArray();
         var scores = new double[n];
+        var chosen = new List<ServedFoldChoice>();
         for (var f = 0; f < folds; f++)
         {
             var train = Enumerable.Range(0, n).Where(i => assignment[i] != f).ToArray();
             var test = Enumerable.Range(0, n).Where(i => assignment[i] == f).ToArray();
-
-            // What `outcomes import` of the training prompts leaves behind: each prompt's outcome credits
-            // itself (it is the utterance) and its route, once per model.
-            var stats = new OutcomeStatistics();
-            foreach (var i in train)
+            var settings = options;
+            var innerApgr = double.NaN;
+            if (grid is not null)
             {
-                var credits = new OutcomeCredits([new UtteranceCredit(keys[i], 1)], [new RouteCredit(routeNames[routeOf[i]], 1)]);
-                stats.Apply(WeakModel, weak[i] ? 1 : 0, credits);
-                stats.Apply(StrongModel, strong[i] ? 1 : 0, credits);
+                (settings, innerApgr) = Choose(data, train, classes, options, grid, innerFolds, seed + 1 + f, points);
             }
 
-            var priorWeak = train.Average(i => weak[i] ? 1.0 : 0);
-            var priorStrong = train.Average(i => strong[i] ? 1.0 : 0);
-            var table = new RoutingTable(routeNames.Select(r => new RouteTargets(r, [new TargetPrior(WeakModel, priorWeak), new TargetPrior(StrongModel, priorStrong)])));
-            var ranker = new Ranker(table, options);
-            TextOutcomeModel? textModel = null;
-            if (options.TextModelWeight > 0)
+            var fold = new FoldRanking(data, train, test, settings.K, settings.TextModelWeight > 0);
+            var held = fold.Score(settings);
+            for (var j = 0; j < test.Length; j++)
             {
-                var outcomes = train.SelectMany(i => new[] { new TextOutcome(texts[i], WeakModel, weak[i] ? 1 : 0), new TextOutcome(texts[i], StrongModel, strong[i] ? 1 : 0) }).ToArray();
-                textModel = TextOutcomeModel.Fit(outcomes, textOptions);
+                scores[test[j]] = held[j];
             }
 
-            var trainMatrix = new float[train.Length * dims];
-            for (var j = 0; j < train.Length; j++)
-            {
-                matrix.AsSpan(train[j] * dims, dims).CopyTo(trainMatrix.AsSpan(j * dims));
-            }
-
-            var exact = new ExactNeighbors(trainMatrix, dims);
-            Parallel.For(0, test.Length, new ParallelOptions { MaxDegreeOfParallelism = threads }, j =>
-            {
-                var q = test[j];
-                var hits = exact.Search(matrix.AsSpan(q * dims, dims), options.K);
-                var neighbors = hits.Select(h =>
-                {
-                    var row = train[h.Row];
-                    return new Ranking.Neighbor(row, keys[row], routeNames[routeOf[row]], texts[row], h.Similarity);
-                }).ToArray();
-                var result = ranker.Rank(new RankingRequest(neighbors)
-                {
-                    Statistics = stats,
-                    TextEstimates = textModel?.Predict(texts[q], [WeakModel, StrongModel]),
-                });
-                double Quality(string model) => result.Models.First(m => m.Model == model).Quality;
-                scores[q] = Quality(StrongModel) - Quality(WeakModel);
-            });
-            log?.Invoke($"fold {f + 1}/{folds}: {test.Length} held-out prompts ranked");
+            chosen.Add(new ServedFoldChoice(f, settings.K, settings.Temperature, settings.UtteranceSmoothingStrength, settings.TextModelWeight, innerApgr));
+            log?.Invoke(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"fold {f + 1}/{folds}: {test.Length} held-out prompts ranked with k={settings.K} tau={settings.Temperature} utterance-smoothing={settings.UtteranceSmoothingStrength} text={settings.TextModelWeight}{(grid is null ? "" : $" (inner APGR {innerApgr:F3})")}"));
         }
 
         var w = weak.Select(x => x ? 1.0 : 0).ToList();
@@ -125,6 +123,141 @@ public static class ServedOutcomeEvaluation
             RouteLlmIntervals.Compute(scores, w, s, points, seed: seed, threads: threads),
             RouteLlmMetrics.Compute(randomScores, w, s, points),
             scores,
-            n);
+            n)
+        { ChosenPerFold = chosen };
+    }
+
+    /// <summary>
+    /// The grid point with the best APGR over an inner split of <paramref name="train"/> (each inner fold
+    /// ranked with the others as the index, all pooled), k scaled to the whole training set.
+    /// </summary>
+    private static (RankingOptions Settings, double Apgr) Choose(Data data, int[] train, int[] classes, RankingOptions given, ServedSettingsGrid grid, int innerFolds, int seed, int points)
+    {
+        var inner = CrossValidation.StratifiedFolds(train.Select(i => classes[i]).ToArray(), innerFolds, seed);
+        var withText = grid.TextModelWeight.Any(t => t > 0);
+        var parts = new List<(int[] B, FoldRanking Ranking)>();
+        var indexed = 0;
+        for (var g = 0; g < innerFolds; g++)
+        {
+            var a = train.Where((_, j) => inner[j] != g).ToArray();
+            var b = train.Where((_, j) => inner[j] == g).ToArray();
+            indexed += a.Length;
+            parts.Add((b, new FoldRanking(data, a, b, grid.K.Max(), withText)));
+        }
+
+        var pooled = parts.SelectMany(p => p.B).ToArray();
+        var pooledWeak = pooled.Select(i => data.Weak[i] ? 1.0 : 0).ToList();
+        var pooledStrong = pooled.Select(i => data.Strong[i] ? 1.0 : 0).ToList();
+        var best = (Settings: given, Apgr: double.NegativeInfinity);
+        foreach (var k in grid.K)
+        {
+            foreach (var tau in grid.Temperature)
+            {
+                foreach (var beta in grid.UtteranceSmoothing)
+                {
+                    foreach (var lambda in grid.TextModelWeight)
+                    {
+                        var settings = given.Clone();
+                        settings.K = k;
+                        settings.Temperature = tau;
+                        settings.UtteranceSmoothingStrength = beta;
+                        settings.TextModelWeight = lambda;
+                        var apgr = RouteLlmMetrics.Compute(parts.SelectMany(p => p.Ranking.Score(settings)).ToList(), pooledWeak, pooledStrong, points).Apgr;
+                        if (apgr > best.Apgr)
+                        {
+                            best = (settings, apgr);
+                        }
+                    }
+                }
+            }
+        }
+
+        // k was chosen with fewer prompts indexed; the same neighbourhood holds proportionally more of the
+        // whole training set (as OutcomeEvaluation scales it).
+        var chosen = best.Settings.Clone();
+        chosen.K = Math.Clamp((int)Math.Round(best.Settings.K * (double)train.Length * innerFolds / indexed), 1, RankingOptions.MaxK);
+        return (chosen, best.Apgr);
+    }
+
+    private sealed record Data(float[] Matrix, int Dims, bool[] Weak, bool[] Strong, IReadOnlyList<string> RouteNames, int[] RouteOf, IReadOnlyList<string> Texts, UtteranceKey[] Keys, TextOutcomeModelOptions TextOptions, int Threads);
+
+    /// <summary>
+    /// One split, set up once and ranked with any settings: the training prompts as the served state
+    /// (outcome statistics, routing table, text model) and every test prompt's nearest training prompts.
+    /// </summary>
+    private sealed class FoldRanking
+    {
+        private readonly Data _data;
+        private readonly int[] _test;
+        private readonly OutcomeStatistics _stats = new();
+        private readonly RoutingTable _table;
+        private readonly Ranking.Neighbor[][] _neighbors;
+        private readonly Dictionary<string, double>[]? _text;
+
+        public FoldRanking(Data data, int[] train, int[] test, int k, bool withText)
+        {
+            _data = data;
+            _test = test;
+
+            // What `outcomes import` of the training prompts leaves behind: each prompt's outcome credits
+            // itself (it is the utterance) and its route, once per model.
+            foreach (var i in train)
+            {
+                var credits = new OutcomeCredits([new UtteranceCredit(data.Keys[i], 1)], [new RouteCredit(data.RouteNames[data.RouteOf[i]], 1)]);
+                _stats.Apply(WeakModel, data.Weak[i] ? 1 : 0, credits);
+                _stats.Apply(StrongModel, data.Strong[i] ? 1 : 0, credits);
+            }
+
+            var priorWeak = train.Average(i => data.Weak[i] ? 1.0 : 0);
+            var priorStrong = train.Average(i => data.Strong[i] ? 1.0 : 0);
+            _table = new RoutingTable(data.RouteNames.Select(r => new RouteTargets(r, [new TargetPrior(WeakModel, priorWeak), new TargetPrior(StrongModel, priorStrong)])));
+            TextOutcomeModel? textModel = null;
+            if (withText)
+            {
+                var outcomes = train.SelectMany(i => new[] { new TextOutcome(data.Texts[i], WeakModel, data.Weak[i] ? 1 : 0), new TextOutcome(data.Texts[i], StrongModel, data.Strong[i] ? 1 : 0) }).ToArray();
+                textModel = TextOutcomeModel.Fit(outcomes, data.TextOptions);
+                _text = new Dictionary<string, double>[test.Length];
+            }
+
+            var trainMatrix = new float[train.Length * data.Dims];
+            for (var j = 0; j < train.Length; j++)
+            {
+                data.Matrix.AsSpan(train[j] * data.Dims, data.Dims).CopyTo(trainMatrix.AsSpan(j * data.Dims));
+            }
+
+            var exact = new ExactNeighbors(trainMatrix, data.Dims);
+            _neighbors = new Ranking.Neighbor[test.Length][];
+            Parallel.For(0, test.Length, new ParallelOptions { MaxDegreeOfParallelism = data.Threads }, j =>
+            {
+                var q = test[j];
+                _neighbors[j] = [.. exact.Search(data.Matrix.AsSpan(q * data.Dims, data.Dims), k).Select(h =>
+                {
+                    var row = train[h.Row];
+                    return new Ranking.Neighbor(row, data.Keys[row], data.RouteNames[data.RouteOf[row]], data.Texts[row], h.Similarity);
+                })];
+                if (_text is not null)
+                {
+                    _text[j] = textModel!.Predict(data.Texts[q], [WeakModel, StrongModel]);
+                }
+            });
+        }
+
+        /// <summary>Quality(strong) − Quality(weak) of every test prompt, ranked with <paramref name="settings"/> (its k at most the k searched).</summary>
+        public double[] Score(RankingOptions settings)
+        {
+            var ranker = new Ranker(_table, settings);
+            var scores = new double[_test.Length];
+            Parallel.For(0, _test.Length, new ParallelOptions { MaxDegreeOfParallelism = _data.Threads }, j =>
+            {
+                var result = ranker.Rank(new RankingRequest(_neighbors[j])
+                {
+                    Statistics = _stats,
+                    TextEstimates = settings.TextModelWeight > 0 ? _text?[j] : null,
+                });
+                double Quality(string model) => result.Models.First(m => m.Model == model).Quality;
+                scores[j] = Quality(StrongModel) - Quality(WeakModel);
+            });
+            return scores;
+        }
     }
 }

@@ -85,11 +85,30 @@ public class EvalCommandTests
         Assert.True(root.TryGetProperty("random", out _));
     }
 
+    [Fact]
+    public void Outcomes_ServedChoose_ReportsWhatEachFoldChose()
+    {
+        using var dir = new TestDirectory();
+        string file = WriteOutcomes(dir);
+
+        var result = CliRunner.Run("eval", "--outcomes", file, "--folds", "4", "--served", "--choose", "--inner-folds", "3", "--json", "--model", Model);
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        using var json = JsonDocument.Parse(result.Stdout);
+        var chosen = json.RootElement.GetProperty("chosen");
+        Assert.Equal(4, chosen.GetArrayLength());
+        Assert.All(chosen.EnumerateArray(), c => Assert.True(c.GetProperty("k").GetInt32() >= 25 && c.GetProperty("inner_apgr").ValueKind == JsonValueKind.Number));
+        Assert.Equal(3, json.RootElement.GetProperty("inner_folds").GetInt32());
+    }
+
     [Theory]
     [InlineData("--k 5", "--k, --temperature, --utterance-smoothing, --route-smoothing and --text-model-weight apply with --served only")]
     [InlineData("--served --ensemble 3", "--ensemble chooses settings on the data; --served ranks with the settings given")]
-    [InlineData("--served --inner-folds 3", "--inner-folds chooses settings on the data")]
+    [InlineData("--served --inner-folds 3", "--inner-folds chooses settings on the data; --served ranks with the settings given (or add --choose)")]
     [InlineData("--served --k 0", "--k: K must be in [1, 10000].")]
+    [InlineData("--choose", "--choose applies with --served only")]
+    [InlineData("--served --choose --temperature 0.2", "--temperature is chosen by --choose")]
+    [InlineData("--served --choose --ensemble 2", "--ensemble chooses settings on the data")]
     [InlineData("--served --temperature -1", "--temperature: Temperature must be positive and finite.")]
     public void Outcomes_ServedFlagsMisused_OneLineBadInput(string flags, string message)
     {

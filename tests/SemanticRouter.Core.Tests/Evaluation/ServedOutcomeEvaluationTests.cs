@@ -91,6 +91,33 @@ public class ServedOutcomeEvaluationTests
     }
 
     [Fact]
+    public void Run_WithAGrid_EachFoldChoosesOnItsTrainingPromptsWhatCarriesTheSignal()
+    {
+        var (matrix, weak, strong, routes, texts) = TwoRoutes(200, seed: 7, wordsTell: true);
+        var grid = new ServedSettingsGrid([4, 16], [0.1], [4], [0, 0.5]);
+
+        var chosen = ServedOutcomeEvaluation.Run(matrix, weak, strong, ["a", "b"], routes, texts, folds: 3, threads: 1, grid: grid, innerFolds: 3);
+        var given = ServedOutcomeEvaluation.Run(matrix, weak, strong, ["a", "b"], routes, texts, new RankingOptions { K = 16, Temperature = 0.1, TextModelWeight = 0 }, folds: 3, threads: 1);
+
+        // the words carry the signal, so every fold turns the text model on; k is scaled from the inner
+        // index (2/3 of the training prompts) to the whole training set
+        Assert.All(chosen.ChosenPerFold, c => Assert.Equal(0.5, c.TextModelWeight));
+        Assert.All(chosen.ChosenPerFold, c => Assert.Contains(c.K, new[] { 6, 24 }));
+        Assert.All(chosen.ChosenPerFold, c => Assert.InRange(c.InnerApgr, 0.2, 1.5));
+        Assert.True(chosen.Router.Apgr > given.Router.Apgr + 0.2, $"chosen {chosen.Router.Apgr:F3} vs text model off {given.Router.Apgr:F3}");
+        Assert.All(given.ChosenPerFold, c => Assert.True(double.IsNaN(c.InnerApgr) && c.K == 16 && c.TextModelWeight == 0));
+    }
+
+    [Fact]
+    public void Run_AGridWithAnEmptySetting_Refused()
+    {
+        var (matrix, weak, strong, routes, texts) = TwoRoutes(10, seed: 1);
+
+        var e = Assert.Throws<ArgumentException>(() => ServedOutcomeEvaluation.Run(matrix, weak, strong, ["a", "b"], routes, texts, folds: 2, grid: new ServedSettingsGrid([5], [], [4], [0])));
+        Assert.Contains("at least one value", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Run_ARouteIndexOutsideTheNames_Refused()
     {
         var (matrix, weak, strong, routes, texts) = TwoRoutes(10, seed: 1);
