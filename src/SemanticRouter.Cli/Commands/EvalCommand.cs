@@ -233,6 +233,7 @@ internal static class EvalCommand
         RouteLlmIntervals ci;
         IReadOnlyList<double> scores;
         string name;
+        string? recommendation = null;
         var baselines = new List<(string Name, string Key, RouteLlmMetrics Metrics)>();
         var fields = new Dictionary<string, object?>();
         if (run.Served is { } options)
@@ -257,6 +258,13 @@ internal static class EvalCommand
             if (run.Grid is not null)
             {
                 fields["inner_folds"] = run.InnerFolds;
+                if (served.Recommended is { } r)
+                {
+                    fields["recommended"] = new Dictionary<string, object> { ["k"] = r.K, ["temperature"] = r.Temperature, ["utterance_smoothing"] = r.UtteranceSmoothingStrength, ["route_smoothing"] = r.RouteSmoothingStrength, ["text_model_weight"] = r.TextModelWeight };
+                    recommendation = string.Create(CultureInfo.InvariantCulture,
+                        $"to serve the choice of most folds on all {data.Prompts.Count} prompts: SEMANTIC_ROUTER_DEFAULT_K={r.K} semantic-router serve --index DIR --temperature {r.Temperature} --utterance-smoothing {r.UtteranceSmoothingStrength} --text-model-weight {r.TextModelWeight} (or k {r.K} in each RankModels request)");
+                }
+
                 fields["chosen"] = served.ChosenPerFold.Select(c => new Dictionary<string, object?> { ["fold"] = c.Fold, ["k"] = c.K, ["temperature"] = c.Temperature, ["utterance_smoothing"] = c.UtteranceSmoothing, ["text_model_weight"] = c.TextModelWeight, ["inner_apgr"] = Num(c.InnerApgr) }).ToList();
             }
         }
@@ -327,6 +335,11 @@ internal static class EvalCommand
             $"{data.Prompts.Count} prompts, {run.Folds}-fold CV (seed {run.Seed}); weak {data.WeakModel} {router.WeakQuality:P1}, strong {data.StrongModel} {router.StrongQuality:P1}")).ConfigureAwait(false);
         await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"{(run.Served is null ? "ours" : "served ranker")}, {ci.Level:P0} bootstrap interval over prompts ({ci.Resamples} resamples): APGR {ci.Apgr.Lower:F3}–{ci.Apgr.Upper:F3}, CPT(50%) {Pct(ci.Cpt50.Lower)}–{Pct(ci.Cpt50.Upper)}, CPT(80%) {Pct(ci.Cpt80.Lower)}–{Pct(ci.Cpt80.Upper)}")).ConfigureAwait(false);
+        if (recommendation is not null)
+        {
+            await stdout.WriteLineAsync(recommendation).ConfigureAwait(false);
+        }
+
         return 0;
     }
 

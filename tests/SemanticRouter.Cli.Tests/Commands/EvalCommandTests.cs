@@ -99,6 +99,7 @@ public class EvalCommandTests
         Assert.Equal(4, chosen.GetArrayLength());
         Assert.All(chosen.EnumerateArray(), c => Assert.True(c.GetProperty("k").GetInt32() >= 25 && c.GetProperty("inner_apgr").ValueKind == JsonValueKind.Number));
         Assert.Equal(3, json.RootElement.GetProperty("inner_folds").GetInt32());
+        Assert.True(json.RootElement.GetProperty("recommended").GetProperty("k").GetInt32() >= 25);
     }
 
     [Theory]

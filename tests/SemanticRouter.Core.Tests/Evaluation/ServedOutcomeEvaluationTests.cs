@@ -106,6 +106,11 @@ public class ServedOutcomeEvaluationTests
         Assert.All(chosen.ChosenPerFold, c => Assert.InRange(c.InnerApgr, 0.2, 1.5));
         Assert.True(chosen.Router.Apgr > given.Router.Apgr + 0.2, $"chosen {chosen.Router.Apgr:F3} vs text model off {given.Router.Apgr:F3}");
         Assert.All(given.ChosenPerFold, c => Assert.True(double.IsNaN(c.InnerApgr) && c.K == 16 && c.TextModelWeight == 0));
+        // what to serve on all 400 prompts: the folds' choice, k scaled from a fold's ~267 training prompts
+        var serve = Assert.IsType<RankingOptions>(chosen.Recommended);
+        Assert.Equal(0.5, serve.TextModelWeight);
+        Assert.Contains(serve.K, new[] { 9, 36 });
+        Assert.Null(given.Recommended);
     }
 
     [Fact]
