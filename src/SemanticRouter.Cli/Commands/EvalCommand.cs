@@ -262,7 +262,7 @@ internal static class EvalCommand
                 {
                     fields["recommended"] = new Dictionary<string, object> { ["k"] = r.K, ["temperature"] = r.Temperature, ["utterance_smoothing"] = r.UtteranceSmoothingStrength, ["route_smoothing"] = r.RouteSmoothingStrength, ["text_model_weight"] = r.TextModelWeight };
                     recommendation = string.Create(CultureInfo.InvariantCulture,
-                        $"to serve the choice of most folds on all {data.Prompts.Count} prompts: SEMANTIC_ROUTER_DEFAULT_K={r.K} semantic-router serve --index DIR --temperature {r.Temperature} --utterance-smoothing {r.UtteranceSmoothingStrength} --text-model-weight {r.TextModelWeight} (or k {r.K} in each RankModels request)");
+                        $"to serve the settings chosen on all {data.Prompts.Count} prompts: SEMANTIC_ROUTER_DEFAULT_K={r.K} semantic-router serve --index DIR --temperature {r.Temperature} --utterance-smoothing {r.UtteranceSmoothingStrength} --text-model-weight {r.TextModelWeight} (or k {r.K} in each RankModels request)");
                 }
 
                 fields["chosen"] = served.ChosenPerFold.Select(c => new Dictionary<string, object?> { ["fold"] = c.Fold, ["k"] = c.K, ["temperature"] = c.Temperature, ["utterance_smoothing"] = c.UtteranceSmoothing, ["text_model_weight"] = c.TextModelWeight, ["inner_apgr"] = Num(c.InnerApgr) }).ToList();

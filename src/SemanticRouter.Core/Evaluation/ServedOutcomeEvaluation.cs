@@ -13,8 +13,8 @@ public sealed record ServedOutcomeResult(RouteLlmMetrics Router, RouteLlmInterva
     public IReadOnlyList<ServedFoldChoice> ChosenPerFold { get; init; } = [];
 
     /// <summary>
-    /// With a grid: the settings to serve on all of this data, i.e. the choice most folds made (ties: the
-    /// earliest fold), its k scaled from the fold's training prompts to all prompts. Null without a grid.
+    /// With a grid: the settings to serve on all of this data, chosen as each fold chooses but on all
+    /// prompts (k scaled to all of them). Null without a grid.
     /// </summary>
     public RankingOptions? Recommended { get; init; }
 }
@@ -95,7 +95,6 @@ public static class ServedOutcomeEvaluation
         var assignment = CrossValidation.StratifiedFolds(classes, folds, seed);
         var scores = new double[n];
         var chosen = new List<ServedFoldChoice>();
-        var trainSizes = new List<int>();
         for (var f = 0; f < folds; f++)
         {
             var train = Enumerable.Range(0, n).Where(i => assignment[i] != f).ToArray();
@@ -114,10 +113,18 @@ public static class ServedOutcomeEvaluation
                 scores[test[j]] = held[j];
             }
 
-            trainSizes.Add(train.Length);
             chosen.Add(new ServedFoldChoice(f, settings.K, settings.Temperature, settings.UtteranceSmoothingStrength, settings.TextModelWeight, innerApgr));
             log?.Invoke(string.Create(System.Globalization.CultureInfo.InvariantCulture,
                 $"fold {f + 1}/{folds}: {test.Length} held-out prompts ranked with k={settings.K} tau={settings.Temperature} utterance-smoothing={settings.UtteranceSmoothingStrength} text={settings.TextModelWeight}{(grid is null ? "" : $" (inner APGR {innerApgr:F3})")}"));
+        }
+
+        // What to serve on all of this data: the same choice, made on all prompts (`fit`'s job for outcome data).
+        RankingOptions? recommended = null;
+        if (grid is not null)
+        {
+            (recommended, var apgr) = Choose(data, [.. Enumerable.Range(0, n)], classes, options, grid, innerFolds, seed + 1 + folds, points);
+            log?.Invoke(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"to serve, chosen on all {n} prompts: k={recommended.K} tau={recommended.Temperature} utterance-smoothing={recommended.UtteranceSmoothingStrength} text={recommended.TextModelWeight} (inner APGR {apgr:F3})"));
         }
 
         var w = weak.Select(x => x ? 1.0 : 0).ToList();
@@ -132,19 +139,7 @@ public static class ServedOutcomeEvaluation
             RouteLlmMetrics.Compute(randomScores, w, s, points),
             scores,
             n)
-        { ChosenPerFold = chosen, Recommended = grid is null ? null : Recommend(chosen, trainSizes, n, options) };
-    }
-
-    private static RankingOptions Recommend(List<ServedFoldChoice> chosen, List<int> trainSizes, int prompts, RankingOptions given)
-    {
-        var top = chosen.GroupBy(c => (c.K, c.Temperature, c.UtteranceSmoothing, c.TextModelWeight))
-            .OrderByDescending(g => g.Count()).ThenBy(g => g.First().Fold).First().First();
-        var settings = given.Clone();
-        settings.K = Math.Clamp((int)Math.Round(top.K * (double)prompts / trainSizes[top.Fold]), 1, RankingOptions.MaxK);
-        settings.Temperature = top.Temperature;
-        settings.UtteranceSmoothingStrength = top.UtteranceSmoothing;
-        settings.TextModelWeight = top.TextModelWeight;
-        return settings;
+        { ChosenPerFold = chosen, Recommended = recommended };
     }
 
     /// <summary>
