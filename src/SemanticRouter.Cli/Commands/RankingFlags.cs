@@ -72,9 +72,21 @@ internal sealed class RankingFlags
             Set("--k", () => options.K = k);
         }
 
+        ApplyOutcomeWeighing(parse, options);
+        return options;
+    }
+
+    /// <summary>The flags `serve`, `rank` and `eval --served` share: how neighbours and outcomes are weighed.</summary>
+    private void ApplyOutcomeWeighing(ParseResult parse, RankingOptions options)
+    {
         if (parse.GetValue(_temperature) is { } t)
         {
             Set("--temperature", () => options.Temperature = t);
+        }
+
+        if (parse.GetValue(_textModelWeight) is { } lt)
+        {
+            Set("--text-model-weight", () => options.TextModelWeight = lt);
         }
 
         if (parse.GetValue(_routeSmoothing) is { } br)
@@ -86,13 +98,6 @@ internal sealed class RankingFlags
         {
             Set("--utterance-smoothing", () => options.UtteranceSmoothingStrength = bu);
         }
-
-        if (parse.GetValue(_textModelWeight) is { } lt)
-        {
-            Set("--text-model-weight", () => options.TextModelWeight = lt);
-        }
-
-        return options;
     }
 
     /// <summary>The first given flag among those `eval --served --choose` chooses (all of <see cref="OutcomeOptions"/> but --route-smoothing), or null.</summary>
@@ -119,29 +124,10 @@ internal sealed class RankingFlags
         }
 
         var options = new RankingOptions();
-        if (temperature is { } t)
-        {
-            Set("--temperature", () => options.Temperature = t);
-        }
-
-        if (textWeight is { } lt)
-        {
-            Set("--text-model-weight", () => options.TextModelWeight = lt);
-        }
-
+        ApplyOutcomeWeighing(parse, options);
         if (threshold is { } th)
         {
             Set("--default-threshold", () => options.DefaultThreshold = th);
-        }
-
-        if (routeSmoothing is { } br)
-        {
-            Set("--route-smoothing", () => options.RouteSmoothingStrength = br);
-        }
-
-        if (utteranceSmoothing is { } bu)
-        {
-            Set("--utterance-smoothing", () => options.UtteranceSmoothingStrength = bu);
         }
 
         if (decay is { } g)
