@@ -89,7 +89,7 @@ public static class ServedOutcomeEvaluation
         options ??= RankingOptions.Default;
         threads = threads > 0 ? threads : Environment.ProcessorCount;
         textOptions = (textOptions ?? new TextOutcomeModelOptions()) with { Threads = threads };
-        var data = new Data(matrix, matrix.Length / n, weak, strong, routeNames, routeOf, texts,
+        var data = new Data(matrix, matrix.Length / n, new ExactNeighbors(matrix, matrix.Length / n), weak, strong, routeNames, routeOf, texts,
             [.. Enumerable.Range(0, n).Select(i => UtteranceKey.Of(routeNames[routeOf[i]], texts[i]))], textOptions, threads);
         var classes = weak.Select((w, i) => (w ? 2 : 0) + (strong[i] ? 1 : 0)).ToArray();
         var assignment = CrossValidation.StratifiedFolds(classes, folds, seed);
@@ -194,7 +194,7 @@ public static class ServedOutcomeEvaluation
         return (chosen, best.Apgr);
     }
 
-    private sealed record Data(float[] Matrix, int Dims, bool[] Weak, bool[] Strong, IReadOnlyList<string> RouteNames, int[] RouteOf, IReadOnlyList<string> Texts, UtteranceKey[] Keys, TextOutcomeModelOptions TextOptions, int Threads);
+    private sealed record Data(float[] Matrix, int Dims, ExactNeighbors Exact, bool[] Weak, bool[] Strong, IReadOnlyList<string> RouteNames, int[] RouteOf, IReadOnlyList<string> Texts, UtteranceKey[] Keys, TextOutcomeModelOptions TextOptions, int Threads);
 
     /// <summary>
     /// One split, set up once and ranked with any settings: the training prompts as the served state
@@ -234,22 +234,19 @@ public static class ServedOutcomeEvaluation
                 _text = new Dictionary<string, double>[test.Length];
             }
 
-            var trainMatrix = new float[train.Length * data.Dims];
-            for (var j = 0; j < train.Length; j++)
+            // Searched over every prompt, the held-out ones masked out: no copy of the training rows per split.
+            var include = new bool[data.Weak.Length];
+            foreach (var i in train)
             {
-                data.Matrix.AsSpan(train[j] * data.Dims, data.Dims).CopyTo(trainMatrix.AsSpan(j * data.Dims));
+                include[i] = true;
             }
 
-            var exact = new ExactNeighbors(trainMatrix, data.Dims);
             _neighbors = new Ranking.Neighbor[test.Length][];
             Parallel.For(0, test.Length, new ParallelOptions { MaxDegreeOfParallelism = data.Threads }, j =>
             {
                 var q = test[j];
-                _neighbors[j] = [.. exact.Search(data.Matrix.AsSpan(q * data.Dims, data.Dims), k).Select(h =>
-                {
-                    var row = train[h.Row];
-                    return new Ranking.Neighbor(row, data.Keys[row], data.RouteNames[data.RouteOf[row]], data.Texts[row], h.Similarity);
-                })];
+                _neighbors[j] = [.. data.Exact.Search(data.Matrix.AsSpan(q * data.Dims, data.Dims), k, include).Select(h =>
+                    new Ranking.Neighbor(h.Row, data.Keys[h.Row], data.RouteNames[data.RouteOf[h.Row]], data.Texts[h.Row], h.Similarity))];
                 if (_text is not null)
                 {
                     _text[j] = textModel!.Predict(data.Texts[q], [WeakModel, StrongModel]);
