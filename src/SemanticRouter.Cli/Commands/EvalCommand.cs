@@ -51,54 +51,7 @@ internal static class EvalCommand
         {
             if (parse.GetValue(outcomes) is { } outcomeSource)
             {
-                RankingOptions? servedOptions = null;
-                ServedSettingsGrid? grid = null;
-                var chosen = parse.GetValue(choose);
-                if (parse.GetValue(served))
-                {
-                    var given = new List<(string Flag, bool Given)> { ("--ensemble", parse.GetResult(ensemble) is { Implicit: false }) };
-                    if (!chosen)
-                    {
-                        given.Add(("--inner-folds", parse.GetResult(innerFolds) is { Implicit: false }));
-                    }
-
-                    foreach (var (flag, isGiven) in given)
-                    {
-                        if (isGiven)
-                        {
-                            throw new CliException($"{flag} chooses settings on the data; --served ranks with the settings given{(flag == "--inner-folds" ? " (or add --choose)" : "")}", ExitCodes.BadInput);
-                        }
-                    }
-
-                    if (chosen && ranking.ChosenOutcomeOption(parse) is { } fixedFlag)
-                    {
-                        throw new CliException($"{fixedFlag} is chosen by --choose; give it without --choose, or leave it out", ExitCodes.BadInput);
-                    }
-
-                    servedOptions = ranking.BuildForOutcomes(parse);
-                    if (parse.GetValue(noText))
-                    {
-                        servedOptions.TextModelWeight = 0;
-                    }
-
-                    if (chosen)
-                    {
-                        grid = ServedSettingsGrid.Default;
-                        if (parse.GetValue(noText))
-                        {
-                            grid = grid with { TextModelWeight = [0] };
-                        }
-                    }
-                }
-                else if (chosen)
-                {
-                    throw new CliException("--choose applies with --served only (without it, eval chooses its own weights on the training folds anyway)", ExitCodes.BadInput);
-                }
-                else if (ranking.AnyOutcomeOption(parse))
-                {
-                    throw new CliException("--k, --temperature, --utterance-smoothing, --route-smoothing and --text-model-weight apply with --served only (without it, eval chooses them on the training folds)", ExitCodes.BadInput);
-                }
-
+                var (servedOptions, grid) = ServedSettings(parse, ranking, served, choose, ensemble, innerFolds, noText);
                 return await Outcomes(new OutcomeRun(outcomeSource, parse.GetValue(folds), parse.GetValue(innerFolds), parse.GetValue(ensemble), parse.GetValue(seed), !parse.GetValue(noText), parse.GetValue(points), parse.GetValue(plot), parse.GetValue(scoresFile), parse.GetValue(json), parse.GetValue(model)!, servedOptions, grid), stdout, stderr).ConfigureAwait(false);
             }
 
@@ -181,6 +134,55 @@ internal static class EvalCommand
         return 0;
     }
 
+    /// <summary>
+    /// With --served: the ranker settings from the flags (and the grid to choose from, with --choose);
+    /// without it, null, after refusing the flags that only --served reads.
+    /// </summary>
+    private static (RankingOptions? Options, ServedSettingsGrid? Grid) ServedSettings(ParseResult parse, RankingFlags ranking, Option<bool> served, Option<bool> choose, Option<int> ensemble, Option<int> innerFolds, Option<bool> noText)
+    {
+        var choosing = parse.GetValue(choose);
+        if (!parse.GetValue(served))
+        {
+            if (choosing)
+            {
+                throw new CliException("--choose applies with --served only (without it, eval chooses its own weights on the training folds anyway)", ExitCodes.BadInput);
+            }
+
+            if (ranking.AnyOutcomeOption(parse))
+            {
+                throw new CliException("--k, --temperature, --utterance-smoothing, --route-smoothing and --text-model-weight apply with --served only (without it, eval chooses them on the training folds)", ExitCodes.BadInput);
+            }
+
+            return (null, null);
+        }
+
+        const string Given = "chooses settings on the data; --served ranks with the settings given";
+        if (parse.GetResult(ensemble) is { Implicit: false })
+        {
+            throw new CliException($"--ensemble {Given}", ExitCodes.BadInput);
+        }
+
+        if (!choosing && parse.GetResult(innerFolds) is { Implicit: false })
+        {
+            throw new CliException($"--inner-folds {Given} (or add --choose)", ExitCodes.BadInput);
+        }
+
+        if (choosing && ranking.ChosenOutcomeOption(parse) is { } fixedFlag)
+        {
+            throw new CliException($"{fixedFlag} is chosen by --choose; give it without --choose, or leave it out", ExitCodes.BadInput);
+        }
+
+        var options = ranking.BuildForOutcomes(parse);
+        var withoutText = parse.GetValue(noText);
+        if (withoutText)
+        {
+            options.TextModelWeight = 0;
+        }
+
+        var grid = !choosing ? null : withoutText ? ServedSettingsGrid.Default with { TextModelWeight = [0] } : ServedSettingsGrid.Default;
+        return (options, grid);
+    }
+
     /// <summary>What one <c>eval --outcomes</c> run asks for; <see cref="Served"/> set = through the served ranker with those options (or with settings chosen from <see cref="Grid"/>).</summary>
     private sealed record OutcomeRun(string Source, int Folds, int InnerFolds, int Ensemble, int Seed, bool TextModel, int Points, string? Plot, string? Scores, bool Json, string ModelDir, RankingOptions? Served, ServedSettingsGrid? Grid);
 
@@ -233,6 +235,7 @@ internal static class EvalCommand
         RouteLlmIntervals ci;
         IReadOnlyList<double> scores;
         string name;
+        var shortName = run.Served is null ? "ours" : "served ranker";
         string? recommendation = null;
         var baselines = new List<(string Name, string Key, RouteLlmMetrics Metrics)>();
         var fields = new Dictionary<string, object?>();
@@ -245,22 +248,13 @@ internal static class EvalCommand
                 : string.Create(CultureInfo.InvariantCulture, $"served ranker (k, τ, β_u, λ_t chosen per fold; β_r {options.RouteSmoothingStrength})");
             baselines.Add(("random", "random", served.Random));
             fields["served"] = true;
-            fields["ranking"] = run.Grid is null
-                ? new Dictionary<string, object>
-                {
-                    ["k"] = options.K,
-                    ["temperature"] = options.Temperature,
-                    ["utterance_smoothing"] = options.UtteranceSmoothingStrength,
-                    ["route_smoothing"] = options.RouteSmoothingStrength,
-                    ["text_model_weight"] = options.TextModelWeight,
-                }
-                : new Dictionary<string, object> { ["route_smoothing"] = options.RouteSmoothingStrength };
+            fields["ranking"] = run.Grid is null ? SettingsJson(options) : new Dictionary<string, object> { ["route_smoothing"] = options.RouteSmoothingStrength };
             if (run.Grid is not null)
             {
                 fields["inner_folds"] = run.InnerFolds;
                 if (served.Recommended is { } r)
                 {
-                    fields["recommended"] = new Dictionary<string, object> { ["k"] = r.K, ["temperature"] = r.Temperature, ["utterance_smoothing"] = r.UtteranceSmoothingStrength, ["route_smoothing"] = r.RouteSmoothingStrength, ["text_model_weight"] = r.TextModelWeight };
+                    fields["recommended"] = SettingsJson(r);
                     recommendation = string.Create(CultureInfo.InvariantCulture,
                         $"to serve the settings chosen on all {data.Prompts.Count} prompts: SEMANTIC_ROUTER_DEFAULT_K={r.K} semantic-router serve --index DIR --temperature {r.Temperature} --utterance-smoothing {r.UtteranceSmoothingStrength} --text-model-weight {r.TextModelWeight} (or k {r.K} in each RankModels request)");
                 }
@@ -273,8 +267,8 @@ internal static class EvalCommand
             var result = OutcomeEvaluation.Run(matrix, data.Weak, data.Strong, run.Folds, seed: run.Seed, points: run.Points, log: Log, routes: data.RouteOf, texts: run.TextModel ? data.Prompts : null, innerFolds: run.InnerFolds, ensemble: run.Ensemble);
             (router, ci, scores) = (result.Router, result.RouterIntervals, result.Scores);
             name = run.TextModel ? "ours (kNN + route + outcome head + text model)" : "ours (kNN + route + outcome head)";
-            baselines.Add(("random", "random", result.Random));
             baselines.Add(("kNN only", "knn_only", result.KnnOnly));
+            baselines.Add(("random", "random", result.Random));
             fields["text_model"] = run.TextModel;
             fields["inner_folds"] = run.InnerFolds;
             fields["ensemble"] = run.Ensemble;
@@ -283,7 +277,7 @@ internal static class EvalCommand
 
         if (run.Plot is not null)
         {
-            OutcomePlot.Write(run.Plot, [(run.Served is null ? "ours" : "served ranker", router), .. baselines.OrderBy(b => b.Key, StringComparer.Ordinal).Select(b => (b.Name, b.Metrics))], data, run.Folds);
+            OutcomePlot.Write(run.Plot, [(shortName, router), .. baselines.Select(b => (b.Name, b.Metrics))], data, run.Folds);
         }
 
         if (run.Scores is not null)
@@ -325,7 +319,7 @@ internal static class EvalCommand
 
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stdout), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors });
         var table = new Table().AddColumn("router").AddColumn(new TableColumn("APGR").RightAligned()).AddColumn(new TableColumn("CPT(50%)").RightAligned()).AddColumn(new TableColumn("CPT(80%)").RightAligned());
-        foreach (var (label, m) in new[] { (name, router) }.Concat(baselines.OrderBy(b => b.Key, StringComparer.Ordinal).Select(b => (b.Name, b.Metrics))))
+        foreach (var (label, m) in new[] { (name, router) }.Concat(baselines.Select(b => (b.Name, b.Metrics))))
         {
             table.AddRow(Markup.Escape(label), m.Apgr.ToString("F3", CultureInfo.InvariantCulture), Pct(m.Cpt50), Pct(m.Cpt80));
         }
@@ -334,7 +328,7 @@ internal static class EvalCommand
         await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"{data.Prompts.Count} prompts, {run.Folds}-fold CV (seed {run.Seed}); weak {data.WeakModel} {router.WeakQuality:P1}, strong {data.StrongModel} {router.StrongQuality:P1}")).ConfigureAwait(false);
         await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"{(run.Served is null ? "ours" : "served ranker")}, {ci.Level:P0} bootstrap interval over prompts ({ci.Resamples} resamples): APGR {ci.Apgr.Lower:F3}–{ci.Apgr.Upper:F3}, CPT(50%) {Pct(ci.Cpt50.Lower)}–{Pct(ci.Cpt50.Upper)}, CPT(80%) {Pct(ci.Cpt80.Lower)}–{Pct(ci.Cpt80.Upper)}")).ConfigureAwait(false);
+            $"{shortName}, {ci.Level:P0} bootstrap interval over prompts ({ci.Resamples} resamples): APGR {ci.Apgr.Lower:F3}–{ci.Apgr.Upper:F3}, CPT(50%) {Pct(ci.Cpt50.Lower)}–{Pct(ci.Cpt50.Upper)}, CPT(80%) {Pct(ci.Cpt80.Lower)}–{Pct(ci.Cpt80.Upper)}")).ConfigureAwait(false);
         if (recommendation is not null)
         {
             await stdout.WriteLineAsync(recommendation).ConfigureAwait(false);
@@ -356,6 +350,16 @@ internal static class EvalCommand
 
     private static double? Num(double v) => double.IsNaN(v) ? null : Math.Round(v, 6);
 
+    /// <summary>The served ranker settings an outcome evaluation ranked with or recommends.</summary>
+    private static Dictionary<string, object> SettingsJson(RankingOptions o) => new()
+    {
+        ["k"] = o.K,
+        ["temperature"] = o.Temperature,
+        ["utterance_smoothing"] = o.UtteranceSmoothingStrength,
+        ["route_smoothing"] = o.RouteSmoothingStrength,
+        ["text_model_weight"] = o.TextModelWeight,
+    };
+
     /// <summary>[lower, upper]; an infinite bound (a CPT some resamples never reach) is null.</summary>
     private static double?[] Interval(ConfidenceInterval c) => [double.IsFinite(c.Lower) ? Num(c.Lower) : null, double.IsFinite(c.Upper) ? Num(c.Upper) : null];
 
@@ -367,9 +371,8 @@ internal static class EvalCommand
             await writer.WriteLineAsync("route,score,weak,strong,prompt").ConfigureAwait(false);
             for (var i = 0; i < data.Prompts.Count; i++)
             {
-                var route = data.Routes.Count > 0 ? data.Routes[data.RouteOf[i]] : "";
                 await writer.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                    $"{Csv(route)},{scores[i]:R},{(data.Weak[i] ? 1 : 0)},{(data.Strong[i] ? 1 : 0)},{Csv(data.Prompts[i])}")).ConfigureAwait(false);
+                    $"{Csv(data.Routes[data.RouteOf[i]])},{scores[i]:R},{(data.Weak[i] ? 1 : 0)},{(data.Strong[i] ? 1 : 0)},{Csv(data.Prompts[i])}")).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
