@@ -30,7 +30,7 @@ public class OutcomeEvaluationTests
     // Two routes whose prompts sit around their own centroid. Inside a route, which prompt the weak
     // model gets wrong is pure chance, so a prompt's few nearest neighbours say little; the route's
     // rate over all its training prompts says it all: "geometry" needs the strong model, "trivia" not.
-    private static (float[] Matrix, bool[] Weak, bool[] Strong, int[] Routes) TwoRoutes(int perRoute, int seed)
+    internal static (float[] Matrix, bool[] Weak, bool[] Strong, int[] Routes) TwoRoutes(int perRoute, int seed)
     {
         const int Dims = 8;
         var random = new Random(seed);

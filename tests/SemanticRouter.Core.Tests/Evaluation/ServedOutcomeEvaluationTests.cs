@@ -5,36 +5,16 @@ namespace SemanticRouter.Core.Tests.Evaluation;
 
 public class ServedOutcomeEvaluationTests
 {
-    // Two routes around their own centroid: "geometry" needs the strong model, "trivia" does not; inside
-    // a route, which prompt the weak model fails is chance unless the words say so.
+    // OutcomeEvaluationTests' two routes ("geometry" needs the strong model, "trivia" does not), with
+    // texts. With wordsTell, as in its words test, the embeddings say nothing about which prompt the
+    // weak model fails and the word "proof" says it all.
     private static (float[] Matrix, bool[] Weak, bool[] Strong, int[] Routes, string[] Texts) TwoRoutes(int perRoute, int seed, bool wordsTell = false)
     {
-        const int Dims = 8;
-        var random = new Random(seed);
-        int n = 2 * perRoute;
-        var matrix = new float[n * Dims];
-        var weak = new bool[n];
-        var strong = new bool[n];
-        var routes = new int[n];
-        var texts = new string[n];
-        for (int i = 0; i < n; i++)
+        var (matrix, weak, strong, routes) = OutcomeEvaluationTests.TwoRoutes(perRoute, seed);
+        var texts = new string[weak.Length];
+        var random = new Random(11);
+        for (int i = 0; i < texts.Length; i++)
         {
-            int route = i % 2;
-            routes[i] = route;
-            double norm = 0;
-            for (int d = 0; d < Dims; d++)
-            {
-                double v = (d == route ? 1.0 : 0.0) + (0.3 * ((random.NextDouble() * 2) - 1));
-                matrix[(i * Dims) + d] = (float)v;
-                norm += v * v;
-            }
-
-            for (int d = 0; d < Dims; d++)
-            {
-                matrix[(i * Dims) + d] /= (float)Math.Sqrt(norm);
-            }
-
-            strong[i] = random.NextDouble() < 0.9;
             if (wordsTell)
             {
                 bool hard = random.NextDouble() < 0.4;
@@ -43,7 +23,6 @@ public class ServedOutcomeEvaluationTests
             }
             else
             {
-                weak[i] = random.NextDouble() < (route == 0 ? 0.3 : 0.9);
                 texts[i] = $"question number {i}";
             }
         }
