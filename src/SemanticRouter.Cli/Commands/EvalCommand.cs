@@ -31,6 +31,7 @@ internal static class EvalCommand
         var json = new Option<bool>("--json") { Description = "Print one JSON object." };
         var served = new Option<bool>("--served") { Description = "For --outcomes: rank held-out prompts with the served ranker and its settings (--k, --temperature, --utterance-smoothing, --route-smoothing, --text-model-weight; defaults as `serve`), as `serve` would after `outcomes import` of the training prompts; nothing is chosen on the data." };
         var choose = new Option<bool>("--choose") { Description = "For --served: choose k, τ, β_u and λ_t per outer fold on an inner split of its training prompts (k 25–200, τ 0.05–0.5, β_u 1–10, λ_t 0–0.5; --inner-folds), as eval chooses its own weights, instead of taking them from the flags." };
+        var writeOptions = new Option<string?>("--write-options") { Description = $"For --served --choose: write the settings chosen on all prompts to this file ({RankingSettingsFile.DefaultFileName}), which `serve`, `rank` and `eval --served` read with --ranking-options FILE.", HelpName = "FILE" };
         var ranking = new RankingFlags();
         var model = ModelOptions.Model();
         var index = new Option<string?>("--index")
@@ -40,7 +41,7 @@ internal static class EvalCommand
         };
         var command = new Command("eval", "Measure routing quality on a labelled test set, or model routing on outcome data.")
         {
-            routes, test, parameters, exact, outcomes, folds, innerFolds, ensemble, seed, noText, points, plot, scoresFile, json, served, choose, model, index,
+            routes, test, parameters, exact, outcomes, folds, innerFolds, ensemble, seed, noText, points, plot, scoresFile, json, served, choose, writeOptions, model, index,
         };
         foreach (var option in ranking.OutcomeOptions)
         {
@@ -52,7 +53,19 @@ internal static class EvalCommand
             if (parse.GetValue(outcomes) is { } outcomeSource)
             {
                 var (servedOptions, grid) = ServedSettings(parse, ranking, served, choose, ensemble, innerFolds, noText);
-                return await Outcomes(new OutcomeRun(outcomeSource, parse.GetValue(folds), parse.GetValue(innerFolds), parse.GetValue(ensemble), parse.GetValue(seed), !parse.GetValue(noText), parse.GetValue(points), parse.GetValue(plot), parse.GetValue(scoresFile), parse.GetValue(json), parse.GetValue(model)!, servedOptions, grid), stdout, stderr).ConfigureAwait(false);
+                var optionsFile = parse.GetValue(writeOptions);
+                if (optionsFile is not null && grid is null)
+                {
+                    throw new CliException("--write-options writes the settings --choose chooses; add --served --choose", ExitCodes.BadInput);
+                }
+
+                // Checked now, not after the minutes of choosing.
+                if (optionsFile is not null && Path.GetDirectoryName(Path.GetFullPath(optionsFile)) is { } optionsDir && !Directory.Exists(optionsDir))
+                {
+                    throw new CliException($"--write-options {optionsFile}: directory {optionsDir} does not exist", ExitCodes.BadInput);
+                }
+
+                return await Outcomes(new OutcomeRun(outcomeSource, parse.GetValue(folds), parse.GetValue(innerFolds), parse.GetValue(ensemble), parse.GetValue(seed), !parse.GetValue(noText), parse.GetValue(points), parse.GetValue(plot), parse.GetValue(scoresFile), parse.GetValue(json), parse.GetValue(model)!, servedOptions, grid, optionsFile), stdout, stderr).ConfigureAwait(false);
             }
 
             if (parse.GetValue(index) is { } indexDir)
@@ -150,7 +163,7 @@ internal static class EvalCommand
 
             if (ranking.AnyOutcomeOption(parse))
             {
-                throw new CliException("--k, --temperature, --utterance-smoothing, --route-smoothing and --text-model-weight apply with --served only (without it, eval chooses them on the training folds)", ExitCodes.BadInput);
+                throw new CliException("--ranking-options, --k, --temperature, --utterance-smoothing, --route-smoothing and --text-model-weight apply with --served only (without it, eval chooses them on the training folds)", ExitCodes.BadInput);
             }
 
             return (null, null);
@@ -184,7 +197,7 @@ internal static class EvalCommand
     }
 
     /// <summary>What one <c>eval --outcomes</c> run asks for; <see cref="Served"/> set = through the served ranker with those options (or with settings chosen from <see cref="Grid"/>).</summary>
-    private sealed record OutcomeRun(string Source, int Folds, int InnerFolds, int Ensemble, int Seed, bool TextModel, int Points, string? Plot, string? Scores, bool Json, string ModelDir, RankingOptions? Served, ServedSettingsGrid? Grid);
+    private sealed record OutcomeRun(string Source, int Folds, int InnerFolds, int Ensemble, int Seed, bool TextModel, int Points, string? Plot, string? Scores, bool Json, string ModelDir, RankingOptions? Served, ServedSettingsGrid? Grid, string? WriteOptions);
 
     private static async Task<int> Outcomes(OutcomeRun run, TextWriter stdout, TextWriter stderr)
     {
@@ -237,6 +250,8 @@ internal static class EvalCommand
         string name;
         var shortName = run.Served is null ? "ours" : "served ranker";
         string? recommendation = null;
+        RankingOptions? recommendedSettings = null;
+        var recommendedInnerApgr = double.NaN;
         var baselines = new List<(string Name, string Key, RouteLlmMetrics Metrics)>();
         var fields = new Dictionary<string, object?>();
         if (run.Served is { } options)
@@ -254,9 +269,12 @@ internal static class EvalCommand
                 fields["inner_folds"] = run.InnerFolds;
                 if (served.Recommended is { } r)
                 {
+                    (recommendedSettings, recommendedInnerApgr) = (r, served.RecommendedInnerApgr);
                     fields["recommended"] = SettingsJson(r);
-                    recommendation = string.Create(CultureInfo.InvariantCulture,
-                        $"to serve the settings chosen on all {data.Prompts.Count} prompts: SEMANTIC_ROUTER_DEFAULT_K={r.K} semantic-router serve --index DIR --temperature {r.Temperature} --utterance-smoothing {r.UtteranceSmoothingStrength} --text-model-weight {r.TextModelWeight} (or k {r.K} in each RankModels request)");
+                    recommendation = run.WriteOptions is { } file
+                        ? $"to serve the settings chosen on all {data.Prompts.Count} prompts: semantic-router serve --index DIR --ranking-options {file}"
+                        : string.Create(CultureInfo.InvariantCulture,
+                            $"to serve the settings chosen on all {data.Prompts.Count} prompts: SEMANTIC_ROUTER_DEFAULT_K={r.K} semantic-router serve --index DIR --temperature {r.Temperature} --utterance-smoothing {r.UtteranceSmoothingStrength} --text-model-weight {r.TextModelWeight} (or write them with --write-options FILE)");
                 }
 
                 fields["chosen"] = served.ChosenPerFold.Select(c => new Dictionary<string, object?> { ["fold"] = c.Fold, ["k"] = c.K, ["temperature"] = c.Temperature, ["utterance_smoothing"] = c.UtteranceSmoothing, ["text_model_weight"] = c.TextModelWeight, ["inner_apgr"] = Num(c.InnerApgr) }).ToList();
@@ -273,6 +291,12 @@ internal static class EvalCommand
             fields["inner_folds"] = run.InnerFolds;
             fields["ensemble"] = run.Ensemble;
             fields["chosen"] = result.ChosenPerFold.Select(c => new Dictionary<string, object> { ["fold"] = c.Fold, ["k"] = c.K, ["temperature"] = c.Temperature, ["alpha"] = c.Alpha, ["rho"] = c.Rho, ["text_weight"] = c.TextWeight, ["text_l2"] = c.TextL2 }).ToList();
+        }
+
+        if (run.WriteOptions is { } optionsFile && recommendedSettings is { } chosenSettings)
+        {
+            WriteSettings(optionsFile, chosenSettings, recommendedInnerApgr, router, data, run);
+            await stderr.WriteLineAsync($"eval: wrote the settings chosen on all prompts to {optionsFile}").ConfigureAwait(false);
         }
 
         if (run.Plot is not null)
@@ -362,6 +386,31 @@ internal static class EvalCommand
 
     /// <summary>[lower, upper]; an infinite bound (a CPT some resamples never reach) is null.</summary>
     private static double?[] Interval(ConfidenceInterval c) => [double.IsFinite(c.Lower) ? Num(c.Lower) : null, double.IsFinite(c.Upper) ? Num(c.Upper) : null];
+
+    /// <summary>
+    /// The settings chosen on all prompts, as a --ranking-options file; its fit_metrics carry the nested
+    /// estimate of what they serve (the outer folds' figures), not the optimistic inner one alone.
+    /// </summary>
+    private static void WriteSettings(string file, RankingOptions chosen, double innerApgr, RouteLlmMetrics outer, OutcomeDataset data, OutcomeRun run)
+    {
+        var metrics = new Dictionary<string, double>
+        {
+            ["inner_apgr"] = Math.Round(innerApgr, 6),
+            ["apgr"] = Math.Round(outer.Apgr, 6),
+            ["cpt50"] = Math.Round(outer.Cpt50, 6),
+            ["cpt80"] = Math.Round(outer.Cpt80, 6),
+        };
+        var fittedOn = string.Create(CultureInfo.InvariantCulture,
+            $"eval --outcomes --served --choose: best APGR on a {run.InnerFolds}-fold split of all {data.Prompts.Count} prompts ({data.WeakModel} vs {data.StrongModel}); apgr/cpt50/cpt80 are the {run.Folds}-fold nested estimate (seed {run.Seed})");
+        try
+        {
+            RankingSettingsFile.From(chosen, fittedOn, metrics.Where(m => double.IsFinite(m.Value)).ToDictionary()).Write(file);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException($"cannot write --write-options {file}: {e.Message}", ExitCodes.BadInput);
+        }
+    }
 
     private static async Task WriteScoresAsync(string file, IReadOnlyList<double> scores, OutcomeDataset data)
     {

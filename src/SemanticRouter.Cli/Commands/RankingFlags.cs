@@ -54,19 +54,28 @@ internal sealed class RankingFlags
         Description = "For --served: neighbours that vote (k); default 10. Routing on observed outcomes does better with 50 or more (docs/ranking.md).",
     };
 
-    public IEnumerable<Option> Options => [_fallback, _temperature, _threshold, _routeSmoothing, _utteranceSmoothing, _conversationDecay, _textModelWeight];
+    private readonly Option<string?> _settingsFile = new("--ranking-options")
+    {
+        Description = "Ranker settings file (k, temperature, utterance_smoothing, route_smoothing, text_model_weight), e.g. what `eval --outcomes --served --choose --write-options FILE` chose; a flag given too wins",
+        HelpName = "FILE",
+    };
+
+    private (ParseResult Parse, RankingSettingsFile File)? _read;
+
+    public IEnumerable<Option> Options => [_settingsFile, _fallback, _temperature, _threshold, _routeSmoothing, _utteranceSmoothing, _conversationDecay, _textModelWeight];
 
     /// <summary>
     /// The settings `eval --outcomes --served` ranks with: those that change how outcomes are weighed
     /// (no fallback, threshold or conversation there: every held-out prompt is one query in scope).
     /// </summary>
-    public IEnumerable<Option> OutcomeOptions => [_k, _temperature, _routeSmoothing, _utteranceSmoothing, _textModelWeight];
+    public IEnumerable<Option> OutcomeOptions => [_settingsFile, _k, _temperature, _routeSmoothing, _utteranceSmoothing, _textModelWeight];
 
-    /// <summary>The options <see cref="OutcomeOptions"/> ask for, defaults elsewhere.</summary>
-    /// <exception cref="CliException">A value out of range.</exception>
+    /// <summary>The options <see cref="OutcomeOptions"/> ask for (the file's first, then the flags), defaults elsewhere.</summary>
+    /// <exception cref="CliException">A value out of range, or a settings file that cannot be read.</exception>
     public RankingOptions BuildForOutcomes(ParseResult parse)
     {
         var options = new RankingOptions();
+        ReadSettingsFile(parse)?.ApplyTo(options);
         if (parse.GetValue(_k) is { } k)
         {
             Set("--k", () => options.K = k);
@@ -100,9 +109,43 @@ internal sealed class RankingFlags
         }
     }
 
+    /// <summary>
+    /// The --ranking-options file, checked; null when not given. Its k is for `serve` to make the
+    /// server's default k (requests with k = 0), which the engine's options do not set.
+    /// </summary>
+    /// <exception cref="CliException">The file is missing, unreadable or not valid ranking options (one line naming it).</exception>
+    public RankingSettingsFile? ReadSettingsFile(ParseResult parse)
+    {
+        if (parse.GetValue(_settingsFile) is not { } path)
+        {
+            return null;
+        }
+
+        // Read once per command line, so the engine and the server's default k see the same file.
+        if (_read is { } read && ReferenceEquals(read.Parse, parse))
+        {
+            return read.File;
+        }
+
+        try
+        {
+            var file = RankingSettingsFile.Read(path);
+            _read = (parse, file);
+            return file;
+        }
+        catch (InvalidDataException e)
+        {
+            throw new CliException($"--ranking-options {e.Message}", ExitCodes.BadInput);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException($"--ranking-options: cannot read {path}: {e.Message}", ExitCodes.BadInput);
+        }
+    }
+
     /// <summary>The first given flag among those `eval --served --choose` chooses (all of <see cref="OutcomeOptions"/> but --route-smoothing), or null.</summary>
     public string? ChosenOutcomeOption(ParseResult parse) =>
-        new Option[] { _k, _temperature, _utteranceSmoothing, _textModelWeight }.FirstOrDefault(o => parse.GetResult(o) is { Implicit: false })?.Name;
+        new Option[] { _settingsFile, _k, _temperature, _utteranceSmoothing, _textModelWeight }.FirstOrDefault(o => parse.GetResult(o) is { Implicit: false })?.Name;
 
     /// <summary>Whether any of <see cref="OutcomeOptions"/> was given.</summary>
     public bool AnyOutcomeOption(ParseResult parse) => OutcomeOptions.Any(o => parse.GetResult(o) is { Implicit: false });
@@ -118,12 +161,14 @@ internal sealed class RankingFlags
         double? utteranceSmoothing = parse.GetValue(_utteranceSmoothing);
         double? decay = parse.GetValue(_conversationDecay);
         double? textWeight = parse.GetValue(_textModelWeight);
-        if (fallback is null && temperature is null && threshold is null && routeSmoothing is null && utteranceSmoothing is null && decay is null && textWeight is null)
+        var file = ReadSettingsFile(parse);
+        if (file is null && fallback is null && temperature is null && threshold is null && routeSmoothing is null && utteranceSmoothing is null && decay is null && textWeight is null)
         {
             return null;
         }
 
         var options = new RankingOptions();
+        file?.ApplyTo(options);
         ApplyOutcomeWeighing(parse, options);
         if (threshold is { } th)
         {
@@ -146,9 +191,9 @@ internal sealed class RankingFlags
             options.FallbackRoute = fallback;
         }
 
-        if (temperature is not null && artifact.Head is not null)
+        if ((temperature ?? file?.Temperature) is not null && artifact.Head is not null)
         {
-            stderr.WriteLine($"{command}: warning: --temperature is ignored: the index has a fitted route head, whose τ ({artifact.Head.Parameters.Tau.ToString(CultureInfo.InvariantCulture)}) the ranking uses");
+            stderr.WriteLine($"{command}: warning: {(temperature is null ? "the --ranking-options file's temperature" : "--temperature")} is ignored: the index has a fitted route head, whose τ ({artifact.Head.Parameters.Tau.ToString(CultureInfo.InvariantCulture)}) the ranking uses");
         }
 
         return options;

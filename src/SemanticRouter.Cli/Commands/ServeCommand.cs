@@ -97,6 +97,12 @@ internal static class ServeCommand
                 Override(nameof(RouterServerOptions.Port), parse.GetValue(port));
                 Override(nameof(RouterServerOptions.MetricsPort), parse.GetValue(metricsPort));
                 Override(nameof(RouterServerOptions.Host), parse.GetValue(host));
+                if (ranking.ReadSettingsFile(parse)?.K is { } fileK)
+                {
+                    // Requests with k = 0 get the server's default k; the file's k is meant to be that.
+                    Override(nameof(RouterServerOptions.DefaultK), fileK);
+                    stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"serve: default k {fileK} (from --ranking-options)"));
+                }
                 try
                 {
                     await RouterHost.RunAsync(

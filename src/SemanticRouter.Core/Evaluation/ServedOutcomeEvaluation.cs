@@ -17,6 +17,9 @@ public sealed record ServedOutcomeResult(RouteLlmMetrics Router, RouteLlmInterva
     /// prompts (k scaled to all of them). Null without a grid.
     /// </summary>
     public RankingOptions? Recommended { get; init; }
+
+    /// <summary>The APGR of <see cref="Recommended"/> on the inner split of all prompts that chose it (NaN without a grid).</summary>
+    public double RecommendedInnerApgr { get; init; } = double.NaN;
 }
 
 /// <summary>The served settings one outer fold ranked with, and the inner APGR that chose them (NaN when given, not chosen).</summary>
@@ -120,11 +123,12 @@ public static class ServedOutcomeEvaluation
 
         // What to serve on all of this data: the same choice, made on all prompts (`fit`'s job for outcome data).
         RankingOptions? recommended = null;
+        var recommendedApgr = double.NaN;
         if (grid is not null)
         {
-            (recommended, var apgr) = Choose(data, [.. Enumerable.Range(0, n)], classes, options, grid, innerFolds, seed + 1 + folds, points);
+            (recommended, recommendedApgr) = Choose(data, [.. Enumerable.Range(0, n)], classes, options, grid, innerFolds, seed + 1 + folds, points);
             log?.Invoke(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"to serve, chosen on all {n} prompts: k={recommended.K} tau={recommended.Temperature} utterance-smoothing={recommended.UtteranceSmoothingStrength} text={recommended.TextModelWeight} (inner APGR {apgr:F3})"));
+                $"to serve, chosen on all {n} prompts: k={recommended.K} tau={recommended.Temperature} utterance-smoothing={recommended.UtteranceSmoothingStrength} text={recommended.TextModelWeight} (inner APGR {recommendedApgr:F3})"));
         }
 
         var w = weak.Select(x => x ? 1.0 : 0).ToList();
@@ -139,7 +143,7 @@ public static class ServedOutcomeEvaluation
             RouteLlmMetrics.Compute(randomScores, w, s, points),
             scores,
             n)
-        { ChosenPerFold = chosen, Recommended = recommended };
+        { ChosenPerFold = chosen, Recommended = recommended, RecommendedInnerApgr = recommendedApgr };
     }
 
     /// <summary>

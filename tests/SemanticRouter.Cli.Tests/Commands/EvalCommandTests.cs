@@ -102,8 +102,36 @@ public class EvalCommandTests
         Assert.True(json.RootElement.GetProperty("recommended").GetProperty("k").GetInt32() >= 25);
     }
 
+    [Fact]
+    public void Outcomes_ServedChoose_WritesTheChosenSettings_ThatServedEvalRanksWith()
+    {
+        using var dir = new TestDirectory();
+        string file = WriteOutcomes(dir);
+        string options = Path.Combine(dir.Path, "ranking-options.json");
+
+        var choose = CliRunner.Run("eval", "--outcomes", file, "--folds", "4", "--served", "--choose", "--inner-folds", "3", "--write-options", options, "--model", Model);
+
+        Assert.True(choose.ExitCode == 0, choose.Stderr);
+        Assert.Contains($"semantic-router serve --index DIR --ranking-options {options}", choose.Stdout, StringComparison.Ordinal);
+        using var written = JsonDocument.Parse(File.ReadAllText(options));
+        var root = written.RootElement;
+        Assert.Equal("semantic-router/ranking-options/v1", root.GetProperty("schema").GetString());
+        Assert.Contains("--choose", root.GetProperty("fitted_on").GetString(), StringComparison.Ordinal);
+        Assert.True(root.GetProperty("fit_metrics").TryGetProperty("apgr", out _));
+
+        // The file is the recommendation; --ranking-options ranks with it, and a flag given too wins.
+        var again = CliRunner.Run("eval", "--outcomes", file, "--folds", "4", "--served", "--ranking-options", options, "--utterance-smoothing", "2", "--json", "--model", Model);
+        Assert.True(again.ExitCode == 0, again.Stderr);
+        using var json = JsonDocument.Parse(again.Stdout);
+        var ranking = json.RootElement.GetProperty("ranking");
+        Assert.Equal(root.GetProperty("k").GetInt32(), ranking.GetProperty("k").GetInt32());
+        Assert.Equal(root.GetProperty("temperature").GetDouble(), ranking.GetProperty("temperature").GetDouble());
+        Assert.Equal(root.GetProperty("text_model_weight").GetDouble(), ranking.GetProperty("text_model_weight").GetDouble());
+        Assert.Equal(2, ranking.GetProperty("utterance_smoothing").GetDouble());
+    }
+
     [Theory]
-    [InlineData("--k 5", "--k, --temperature, --utterance-smoothing, --route-smoothing and --text-model-weight apply with --served only")]
+    [InlineData("--k 5", "--ranking-options, --k, --temperature, --utterance-smoothing, --route-smoothing and --text-model-weight apply with --served only")]
     [InlineData("--served --ensemble 3", "--ensemble chooses settings on the data; --served ranks with the settings given")]
     [InlineData("--served --inner-folds 3", "--inner-folds chooses settings on the data; --served ranks with the settings given (or add --choose)")]
     [InlineData("--served --k 0", "--k: K must be in [1, 10000].")]
@@ -111,6 +139,10 @@ public class EvalCommandTests
     [InlineData("--served --choose --temperature 0.2", "--temperature is chosen by --choose")]
     [InlineData("--served --choose --ensemble 2", "--ensemble chooses settings on the data")]
     [InlineData("--served --temperature -1", "--temperature: Temperature must be positive and finite.")]
+    [InlineData("--served --write-options x.json", "--write-options writes the settings --choose chooses; add --served --choose")]
+    [InlineData("--served --choose --write-options /nonexistent/dir/x.json", "--write-options /nonexistent/dir/x.json: directory /nonexistent/dir does not exist")]
+    [InlineData("--served --ranking-options /nonexistent/x.json", "--ranking-options: cannot read /nonexistent/x.json")]
+    [InlineData("--served --choose --ranking-options x.json", "--ranking-options is chosen by --choose")]
     public void Outcomes_ServedFlagsMisused_OneLineBadInput(string flags, string message)
     {
         using var dir = new TestDirectory();

@@ -61,6 +61,40 @@ public sealed class RankCommandTests : IDisposable
         }
     }
 
+    [Fact]
+    public void RankingOptionsFile_SetsK_AndAFlagGivenTooWins()
+    {
+        var options = Path.Combine(_dir.Path, "ranking-options.json");
+        File.WriteAllText(options, """{"schema": "semantic-router/ranking-options/v1", "k": 3, "temperature": 0.5}""");
+
+        var fromFile = Neighbours(CliRunner.Run("rank", "--index", _index, "write a python function", "--json", "--ranking-options", options));
+        var flag = Neighbours(CliRunner.Run("rank", "--index", _index, "write a python function", "--json", "--ranking-options", options, "-k", "5"));
+
+        Assert.Equal(3, fromFile);
+        Assert.Equal(5, flag);
+
+        static int Neighbours(CliResult result)
+        {
+            Assert.True(result.ExitCode == 0, result.Stderr);
+            using var json = JsonDocument.Parse(result.Stdout);
+            return json.RootElement.GetProperty("neighbors").GetArrayLength();
+        }
+    }
+
+    [Theory]
+    [InlineData("""{"k": 0}""", "k 0: K must be in [1, 10000].")]
+    [InlineData("""{"temprature": 0.2}""", "temprature")]
+    public void BadRankingOptionsFile_OneLineBadInput_NamingTheFile(string json, string message)
+    {
+        var options = Path.Combine(_dir.Path, "bad-options.json");
+        File.WriteAllText(options, json);
+
+        var result = CliRunner.Run("rank", "--index", _index, "hello there", "--ranking-options", options);
+
+        CliRunner.AssertOneLineError(result, ExitCodes.BadInput, $"--ranking-options {options}: ");
+        Assert.Contains(message, result.Stderr, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("--fallback-route", "no_such_route", "--fallback-route 'no_such_route' is not a route of the index (routes: ")]
     [InlineData("--temperature", "0", "--temperature: Temperature must be positive and finite.")]

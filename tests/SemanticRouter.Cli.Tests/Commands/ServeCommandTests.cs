@@ -1,3 +1,5 @@
+using SemanticRouter.Tests;
+
 namespace SemanticRouter.Cli.Tests.Commands;
 
 public class ServeCommandTests
@@ -22,5 +24,24 @@ public class ServeCommandTests
         var result = CliRunner.Run("serve", "--index", "/nonexistent/index", flag, value);
 
         CliRunner.AssertOneLineError(result, ExitCodes.BadInput, message);
+    }
+
+    [Fact]
+    public void RankingOptionsFile_KBecomesTheServersDefaultK_WhichIsValidated()
+    {
+        // The file's k is the server's DefaultK (requests with k = 0), so the server's own check on it
+        // applies: a k above MaxK stops `serve` with the option named, before anything listens.
+        using var dir = new TestDirectory();
+        string index = Path.Combine(dir.Path, "index");
+        var build = CliRunner.Run("build", "--routes", dir.CopyExampleRoutes(), "--out", index, "--model", SemanticRouter.Tests.SharedPaths.MiniLmModel);
+        Assert.True(build.ExitCode == 0, build.Stderr);
+        string options = dir.Write("ranking-options.json", """{"k": 5000}""");
+
+        var result = CliRunner.Run("serve", "--index", index, "--ranking-options", options, "--port", "0", "--metrics-port", "0");
+
+        Assert.Equal(ExitCodes.BadInput, result.ExitCode);
+        Assert.Contains("serve: default k 5000 (from --ranking-options)", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("DefaultK", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("not 5000", result.Stderr, StringComparison.Ordinal);
     }
 }

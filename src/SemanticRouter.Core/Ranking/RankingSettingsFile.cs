@@ -1,0 +1,156 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using SemanticRouter.Routes;
+
+namespace SemanticRouter.Ranking;
+
+/// <summary>
+/// Ranker settings kept in a file (<c>ranking-options.json</c>), so that what
+/// <c>eval --outcomes --served --choose</c> chose on outcome data is what <c>serve</c>, <c>rank</c>
+/// and <c>eval --served</c> run with, without copying numbers into flags. Every setting is optional:
+/// one the file leaves out keeps <see cref="RankingOptions"/>' default. The route head's
+/// <c>router-params.json</c> stays separate: it is fitted on route utterances, this on outcomes.
+/// </summary>
+public sealed record RankingSettingsFile
+{
+    public const string SchemaId = "semantic-router/ranking-options/v1";
+
+    /// <summary>The name <c>eval --write-options</c> suggests and the docs use.</summary>
+    public const string DefaultFileName = "ranking-options.json";
+
+    [JsonPropertyName("schema")]
+    public string Schema { get; init; } = SchemaId;
+
+    [JsonPropertyName("k")]
+    public int? K { get; init; }
+
+    [JsonPropertyName("temperature")]
+    public double? Temperature { get; init; }
+
+    [JsonPropertyName("utterance_smoothing")]
+    public double? UtteranceSmoothing { get; init; }
+
+    [JsonPropertyName("route_smoothing")]
+    public double? RouteSmoothing { get; init; }
+
+    [JsonPropertyName("text_model_weight")]
+    public double? TextModelWeight { get; init; }
+
+    /// <summary>How the settings were chosen, for the people who read the file later.</summary>
+    [JsonPropertyName("fitted_on")]
+    public string? FittedOn { get; init; }
+
+    /// <summary>Figures measured while choosing (e.g. held-out APGR); informational, never read back.</summary>
+    [JsonPropertyName("fit_metrics")]
+    public Dictionary<string, double>? FitMetrics { get; init; }
+
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        // A misspelt key would otherwise be dropped silently and its setting left at the default.
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    };
+
+    /// <summary>The outcome-weighing settings of <paramref name="options"/>: k, τ, β_u, β_r and λ_t.</summary>
+    public static RankingSettingsFile From(RankingOptions options, string? fittedOn = null, Dictionary<string, double>? fitMetrics = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new RankingSettingsFile
+        {
+            K = options.K,
+            Temperature = options.Temperature,
+            UtteranceSmoothing = options.UtteranceSmoothingStrength,
+            RouteSmoothing = options.RouteSmoothingStrength,
+            TextModelWeight = options.TextModelWeight,
+            FittedOn = fittedOn,
+            FitMetrics = fitMetrics,
+        };
+    }
+
+    /// <summary>Sets on <paramref name="options"/> every setting the file gives.</summary>
+    /// <exception cref="InvalidDataException">A value out of range; the message names the key.</exception>
+    public void ApplyTo(RankingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Set("k", K, v => options.K = v);
+        Set("temperature", Temperature, v => options.Temperature = v);
+        Set("utterance_smoothing", UtteranceSmoothing, v => options.UtteranceSmoothingStrength = v);
+        Set("route_smoothing", RouteSmoothing, v => options.RouteSmoothingStrength = v);
+        Set("text_model_weight", TextModelWeight, v => options.TextModelWeight = v);
+    }
+
+    private static void Set<T>(string key, T? value, Action<T> set)
+        where T : struct
+    {
+        if (value is not { } v)
+        {
+            return;
+        }
+
+        try
+        {
+            set(v);
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"{key} {v}: {e.Message.Split(" (Parameter")[0]}"), e);
+        }
+    }
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    /// <exception cref="InvalidDataException">Not JSON, an unknown key, a wrong type or another schema.</exception>
+    public static RankingSettingsFile FromJson(string json)
+    {
+        RankingSettingsFile? file;
+        try
+        {
+            file = JsonSerializer.Deserialize<RankingSettingsFile>(json, Json);
+        }
+        catch (JsonException e)
+        {
+            // System.Text.Json's message ends in the JSON path and position, which is what a reader needs.
+            throw new InvalidDataException(e.Message, e);
+        }
+
+        if (file is null)
+        {
+            throw new InvalidDataException("empty ranking options (the JSON is null)");
+        }
+
+        if (file.Schema != SchemaId)
+        {
+            throw new InvalidDataException($"schema '{file.Schema}' is not '{SchemaId}'");
+        }
+
+        // Check the ranges now, so a bad file fails when it is read and not at the first query.
+        file.ApplyTo(new RankingOptions());
+        return file;
+    }
+
+    /// <summary>Reads and checks a settings file.</summary>
+    /// <exception cref="InvalidDataException">The file is not valid ranking options; the message names the file.</exception>
+    /// <exception cref="IOException">It cannot be read.</exception>
+    public static RankingSettingsFile Read(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        try
+        {
+            return FromJson(File.ReadAllText(path));
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"{path}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Writes the file whole or not at all: a crash mid-write leaves the previous file.</summary>
+    public void Write(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        RouteFileEditor.WriteAtomically(path, Encoding.UTF8.GetBytes(ToJson() + "\n"));
+    }
+}
