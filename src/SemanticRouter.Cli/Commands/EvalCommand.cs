@@ -221,15 +221,7 @@ internal static class EvalCommand
             throw new CliException($"--ensemble must be at least 1, not {run.Ensemble}", ExitCodes.BadInput);
         }
 
-        OutcomeDataset data;
-        try
-        {
-            data = OutcomeDataset.Load(run.Source);
-        }
-        catch (FileNotFoundException e)
-        {
-            throw new CliException(e.Message, ExitCodes.BadInput);
-        }
+        var data = EvalData.LoadOutcomes(run.Source);
 
         if (run.Folds > data.Prompts.Count / 2)
         {

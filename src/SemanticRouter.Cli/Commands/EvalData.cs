@@ -29,6 +29,19 @@ internal sealed class EvalData : IDisposable
     public static string RoutesDirectory(string directory) =>
         Directory.Exists(Path.Combine(directory, "routes")) ? Path.Combine(directory, "routes") : directory;
 
+    /// <summary>A RouteLLM-format outcome file or folder (`eval --outcomes`, `fit --outcomes`).</summary>
+    public static OutcomeDataset LoadOutcomes(string source)
+    {
+        try
+        {
+            return OutcomeDataset.Load(source);
+        }
+        catch (FileNotFoundException e)
+        {
+            throw new CliException(e.Message, ExitCodes.BadInput);
+        }
+    }
+
     /// <summary>Route names (ordinal order) and every utterance with its route index.</summary>
     public static (List<string> Routes, List<string> Texts, int[] Labels) LoadRoutes(string directory)
     {

@@ -1,26 +1,57 @@
 using System.CommandLine;
+using System.Globalization;
 using SemanticRouter.Evaluation;
+using SemanticRouter.Ranking;
 
 namespace SemanticRouter.Cli.Commands;
 
-/// <summary><c>semantic-router fit --routes DIR [--validation FILE] [--out FILE]</c>.</summary>
+/// <summary>
+/// <c>semantic-router fit --routes DIR [--validation FILE] [--out FILE]</c> (the route head's
+/// parameters) and <c>semantic-router fit --outcomes FILE_OR_DIR [--out FILE]</c> (the ranker's
+/// settings for routing on observed outcomes).
+/// </summary>
 internal static class FitCommand
 {
     internal static Command Create()
     {
-        var routes = new Option<string>("--routes") { Description = "Directory from `import` (DIR/routes/*.yaml) or a routes folder.", Required = true, HelpName = "DIR" };
+        var routes = new Option<string?>("--routes") { Description = "Directory from `import` (DIR/routes/*.yaml) or a routes folder.", HelpName = "DIR" };
+        var outcomes = new Option<string?>("--outcomes") { Description = $"Instead of --routes: RouteLLM-format outcome CSV file or folder; choose the served ranker's k, τ, β_u and λ_t on it and write them to --out (default ./{RankingSettingsFile.DefaultFileName}) for `serve --ranking-options`.", HelpName = "FILE_OR_DIR" };
+        var innerFolds = new Option<int>("--inner-folds") { Description = "For --outcomes: folds of the split the settings are chosen on (default 5).", DefaultValueFactory = _ => 5 };
+        var seed = new Option<int>("--seed") { Description = "For --outcomes: seed of that split.", DefaultValueFactory = _ => 0 };
+        var noText = new Option<bool>("--no-text-model") { Description = "For --outcomes: keep the text outcome model off (λ_t = 0)." };
         var validation = new Option<string?>("--validation") { Description = "Held-out JSON lines ({text, route|null}) to choose the blend and the out-of-scope threshold on; default: DIR/validation.jsonl when present, else cross-validation on the utterances. DIR/oos_train.jsonl, when present, trains an out-of-scope class of the head.", HelpName = "FILE" };
-        var output = new Option<string?>("--out") { Description = "Parameters file to write (default: DIR/router-params.json).", HelpName = "FILE" };
+        var output = new Option<string?>("--out") { Description = $"Parameters file to write (default: DIR/router-params.json; with --outcomes ./{RankingSettingsFile.DefaultFileName}).", HelpName = "FILE" };
         var model = ModelOptions.Model();
         var maxLoss = new Option<double>("--max-accuracy-loss") { Description = "In-scope accuracy the abstention threshold may cost on held-out data, as a fraction (0.019 = 1.9 points).", DefaultValueFactory = _ => RouterFitOptions.DefaultMaxAccuracyLoss };
         var merge = new Option<bool>("--merge-validation")
         {
             Description = "After choosing the parameters, append the validation set's in-scope examples to their route files (duplicates skipped), so the next build indexes and trains on them too. Later fits on the same validation set are then optimistic.",
         };
-        var command = new Command("fit", "Choose k, temperature, head weight and the abstention threshold on training data only.") { routes, validation, output, model, maxLoss, merge };
+        var command = new Command("fit", "Choose k, temperature, head weight and the abstention threshold on training data only (--routes), or the ranker's settings on outcome data (--outcomes).")
+        {
+            routes, outcomes, validation, output, model, maxLoss, merge, innerFolds, seed, noText,
+        };
         CliAction.Set(command, async (parse, stdout, stderr, ct) =>
         {
-            var dir = parse.GetValue(routes)!;
+            if (parse.GetValue(outcomes) is { } outcomeSource)
+            {
+                var routeOnly = new Option[] { routes, validation, maxLoss, merge }.FirstOrDefault(o => parse.GetResult(o) is { Implicit: false });
+                if (routeOnly is not null)
+                {
+                    throw new CliException($"{routeOnly.Name} fits the route head; give it with --routes, not with --outcomes", ExitCodes.BadInput);
+                }
+
+                var file = parse.GetValue(output) ?? RankingSettingsFile.DefaultFileName;
+                return await FitOutcomes(outcomeSource, file, parse.GetValue(innerFolds), parse.GetValue(seed), !parse.GetValue(noText), parse.GetValue(model)!, stdout, stderr).ConfigureAwait(false);
+            }
+
+            var outcomeOnly = new Option[] { innerFolds, seed, noText }.FirstOrDefault(o => parse.GetResult(o) is { Implicit: false });
+            if (outcomeOnly is not null)
+            {
+                throw new CliException($"{outcomeOnly.Name} applies with --outcomes only", ExitCodes.BadInput);
+            }
+
+            var dir = parse.GetValue(routes) ?? throw new CliException("give --routes DIR (the route head's parameters) or --outcomes FILE_OR_DIR (the ranker's settings on outcome data)", ExitCodes.BadInput);
             double loss = parse.GetValue(maxLoss);
             if (!(loss is >= 0 and < 1))
             {
@@ -48,6 +79,55 @@ internal static class FitCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>
+    /// The served ranker's settings chosen on all of an outcome set, as `eval --outcomes --served
+    /// --choose` chooses them for its recommendation (that run also measures them; this one only
+    /// chooses, in a fifth of the time), written to a --ranking-options file.
+    /// </summary>
+    private static async Task<int> FitOutcomes(string source, string file, int innerFolds, int seed, bool textModel, string modelDir, TextWriter stdout, TextWriter stderr)
+    {
+        if (innerFolds < 2)
+        {
+            throw new CliException($"--inner-folds must be at least 2, not {innerFolds}", ExitCodes.BadInput);
+        }
+
+        if (Path.GetDirectoryName(Path.GetFullPath(file)) is { } directory && !Directory.Exists(directory))
+        {
+            throw new CliException($"--out {file}: directory {directory} does not exist", ExitCodes.BadInput);
+        }
+
+        var data = EvalData.LoadOutcomes(source);
+        if (data.Prompts.Count < 2 * innerFolds)
+        {
+            throw new CliException($"{data.Prompts.Count} prompts are too few for a {innerFolds}-fold split (at least {2 * innerFolds})", ExitCodes.BadInput);
+        }
+
+        await stderr.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"fit: {data.Prompts.Count} prompts ({data.Excluded} contaminated excluded); weak {data.WeakModel}, strong {data.StrongModel}")).ConfigureAwait(false);
+        using var embed = new EvalData(modelDir);
+        var matrix = embed.Embed(data.Prompts, "prompts", stderr);
+        var grid = textModel ? ServedSettingsGrid.Default : ServedSettingsGrid.Default with { TextModelWeight = [0] };
+        var points = grid.K.Count * grid.Temperature.Count * grid.UtteranceSmoothing.Count * grid.TextModelWeight.Count;
+        await stderr.WriteLineAsync($"fit: choosing among {points} settings on a {innerFolds}-fold split (on MMLU's 14,037 prompts about 2 min on 2 cores)").ConfigureAwait(false);
+        var (chosen, innerApgr) = ServedOutcomeEvaluation.ChooseSettings(matrix, data.Weak, data.Strong, data.Routes, data.RouteOf, data.Prompts, grid, innerFolds: innerFolds, seed: seed);
+        var settings = RankingSettingsFile.From(
+            chosen,
+            string.Create(CultureInfo.InvariantCulture, $"fit --outcomes: best APGR on a {innerFolds}-fold split (seed {seed}) of {data.Prompts.Count} prompts ({data.WeakModel} vs {data.StrongModel}); inner_apgr is the best of {points} tries on that split, so optimistic: `eval --outcomes --served --choose` measures what the choice serves"),
+            new Dictionary<string, double> { ["inner_apgr"] = Math.Round(innerApgr, 6) });
+        try
+        {
+            settings.Write(file);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException($"cannot write --out {file}: {e.Message}", ExitCodes.BadInput);
+        }
+
+        await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"chosen: k {chosen.K}, temperature {chosen.Temperature}, utterance smoothing {chosen.UtteranceSmoothingStrength}, text model weight {chosen.TextModelWeight} (inner APGR {innerApgr:F3})")).ConfigureAwait(false);
+        await stdout.WriteLineAsync($"wrote {file}; serve with: semantic-router serve --index DIR --ranking-options {file}").ConfigureAwait(false);
+        return ExitCodes.Ok;
     }
 
     /// <summary>--validation, else DIR/validation.jsonl when present, else null (cross-validation).</summary>

@@ -66,34 +66,10 @@ public static class ServedOutcomeEvaluation
         ServedSettingsGrid? grid = null,
         int innerFolds = 5)
     {
-        ArgumentNullException.ThrowIfNull(matrix);
-        ArgumentNullException.ThrowIfNull(weak);
-        ArgumentNullException.ThrowIfNull(strong);
-        ArgumentNullException.ThrowIfNull(routeNames);
-        ArgumentNullException.ThrowIfNull(routeOf);
-        ArgumentNullException.ThrowIfNull(texts);
-        ArgumentOutOfRangeException.ThrowIfLessThan(innerFolds, 2);
-        var n = weak.Length;
-        if (strong.Length != n || routeOf.Length != n || texts.Count != n || n == 0 || matrix.Length % n != 0)
-        {
-            throw new ArgumentException("matrix, outcomes, routes and texts need one entry per prompt");
-        }
-
-        if (routeOf.Any(r => r < 0 || r >= routeNames.Count))
-        {
-            throw new ArgumentException("every prompt's route must index routeNames", nameof(routeOf));
-        }
-
-        if (grid is not null && (grid.K.Count == 0 || grid.Temperature.Count == 0 || grid.UtteranceSmoothing.Count == 0 || grid.TextModelWeight.Count == 0))
-        {
-            throw new ArgumentException("every setting of the grid needs at least one value", nameof(grid));
-        }
-
         options ??= RankingOptions.Default;
         threads = threads > 0 ? threads : Environment.ProcessorCount;
-        textOptions = (textOptions ?? new TextOutcomeModelOptions()) with { Threads = threads };
-        var data = new Data(matrix, matrix.Length / n, new ExactNeighbors(matrix, matrix.Length / n), weak, strong, routeNames, routeOf, texts,
-            [.. Enumerable.Range(0, n).Select(i => UtteranceKey.Of(routeNames[routeOf[i]], texts[i]))], textOptions, threads);
+        var data = Prepare(matrix, weak, strong, routeNames, routeOf, texts, grid, innerFolds, threads, textOptions);
+        var n = weak.Length;
         var classes = weak.Select((w, i) => (w ? 2 : 0) + (strong[i] ? 1 : 0)).ToArray();
         var assignment = CrossValidation.StratifiedFolds(classes, folds, seed);
         var scores = new double[n];
@@ -144,6 +120,68 @@ public static class ServedOutcomeEvaluation
             scores,
             n)
         { ChosenPerFold = chosen, Recommended = recommended, RecommendedInnerApgr = recommendedApgr };
+    }
+
+    /// <summary>
+    /// The choice <see cref="Run"/> makes per outer fold (and for its <see cref="ServedOutcomeResult.Recommended"/>),
+    /// made once on all prompts: the grid point with the best APGR on a <paramref name="innerFolds"/>-fold
+    /// split of them, k scaled to all of them. This is <c>fit</c> for outcome data: it says what to
+    /// serve, but not how well (its APGR is the best of many tries on the same split, so optimistic);
+    /// <see cref="Run"/> with the grid measures that.
+    /// Inputs as for <see cref="Run"/>; <c>seed</c> is the inner split's. <c>options</c> gives the
+    /// settings the grid does not vary (β_r).
+    /// </summary>
+    public static (RankingOptions Settings, double InnerApgr) ChooseSettings(
+        float[] matrix,
+        bool[] weak,
+        bool[] strong,
+        IReadOnlyList<string> routeNames,
+        int[] routeOf,
+        IReadOnlyList<string> texts,
+        ServedSettingsGrid grid,
+        RankingOptions? options = null,
+        int innerFolds = 5,
+        int seed = 0,
+        int points = 10,
+        int threads = 0,
+        TextOutcomeModelOptions? textOptions = null)
+    {
+        ArgumentNullException.ThrowIfNull(grid);
+        threads = threads > 0 ? threads : Environment.ProcessorCount;
+        var data = Prepare(matrix, weak, strong, routeNames, routeOf, texts, grid, innerFolds, threads, textOptions);
+        var classes = weak.Select((w, i) => (w ? 2 : 0) + (strong[i] ? 1 : 0)).ToArray();
+        return Choose(data, [.. Enumerable.Range(0, weak.Length)], classes, options ?? RankingOptions.Default, grid, innerFolds, seed, points);
+    }
+
+    /// <summary>Checks the inputs and indexes every prompt once (the folds mask it, they do not copy it).</summary>
+    private static Data Prepare(float[] matrix, bool[] weak, bool[] strong, IReadOnlyList<string> routeNames, int[] routeOf, IReadOnlyList<string> texts, ServedSettingsGrid? grid, int innerFolds, int threads, TextOutcomeModelOptions? textOptions)
+    {
+        ArgumentNullException.ThrowIfNull(matrix);
+        ArgumentNullException.ThrowIfNull(weak);
+        ArgumentNullException.ThrowIfNull(strong);
+        ArgumentNullException.ThrowIfNull(routeNames);
+        ArgumentNullException.ThrowIfNull(routeOf);
+        ArgumentNullException.ThrowIfNull(texts);
+        ArgumentOutOfRangeException.ThrowIfLessThan(innerFolds, 2);
+        var n = weak.Length;
+        if (strong.Length != n || routeOf.Length != n || texts.Count != n || n == 0 || matrix.Length % n != 0)
+        {
+            throw new ArgumentException("matrix, outcomes, routes and texts need one entry per prompt");
+        }
+
+        if (routeOf.Any(r => r < 0 || r >= routeNames.Count))
+        {
+            throw new ArgumentException("every prompt's route must index routeNames", nameof(routeOf));
+        }
+
+        if (grid is not null && (grid.K.Count == 0 || grid.Temperature.Count == 0 || grid.UtteranceSmoothing.Count == 0 || grid.TextModelWeight.Count == 0))
+        {
+            throw new ArgumentException("every setting of the grid needs at least one value", nameof(grid));
+        }
+
+        textOptions = (textOptions ?? new TextOutcomeModelOptions()) with { Threads = threads };
+        return new Data(matrix, matrix.Length / n, new ExactNeighbors(matrix, matrix.Length / n), weak, strong, routeNames, routeOf, texts,
+            [.. Enumerable.Range(0, n).Select(i => UtteranceKey.Of(routeNames[routeOf[i]], texts[i]))], textOptions, threads);
     }
 
     /// <summary>

@@ -10,7 +10,7 @@ public class EvalCommandTests
     private static string Model => SharedPaths.MiniLmModel;
 
     /// <summary>A RouteLLM-format file: 40 prompts on two topics; the weak model fails most maths prompts.</summary>
-    private static string WriteOutcomes(TestDirectory dir)
+    internal static string WriteOutcomes(TestDirectory dir)
     {
         var csv = new StringBuilder("prompt,weak-model,strong-model\n");
         for (int i = 0; i < 20; i++)

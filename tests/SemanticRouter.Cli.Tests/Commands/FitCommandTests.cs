@@ -7,6 +7,48 @@ public class FitCommandTests
     private static string Model => SharedPaths.MiniLmModel;
 
     [Fact]
+    public void Outcomes_WritesTheChoiceEvalChooseRecommends_AsARankingOptionsFile()
+    {
+        using var dir = new TestDirectory();
+        string file = EvalCommandTests.WriteOutcomes(dir);
+        string options = Path.Combine(dir.Path, "ranking-options.json");
+
+        // eval --folds 4 --seed 0 makes its recommendation on an inner split seeded 0 + 1 + 4.
+        var fit = CliRunner.Run("fit", "--outcomes", file, "--inner-folds", "3", "--seed", "5", "--out", options, "--model", Model);
+        var eval = CliRunner.Run("eval", "--outcomes", file, "--folds", "4", "--served", "--choose", "--inner-folds", "3", "--json", "--model", Model);
+
+        Assert.True(fit.ExitCode == 0, fit.Stderr);
+        Assert.Contains($"serve with: semantic-router serve --index DIR --ranking-options {options}", fit.Stdout, StringComparison.Ordinal);
+        Assert.True(eval.ExitCode == 0, eval.Stderr);
+        var written = SemanticRouter.Ranking.RankingSettingsFile.Read(options);
+        using var json = System.Text.Json.JsonDocument.Parse(eval.Stdout);
+        var recommended = json.RootElement.GetProperty("recommended");
+        Assert.Equal(recommended.GetProperty("k").GetInt32(), written.K);
+        Assert.Equal(recommended.GetProperty("temperature").GetDouble(), written.Temperature);
+        Assert.Equal(recommended.GetProperty("utterance_smoothing").GetDouble(), written.UtteranceSmoothing);
+        Assert.Equal(recommended.GetProperty("text_model_weight").GetDouble(), written.TextModelWeight);
+        Assert.Contains("optimistic", written.FittedOn, StringComparison.Ordinal);
+        Assert.True(written.FitMetrics!.ContainsKey("inner_apgr"));
+    }
+
+    [Theory]
+    [InlineData("fit", "give --routes DIR (the route head's parameters) or --outcomes FILE_OR_DIR")]
+    [InlineData("fit --routes . --seed 3", "--seed applies with --outcomes only")]
+    [InlineData("fit --outcomes OUTCOMES --max-accuracy-loss 0.01", "--max-accuracy-loss fits the route head; give it with --routes, not with --outcomes")]
+    [InlineData("fit --outcomes OUTCOMES --inner-folds 1", "--inner-folds must be at least 2, not 1")]
+    [InlineData("fit --outcomes OUTCOMES --out /nonexistent/dir/o.json", "--out /nonexistent/dir/o.json: directory /nonexistent/dir does not exist")]
+    [InlineData("fit --outcomes /nonexistent/outcomes.csv", "/nonexistent/outcomes.csv")]
+    public void OutcomesMisused_OneLineBadInput(string command, string message)
+    {
+        using var dir = new TestDirectory();
+        string file = EvalCommandTests.WriteOutcomes(dir);
+
+        var result = CliRunner.Run([.. command.Replace("OUTCOMES", file, StringComparison.Ordinal).Split(' '), "--model", Model]);
+
+        CliRunner.AssertOneLineError(result, ExitCodes.BadInput, message);
+    }
+
+    [Fact]
     public void MergeValidation_AppendsNewInScopeExamplesOnce_AndWarnsOnTheNextFit()
     {
         using var dir = new TestDirectory();
