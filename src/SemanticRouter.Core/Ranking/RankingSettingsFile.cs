@@ -49,6 +49,8 @@ public sealed record RankingSettingsFile
     private static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true,
+        // The file is for people to read too: keep ` and + as they are, not \u0060.
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         // A misspelt key would otherwise be dropped silently and its setting left at the default.
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
