@@ -285,10 +285,14 @@ internal static class EvalCommand
             fields["chosen"] = result.ChosenPerFold.Select(c => new Dictionary<string, object> { ["fold"] = c.Fold, ["k"] = c.K, ["temperature"] = c.Temperature, ["alpha"] = c.Alpha, ["rho"] = c.Rho, ["text_weight"] = c.TextWeight, ["text_l2"] = c.TextL2 }).ToList();
         }
 
-        if (run.WriteOptions is { } optionsFile && recommendedSettings is { } chosenSettings)
+        // Written after the report is out: if the write fails, the minutes of measuring are not lost with it.
+        void WriteChosenSettings()
         {
-            WriteSettings(optionsFile, chosenSettings, recommendedInnerApgr, router, data, run);
-            await stderr.WriteLineAsync($"eval: wrote the settings chosen on all prompts to {optionsFile}").ConfigureAwait(false);
+            if (run.WriteOptions is { } optionsFile && recommendedSettings is { } chosenSettings)
+            {
+                WriteSettings(optionsFile, chosenSettings, recommendedInnerApgr, router, data, run);
+                stderr.WriteLine($"eval: wrote the settings chosen on all prompts to {optionsFile}");
+            }
         }
 
         if (run.Plot is not null)
@@ -330,6 +334,7 @@ internal static class EvalCommand
             }
 
             await stdout.WriteLineAsync(JsonSerializer.Serialize(o)).ConfigureAwait(false);
+            WriteChosenSettings();
             return 0;
         }
 
@@ -350,6 +355,7 @@ internal static class EvalCommand
             await stdout.WriteLineAsync(recommendation).ConfigureAwait(false);
         }
 
+        WriteChosenSettings();
         return 0;
     }
 

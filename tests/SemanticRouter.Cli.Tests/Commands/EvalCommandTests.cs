@@ -130,6 +130,23 @@ public class EvalCommandTests
         Assert.Equal(2, ranking.GetProperty("utterance_smoothing").GetDouble());
     }
 
+    [Fact]
+    public void Outcomes_WriteOptionsFails_AfterTheReport_WhichIsKept()
+    {
+        using var dir = new TestDirectory();
+        string file = WriteOutcomes(dir);
+        string directory = Directory.CreateDirectory(Path.Combine(dir.Path, "a-directory")).FullName;
+
+        var result = CliRunner.Run("eval", "--outcomes", file, "--folds", "4", "--served", "--choose", "--inner-folds", "3", "--write-options", directory, "--json", "--model", Model);
+
+        Assert.Equal(ExitCodes.BadInput, result.ExitCode);
+        using var json = JsonDocument.Parse(result.Stdout);
+        Assert.True(json.RootElement.TryGetProperty("recommended", out _));
+        Assert.Contains($"cannot write --write-options {directory}: ", result.Stderr, StringComparison.Ordinal);
+        Assert.True(Directory.Exists(directory));
+        Assert.DoesNotContain(Directory.GetFiles(dir.Path), f => f.EndsWith(".tmp", StringComparison.Ordinal)); // the temporary file is cleaned up
+    }
+
     [Theory]
     [InlineData("--k 5", "--ranking-options, --k, --temperature, --utterance-smoothing, --route-smoothing and --text-model-weight apply with --served only")]
     [InlineData("--served --ensemble 3", "--ensemble chooses settings on the data; --served ranks with the settings given")]
