@@ -25,12 +25,11 @@ public sealed record ServedOutcomeResult(RouteLlmMetrics Router, RouteLlmInterva
 /// <summary>The served settings one outer fold ranked with, and the inner APGR that chose them (NaN when given, not chosen).</summary>
 public readonly record struct ServedFoldChoice(int Fold, int K, double Temperature, double UtteranceSmoothing, double TextModelWeight, double InnerApgr);
 
-/// <summary>The settings an inner split chooses among: every combination is tried.</summary>
-public sealed record ServedSettingsGrid(IReadOnlyList<int> K, IReadOnlyList<double> Temperature, IReadOnlyList<double> UtteranceSmoothing, IReadOnlyList<double> TextModelWeight)
-{
-    /// <summary>Around docs/ranking.md's advice for outcome routing (k ≥ 50, τ 0.1–0.2) and the defaults.</summary>
-    public static ServedSettingsGrid Default { get; } = new([25, 50, 100, 200], [0.05, 0.1, 0.2, 0.5], [1, 4, 10], [0, 0.2, 0.35, 0.5]);
-}
+/// <summary>
+/// What <see cref="ServedOutcomeEvaluation.ChooseSettings"/> chose: the settings (k scaled to all
+/// prompts), the inner APGR that chose them, and the settings chosen at an edge of their grid.
+/// </summary>
+public sealed record ServedSettingsChoice(RankingOptions Settings, double InnerApgr, IReadOnlyList<string> AtGridEdge);
 
 /// <summary>
 /// Cheap-vs-strong routing on observed outcomes through the served <see cref="Ranker"/>, exactly as
@@ -82,7 +81,7 @@ public static class ServedOutcomeEvaluation
             var innerApgr = double.NaN;
             if (grid is not null)
             {
-                (settings, innerApgr) = Choose(data, train, classes, options, grid, innerFolds, seed + 1 + f, points);
+                (settings, innerApgr, _) = Choose(data, train, classes, options, grid, innerFolds, seed + 1 + f, points);
             }
 
             var fold = new FoldRanking(data, train, test, settings.K, settings.TextModelWeight > 0);
@@ -102,7 +101,12 @@ public static class ServedOutcomeEvaluation
         var recommendedApgr = double.NaN;
         if (grid is not null)
         {
-            (recommended, recommendedApgr) = Choose(data, [.. Enumerable.Range(0, n)], classes, options, grid, innerFolds, seed + 1 + folds, points);
+            (recommended, recommendedApgr, var edges) = Choose(data, [.. Enumerable.Range(0, n)], classes, options, grid, innerFolds, seed + 1 + folds, points);
+            if (edges.Count > 0)
+            {
+                log?.Invoke($"note: chosen at the edge of the grid: {string.Join(", ", edges)}; a wider grid may do better");
+            }
+
             log?.Invoke(string.Create(System.Globalization.CultureInfo.InvariantCulture,
                 $"to serve, chosen on all {n} prompts: k={recommended.K} tau={recommended.Temperature} utterance-smoothing={recommended.UtteranceSmoothingStrength} text={recommended.TextModelWeight} (inner APGR {recommendedApgr:F3})"));
         }
@@ -131,7 +135,7 @@ public static class ServedOutcomeEvaluation
     /// Inputs as for <see cref="Run"/>; <c>seed</c> is the inner split's. <c>options</c> gives the
     /// settings the grid does not vary (β_r).
     /// </summary>
-    public static (RankingOptions Settings, double InnerApgr) ChooseSettings(
+    public static ServedSettingsChoice ChooseSettings(
         float[] matrix,
         bool[] weak,
         bool[] strong,
@@ -150,7 +154,8 @@ public static class ServedOutcomeEvaluation
         threads = threads > 0 ? threads : Environment.ProcessorCount;
         var data = Prepare(matrix, weak, strong, routeNames, routeOf, texts, grid, innerFolds, threads, textOptions);
         var classes = weak.Select((w, i) => (w ? 2 : 0) + (strong[i] ? 1 : 0)).ToArray();
-        return Choose(data, [.. Enumerable.Range(0, weak.Length)], classes, options ?? RankingOptions.Default, grid, innerFolds, seed, points);
+        var (settings, apgr, edges) = Choose(data, [.. Enumerable.Range(0, weak.Length)], classes, options ?? RankingOptions.Default, grid, innerFolds, seed, points);
+        return new ServedSettingsChoice(settings, apgr, edges);
     }
 
     /// <summary>Checks the inputs and indexes every prompt once (the folds mask it, they do not copy it).</summary>
@@ -188,7 +193,7 @@ public static class ServedOutcomeEvaluation
     /// The grid point with the best APGR over an inner split of <paramref name="train"/> (each inner fold
     /// ranked with the others as the index, all pooled), k scaled to the whole training set.
     /// </summary>
-    private static (RankingOptions Settings, double Apgr) Choose(Data data, int[] train, int[] classes, RankingOptions given, ServedSettingsGrid grid, int innerFolds, int seed, int points)
+    private static (RankingOptions Settings, double Apgr, IReadOnlyList<string> AtGridEdge) Choose(Data data, int[] train, int[] classes, RankingOptions given, ServedSettingsGrid grid, int innerFolds, int seed, int points)
     {
         var inner = CrossValidation.StratifiedFolds(train.Select(i => classes[i]).ToArray(), innerFolds, seed);
         var withText = grid.TextModelWeight.Any(t => t > 0);
@@ -233,7 +238,7 @@ public static class ServedOutcomeEvaluation
         // whole training set (as OutcomeEvaluation scales it).
         var chosen = best.Settings.Clone();
         chosen.K = Math.Clamp((int)Math.Round(best.Settings.K * (double)train.Length * innerFolds / indexed), 1, RankingOptions.MaxK);
-        return (chosen, best.Apgr);
+        return (chosen, best.Apgr, grid.AtEdge(best.Settings));
     }
 
     private sealed record Data(float[] Matrix, int Dims, ExactNeighbors Exact, bool[] Weak, bool[] Strong, IReadOnlyList<string> RouteNames, int[] RouteOf, IReadOnlyList<string> Texts, UtteranceKey[] Keys, TextOutcomeModelOptions TextOptions, int Threads);

@@ -156,6 +156,8 @@ public class EvalCommandTests
     [InlineData("--served --choose --temperature 0.2", "--temperature is chosen by --choose")]
     [InlineData("--served --choose --ensemble 2", "--ensemble chooses settings on the data")]
     [InlineData("--served --temperature -1", "--temperature: Temperature must be positive and finite.")]
+    [InlineData("--served --grid k=5", "--grid is what --choose chooses among; add --served --choose")]
+    [InlineData("--served --choose --grid k=0", "--grid: k 0: K must be in [1, 10000].")]
     [InlineData("--served --write-options x.json", "--write-options writes the settings --choose chooses; add --served --choose")]
     [InlineData("--served --choose --write-options /nonexistent/dir/x.json", "--write-options /nonexistent/dir/x.json: directory /nonexistent/dir does not exist")]
     [InlineData("--served --ranking-options /nonexistent/x.json", "--ranking-options: cannot read /nonexistent/x.json")]

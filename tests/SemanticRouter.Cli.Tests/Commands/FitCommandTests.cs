@@ -31,6 +31,26 @@ public class FitCommandTests
         Assert.True(written.FitMetrics!.ContainsKey("inner_apgr"));
     }
 
+    [Fact]
+    public void Outcomes_Grid_IsWhatItChoosesAmong_AndAnEdgeChoiceIsNoted()
+    {
+        using var dir = new TestDirectory();
+        string file = EvalCommandTests.WriteOutcomes(dir);
+        string options = Path.Combine(dir.Path, "o.json");
+
+        var fit = CliRunner.Run("fit", "--outcomes", file, "--inner-folds", "2", "--grid", "k=3;temperature=0.3;utterance_smoothing=2,8;text_model_weight=0", "--out", options, "--model", Model);
+
+        Assert.True(fit.ExitCode == 0, fit.Stderr);
+        Assert.Contains("choosing among 2 settings", fit.Stderr, StringComparison.Ordinal);
+        // Two values of β_u: whichever wins is at an edge, and the note says which.
+        Assert.Contains("note: chosen at the edge of the grid: utterance_smoothing ", fit.Stderr, StringComparison.Ordinal);
+        var written = SemanticRouter.Ranking.RankingSettingsFile.Read(options);
+        Assert.Equal(0.3, written.Temperature);
+        Assert.Equal(0, written.TextModelWeight);
+        Assert.Contains(written.UtteranceSmoothing, new double?[] { 2, 8 });
+        Assert.Equal(6, written.K); // k 3 with half the prompts indexed, scaled to all of them
+    }
+
     [Theory]
     [InlineData("fit", "give --routes DIR (the route head's parameters) or --outcomes FILE_OR_DIR")]
     [InlineData("fit --routes . --seed 3", "--seed applies with --outcomes only")]
@@ -38,6 +58,8 @@ public class FitCommandTests
     [InlineData("fit --outcomes OUTCOMES --inner-folds 1", "--inner-folds must be at least 2, not 1")]
     [InlineData("fit --outcomes OUTCOMES --out /nonexistent/dir/o.json", "--out /nonexistent/dir/o.json: directory /nonexistent/dir does not exist")]
     [InlineData("fit --outcomes /nonexistent/outcomes.csv", "/nonexistent/outcomes.csv")]
+    [InlineData("fit --outcomes OUTCOMES --grid tau=0.1", "--grid: unknown key 'tau'")]
+    [InlineData("fit --routes . --grid k=5", "--grid applies with --outcomes only")]
     public void OutcomesMisused_OneLineBadInput(string command, string message)
     {
         using var dir = new TestDirectory();
