@@ -50,6 +50,39 @@ public class TextOutcomeModelTests
     }
 
     [Fact]
+    public void WarmStart_FromAnEarlierFit_ReachesTheSameOptimum_InFewerIterations()
+    {
+        var options = new TextOutcomeModelOptions { Threads = 1, Tolerance = 1e-10 };
+        var all = Outcomes(30);
+        var earlier = TextOutcomeModel.Fit([.. all.Take(all.Count * 9 / 10)], options, cancellationToken: Ct);
+
+        var cold = TextOutcomeModel.Fit(all, options, cancellationToken: Ct);
+        var warm = TextOutcomeModel.Fit(all, options, warmStart: earlier, cancellationToken: Ct);
+
+        Assert.True(warm.Iterations < cold.Iterations, $"iterations: warm {warm.Iterations}, cold {cold.Iterations}");
+        foreach (var text in new[] { "help me with this poem", "an integral and a contract", "salad matrix today", "nothing seen before" })
+        {
+            var c = cold.Predict(text, ["cheap", "strong"]);
+            var w = warm.Predict(text, ["cheap", "strong"]);
+            Assert.Equal(c["cheap"], w["cheap"], 0.01);
+            Assert.Equal(c["strong"], w["strong"], 0.01);
+        }
+    }
+
+    [Fact]
+    public void WarmStart_WithOtherFeatures_IsIgnored()
+    {
+        var options = new TextOutcomeModelOptions { Threads = 1 };
+        var other = TextOutcomeModel.Fit(Outcomes(10), options with { BucketBits = 12 }, cancellationToken: Ct);
+
+        var cold = TextOutcomeModel.Fit(Outcomes(10), options, cancellationToken: Ct);
+        var warm = TextOutcomeModel.Fit(Outcomes(10), options, warmStart: other, cancellationToken: Ct);
+
+        Assert.Equal(cold.Iterations, warm.Iterations);
+        Assert.Equal(cold.Predict("integral recipe", ["cheap"])["cheap"], warm.Predict("integral recipe", ["cheap"])["cheap"]);
+    }
+
+    [Fact]
     public void Fit_IsDeterministic()
     {
         var options = new TextOutcomeModelOptions { Threads = 1 };
