@@ -31,7 +31,7 @@ internal static class EvalCommand
         var json = new Option<bool>("--json") { Description = "Print one JSON object." };
         var served = new Option<bool>("--served") { Description = "For --outcomes: rank held-out prompts with the served ranker and its settings (--k, --temperature, --utterance-smoothing, --route-smoothing, --text-model-weight; defaults as `serve`), as `serve` would after `outcomes import` of the training prompts; nothing is chosen on the data." };
         var choose = new Option<bool>("--choose") { Description = "For --served: choose k, τ, β_u and λ_t per outer fold on an inner split of its training prompts (k 25–200, τ 0.05–0.5, β_u 1–10, λ_t 0–0.5; --inner-folds), as eval chooses its own weights, instead of taking them from the flags." };
-        var gridSpec = GridOption("For --served --choose");
+        var gridSpec = GridFlag.Create("For --served --choose");
         var writeOptions = new Option<string?>("--write-options") { Description = $"For --served --choose: write the settings chosen on all prompts to this file ({RankingSettingsFile.DefaultFileName}), which `serve`, `rank` and `eval --served` read with --ranking-options FILE.", HelpName = "FILE" };
         var ranking = new RankingFlags();
         var model = ModelOptions.Model();
@@ -198,31 +198,8 @@ internal static class EvalCommand
             options.TextModelWeight = 0;
         }
 
-        var grid = choosing ? ChoiceGrid(parse.GetValue(gridSpec), !withoutText) : null;
+        var grid = choosing ? GridFlag.Grid(parse.GetValue(gridSpec), !withoutText) : null;
         return (options, grid);
-    }
-
-    /// <summary>`--grid`, shared by `eval --served --choose` and `fit --outcomes`.</summary>
-    internal static Option<string?> GridOption(string scope) => new("--grid")
-    {
-        Description = $"{scope}: the values to choose among, replacing the default lists named (k=25,50,100,200;temperature=0.05,0.1,0.2,0.5;utterance_smoothing=1,4,10;text_model_weight=0,0.2,0.35,0.5).",
-        HelpName = "KEY=V1,V2;…",
-    };
-
-    /// <summary>The grid to choose the served settings from: the default, with --grid's lists, and λ_t 0 only without the text model.</summary>
-    internal static ServedSettingsGrid ChoiceGrid(string? spec, bool textModel)
-    {
-        ServedSettingsGrid grid;
-        try
-        {
-            grid = spec is null ? ServedSettingsGrid.Default : ServedSettingsGrid.Parse(spec, ServedSettingsGrid.Default);
-        }
-        catch (FormatException e)
-        {
-            throw new CliException($"--grid: {e.Message}", ExitCodes.BadInput);
-        }
-
-        return textModel ? grid : grid with { TextModelWeight = [0] };
     }
 
     /// <summary>What one <c>eval --outcomes</c> run asks for; <see cref="Served"/> set = through the served ranker with those options (or with settings chosen from <see cref="Grid"/>).</summary>

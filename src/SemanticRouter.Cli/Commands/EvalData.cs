@@ -32,14 +32,19 @@ internal sealed class EvalData : IDisposable
     /// <summary>A RouteLLM-format outcome file or folder (`eval --outcomes`, `fit --outcomes`).</summary>
     public static OutcomeDataset LoadOutcomes(string source)
     {
+        OutcomeDataset data;
         try
         {
-            return OutcomeDataset.Load(source);
+            data = OutcomeDataset.Load(source);
         }
         catch (FileNotFoundException e)
         {
             throw new CliException(e.Message, ExitCodes.BadInput);
         }
+
+        return data.Prompts.Count > 0
+            ? data
+            : throw new CliException($"{source}: no prompts (expected RouteLLM's format: a prompt column, then a weak and a strong model's True/False column)", ExitCodes.BadInput);
     }
 
     /// <summary>Route names (ordinal order) and every utterance with its route index.</summary>

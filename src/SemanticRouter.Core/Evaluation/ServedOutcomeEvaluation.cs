@@ -79,9 +79,12 @@ public static class ServedOutcomeEvaluation
             var test = Enumerable.Range(0, n).Where(i => assignment[i] == f).ToArray();
             var settings = options;
             var innerApgr = double.NaN;
+            var edgeNote = "";
             if (grid is not null)
             {
-                (settings, innerApgr, _) = Choose(data, train, classes, options, grid, innerFolds, seed + 1 + f, points);
+                IReadOnlyList<string> foldEdges;
+                (settings, innerApgr, foldEdges) = Choose(data, train, classes, options, grid, innerFolds, seed + 1 + f, points);
+                edgeNote = foldEdges.Count > 0 ? $"; at the edge of the grid: {string.Join(", ", foldEdges)}" : "";
             }
 
             var fold = new FoldRanking(data, train, test, settings.K, settings.TextModelWeight > 0);
@@ -93,7 +96,7 @@ public static class ServedOutcomeEvaluation
 
             chosen.Add(new ServedFoldChoice(f, settings.K, settings.Temperature, settings.UtteranceSmoothingStrength, settings.TextModelWeight, innerApgr));
             log?.Invoke(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"fold {f + 1}/{folds}: {test.Length} held-out prompts ranked with k={settings.K} tau={settings.Temperature} utterance-smoothing={settings.UtteranceSmoothingStrength} text={settings.TextModelWeight}{(grid is null ? "" : $" (inner APGR {innerApgr:F3})")}"));
+                $"fold {f + 1}/{folds}: {test.Length} held-out prompts ranked with k={settings.K} tau={settings.Temperature} utterance-smoothing={settings.UtteranceSmoothingStrength} text={settings.TextModelWeight}{(grid is null ? "" : $" (inner APGR {innerApgr:F3}{edgeNote})")}"));
         }
 
         // What to serve on all of this data: the same choice, made on all prompts (`fit`'s job for outcome data).

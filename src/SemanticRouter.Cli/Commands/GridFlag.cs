@@ -1,0 +1,43 @@
+using System.CommandLine;
+using System.Globalization;
+using SemanticRouter.Evaluation;
+
+namespace SemanticRouter.Cli.Commands;
+
+/// <summary>`--grid KEY=V1,V2;…`: the served settings `eval --served --choose` and `fit --outcomes` choose among.</summary>
+internal static class GridFlag
+{
+    /// <summary>`--grid`, shared by `eval --served --choose` and `fit --outcomes`.</summary>
+    public static Option<string?> Create(string scope) => new("--grid")
+    {
+        Description = $"{scope}: the values to choose among, replacing the default lists named ({DefaultSpec}).",
+        HelpName = "KEY=V1,V2;…",
+    };
+
+    /// <summary>The default grid, written as a --grid value.</summary>
+    private static string DefaultSpec
+    {
+        get
+        {
+            var d = ServedSettingsGrid.Default;
+            static string List<T>(IEnumerable<T> values) => string.Join(',', values.Select(v => Convert.ToString(v, CultureInfo.InvariantCulture)));
+            return $"k={List(d.K)};temperature={List(d.Temperature)};utterance_smoothing={List(d.UtteranceSmoothing)};text_model_weight={List(d.TextModelWeight)}";
+        }
+    }
+
+    /// <summary>The grid to choose the served settings from: the default, with --grid's lists, and λ_t 0 only without the text model.</summary>
+    public static ServedSettingsGrid Grid(string? spec, bool textModel)
+    {
+        ServedSettingsGrid grid;
+        try
+        {
+            grid = spec is null ? ServedSettingsGrid.Default : ServedSettingsGrid.Parse(spec, ServedSettingsGrid.Default);
+        }
+        catch (FormatException e)
+        {
+            throw new CliException($"--grid: {e.Message}", ExitCodes.BadInput);
+        }
+
+        return textModel ? grid : grid with { TextModelWeight = [0] };
+    }
+}
