@@ -39,6 +39,12 @@ public readonly record struct OutcomeFoldChoice(int Fold, int K, double Temperat
 /// </summary>
 public static class OutcomeEvaluation
 {
+    /// <summary>
+    /// Each prompt's (weak, strong) outcome pair as a class 0–3, the strata of every fold assignment:
+    /// <see cref="ServedOutcomeEvaluation"/> uses them too, so both get the same folds for a seed.
+    /// </summary>
+    internal static int[] OutcomeClasses(bool[] weak, bool[] strong) => [.. weak.Select((w, i) => (w ? 2 : 0) + (strong[i] ? 1 : 0))];
+
     private const string WeakModel = "weak";
     private const string StrongModel = "strong";
 
@@ -97,7 +103,7 @@ public static class OutcomeEvaluation
         rhoValues ??= routes.Distinct().Skip(1).Any() ? [0, 0.25, 0.5, 0.75, 1] : [0];
         var n = weak.Length;
         var dims = matrix.Length / n;
-        var classes = weak.Select((w, i) => (w ? 2 : 0) + (strong[i] ? 1 : 0)).ToArray();
+        var classes = OutcomeClasses(weak, strong);
         var assignment = CrossValidation.StratifiedFolds(classes, folds, seed);
         var scores = new double[n];
         var knnScores = new double[n];

@@ -69,8 +69,7 @@ public static class ServedOutcomeEvaluation
         threads = threads > 0 ? threads : Environment.ProcessorCount;
         var data = Prepare(matrix, weak, strong, routeNames, routeOf, texts, grid, innerFolds, threads, textOptions);
         var n = weak.Length;
-        var classes = weak.Select((w, i) => (w ? 2 : 0) + (strong[i] ? 1 : 0)).ToArray();
-        var assignment = CrossValidation.StratifiedFolds(classes, folds, seed);
+        var assignment = CrossValidation.StratifiedFolds(data.Classes, folds, seed);
         var scores = new double[n];
         var chosen = new List<ServedFoldChoice>();
         for (var f = 0; f < folds; f++)
@@ -83,7 +82,7 @@ public static class ServedOutcomeEvaluation
             if (grid is not null)
             {
                 IReadOnlyList<string> foldEdges;
-                (settings, innerApgr, foldEdges) = Choose(data, train, classes, options, grid, innerFolds, seed + 1 + f, points);
+                (settings, innerApgr, foldEdges) = Choose(data, train, options, grid, innerFolds, seed + 1 + f, points);
                 edgeNote = foldEdges.Count > 0 ? $"; at the edge of the grid: {string.Join(", ", foldEdges)}" : "";
             }
 
@@ -104,7 +103,7 @@ public static class ServedOutcomeEvaluation
         var recommendedApgr = double.NaN;
         if (grid is not null)
         {
-            (recommended, recommendedApgr, var edges) = Choose(data, [.. Enumerable.Range(0, n)], classes, options, grid, innerFolds, seed + 1 + folds, points);
+            (recommended, recommendedApgr, var edges) = Choose(data, [.. Enumerable.Range(0, n)], options, grid, innerFolds, seed + 1 + folds, points);
             if (edges.Count > 0)
             {
                 log?.Invoke($"note: chosen at the edge of the grid: {string.Join(", ", edges)}; a wider grid may do better");
@@ -156,9 +155,7 @@ public static class ServedOutcomeEvaluation
         ArgumentNullException.ThrowIfNull(grid);
         threads = threads > 0 ? threads : Environment.ProcessorCount;
         var data = Prepare(matrix, weak, strong, routeNames, routeOf, texts, grid, innerFolds, threads, textOptions);
-        var classes = weak.Select((w, i) => (w ? 2 : 0) + (strong[i] ? 1 : 0)).ToArray();
-        var (settings, apgr, edges) = Choose(data, [.. Enumerable.Range(0, weak.Length)], classes, options ?? RankingOptions.Default, grid, innerFolds, seed, points);
-        return new ServedSettingsChoice(settings, apgr, edges);
+        return Choose(data, [.. Enumerable.Range(0, weak.Length)], options ?? RankingOptions.Default, grid, innerFolds, seed, points);
     }
 
     /// <summary>Checks the inputs and indexes every prompt once (the folds mask it, they do not copy it).</summary>
@@ -188,7 +185,7 @@ public static class ServedOutcomeEvaluation
         }
 
         textOptions = (textOptions ?? new TextOutcomeModelOptions()) with { Threads = threads };
-        return new Data(matrix, matrix.Length / n, new ExactNeighbors(matrix, matrix.Length / n), weak, strong, routeNames, routeOf, texts,
+        return new Data(matrix, matrix.Length / n, new ExactNeighbors(matrix, matrix.Length / n), weak, strong, OutcomeEvaluation.OutcomeClasses(weak, strong), routeNames, routeOf, texts,
             [.. Enumerable.Range(0, n).Select(i => UtteranceKey.Of(routeNames[routeOf[i]], texts[i]))], textOptions, threads);
     }
 
@@ -196,9 +193,9 @@ public static class ServedOutcomeEvaluation
     /// The grid point with the best APGR over an inner split of <paramref name="train"/> (each inner fold
     /// ranked with the others as the index, all pooled), k scaled to the whole training set.
     /// </summary>
-    private static (RankingOptions Settings, double Apgr, IReadOnlyList<string> AtGridEdge) Choose(Data data, int[] train, int[] classes, RankingOptions given, ServedSettingsGrid grid, int innerFolds, int seed, int points)
+    private static ServedSettingsChoice Choose(Data data, int[] train, RankingOptions given, ServedSettingsGrid grid, int innerFolds, int seed, int points)
     {
-        var inner = CrossValidation.StratifiedFolds(train.Select(i => classes[i]).ToArray(), innerFolds, seed);
+        var inner = CrossValidation.StratifiedFolds(train.Select(i => data.Classes[i]).ToArray(), innerFolds, seed);
         var withText = grid.TextModelWeight.Any(t => t > 0);
         var parts = new List<(int[] B, FoldRanking Ranking)>();
         var indexed = 0;
@@ -241,10 +238,10 @@ public static class ServedOutcomeEvaluation
         // whole training set (as OutcomeEvaluation scales it).
         var chosen = best.Settings.Clone();
         chosen.K = Math.Clamp((int)Math.Round(best.Settings.K * (double)train.Length * innerFolds / indexed), 1, RankingOptions.MaxK);
-        return (chosen, best.Apgr, grid.AtEdge(best.Settings));
+        return new ServedSettingsChoice(chosen, best.Apgr, grid.AtEdge(best.Settings));
     }
 
-    private sealed record Data(float[] Matrix, int Dims, ExactNeighbors Exact, bool[] Weak, bool[] Strong, IReadOnlyList<string> RouteNames, int[] RouteOf, IReadOnlyList<string> Texts, UtteranceKey[] Keys, TextOutcomeModelOptions TextOptions, int Threads);
+    private sealed record Data(float[] Matrix, int Dims, ExactNeighbors Exact, bool[] Weak, bool[] Strong, int[] Classes, IReadOnlyList<string> RouteNames, int[] RouteOf, IReadOnlyList<string> Texts, UtteranceKey[] Keys, TextOutcomeModelOptions TextOptions, int Threads);
 
     /// <summary>
     /// One split, set up once and ranked with any settings: the training prompts as the served state
