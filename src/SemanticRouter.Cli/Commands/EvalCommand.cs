@@ -60,10 +60,9 @@ internal static class EvalCommand
                     throw new CliException("--write-options writes the settings --choose chooses; add --served --choose", ExitCodes.BadInput);
                 }
 
-                // Checked now, not after the minutes of choosing.
-                if (optionsFile is not null && Path.GetDirectoryName(Path.GetFullPath(optionsFile)) is { } optionsDir && !Directory.Exists(optionsDir))
+                if (optionsFile is not null)
                 {
-                    throw new CliException($"--write-options {optionsFile}: directory {optionsDir} does not exist", ExitCodes.BadInput);
+                    RankingFlags.CheckSettingsOutput("--write-options", optionsFile);
                 }
 
                 return await Outcomes(new OutcomeRun(outcomeSource, parse.GetValue(folds), parse.GetValue(innerFolds), parse.GetValue(ensemble), parse.GetValue(seed), !parse.GetValue(noText), parse.GetValue(points), parse.GetValue(plot), parse.GetValue(scoresFile), parse.GetValue(json), parse.GetValue(model)!, servedOptions, grid, optionsFile), stdout, stderr).ConfigureAwait(false);
@@ -406,14 +405,7 @@ internal static class EvalCommand
         };
         var fittedOn = string.Create(CultureInfo.InvariantCulture,
             $"eval --outcomes --served --choose: best APGR on a {run.InnerFolds}-fold split of all {data.Prompts.Count} prompts ({data.WeakModel} vs {data.StrongModel}); apgr/cpt50/cpt80 are the {run.Folds}-fold nested estimate (seed {run.Seed})");
-        try
-        {
-            RankingSettingsFile.From(chosen, fittedOn, metrics.Where(m => double.IsFinite(m.Value)).ToDictionary()).Write(file);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new CliException($"cannot write --write-options {file}: {e.Message}", ExitCodes.BadInput);
-        }
+        RankingFlags.WriteSettingsFile("--write-options", file, RankingSettingsFile.From(chosen, fittedOn, metrics.Where(m => double.IsFinite(m.Value)).ToDictionary()));
     }
 
     private static async Task WriteScoresAsync(string file, IReadOnlyList<double> scores, OutcomeDataset data)

@@ -95,10 +95,7 @@ internal static class FitCommand
             throw new CliException($"--inner-folds must be at least 2, not {innerFolds}", ExitCodes.BadInput);
         }
 
-        if (Path.GetDirectoryName(Path.GetFullPath(file)) is { } directory && !Directory.Exists(directory))
-        {
-            throw new CliException($"--out {file}: directory {directory} does not exist", ExitCodes.BadInput);
-        }
+        RankingFlags.CheckSettingsOutput("--out", file);
 
         var data = EvalData.LoadOutcomes(source);
         if (data.Prompts.Count < 2 * innerFolds)
@@ -110,7 +107,7 @@ internal static class FitCommand
         using var embed = new EvalData(modelDir);
         var matrix = embed.Embed(data.Prompts, "prompts", stderr);
         var points = grid.Points;
-        await stderr.WriteLineAsync($"fit: choosing among {points} settings on a {innerFolds}-fold split (the default 192 on MMLU's 14,037 prompts: about 2.5 min on 2 cores)").ConfigureAwait(false);
+        await stderr.WriteLineAsync($"fit: choosing among {points} settings on a {innerFolds}-fold split (the default {ServedSettingsGrid.Default.Points} on MMLU's 14,037 prompts: about 2.5 min on 2 cores)").ConfigureAwait(false);
         var (chosen, innerApgr, edges) = ServedOutcomeEvaluation.ChooseSettings(matrix, data.Weak, data.Strong, data.Routes, data.RouteOf, data.Prompts, grid, innerFolds: innerFolds, seed: seed);
         if (edges.Count > 0)
         {
@@ -121,14 +118,7 @@ internal static class FitCommand
             chosen,
             string.Create(CultureInfo.InvariantCulture, $"fit --outcomes: best APGR on a {innerFolds}-fold split (seed {seed}) of {data.Prompts.Count} prompts ({data.WeakModel} vs {data.StrongModel}); inner_apgr is the best of {points} tries on that split, so optimistic: `eval --outcomes --served --choose` measures what the choice serves"),
             new Dictionary<string, double> { ["inner_apgr"] = Math.Round(innerApgr, 6) });
-        try
-        {
-            settings.Write(file);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new CliException($"cannot write --out {file}: {e.Message}", ExitCodes.BadInput);
-        }
+        RankingFlags.WriteSettingsFile("--out", file, settings);
 
         await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"chosen: k {chosen.K}, temperature {chosen.Temperature}, utterance smoothing {chosen.UtteranceSmoothingStrength}, text model weight {chosen.TextModelWeight} (inner APGR {innerApgr:F3})")).ConfigureAwait(false);

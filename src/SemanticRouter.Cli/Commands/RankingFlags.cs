@@ -60,8 +60,6 @@ internal sealed class RankingFlags
         HelpName = "FILE",
     };
 
-    private (ParseResult Parse, RankingSettingsFile File)? _read;
-
     public IEnumerable<Option> Options => [_settingsFile, _fallback, _temperature, _threshold, _routeSmoothing, _utteranceSmoothing, _conversationDecay, _textModelWeight];
 
     /// <summary>
@@ -109,29 +107,18 @@ internal sealed class RankingFlags
         }
     }
 
-    /// <summary>
-    /// The --ranking-options file, checked; null when not given. Its k is for `serve` to make the
-    /// server's default k (requests with k = 0), which the engine's options do not set.
-    /// </summary>
+    /// <summary>The --ranking-options file, checked; null when not given.</summary>
     /// <exception cref="CliException">The file is missing, unreadable or not valid ranking options (one line naming it).</exception>
-    public RankingSettingsFile? ReadSettingsFile(ParseResult parse)
+    private RankingSettingsFile? ReadSettingsFile(ParseResult parse)
     {
         if (parse.GetValue(_settingsFile) is not { } path)
         {
             return null;
         }
 
-        // Read once per command line, so the engine and the server's default k see the same file.
-        if (_read is { } read && ReferenceEquals(read.Parse, parse))
-        {
-            return read.File;
-        }
-
         try
         {
-            var file = RankingSettingsFile.Read(path);
-            _read = (parse, file);
-            return file;
+            return RankingSettingsFile.Read(path);
         }
         catch (InvalidDataException e)
         {
@@ -143,6 +130,28 @@ internal sealed class RankingFlags
         }
     }
 
+    /// <summary>Refuses a settings file to write whose directory is missing: checked before the minutes of choosing, not after.</summary>
+    public static void CheckSettingsOutput(string flag, string file)
+    {
+        if (Path.GetDirectoryName(Path.GetFullPath(file)) is { } directory && !Directory.Exists(directory))
+        {
+            throw new CliException($"{flag} {file}: directory {directory} does not exist", ExitCodes.BadInput);
+        }
+    }
+
+    /// <summary>Writes chosen settings for a later --ranking-options (atomically; one line when it cannot).</summary>
+    public static void WriteSettingsFile(string flag, string file, RankingSettingsFile settings)
+    {
+        try
+        {
+            settings.Write(file);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException($"cannot write {flag} {file}: {e.Message}", ExitCodes.BadInput);
+        }
+    }
+
     /// <summary>The first given flag among those `eval --served --choose` chooses (all of <see cref="OutcomeOptions"/> but --route-smoothing), or null.</summary>
     public string? ChosenOutcomeOption(ParseResult parse) =>
         new Option[] { _settingsFile, _k, _temperature, _utteranceSmoothing, _textModelWeight }.FirstOrDefault(o => parse.GetResult(o) is { Implicit: false })?.Name;
@@ -150,9 +159,13 @@ internal sealed class RankingFlags
     /// <summary>Whether any of <see cref="OutcomeOptions"/> was given.</summary>
     public bool AnyOutcomeOption(ParseResult parse) => OutcomeOptions.Any(o => parse.GetResult(o) is { Implicit: false });
 
-    /// <summary>The options the flags ask for, checked against the index's routes; null when no flag was given.</summary>
-    /// <exception cref="CliException">A value out of range, or a fallback route the index does not have.</exception>
-    public RankingOptions? Build(ParseResult parse, RouterArtifact artifact, TextWriter stderr, string command)
+    /// <summary>
+    /// The options the flags (and the --ranking-options file under them) ask for, checked against the
+    /// index's routes; null when none was given. Also the file, whose k `serve` makes the server's
+    /// default k (requests with k = 0), which the engine's options do not set.
+    /// </summary>
+    /// <exception cref="CliException">A value out of range, a settings file that cannot be read, or a fallback route the index does not have.</exception>
+    public (RankingOptions? Options, RankingSettingsFile? File) Build(ParseResult parse, RouterArtifact artifact, TextWriter stderr, string command)
     {
         string? fallback = parse.GetValue(_fallback);
         double? temperature = parse.GetValue(_temperature);
@@ -164,7 +177,7 @@ internal sealed class RankingFlags
         var file = ReadSettingsFile(parse);
         if (file is null && fallback is null && temperature is null && threshold is null && routeSmoothing is null && utteranceSmoothing is null && decay is null && textWeight is null)
         {
-            return null;
+            return (null, null);
         }
 
         var options = new RankingOptions();
@@ -196,7 +209,7 @@ internal sealed class RankingFlags
             stderr.WriteLine($"{command}: warning: {(temperature is null ? "the --ranking-options file's temperature" : "--temperature")} is ignored: the index has a fitted route head, whose τ ({artifact.Head.Parameters.Tau.ToString(CultureInfo.InvariantCulture)}) the ranking uses");
         }
 
-        return options;
+        return (options, file);
     }
 
     // The options' setters check ranges; their message, without the parameter name, is the CLI's.

@@ -61,7 +61,7 @@ internal static class ServeCommand
             var (artifact, encoder) = IndexOptions.Load(parse.GetValue(index)!, parse.GetValue(model), new SentenceEncoderOptions { Spinning = IntraOpSpinning.DuringRun, IntraOpThreads = intraOp });
             using (encoder)
             {
-                var rankingOptions = ranking.Build(parse, artifact, stderr, "serve");
+                var (rankingOptions, settingsFile) = ranking.Build(parse, artifact, stderr, "serve");
 
                 // Set once the host's metrics exist; the decorators report through these.
                 RouterMetrics? metrics = null;
@@ -97,7 +97,7 @@ internal static class ServeCommand
                 Override(nameof(RouterServerOptions.Port), parse.GetValue(port));
                 Override(nameof(RouterServerOptions.MetricsPort), parse.GetValue(metricsPort));
                 Override(nameof(RouterServerOptions.Host), parse.GetValue(host));
-                if (ranking.ReadSettingsFile(parse)?.K is { } fileK)
+                if (settingsFile?.K is { } fileK)
                 {
                     // Requests with k = 0 get the server's default k; the file's k is meant to be that.
                     Override(nameof(RouterServerOptions.DefaultK), fileK);
