@@ -149,7 +149,7 @@ public sealed class RouterEngine : IDisposable
             Excluded = query.Excluded,
             CostWeight = query.CostWeight,
             Statistics = _outcomes,
-            TextEstimates = _text?.Model is { } textModel ? textModel.Predict(query.Text, textModel.Models) : null,
+            TextEstimates = _text?.Model is { } textModel ? textModel.Predict(query.Text, query.EarlierTurns, _ranking.ConversationDecay, textModel.Models) : null,
         });
 
         // With the text model on, the text is kept with the credits, so an outcome by request id teaches it

@@ -139,6 +139,50 @@ public sealed class TextOutcomeModel
         return result;
     }
 
+    /// <summary>
+    /// P̂(success) for a conversation: the predictions for each turn, weighted as
+    /// <see cref="ConversationEmbedding.Blend"/> weighs the turns' embeddings: the last turn 1, the
+    /// previous γ, the one before γ², … (<paramref name="earlierTurns"/> oldest first). A vague
+    /// follow-up ("and in Python?") has few words of its own, so it borrows its conversation's; the
+    /// last turn still weighs most. The predictions are averaged rather than the rows, so the blend
+    /// stays within the turns' own estimates. γ = 0 or no earlier turn is <see cref="Predict(string, IEnumerable{string})"/>.
+    /// </summary>
+    public Dictionary<string, double> Predict(string text, IReadOnlyList<string> earlierTurns, double decay, IEnumerable<string> models)
+    {
+        ArgumentNullException.ThrowIfNull(earlierTurns);
+        if (!(decay >= 0 && decay < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(decay), decay, "Decay must be in [0, 1).");
+        }
+
+        var result = Predict(text, models);
+        var n = earlierTurns.Count;
+        if (n == 0 || decay == 0 || result.Count == 0)
+        {
+            return result;
+        }
+
+        var total = 1.0;
+        var sums = result.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+        for (var j = 0; j < n; j++)
+        {
+            var turn = earlierTurns[j] ?? throw new ArgumentException($"Earlier turn {j} is null.", nameof(earlierTurns));
+            var weight = Math.Pow(decay, n - j);
+            total += weight;
+            foreach (var (model, p) in Predict(turn, result.Keys))
+            {
+                sums[model] += weight * p;
+            }
+        }
+
+        foreach (var model in sums.Keys)
+        {
+            result[model] = sums[model] / total;
+        }
+
+        return result;
+    }
+
     /// <summary>w·x for a binary row scaled to unit length.</summary>
     private static double Dot(float[] w, int[] x)
     {

@@ -238,6 +238,25 @@ public sealed class RouterEngineTests(EncoderFixture fixture) : IClassFixture<En
     }
 
     [Fact]
+    public async Task TextModel_FollowUp_TakesTheEstimateOfItsConversation()
+    {
+        using var engine = Open(textModel: new() { MinOutcomes = 10, Threads = 1 });
+        for (int i = 0; i < 12; i++)
+        {
+            await engine.RecordOutcomeAsync(Outcome.ForQuery($"write an sql query that joins table {i} with orders", "gpt-4o-mini", success: false), Ct);
+            await engine.RecordOutcomeAsync(Outcome.ForQuery($"write a bash script that renames file {i}", "gpt-4o-mini", success: true), Ct);
+        }
+
+        await engine.RefitTextModelAsync();
+        var alone = Mini(await engine.RankAsync(new RouteQuery("and make it faster"), Ct)).TextEstimate;
+        var afterSql = Mini(await engine.RankAsync(new RouteQuery("and make it faster") { EarlierTurns = ["write an sql query that counts orders per customer"] }, Ct)).TextEstimate;
+        var afterBash = Mini(await engine.RankAsync(new RouteQuery("and make it faster") { EarlierTurns = ["write a bash script that renames every file"] }, Ct)).TextEstimate;
+        Assert.True(afterSql < alone && alone < afterBash, $"text estimate after sql {afterSql}, alone {alone}, after bash {afterBash}");
+
+        static SemanticRouter.Ranking.RankedModel Mini(RouterDecision d) => d.Ranking.Models.Single(m => m.Model == "gpt-4o-mini");
+    }
+
+    [Fact]
     public async Task TextModel_OutcomesByRequestIdCarryTheRankedText()
     {
         using var engine = Open(textModel: new() { MinOutcomes = 10, Threads = 1 });

@@ -50,6 +50,32 @@ public class TextOutcomeModelTests
     }
 
     [Fact]
+    public void Predict_Conversation_AveragesTheTurnsWithTheEmbeddingsWeights()
+    {
+        var model = TextOutcomeModel.Fit(Outcomes(20), new TextOutcomeModelOptions { Threads = 1 }, cancellationToken: Ct);
+        string[] models = ["cheap", "strong"];
+        const string followUp = "and another one please";
+        string[] earlier = ["help me with this poem", "help me with this integral"];
+
+        var last = model.Predict(followUp, models)["cheap"];
+        var poem = model.Predict(earlier[0], models)["cheap"];
+        var integral = model.Predict(earlier[1], models)["cheap"];
+
+        // Weights as ConversationEmbedding.Blend: last 1, previous γ, the one before γ².
+        const double decay = 0.5;
+        var blended = model.Predict(followUp, earlier, decay, models);
+        Assert.Equal((last + (decay * integral) + (decay * decay * poem)) / (1 + decay + (decay * decay)), blended["cheap"], 12);
+        Assert.True(blended["cheap"] < last, $"a follow-up to an integral question: {blended["cheap"]} against {last} alone");
+        Assert.Equal(2, blended.Count);
+
+        // No earlier turn or γ = 0: the last turn alone.
+        Assert.Equal(last, model.Predict(followUp, [], decay, models)["cheap"]);
+        Assert.Equal(last, model.Predict(followUp, earlier, 0, models)["cheap"]);
+        Assert.Throws<ArgumentOutOfRangeException>(() => model.Predict(followUp, earlier, 1, models));
+        Assert.Empty(model.Predict(followUp, earlier, decay, ["unknown"]));
+    }
+
+    [Fact]
     public void WarmStart_FromAnEarlierFit_ReachesTheSameOptimum_InFewerIterations()
     {
         var options = new TextOutcomeModelOptions { Threads = 1, Tolerance = 1e-10 };
