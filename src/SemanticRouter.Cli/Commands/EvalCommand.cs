@@ -34,6 +34,7 @@ internal static class EvalCommand
         var gridSpec = GridFlag.Create("For --served --choose");
         var writeOptions = new Option<string?>("--write-options") { Description = $"For --served --choose: write the settings chosen on all prompts to this file ({RankingSettingsFile.DefaultFileName}), which `serve`, `rank` and `eval --served` read with --ranking-options FILE.", HelpName = "FILE" };
         var ranking = new RankingFlags();
+        var columns = new OutcomeColumnFlags();
         var model = ModelOptions.Model();
         var index = new Option<string?>("--index")
         {
@@ -44,7 +45,7 @@ internal static class EvalCommand
         {
             routes, test, parameters, exact, outcomes, folds, innerFolds, ensemble, seed, noText, points, plot, scoresFile, json, served, choose, gridSpec, writeOptions, model, index,
         };
-        foreach (var option in ranking.OutcomeOptions)
+        foreach (var option in ranking.OutcomeOptions.Concat(columns.All))
         {
             command.Options.Add(option);
         }
@@ -65,7 +66,12 @@ internal static class EvalCommand
                     RankingFlags.CheckSettingsOutput("--write-options", optionsFile);
                 }
 
-                return await Outcomes(new OutcomeRun(outcomeSource, parse.GetValue(folds), parse.GetValue(innerFolds), parse.GetValue(ensemble), parse.GetValue(seed), !parse.GetValue(noText), parse.GetValue(points), parse.GetValue(plot), parse.GetValue(scoresFile), parse.GetValue(json), parse.GetValue(model)!, servedOptions, grid, optionsFile), stdout, stderr).ConfigureAwait(false);
+                return await Outcomes(new OutcomeRun(outcomeSource, parse.GetValue(columns.Weak), parse.GetValue(columns.Strong), parse.GetValue(folds), parse.GetValue(innerFolds), parse.GetValue(ensemble), parse.GetValue(seed), !parse.GetValue(noText), parse.GetValue(points), parse.GetValue(plot), parse.GetValue(scoresFile), parse.GetValue(json), parse.GetValue(model)!, servedOptions, grid, optionsFile), stdout, stderr).ConfigureAwait(false);
+            }
+
+            if (columns.Given(parse) is { } column)
+            {
+                throw new CliException($"{column.Name} names a column of an outcome file; it applies with --outcomes only", ExitCodes.BadInput);
             }
 
             if (parse.GetValue(index) is { } indexDir)
@@ -202,7 +208,7 @@ internal static class EvalCommand
     }
 
     /// <summary>What one <c>eval --outcomes</c> run asks for; <see cref="Served"/> set = through the served ranker with those options (or with settings chosen from <see cref="Grid"/>).</summary>
-    private sealed record OutcomeRun(string Source, int Folds, int InnerFolds, int Ensemble, int Seed, bool TextModel, int Points, string? Plot, string? Scores, bool Json, string ModelDir, RankingOptions? Served, ServedSettingsGrid? Grid, string? WriteOptions);
+    private sealed record OutcomeRun(string Source, string? WeakColumn, string? StrongColumn, int Folds, int InnerFolds, int Ensemble, int Seed, bool TextModel, int Points, string? Plot, string? Scores, bool Json, string ModelDir, RankingOptions? Served, ServedSettingsGrid? Grid, string? WriteOptions);
 
     private static async Task<int> Outcomes(OutcomeRun run, TextWriter stdout, TextWriter stderr)
     {
@@ -226,7 +232,7 @@ internal static class EvalCommand
             throw new CliException($"--ensemble must be at least 1, not {run.Ensemble}", ExitCodes.BadInput);
         }
 
-        var data = EvalData.LoadOutcomes(run.Source);
+        var data = EvalData.LoadOutcomes(run.Source, run.WeakColumn, run.StrongColumn);
 
         if (run.Folds > data.Prompts.Count / 2)
         {
@@ -328,6 +334,8 @@ internal static class EvalCommand
                 o[key] = new Dictionary<string, object?> { ["apgr"] = Num(m.Apgr), ["cpt50"] = Num(m.Cpt50), ["cpt80"] = Num(m.Cpt80) };
             }
 
+            o["weak_model"] = data.WeakModel;
+            o["strong_model"] = data.StrongModel;
             o["weak_accuracy"] = Num(router.WeakQuality);
             o["strong_accuracy"] = Num(router.StrongQuality);
             o["n"] = data.Prompts.Count;

@@ -30,12 +30,12 @@ internal sealed class EvalData : IDisposable
         Directory.Exists(Path.Combine(directory, "routes")) ? Path.Combine(directory, "routes") : directory;
 
     /// <summary>A RouteLLM-format outcome file or folder (`eval --outcomes`, `fit --outcomes`).</summary>
-    public static OutcomeDataset LoadOutcomes(string source)
+    public static OutcomeDataset LoadOutcomes(string source, string? weakColumn = null, string? strongColumn = null)
     {
         OutcomeDataset data;
         try
         {
-            data = OutcomeDataset.Load(source);
+            data = OutcomeDataset.Load(source, weakColumn, strongColumn);
         }
         catch (FileNotFoundException e)
         {
@@ -44,7 +44,7 @@ internal sealed class EvalData : IDisposable
 
         return data.Prompts.Count > 0
             ? data
-            : throw new CliException($"{source}: no prompts (expected RouteLLM's format: a prompt column, then a weak and a strong model's True/False column)", ExitCodes.BadInput);
+            : throw new CliException($"{source}: no prompts (expected RouteLLM's format: a prompt column, then a weak and a strong model's True/False or 1/0 column)", ExitCodes.BadInput);
     }
 
     /// <summary>Route names (ordinal order) and every utterance with its route index.</summary>

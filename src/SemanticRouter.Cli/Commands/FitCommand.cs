@@ -22,6 +22,7 @@ internal static class FitCommand
         var gridSpec = GridFlag.Create("For --outcomes");
         var validation = new Option<string?>("--validation") { Description = "Held-out JSON lines ({text, route|null}) to choose the blend and the out-of-scope threshold on; default: DIR/validation.jsonl when present, else cross-validation on the utterances. DIR/oos_train.jsonl, when present, trains an out-of-scope class of the head.", HelpName = "FILE" };
         var output = new Option<string?>("--out") { Description = $"Parameters file to write (default: DIR/router-params.json; with --outcomes ./{RankingSettingsFile.DefaultFileName}).", HelpName = "FILE" };
+        var columns = new OutcomeColumnFlags();
         var model = ModelOptions.Model();
         var maxLoss = new Option<double>("--max-accuracy-loss") { Description = "In-scope accuracy the abstention threshold may cost on held-out data, as a fraction (0.019 = 1.9 points).", DefaultValueFactory = _ => RouterFitOptions.DefaultMaxAccuracyLoss };
         var merge = new Option<bool>("--merge-validation")
@@ -30,7 +31,7 @@ internal static class FitCommand
         };
         var command = new Command("fit", "Choose k, temperature, head weight and the abstention threshold on training data only (--routes), or the ranker's settings on outcome data (--outcomes).")
         {
-            routes, outcomes, validation, output, model, maxLoss, merge, innerFolds, seed, noText, gridSpec,
+            routes, outcomes, validation, output, model, maxLoss, merge, innerFolds, seed, noText, gridSpec, columns.Weak, columns.Strong,
         };
         CliAction.Set(command, async (parse, stdout, stderr, ct) =>
         {
@@ -44,10 +45,10 @@ internal static class FitCommand
 
                 var file = parse.GetValue(output) ?? RankingSettingsFile.DefaultFileName;
                 var grid = GridFlag.Grid(parse.GetValue(gridSpec), !parse.GetValue(noText));
-                return await FitOutcomes(outcomeSource, file, parse.GetValue(innerFolds), parse.GetValue(seed), grid, parse.GetValue(model)!, stdout, stderr).ConfigureAwait(false);
+                return await FitOutcomes(outcomeSource, parse.GetValue(columns.Weak), parse.GetValue(columns.Strong), file, parse.GetValue(innerFolds), parse.GetValue(seed), grid, parse.GetValue(model)!, stdout, stderr).ConfigureAwait(false);
             }
 
-            var outcomeOnly = new Option[] { innerFolds, seed, noText, gridSpec }.FirstOrDefault(o => parse.GetResult(o) is { Implicit: false });
+            var outcomeOnly = new Option[] { innerFolds, seed, noText, gridSpec, columns.Weak, columns.Strong }.FirstOrDefault(o => parse.GetResult(o) is { Implicit: false });
             if (outcomeOnly is not null)
             {
                 throw new CliException($"{outcomeOnly.Name} applies with --outcomes only", ExitCodes.BadInput);
@@ -88,7 +89,7 @@ internal static class FitCommand
     /// --choose` chooses them for its recommendation (that run also measures them; this one only
     /// chooses, in a fifth of the time), written to a --ranking-options file.
     /// </summary>
-    private static async Task<int> FitOutcomes(string source, string file, int innerFolds, int seed, ServedSettingsGrid grid, string modelDir, TextWriter stdout, TextWriter stderr)
+    private static async Task<int> FitOutcomes(string source, string? weakColumn, string? strongColumn, string file, int innerFolds, int seed, ServedSettingsGrid grid, string modelDir, TextWriter stdout, TextWriter stderr)
     {
         if (innerFolds < 2)
         {
@@ -97,7 +98,7 @@ internal static class FitCommand
 
         RankingFlags.CheckSettingsOutput("--out", file);
 
-        var data = EvalData.LoadOutcomes(source);
+        var data = EvalData.LoadOutcomes(source, weakColumn, strongColumn);
         if (data.Prompts.Count < 2 * innerFolds)
         {
             throw new CliException($"{data.Prompts.Count} prompts are too few for a {innerFolds}-fold split (at least {2 * innerFolds})", ExitCodes.BadInput);

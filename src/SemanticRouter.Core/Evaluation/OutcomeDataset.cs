@@ -5,7 +5,7 @@ namespace SemanticRouter.Evaluation;
 
 /// <summary>
 /// Observed outcomes of a cheap (weak) and a strong model per prompt, in RouteLLM's format: CSV
-/// files with columns <c>prompt</c>, then the weak model's and the strong model's True/False
+/// files with columns <c>prompt</c>, then the weak model's and the strong model's True/False or 1/0
 /// (column order as in RouteLLM's MMLU files; <c>--weak</c>/<c>--strong</c> may name them).
 /// Prompts listed as <c>eval_prompt</c> in a <c>*contaminated_prompts.jsonl</c> next to the files
 /// (or one folder up) are excluded, as RouteLLM does. Each file is a route (MMLU: one subject per
@@ -81,16 +81,17 @@ public sealed record OutcomeDataset(string WeakModel, string StrongModel, IReadO
             }
 
             var header = rows[0].Fields;
-            var p = header.IndexOf("prompt");
-            var wi = weakColumn is null ? header.FindIndex(h => h != "prompt") : header.IndexOf(weakColumn);
-            var si = strongColumn is null ? header.FindLastIndex(h => h != "prompt") : header.IndexOf(strongColumn);
-            if (p < 0 || wi < 0 || si < 0 || wi == si)
-            {
-                throw new InvalidDataException($"{file}: expected columns prompt, weak model, strong model");
-            }
+            var (p, wi, si) = Columns(header, weakColumn, strongColumn, file);
 
+            // One weak and one strong model throughout: a folder that mixes other models' files would
+            // otherwise be pooled under the first file's names.
             weakName ??= header[wi];
             strongName ??= header[si];
+            if (header[wi] != weakName || header[si] != strongName)
+            {
+                throw new InvalidDataException($"{file}: its models are '{header[wi]}' and '{header[si]}', but '{files[0]}' has '{weakName}' and '{strongName}' (name the columns with --weak/--strong)");
+            }
+
             var route = routeNames.Count;
             routeNames.Add(Path.GetFileNameWithoutExtension(file));
             foreach (var (line, fields) in rows.Skip(1))
@@ -120,10 +121,66 @@ public sealed record OutcomeDataset(string WeakModel, string StrongModel, IReadO
         };
     }
 
-    private static bool ParseBool(string value, string file, int line) => value.Trim() switch
+    /// <summary>
+    /// The prompt column and the two model columns. A column named on the command line must exist; one
+    /// not named is the first (weak) or last (strong) model column other than the named one.
+    /// </summary>
+    private static (int Prompt, int Weak, int Strong) Columns(List<string> header, string? weakColumn, string? strongColumn, string file)
     {
-        "True" or "true" or "1" => true,
-        "False" or "false" or "0" => false,
-        _ => throw new InvalidDataException($"{file}:{line}: '{value}' is not True/False"),
-    };
+        var p = header.IndexOf("prompt");
+        if (p < 0)
+        {
+            throw new InvalidDataException($"{file}: no 'prompt' column (expected columns prompt, weak model, strong model; found {string.Join(", ", header)})");
+        }
+
+        int Named(string name, string flag)
+        {
+            var i = header.IndexOf(name);
+            return i >= 0 && i != p ? i : throw new InvalidDataException($"{file}: no model column '{name}' ({flag}; its model columns are {string.Join(", ", header.Where((_, j) => j != p))})");
+        }
+
+        var wi = weakColumn is null ? -1 : Named(weakColumn, "--weak");
+        var si = strongColumn is null ? -1 : Named(strongColumn, "--strong");
+        var models = Enumerable.Range(0, header.Count).Where(j => j != p).ToList();
+        if (wi < 0)
+        {
+            wi = models.FirstOrDefault(j => j != si, -1);
+        }
+
+        if (si < 0)
+        {
+            si = models.LastOrDefault(j => j != wi, -1);
+        }
+
+        if (wi < 0 || si < 0 || wi == si)
+        {
+            throw new InvalidDataException($"{file}: expected columns prompt, weak model, strong model (found {string.Join(", ", header)})");
+        }
+
+        return (p, wi, si);
+    }
+
+    /// <summary>
+    /// True/False in any case (RouteLLM's files, pandas' and spreadsheets' spellings), or the numbers
+    /// 1 and 0 in any form ("1", "1.0"). A score in between is refused rather than rounded: the
+    /// evaluation counts each model's successes, and rounding would invent them.
+    /// </summary>
+    private static bool ParseBool(string value, string file, int line)
+    {
+        var v = value.Trim();
+        if (bool.TryParse(v, out var b))
+        {
+            return b;
+        }
+
+        if (double.TryParse(v, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var d) && d is 0 or 1)
+        {
+            return d == 1;
+        }
+
+        var why = double.TryParse(v, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _)
+            ? " (a score between 0 and 1 is not an outcome here: eval --outcomes needs each model's success as yes or no)"
+            : string.Empty;
+        throw new InvalidDataException($"{file}:{line}: '{value}' is not an outcome: expected True/False or 1/0{why}");
+    }
 }

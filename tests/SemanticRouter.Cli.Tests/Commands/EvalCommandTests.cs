@@ -183,6 +183,36 @@ public class EvalCommandTests
         CliRunner.AssertOneLineError(result, ExitCodes.BadInput, "--ensemble must be at least 1, not 0");
     }
 
+    [Fact]
+    public void Outcomes_WeakAndStrongColumns_PickTheModelsCompared()
+    {
+        using var dir = new TestDirectory();
+        string file = WriteOutcomes(dir);
+
+        var swapped = CliRunner.Run("eval", "--outcomes", file, "--folds", "4", "--weak", "strong-model", "--strong", "weak-model", "--no-text-model", "--json", "--model", Model);
+
+        Assert.True(swapped.ExitCode == 0, swapped.Stderr);
+        using var json = JsonDocument.Parse(swapped.Stdout);
+        Assert.Equal("strong-model", json.RootElement.GetProperty("weak_model").GetString());
+        Assert.Equal("weak-model", json.RootElement.GetProperty("strong_model").GetString());
+        Assert.Equal(0.9, json.RootElement.GetProperty("weak_accuracy").GetDouble(), 6);
+    }
+
+    [Theory]
+    [InlineData("eval --outcomes OUTCOMES --strong gpt-5", "outcomes.csv: no model column 'gpt-5' (--strong; its model columns are weak-model, strong-model)")]
+    [InlineData("eval --routes . --weak weak-model", "--weak names a column of an outcome file; it applies with --outcomes only")]
+    [InlineData("fit --routes . --strong strong-model", "--strong applies with --outcomes only")]
+    [InlineData("fit --outcomes OUTCOMES --weak prompt", "outcomes.csv: no model column 'prompt' (--weak;")]
+    public void Outcomes_ColumnsMisused_OneLineBadInput(string command, string message)
+    {
+        using var dir = new TestDirectory();
+        string file = WriteOutcomes(dir);
+
+        var result = CliRunner.Run([.. command.Replace("OUTCOMES", file, StringComparison.Ordinal).Split(' '), "--model", Model]);
+
+        CliRunner.AssertOneLineError(result, ExitCodes.BadInput, message);
+    }
+
     [Theory]
     [InlineData("--folds", "1", "--folds must be at least 2, not 1")]
     [InlineData("--points", "1", "--points must be at least 2")]

@@ -23,6 +23,66 @@ public class OutcomeDatasetTests
         Assert.Equal(1, data.Excluded);
         Assert.Equal(("weak-model", "strong-model"), (data.WeakModel, data.StrongModel));
     }
+
+    [Fact]
+    public void Load_OutcomesAsNumbersOrInAnyCase_AreRead()
+    {
+        using var dir = new TestDirectory();
+        var file = dir.Write("law.csv", "prompt,weak,strong\na,1.0,TRUE\nb,0,false\nc,1,0.0\n");
+
+        var data = OutcomeDataset.Load(file);
+
+        Assert.Equal([true, false, true], data.Weak);
+        Assert.Equal([true, false, false], data.Strong);
+    }
+
+    [Theory]
+    [InlineData("0.5", "'0.5' is not an outcome: expected True/False or 1/0 (a score between 0 and 1")]
+    [InlineData("yes", "'yes' is not an outcome: expected True/False or 1/0")]
+    [InlineData("", "'' is not an outcome")]
+    public void Load_OtherOutcome_RefusedWithFileAndLine(string value, string message)
+    {
+        using var dir = new TestDirectory();
+        var file = dir.Write("law.csv", $"prompt,weak,strong\na,True,True\nb,{value},True\n");
+
+        var e = Assert.Throws<InvalidDataException>(() => OutcomeDataset.Load(file));
+
+        Assert.Contains("law.csv:3: ", e.Message);
+        Assert.Contains(message, e.Message);
+    }
+
+    [Fact]
+    public void Load_NamedColumns_PickTwoOfSeveralModels()
+    {
+        using var dir = new TestDirectory();
+        var file = dir.Write("many.csv", "prompt,llama,mixtral,gpt-4\nq1,False,True,True\nq2,False,False,True\n");
+
+        var byDefault = OutcomeDataset.Load(file);
+        var named = OutcomeDataset.Load(file, weakColumn: "mixtral");
+        var both = OutcomeDataset.Load(file, weakColumn: "gpt-4", strongColumn: "llama");
+
+        Assert.Equal(("llama", "gpt-4"), (byDefault.WeakModel, byDefault.StrongModel));
+        Assert.Equal(("mixtral", "gpt-4"), (named.WeakModel, named.StrongModel));
+        Assert.Equal([true, false], named.Weak);
+        Assert.Equal(("gpt-4", "llama"), (both.WeakModel, both.StrongModel));
+        var e = Assert.Throws<InvalidDataException>(() => OutcomeDataset.Load(file, strongColumn: "claude"));
+        Assert.Contains("no model column 'claude' (--strong; its model columns are llama, mixtral, gpt-4)", e.Message);
+        Assert.Throws<InvalidDataException>(() => OutcomeDataset.Load(file, weakColumn: "prompt"));
+        Assert.Throws<InvalidDataException>(() => OutcomeDataset.Load(file, weakColumn: "gpt-4", strongColumn: "gpt-4"));
+    }
+
+    [Fact]
+    public void Load_FolderWhoseFilesNameOtherModels_Refused()
+    {
+        using var dir = new TestDirectory();
+        dir.Write("set/a.csv", "prompt,mixtral,gpt-4\nq1,True,True\n");
+        dir.Write("set/b.csv", "prompt,llama,gpt-4\nq2,False,True\n");
+
+        var e = Assert.Throws<InvalidDataException>(() => OutcomeDataset.Load(Path.Combine(dir.Path, "set")));
+
+        Assert.Contains("b.csv: its models are 'llama' and 'gpt-4'", e.Message);
+        Assert.Contains("'mixtral' and 'gpt-4'", e.Message);
+    }
 }
 
 public class OutcomeEvaluationTests
