@@ -173,12 +173,13 @@ public sealed record OutcomeDataset(string WeakModel, string StrongModel, IReadO
             return b;
         }
 
-        if (double.TryParse(v, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var d) && d is 0 or 1)
+        var number = double.TryParse(v, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var d);
+        if (number && d is 0 or 1)
         {
             return d == 1;
         }
 
-        var why = double.TryParse(v, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _)
+        var why = number && d is > 0 and < 1
             ? " (a score between 0 and 1 is not an outcome here: eval --outcomes needs each model's success as yes or no)"
             : string.Empty;
         throw new InvalidDataException($"{file}:{line}: '{value}' is not an outcome: expected True/False or 1/0{why}");

@@ -39,6 +39,7 @@ public class OutcomeDatasetTests
     [Theory]
     [InlineData("0.5", "'0.5' is not an outcome: expected True/False or 1/0 (a score between 0 and 1")]
     [InlineData("yes", "'yes' is not an outcome: expected True/False or 1/0")]
+    [InlineData("7", "'7' is not an outcome: expected True/False or 1/0")]
     [InlineData("", "'' is not an outcome")]
     public void Load_OtherOutcome_RefusedWithFileAndLine(string value, string message)
     {
