@@ -78,7 +78,7 @@ public sealed class RankingOptions
         set => _routeHeadWeight = value is >= 0 and <= 1 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "RouteHeadWeight must be in [0, 1].");
     }
 
-    /// <summary>γ: weight of the previous turn when blending a conversation (the one before gets γ², …). Default 0.5.</summary>
+    /// <summary>γ: weight of the previous turn when blending a conversation, in the query embedding and in the text model's estimate (the one before gets γ², …). Default 0.5.</summary>
     public double ConversationDecay
     {
         get => _conversationDecay;
