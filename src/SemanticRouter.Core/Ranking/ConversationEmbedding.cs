@@ -18,11 +18,7 @@ public static class ConversationEmbedding
     public static float[] Blend(ReadOnlySpan<float> last, IReadOnlyList<float[]> earlierTurns, double decay)
     {
         ArgumentNullException.ThrowIfNull(earlierTurns);
-        if (!(decay >= 0 && decay < 1))
-        {
-            throw new ArgumentOutOfRangeException(nameof(decay), decay, "Decay must be in [0, 1).");
-        }
-
+        ThrowIfBadDecay(decay);
         if (last.IsEmpty)
         {
             throw new ArgumentException("The last turn's embedding is empty.", nameof(last));
@@ -46,13 +42,28 @@ public static class ConversationEmbedding
                 continue;
             }
 
-            var weight = (float)(Math.Pow(decay, n - j) / norm);
+            var weight = (float)(TurnWeight(n, j, decay) / norm);
             TensorPrimitives.Multiply(turn, weight, scratch);
             TensorPrimitives.Add(result, scratch, result);
         }
 
         Normalise(result);
         return result;
+    }
+
+    /// <summary>
+    /// Weight of earlier turn <paramref name="j"/> of <paramref name="earlierTurns"/> (oldest first),
+    /// the last turn weighing 1: γ^(n−j), so the previous turn γ, the one before γ², …. The text
+    /// outcome model weighs a conversation's estimates with it too.
+    /// </summary>
+    internal static double TurnWeight(int earlierTurns, int j, double decay) => Math.Pow(decay, earlierTurns - j);
+
+    internal static void ThrowIfBadDecay(double decay)
+    {
+        if (!(decay >= 0 && decay < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(decay), decay, "Decay must be in [0, 1).");
+        }
     }
 
     private static void Normalise(Span<float> v)

@@ -150,11 +150,7 @@ public sealed class TextOutcomeModel
     public Dictionary<string, double> Predict(string text, IReadOnlyList<string> earlierTurns, double decay, IEnumerable<string> models)
     {
         ArgumentNullException.ThrowIfNull(earlierTurns);
-        if (!(decay >= 0 && decay < 1))
-        {
-            throw new ArgumentOutOfRangeException(nameof(decay), decay, "Decay must be in [0, 1).");
-        }
-
+        ConversationEmbedding.ThrowIfBadDecay(decay);
         var result = Predict(text, models);
         var n = earlierTurns.Count;
         if (n == 0 || decay == 0 || result.Count == 0)
@@ -162,22 +158,22 @@ public sealed class TextOutcomeModel
             return result;
         }
 
+        // result holds the weighted sums until the division below.
         var total = 1.0;
-        var sums = result.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
         for (var j = 0; j < n; j++)
         {
             var turn = earlierTurns[j] ?? throw new ArgumentException($"Earlier turn {j} is null.", nameof(earlierTurns));
-            var weight = Math.Pow(decay, n - j);
+            var weight = ConversationEmbedding.TurnWeight(n, j, decay);
             total += weight;
             foreach (var (model, p) in Predict(turn, result.Keys))
             {
-                sums[model] += weight * p;
+                result[model] += weight * p;
             }
         }
 
-        foreach (var model in sums.Keys)
+        foreach (var model in result.Keys)
         {
-            result[model] = sums[model] / total;
+            result[model] /= total;
         }
 
         return result;
