@@ -241,6 +241,11 @@ internal static class EvalCommand
         }
 
         await stderr.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"eval: {data.Prompts.Count} prompts ({data.Excluded} contaminated excluded); weak {data.WeakModel}, strong {data.StrongModel}")).ConfigureAwait(false);
+        if (EvalData.StrongModelWarning(data) is { } warning)
+        {
+            await stderr.WriteLineAsync($"eval: {warning}").ConfigureAwait(false);
+        }
+
         using var embed = new EvalData(run.ModelDir);
         var matrix = embed.Embed(data.Prompts, "prompts", stderr);
         void Log(string m) => stderr.WriteLine($"eval: {m}");

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using SemanticRouter.Embeddings;
 using SemanticRouter.Evaluation;
@@ -45,6 +46,19 @@ internal sealed class EvalData : IDisposable
         return data.Prompts.Count > 0
             ? data
             : throw new CliException($"{source}: no prompts (expected RouteLLM's format: a prompt column, then a weak and a strong model's True/False or 1/0 column)", ExitCodes.BadInput);
+    }
+
+    /// <summary>
+    /// A warning when the strong model does not do better than the weak one on these prompts: APGR and
+    /// CPT measure the share of the strong model's gain a router keeps, so without a gain they mean
+    /// nothing. Most often the two columns are the wrong way round.
+    /// </summary>
+    public static string? StrongModelWarning(OutcomeDataset data)
+    {
+        double weak = data.Weak.Count(b => b) / (double)data.Weak.Length, strong = data.Strong.Count(b => b) / (double)data.Strong.Length;
+        return strong > weak
+            ? null
+            : string.Create(CultureInfo.InvariantCulture, $"warning: the strong model {data.StrongModel} ({strong * 100:F1} %) does not do better than the weak model {data.WeakModel} ({weak * 100:F1} %) on these prompts, so APGR and CPT mean nothing here; --weak COLUMN and --strong COLUMN pick the columns");
     }
 
     /// <summary>Route names (ordinal order) and every utterance with its route index.</summary>

@@ -105,6 +105,11 @@ internal static class FitCommand
         }
 
         await stderr.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"fit: {data.Prompts.Count} prompts ({data.Excluded} contaminated excluded); weak {data.WeakModel}, strong {data.StrongModel}")).ConfigureAwait(false);
+        if (EvalData.StrongModelWarning(data) is { } warning)
+        {
+            await stderr.WriteLineAsync($"fit: {warning}").ConfigureAwait(false);
+        }
+
         using var embed = new EvalData(modelDir);
         var matrix = embed.Embed(data.Prompts, "prompts", stderr);
         var points = grid.Points;

@@ -6,7 +6,9 @@ namespace SemanticRouter.Evaluation;
 /// <summary>
 /// Observed outcomes of a cheap (weak) and a strong model per prompt, in RouteLLM's format: CSV
 /// files with columns <c>prompt</c>, then the weak model's and the strong model's True/False or 1/0
-/// (column order as in RouteLLM's MMLU files; <c>--weak</c>/<c>--strong</c> may name them).
+/// (column order as in RouteLLM's MMLU files; <c>--weak</c>/<c>--strong</c> may name them). Columns
+/// that hold something else, such as the answers RouteLLM's GSM8K file keeps beside each outcome
+/// (<c>gpt-4-1106-preview_response</c>), are not model columns.
 /// Prompts listed as <c>eval_prompt</c> in a <c>*contaminated_prompts.jsonl</c> next to the files
 /// (or one folder up) are excluded, as RouteLLM does. Each file is a route (MMLU: one subject per
 /// file): <see cref="Routes"/> names them, <see cref="RouteOf"/> gives each prompt's.
@@ -81,7 +83,7 @@ public sealed record OutcomeDataset(string WeakModel, string StrongModel, IReadO
             }
 
             var header = rows[0].Fields;
-            var (p, wi, si) = Columns(header, weakColumn, strongColumn, file);
+            var (p, wi, si) = Columns(header, rows.Count > 1 ? rows[1].Fields : null, weakColumn, strongColumn, file);
 
             // One weak and one strong model throughout: a folder that mixes other models' files would
             // otherwise be pooled under the first file's names.
@@ -123,9 +125,14 @@ public sealed record OutcomeDataset(string WeakModel, string StrongModel, IReadO
 
     /// <summary>
     /// The prompt column and the two model columns. A column named on the command line must exist; one
-    /// not named is the first (weak) or last (strong) model column other than the named one.
+    /// not named is the first (weak) or last (strong) model column other than the named one. A model
+    /// column is one whose first row holds an outcome: RouteLLM's GSM8K file follows its two outcome
+    /// columns with the two models' answers, and the last column there is text, not the strong model.
+    /// Deciding on the first row only keeps a bad cell further down an error with its line, not a
+    /// silently dropped column; a first row with fewer than two outcomes leaves every column in, so
+    /// its bad cell is reported with its line too.
     /// </summary>
-    private static (int Prompt, int Weak, int Strong) Columns(List<string> header, string? weakColumn, string? strongColumn, string file)
+    private static (int Prompt, int Weak, int Strong) Columns(List<string> header, List<string>? firstRow, string? weakColumn, string? strongColumn, string file)
     {
         var p = header.IndexOf("prompt");
         if (p < 0)
@@ -142,6 +149,13 @@ public sealed record OutcomeDataset(string WeakModel, string StrongModel, IReadO
         var wi = weakColumn is null ? -1 : Named(weakColumn, "--weak");
         var si = strongColumn is null ? -1 : Named(strongColumn, "--strong");
         var models = Enumerable.Range(0, header.Count).Where(j => j != p).ToList();
+        var outcomeColumns = models.Where(j => firstRow is not null && j < firstRow.Count && IsOutcome(firstRow[j])).ToList();
+        if (outcomeColumns.Count >= 2)
+        {
+            // Fewer, and the first row itself is bad: parsing it with every column names its line.
+            models = outcomeColumns;
+        }
+
         if (wi < 0)
         {
             wi = models.FirstOrDefault(j => j != si, -1);
@@ -154,7 +168,7 @@ public sealed record OutcomeDataset(string WeakModel, string StrongModel, IReadO
 
         if (wi < 0 || si < 0 || wi == si)
         {
-            throw new InvalidDataException($"{file}: expected columns prompt, weak model, strong model (found {string.Join(", ", header)})");
+            throw new InvalidDataException($"{file}: expected columns prompt, weak model, strong model, each model's cells True/False or 1/0 (found {string.Join(", ", header)})");
         }
 
         return (p, wi, si);
@@ -167,21 +181,35 @@ public sealed record OutcomeDataset(string WeakModel, string StrongModel, IReadO
     /// </summary>
     private static bool ParseBool(string value, string file, int line)
     {
-        var v = value.Trim();
-        if (bool.TryParse(v, out var b))
+        if (TryParseOutcome(value, out var outcome))
         {
-            return b;
+            return outcome;
         }
 
-        var number = double.TryParse(v, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var d);
-        if (number && d is 0 or 1)
-        {
-            return d == 1;
-        }
+        var number = double.TryParse(value.Trim(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var d);
 
         var why = number && d is > 0 and < 1
             ? " (a score between 0 and 1 is not an outcome here: eval --outcomes needs each model's success as yes or no)"
             : string.Empty;
         throw new InvalidDataException($"{file}:{line}: '{value}' is not an outcome: expected True/False or 1/0{why}");
+    }
+
+    private static bool IsOutcome(string value) => TryParseOutcome(value, out _);
+
+    private static bool TryParseOutcome(string value, out bool outcome)
+    {
+        var v = value.Trim();
+        if (bool.TryParse(v, out outcome))
+        {
+            return true;
+        }
+
+        if (double.TryParse(v, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var d) && d is 0 or 1)
+        {
+            outcome = d == 1;
+            return true;
+        }
+
+        return false;
     }
 }

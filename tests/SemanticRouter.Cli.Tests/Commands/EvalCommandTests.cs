@@ -51,6 +51,7 @@ public class EvalCommandTests
         var result = CliRunner.Run("eval", "--outcomes", file, "--folds", "4", "--json", "--ensemble", "3", "--scores", scores, "--model", Model);
 
         Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.DoesNotContain("warning", result.Stderr);
         using var json = JsonDocument.Parse(result.Stdout);
         var root = json.RootElement;
         double apgr = root.GetProperty("apgr").GetDouble();
@@ -196,6 +197,9 @@ public class EvalCommandTests
         Assert.Equal("strong-model", json.RootElement.GetProperty("weak_model").GetString());
         Assert.Equal("weak-model", json.RootElement.GetProperty("strong_model").GetString());
         Assert.Equal(0.9, json.RootElement.GetProperty("weak_accuracy").GetDouble(), 6);
+        // Swapped, the "strong" model is the worse one: the figures are still printed, with a warning.
+        Assert.Contains("eval: warning: the strong model weak-model (", swapped.Stderr);
+        Assert.Contains("does not do better than the weak model strong-model (90.0 %)", swapped.Stderr);
     }
 
     [Theory]

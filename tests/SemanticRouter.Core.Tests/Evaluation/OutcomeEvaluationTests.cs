@@ -73,6 +73,38 @@ public class OutcomeDatasetTests
     }
 
     [Fact]
+    public void Load_AnswerColumnsBesideTheOutcomes_AreNotModels()
+    {
+        // RouteLLM's GSM8K shape: the two outcomes, then each model's answer (quoted, several lines).
+        using var dir = new TestDirectory();
+        var file = dir.Write("gsm8k_responses.csv",
+            "prompt,mixtral-8x7b-instruct-v0.1,gpt-4-1106-preview,mixtral-8x7b-instruct-v0.1_response,gpt-4-1106-preview_response\n" +
+            "\"Tom has 3 apples, eats one. How many are left?\",True,True,\" 3 - 1 = 2.\n#### 2\",\"He has 3 - 1 = 2 apples left.\"\n" +
+            "A train goes 60 mph for 2.5 hours. How far?,False,True,\"60 * 2 = 120\n\n#### 120\",\"60 * 2.5 = 150 miles.\"\n");
+        dir.Write("contaminated_prompts.jsonl", "{\"train_prompt\": \"x\", \"eval_prompt\": \"nothing here\"}\n");
+
+        var data = OutcomeDataset.Load(file);
+
+        Assert.Equal(("mixtral-8x7b-instruct-v0.1", "gpt-4-1106-preview"), (data.WeakModel, data.StrongModel));
+        Assert.Equal([true, false], data.Weak);
+        Assert.Equal([true, true], data.Strong);
+        Assert.Equal(["gsm8k_responses"], data.Routes);
+        var named = Assert.Throws<InvalidDataException>(() => OutcomeDataset.Load(file, strongColumn: "gpt-4-1106-preview_response"));
+        Assert.Contains("gsm8k_responses.csv:2: 'He has 3 - 1 = 2 apples left.' is not an outcome", named.Message);
+    }
+
+    [Fact]
+    public void Load_BadCellInTheFirstRow_StillRefusedWithItsLine()
+    {
+        using var dir = new TestDirectory();
+        var file = dir.Write("law.csv", "prompt,weak,strong\na,yes,True\nb,True,True\n");
+
+        var e = Assert.Throws<InvalidDataException>(() => OutcomeDataset.Load(file));
+
+        Assert.Contains("law.csv:2: 'yes' is not an outcome", e.Message);
+    }
+
+    [Fact]
     public void Load_FolderWhoseFilesNameOtherModels_Refused()
     {
         using var dir = new TestDirectory();
