@@ -37,7 +37,7 @@ internal static class OutcomesCommand
 
     private static Command Import(OpenOutcomeIndex? openIndex)
     {
-        var file = new Argument<string>("file") { Description = "CSV (header text,model,outcome) or JSONL ({\"text\",\"model\",\"outcome\"})." };
+        var file = new Argument<string>("file") { Description = "CSV (header text,model,outcome, or RouteLLM's prompt and one column per model) or JSONL ({\"text\",\"model\",\"outcome\"})." };
         var db = Db();
         var index = new Option<string>("--index") { Description = "Index directory whose nearest utterances each text's outcome credits." };
         var batch = new Option<int>("--batch") { Description = "Outcomes per transaction.", DefaultValueFactory = _ => OutcomeImporter.DefaultBatchSize };
@@ -69,7 +69,7 @@ internal static class OutcomesCommand
             {
                 var summary = await OutcomeImporter.ImportAsync(path, store, parse.GetValue(batch), cancellationToken: ct).ConfigureAwait(false);
                 await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                    $"imported {summary.Imported} outcomes from {path} in {summary.Elapsed.TotalSeconds:F1} s ({store.Count} in {store.Path})")).ConfigureAwait(false);
+                    $"imported {summary.Imported} outcomes from {path} in {summary.Elapsed.TotalSeconds:F1} s ({store.Count} in {store.Path}); per model: {string.Join(", ", summary.PerModel.Select(m => $"{m.Key} {m.Value}"))}")).ConfigureAwait(false);
                 return ExitCodes.Ok;
             }
             catch (OutcomeImportException e)

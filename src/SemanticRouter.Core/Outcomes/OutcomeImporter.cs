@@ -8,7 +8,11 @@ namespace SemanticRouter.Outcomes;
 public readonly record struct ImportRow(int Line, string Text, string Model, double Score);
 
 /// <summary>Result of an import: rows read and outcomes stored.</summary>
-public sealed record ImportSummary(int Rows, int Imported, TimeSpan Elapsed);
+public sealed record ImportSummary(int Rows, int Imported, TimeSpan Elapsed)
+{
+    /// <summary>Outcomes read per model, in the order the models first appear (so a column left out shows).</summary>
+    public IReadOnlyList<KeyValuePair<string, int>> PerModel { get; init; } = [];
+}
 
 /// <summary>A malformed line of an outcome file; <see cref="Line"/> is 1-based (the header is line 1 in CSV).</summary>
 public sealed class OutcomeImportException : Exception
@@ -33,7 +37,8 @@ public sealed class OutcomeImportException : Exception
 
 /// <summary>
 /// Bulk import of outcome history: CSV with a header naming the columns <c>text,model,outcome</c>
-/// (any order, more columns ignored; RFC 4180 quoting) or JSON Lines <c>{"text": …, "model": …, "outcome": …}</c>.
+/// (any order, more columns ignored; RFC 4180 quoting), RouteLLM's CSV (<c>prompt</c> and one column
+/// per model, as `eval --outcomes` reads) or JSON Lines <c>{"text": …, "model": …, "outcome": …}</c>.
 /// An outcome is true/false, 1/0 or a score in [0, 1]. The file is validated completely first (every
 /// error carries its line number) so that a malformed file imports nothing; then rows are credited
 /// through the store's neighbour seam and committed in batches of <c>batchSize</c>, one transaction each.
@@ -50,6 +55,8 @@ public static class OutcomeImporter
         var clock = System.Diagnostics.Stopwatch.StartNew();
 
         var rows = 0;
+        var perModel = new List<KeyValuePair<string, int>>();
+        var modelIndex = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var row in Parse(path))
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -58,6 +65,13 @@ public static class OutcomeImporter
                 throw new OutcomeImportException(path, row.Line, $"unknown model '{row.Model}'");
             }
 
+            if (!modelIndex.TryGetValue(row.Model, out var m))
+            {
+                modelIndex[row.Model] = m = perModel.Count;
+                perModel.Add(new(row.Model, 0));
+            }
+
+            perModel[m] = new(row.Model, perModel[m].Value + 1);
             rows++;
         }
 
@@ -84,7 +98,7 @@ public static class OutcomeImporter
         }
 
         imported += await Flush().ConfigureAwait(false);
-        return new ImportSummary(rows, imported, clock.Elapsed);
+        return new ImportSummary(rows, imported, clock.Elapsed) { PerModel = perModel };
 
         async Task<int> Flush()
         {
@@ -132,10 +146,21 @@ public static class OutcomeImporter
         using var reader = new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
         var line = 1;
         var header = ReadRecord(reader, ref line, path) ?? throw new OutcomeImportException(path, 1, "empty file: expected a header text,model,outcome");
+        int IndexOf(string name) => header.FindIndex(h => string.Equals(h.Trim(), name, StringComparison.OrdinalIgnoreCase));
         int Column(string name)
         {
-            var i = header.FindIndex(h => string.Equals(h.Trim(), name, StringComparison.OrdinalIgnoreCase));
-            return i >= 0 ? i : throw new OutcomeImportException(path, 1, $"the header has no '{name}' column (expected text,model,outcome)");
+            var i = IndexOf(name);
+            return i >= 0 ? i : throw new OutcomeImportException(path, 1, $"the header has no '{name}' column (expected text,model,outcome, or RouteLLM's prompt and one column per model)");
+        }
+
+        if (IndexOf("model") < 0 && IndexOf("prompt") is var prompt and >= 0)
+        {
+            foreach (var row in ParseWideCsv(reader, header, prompt, line, path))
+            {
+                yield return row;
+            }
+
+            yield break;
         }
 
         int text = Column("text"), model = Column("model"), outcome = Column("outcome");
@@ -161,6 +186,57 @@ public static class OutcomeImporter
 
             yield return Row(path, start, record[text], record[model], record[outcome]);
         }
+    }
+
+    /// <summary>
+    /// RouteLLM's format (the files `eval --outcomes` reads): a <c>prompt</c> column and one column per
+    /// model, so each line is an outcome for every model. A model column is one whose first line holds
+    /// an outcome; the answer columns RouteLLM's GSM8K file keeps after its outcome columns do not.
+    /// </summary>
+    private static IEnumerable<ImportRow> ParseWideCsv(StreamReader reader, List<string> header, int prompt, int line, string path)
+    {
+        List<int>? models = null;
+        while (true)
+        {
+            var start = line;
+            var record = ReadRecord(reader, ref line, path);
+            if (record is null)
+            {
+                yield break;
+            }
+
+            if (record is [""])
+            {
+                continue;
+            }
+
+            if (record.Count < header.Count)
+            {
+                throw new OutcomeImportException(path, start, $"expected {header.Count} fields, found {record.Count}");
+            }
+
+            models ??= ModelColumns(header, prompt, record, start, path);
+            foreach (var j in models)
+            {
+                yield return Row(path, start, record[prompt], header[j], record[j]);
+            }
+        }
+    }
+
+    private static List<int> ModelColumns(List<string> header, int prompt, List<string> firstRecord, int line, string path)
+    {
+        var models = Enumerable.Range(0, header.Count).Where(j => j != prompt && TryParseOutcome(firstRecord[j], out _)).ToList();
+        if (models.Count == 0)
+        {
+            throw new OutcomeImportException(path, line, $"no column but 'prompt' holds an outcome (true/false, 1/0 or a score in [0, 1]); the columns are {string.Join(", ", header)}");
+        }
+
+        if (models.FirstOrDefault(j => string.IsNullOrWhiteSpace(header[j]), -1) is var unnamed and >= 0)
+        {
+            throw new OutcomeImportException(path, 1, $"column {unnamed + 1} holds outcomes but the header gives it no model name");
+        }
+
+        return models;
     }
 
     private static ImportRow Row(string path, int line, string? text, string? model, string? outcome)

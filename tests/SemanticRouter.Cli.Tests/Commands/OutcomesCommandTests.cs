@@ -35,6 +35,7 @@ public sealed class OutcomesCommandTests : IDisposable
         var import = Run(FakeIndex, "outcomes", "import", csv, "--db", db, "--index", _dir);
         Assert.Equal(0, import.Code);
         Assert.Contains("imported 3 outcomes", import.Out, StringComparison.Ordinal);
+        Assert.Contains("per model: gpt 2, small 1", import.Out, StringComparison.Ordinal);
 
         var table = Run(null, "outcomes", "stats", "--db", db);
         Assert.Equal(0, table.Code);

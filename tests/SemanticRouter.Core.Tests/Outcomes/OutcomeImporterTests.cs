@@ -38,7 +38,32 @@ public class OutcomeImporterTests
         Assert.Equal(new SuccessCounts(1.5, 2), store.ForRoute("coding", "gpt"));
     }
 
+    [Fact]
+    public async Task ImportAsync_RouteLlmCsv_OneOutcomePerModelColumn_AnswerColumnsPassedOver()
+    {
+        // RouteLLM's GSM8K shape: prompt, one outcome column per model, then each model's answer.
+        using var dir = new TempDir();
+        var csv = dir.File("gsm8k_responses.csv");
+        File.WriteAllText(csv, "prompt,small,gpt,small_response,gpt_response\n" +
+            "\"code a sum\nA) 1\",False,True,\" It is 1.\n#### 1\",\"The sum is 2.\"\n" +
+            "hello there,True,1.0,hi,\"Hello!\"\n");
+        using var store = OutcomeStore.Open(dir.File("o.db"), Options());
+
+        var summary = await OutcomeImporter.ImportAsync(csv, store, cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal(4, summary.Imported);
+        Assert.Equal([new("small", 2), new("gpt", 2)], summary.PerModel);
+        Assert.Equal(new SuccessCounts(0, 1), store.ForRoute("coding", "small"));
+        Assert.Equal(new SuccessCounts(1, 1), store.ForRoute("coding", "gpt"));
+        Assert.Equal(new SuccessCounts(1, 1), store.ForRoute("chat", "small"));
+        Assert.Equal("code a sum\nA) 1", store.ReadOutcomes().First().QueryText);
+    }
+
     [Theory]
+    [InlineData("h.csv", "prompt,gpt,small\nhi,True,True\nho,True,maybe\n", 3, "outcome 'maybe'")]
+    [InlineData("h.csv", "prompt,gpt,nope\nhi,True,False\n", 2, "unknown model 'nope'")]
+    [InlineData("h.csv", "prompt,gpt_response\nhi,hello\n", 2, "no column but 'prompt' holds an outcome")]
+    [InlineData("h.csv", "prompt,gpt,small\nhi,True,True\nho,True\n", 3, "expected 3 fields, found 2")]
     [InlineData("h.csv", "text,model,outcome\nhi,gpt,true\nhi,gpt,maybe\n", 3, "outcome 'maybe'")]
     [InlineData("h.csv", "text,model,outcome\nhi,gpt,true\nhi,gpt,1.5\n", 3, "outcome '1.5'")]
     [InlineData("h.csv", "text,model,outcome\nhi,nope,true\n", 2, "unknown model 'nope'")]
