@@ -33,6 +33,13 @@ public sealed record OutcomeDataset(string WeakModel, string StrongModel, IReadO
         }
         else if (File.Exists(fileOrDirectory))
         {
+            if (!string.Equals(Path.GetExtension(fileOrDirectory), ".csv", StringComparison.OrdinalIgnoreCase))
+            {
+                // As a folder is read for its *.csv files only: a JSON file (MT-Bench's judgements, say)
+                // would otherwise be parsed as a CSV header and refused for a missing 'prompt' column.
+                throw new InvalidDataException($"{fileOrDirectory}: not a .csv file (expected RouteLLM's CSV: a prompt column, then the weak and the strong model's True/False or 1/0)");
+            }
+
             files = [fileOrDirectory];
             folder = Path.GetDirectoryName(Path.GetFullPath(fileOrDirectory))!;
         }

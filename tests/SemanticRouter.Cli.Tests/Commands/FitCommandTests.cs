@@ -58,15 +58,17 @@ public class FitCommandTests
     [InlineData("fit --outcomes OUTCOMES --inner-folds 1", "--inner-folds must be at least 2, not 1")]
     [InlineData("fit --outcomes OUTCOMES --out /nonexistent/dir/o.json", "--out /nonexistent/dir/o.json: directory /nonexistent/dir does not exist")]
     [InlineData("fit --outcomes /nonexistent/outcomes.csv", "/nonexistent/outcomes.csv")]
-    [InlineData("fit --outcomes /dev/null", "/dev/null: no prompts (expected RouteLLM's format")]
+    [InlineData("fit --outcomes EMPTY", "empty.csv: no prompts (expected RouteLLM's format")]
+    [InlineData("fit --outcomes /dev/null", "/dev/null: not a .csv file (expected RouteLLM's CSV")]
     [InlineData("fit --outcomes OUTCOMES --grid tau=0.1", "--grid: unknown key 'tau'")]
     [InlineData("fit --routes . --grid k=5", "--grid applies with --outcomes only")]
     public void OutcomesMisused_OneLineBadInput(string command, string message)
     {
         using var dir = new TestDirectory();
         string file = EvalCommandTests.WriteOutcomes(dir);
+        string empty = dir.Write("empty.csv", "prompt,weak-model,strong-model\n");
 
-        var result = CliRunner.Run([.. command.Replace("OUTCOMES", file, StringComparison.Ordinal).Split(' '), "--model", Model]);
+        var result = CliRunner.Run([.. command.Replace("OUTCOMES", file, StringComparison.Ordinal).Replace("EMPTY", empty, StringComparison.Ordinal).Split(' '), "--model", Model]);
 
         CliRunner.AssertOneLineError(result, ExitCodes.BadInput, message);
     }

@@ -94,6 +94,17 @@ public class OutcomeDatasetTests
     }
 
     [Fact]
+    public void Load_FileThatIsNotCsv_RefusedForWhatItIs()
+    {
+        using var dir = new TestDirectory();
+        var file = dir.Write("judgements.jsonl", "{\"question_id\": 81, \"model\": \"gpt-4\", \"score\": 9}\n");
+
+        var e = Assert.Throws<InvalidDataException>(() => OutcomeDataset.Load(file));
+
+        Assert.Contains("judgements.jsonl: not a .csv file (expected RouteLLM's CSV", e.Message);
+    }
+
+    [Fact]
     public void Load_BadCellInTheFirstRow_StillRefusedWithItsLine()
     {
         using var dir = new TestDirectory();
