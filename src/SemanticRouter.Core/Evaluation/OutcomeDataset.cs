@@ -90,7 +90,7 @@ public sealed record OutcomeDataset(string WeakModel, string StrongModel, IReadO
             }
 
             var header = rows[0].Fields;
-            var (p, wi, si) = Columns(header, rows.Count > 1 ? rows[1].Fields : null, weakColumn, strongColumn, file);
+            var (p, wi, si) = Columns(header, rows.Skip(1).Select(r => r.Fields).ToList(), weakColumn, strongColumn, file);
 
             // One weak and one strong model throughout: a folder that mixes other models' files would
             // otherwise be pooled under the first file's names.
@@ -133,13 +133,13 @@ public sealed record OutcomeDataset(string WeakModel, string StrongModel, IReadO
     /// <summary>
     /// The prompt column and the two model columns. A column named on the command line must exist; one
     /// not named is the first (weak) or last (strong) model column other than the named one. A model
-    /// column is one whose first row holds an outcome: RouteLLM's GSM8K file follows its two outcome
-    /// columns with the two models' answers, and the last column there is text, not the strong model.
-    /// Deciding on the first row only keeps a bad cell further down an error with its line, not a
-    /// silently dropped column; a first row with fewer than two outcomes leaves every column in, so
-    /// its bad cell is reported with its line too.
+    /// column is one at least half of whose cells are outcomes: RouteLLM's GSM8K file follows its two
+    /// outcome columns with the two models' answers, and the last column there is text, not the strong
+    /// model. Half, not all: a column with a few bad cells stays a model column, so each bad cell is
+    /// an error with its line rather than a column silently passed over (and with fewer than two such
+    /// columns every column stays in, for the same reason).
     /// </summary>
-    private static (int Prompt, int Weak, int Strong) Columns(List<string> header, List<string>? firstRow, string? weakColumn, string? strongColumn, string file)
+    private static (int Prompt, int Weak, int Strong) Columns(List<string> header, List<List<string>> rows, string? weakColumn, string? strongColumn, string file)
     {
         var p = header.IndexOf("prompt");
         if (p < 0)
@@ -156,10 +156,9 @@ public sealed record OutcomeDataset(string WeakModel, string StrongModel, IReadO
         var wi = weakColumn is null ? -1 : Named(weakColumn, "--weak");
         var si = strongColumn is null ? -1 : Named(strongColumn, "--strong");
         var models = Enumerable.Range(0, header.Count).Where(j => j != p).ToList();
-        var outcomeColumns = models.Where(j => firstRow is not null && j < firstRow.Count && IsOutcome(firstRow[j])).ToList();
+        var outcomeColumns = models.Where(j => rows.Count > 0 && 2 * rows.Count(r => j < r.Count && IsOutcome(r[j])) >= rows.Count).ToList();
         if (outcomeColumns.Count >= 2)
         {
-            // Fewer, and the first row itself is bad: parsing it with every column names its line.
             models = outcomeColumns;
         }
 

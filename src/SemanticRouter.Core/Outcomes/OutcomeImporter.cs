@@ -155,7 +155,8 @@ public static class OutcomeImporter
 
         if (IndexOf("model") < 0 && IndexOf("prompt") is var prompt and >= 0)
         {
-            foreach (var row in ParseWideCsv(reader, header, prompt, line, path))
+            var models = ModelColumns(path, header, prompt);
+            foreach (var row in ParseWideCsv(reader, header, prompt, models, line, path))
             {
                 yield return row;
             }
@@ -190,12 +191,10 @@ public static class OutcomeImporter
 
     /// <summary>
     /// RouteLLM's format (the files `eval --outcomes` reads): a <c>prompt</c> column and one column per
-    /// model, so each line is an outcome for every model. A model column is one whose first line holds
-    /// an outcome; the answer columns RouteLLM's GSM8K file keeps after its outcome columns do not.
+    /// model, so each line is an outcome for every model in <paramref name="models"/>.
     /// </summary>
-    private static IEnumerable<ImportRow> ParseWideCsv(StreamReader reader, List<string> header, int prompt, int line, string path)
+    private static IEnumerable<ImportRow> ParseWideCsv(StreamReader reader, List<string> header, int prompt, List<int> models, int line, string path)
     {
-        List<int>? models = null;
         while (true)
         {
             var start = line;
@@ -215,7 +214,6 @@ public static class OutcomeImporter
                 throw new OutcomeImportException(path, start, $"expected {header.Count} fields, found {record.Count}");
             }
 
-            models ??= ModelColumns(header, prompt, record, start, path);
             foreach (var j in models)
             {
                 yield return Row(path, start, record[prompt], header[j], record[j]);
@@ -223,12 +221,39 @@ public static class OutcomeImporter
         }
     }
 
-    private static List<int> ModelColumns(List<string> header, int prompt, List<string> firstRecord, int line, string path)
+    /// <summary>
+    /// The model columns of a RouteLLM-format file: those at least half of whose cells are outcomes.
+    /// The answer columns RouteLLM's GSM8K file keeps after its outcome columns are passed over; a model
+    /// column with a few bad cells stays in, so each bad cell is an error with its line rather than a
+    /// column silently left out. A pass of its own over the file, before the rows are read.
+    /// </summary>
+    private static List<int> ModelColumns(string path, List<string> header, int prompt)
     {
-        var models = Enumerable.Range(0, header.Count).Where(j => j != prompt && TryParseOutcome(firstRecord[j], out _)).ToList();
-        if (models.Count == 0)
+        var outcomes = new int[header.Count];
+        var records = 0;
+        using (var reader = new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true))
         {
-            throw new OutcomeImportException(path, line, $"no column but 'prompt' holds an outcome (true/false, 1/0 or a score in [0, 1]); the columns are {string.Join(", ", header)}");
+            var line = 1;
+            ReadRecord(reader, ref line, path);
+            while (ReadRecord(reader, ref line, path) is { } record)
+            {
+                if (record is [""])
+                {
+                    continue;
+                }
+
+                records++;
+                for (var j = 0; j < Math.Min(record.Count, header.Count); j++)
+                {
+                    outcomes[j] += TryParseOutcome(record[j], out _) ? 1 : 0;
+                }
+            }
+        }
+
+        var models = Enumerable.Range(0, header.Count).Where(j => j != prompt && records > 0 && 2 * outcomes[j] >= records).ToList();
+        if (records > 0 && models.Count == 0)
+        {
+            throw new OutcomeImportException(path, 2, $"no column but 'prompt' holds outcomes (true/false, 1/0 or a score in [0, 1]); the columns are {string.Join(", ", header)}");
         }
 
         if (models.FirstOrDefault(j => string.IsNullOrWhiteSpace(header[j]), -1) is var unnamed and >= 0)

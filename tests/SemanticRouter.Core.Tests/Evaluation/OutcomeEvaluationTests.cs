@@ -104,15 +104,17 @@ public class OutcomeDatasetTests
         Assert.Contains("judgements.jsonl: not a .csv file (expected RouteLLM's CSV", e.Message);
     }
 
-    [Fact]
-    public void Load_BadCellInTheFirstRow_StillRefusedWithItsLine()
+    [Theory]
+    [InlineData("prompt,weak,strong\na,yes,True\nb,True,True\n", "law.csv:2: 'yes' is not an outcome")]
+    [InlineData("prompt,llama,mixtral,gpt-4\na,True,True,yes\nb,True,True,True\nc,False,True,True\n", "law.csv:2: 'yes' is not an outcome")]
+    public void Load_BadCellInTheFirstRow_StillRefusedWithItsLine(string content, string message)
     {
         using var dir = new TestDirectory();
-        var file = dir.Write("law.csv", "prompt,weak,strong\na,yes,True\nb,True,True\n");
+        var file = dir.Write("law.csv", content);
 
         var e = Assert.Throws<InvalidDataException>(() => OutcomeDataset.Load(file));
 
-        Assert.Contains("law.csv:2: 'yes' is not an outcome", e.Message);
+        Assert.Contains(message, e.Message);
     }
 
     [Fact]
