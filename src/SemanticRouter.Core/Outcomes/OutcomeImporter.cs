@@ -155,10 +155,19 @@ public static class OutcomeImporter
 
         if (IndexOf("model") < 0 && IndexOf("prompt") is var prompt and >= 0)
         {
+            // RouteLLM's format (the files `eval --outcomes` reads): each line is an outcome for every model column.
             var models = ModelColumns(path, header, prompt);
-            foreach (var row in ParseWideCsv(reader, header, prompt, models, line, path))
+            foreach (var (start, record) in Records(reader, line, path))
             {
-                yield return row;
+                if (record.Count < header.Count)
+                {
+                    throw new OutcomeImportException(path, start, $"expected {header.Count} fields, found {record.Count}");
+                }
+
+                foreach (var j in models)
+                {
+                    yield return Row(path, start, record[prompt], header[j], record[j]);
+                }
             }
 
             yield break;
@@ -166,20 +175,8 @@ public static class OutcomeImporter
 
         int text = Column("text"), model = Column("model"), outcome = Column("outcome");
         var width = Math.Max(text, Math.Max(model, outcome)) + 1;
-        while (true)
+        foreach (var (start, record) in Records(reader, line, path))
         {
-            var start = line;
-            var record = ReadRecord(reader, ref line, path);
-            if (record is null)
-            {
-                yield break;
-            }
-
-            if (record is [""])
-            {
-                continue; // blank line
-            }
-
             if (record.Count < width)
             {
                 throw new OutcomeImportException(path, start, $"expected at least {width} fields, found {record.Count}");
@@ -189,11 +186,8 @@ public static class OutcomeImporter
         }
     }
 
-    /// <summary>
-    /// RouteLLM's format (the files `eval --outcomes` reads): a <c>prompt</c> column and one column per
-    /// model, so each line is an outcome for every model in <paramref name="models"/>.
-    /// </summary>
-    private static IEnumerable<ImportRow> ParseWideCsv(StreamReader reader, List<string> header, int prompt, List<int> models, int line, string path)
+    /// <summary>The records after the header (which ends before <paramref name="line"/>), each with the line it starts on; blank lines skipped.</summary>
+    private static IEnumerable<(int Line, List<string> Fields)> Records(StreamReader reader, int line, string path)
     {
         while (true)
         {
@@ -204,19 +198,9 @@ public static class OutcomeImporter
                 yield break;
             }
 
-            if (record is [""])
+            if (record is not [""])
             {
-                continue;
-            }
-
-            if (record.Count < header.Count)
-            {
-                throw new OutcomeImportException(path, start, $"expected {header.Count} fields, found {record.Count}");
-            }
-
-            foreach (var j in models)
-            {
-                yield return Row(path, start, record[prompt], header[j], record[j]);
+                yield return (start, record);
             }
         }
     }
@@ -235,13 +219,8 @@ public static class OutcomeImporter
         {
             var line = 1;
             ReadRecord(reader, ref line, path);
-            while (ReadRecord(reader, ref line, path) is { } record)
+            foreach (var (_, record) in Records(reader, line, path))
             {
-                if (record is [""])
-                {
-                    continue;
-                }
-
                 records++;
                 for (var j = 0; j < Math.Min(record.Count, header.Count); j++)
                 {
