@@ -33,7 +33,11 @@ client.RankModels({ query, include_neighbors: true }, metadata, deadline(), (err
   const { match } = reply;
   console.log(`request ${reply.request_id} (index ${reply.index_version})`);
   console.log(`route: ${match.route} (confidence ${match.confidence.toFixed(3)})${match.abstained ? `, abstained -> fallback ${match.fallback_route}` : ''}`);
-  for (const m of reply.models) console.log(`  ${m.model.padEnd(24)} ${m.score.toFixed(4)}  via ${m.supporting_routes.join(', ')}`);
+  const width = Math.max(0, ...reply.models.map((m) => m.model.length));
+  for (const m of reply.models) {
+    const via = m.supporting_routes.length > 0 ? `  via ${m.supporting_routes.join(', ')}` : '';
+    console.log(`  ${m.model.padEnd(width)} ${m.score.toFixed(4).padStart(7)}${via}`);
+  }
   for (const n of reply.neighbors.slice(0, 5)) console.log(`  ~ ${n.similarity.toFixed(3)} [${n.route}] ${n.utterance}`);
   if (reply.models.length === 0) {
     client.close();

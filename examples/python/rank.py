@@ -48,8 +48,10 @@ def main():
         print(f"request {reply.request_id} (index {reply.index_version})")
         print(f"route: {match.route} (confidence {match.confidence:.3f})" +
               (f", abstained -> fallback {match.fallback_route}" if match.abstained else ""))
+        width = max((len(m.model) for m in reply.models), default=0)
         for model in reply.models:
-            print(f"  {model.model:<24} {model.score:7.4f}  via {', '.join(model.supporting_routes)}")
+            via = f"  via {', '.join(model.supporting_routes)}" if model.supporting_routes else ""
+            print(f"  {model.model:<{width}} {model.score:7.4f}{via}")
         for neighbor in reply.neighbors[:5]:
             print(f"  ~ {neighbor.similarity:.3f} [{neighbor.route}] {neighbor.utterance}")
         if reply.models:

@@ -20,9 +20,11 @@ try
     Console.WriteLine($"request {decision.RequestId} (index {decision.IndexVersion})");
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"route: {decision.Route} (confidence {decision.Confidence:F3})")
         + (decision.Abstained ? $", abstained -> fallback {decision.FallbackRoute}" : ""));
+    var width = decision.Models.Select(m => m.Model.Length).DefaultIfEmpty(0).Max();
     foreach (var model in decision.Models)
     {
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {model.Model,-24} {model.Score,7:F4}  via {string.Join(", ", model.SupportingRoutes)}"));
+        var via = model.SupportingRoutes.Count > 0 ? $"  via {string.Join(", ", model.SupportingRoutes)}" : "";
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {model.Model.PadRight(width)} {model.Score,7:F4}{via}"));
     }
 
     if (decision.BestModel is { } best)
