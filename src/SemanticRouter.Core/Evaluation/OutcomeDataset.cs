@@ -1,5 +1,5 @@
 using System.Text.Json;
-using SemanticRouter.Routes.Import;
+using SemanticRouter.Formats;
 
 namespace SemanticRouter.Evaluation;
 
@@ -83,7 +83,7 @@ public sealed record OutcomeDataset(string WeakModel, string StrongModel, IReadO
         var routeOf = new List<int>();
         foreach (var file in files)
         {
-            var rows = CsvReader.Read(File.ReadAllText(file), file).ToList();
+            var rows = CsvRecords.ReadFile(file, (line, message) => new InvalidDataException($"{file}:{line}: {message}")).ToList();
             if (rows.Count == 0)
             {
                 continue;

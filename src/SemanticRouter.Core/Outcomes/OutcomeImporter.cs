@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using SemanticRouter.Formats;
 
 namespace SemanticRouter.Outcomes;
 
@@ -141,24 +142,32 @@ public static class OutcomeImporter
         return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out score) && score is >= 0 and <= 1;
     }
 
+    private static IEnumerable<(int Line, List<string> Fields)> Records(string path) =>
+        CsvRecords.ReadFile(path, (line, message) => new OutcomeImportException(path, line, message));
+
     private static IEnumerable<ImportRow> ParseCsv(string path)
     {
-        using var reader = new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
-        var line = 1;
-        var header = ReadRecord(reader, ref line, path) ?? throw new OutcomeImportException(path, 1, "empty file: expected a header text,model,outcome");
+        using var records = Records(path).GetEnumerator();
+        if (!records.MoveNext())
+        {
+            throw new OutcomeImportException(path, 1, "empty file: expected a header text,model,outcome");
+        }
+
+        var (headerLine, header) = records.Current;
         int IndexOf(string name) => header.FindIndex(h => string.Equals(h.Trim(), name, StringComparison.OrdinalIgnoreCase));
         int Column(string name)
         {
             var i = IndexOf(name);
-            return i >= 0 ? i : throw new OutcomeImportException(path, 1, $"the header has no '{name}' column (expected text,model,outcome, or RouteLLM's prompt and one column per model)");
+            return i >= 0 ? i : throw new OutcomeImportException(path, headerLine, $"the header has no '{name}' column (expected text,model,outcome, or RouteLLM's prompt and one column per model)");
         }
 
         if (IndexOf("model") < 0 && IndexOf("prompt") is var prompt and >= 0)
         {
             // RouteLLM's format (the files `eval --outcomes` reads): each line is an outcome for every model column.
-            var models = ModelColumns(path, header, prompt);
-            foreach (var (start, record) in Records(reader, line, path))
+            var models = ModelColumns(path, header, headerLine, prompt);
+            while (records.MoveNext())
             {
+                var (start, record) = records.Current;
                 if (record.Count < header.Count)
                 {
                     throw new OutcomeImportException(path, start, $"expected {header.Count} fields, found {record.Count}");
@@ -175,8 +184,9 @@ public static class OutcomeImporter
 
         int text = Column("text"), model = Column("model"), outcome = Column("outcome");
         var width = Math.Max(text, Math.Max(model, outcome)) + 1;
-        foreach (var (start, record) in Records(reader, line, path))
+        while (records.MoveNext())
         {
+            var (start, record) = records.Current;
             if (record.Count < width)
             {
                 throw new OutcomeImportException(path, start, $"expected at least {width} fields, found {record.Count}");
@@ -186,58 +196,34 @@ public static class OutcomeImporter
         }
     }
 
-    /// <summary>The records after the header (which ends before <paramref name="line"/>), each with the line it starts on; blank lines skipped.</summary>
-    private static IEnumerable<(int Line, List<string> Fields)> Records(StreamReader reader, int line, string path)
-    {
-        while (true)
-        {
-            var start = line;
-            var record = ReadRecord(reader, ref line, path);
-            if (record is null)
-            {
-                yield break;
-            }
-
-            if (record is not [""])
-            {
-                yield return (start, record);
-            }
-        }
-    }
-
     /// <summary>
     /// The model columns of a RouteLLM-format file: those at least half of whose cells are outcomes.
     /// The answer columns RouteLLM's GSM8K file keeps after its outcome columns are passed over; a model
     /// column with a few bad cells stays in, so each bad cell is an error with its line rather than a
     /// column silently left out. A pass of its own over the file, before the rows are read.
     /// </summary>
-    private static List<int> ModelColumns(string path, List<string> header, int prompt)
+    private static List<int> ModelColumns(string path, List<string> header, int headerLine, int prompt)
     {
         var outcomes = new int[header.Count];
         var records = 0;
-        using (var reader = new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true))
+        foreach (var (_, record) in Records(path).Skip(1))
         {
-            var line = 1;
-            ReadRecord(reader, ref line, path);
-            foreach (var (_, record) in Records(reader, line, path))
+            records++;
+            for (var j = 0; j < Math.Min(record.Count, header.Count); j++)
             {
-                records++;
-                for (var j = 0; j < Math.Min(record.Count, header.Count); j++)
-                {
-                    outcomes[j] += TryParseOutcome(record[j], out _) ? 1 : 0;
-                }
+                outcomes[j] += TryParseOutcome(record[j], out _) ? 1 : 0;
             }
         }
 
         var models = Enumerable.Range(0, header.Count).Where(j => j != prompt && records > 0 && 2 * outcomes[j] >= records).ToList();
         if (records > 0 && models.Count == 0)
         {
-            throw new OutcomeImportException(path, 2, $"no column but 'prompt' holds outcomes (true/false, 1/0 or a score in [0, 1]); the columns are {string.Join(", ", header)}");
+            throw new OutcomeImportException(path, headerLine + 1, $"no column but 'prompt' holds outcomes (true/false, 1/0 or a score in [0, 1]); the columns are {string.Join(", ", header)}");
         }
 
         if (models.FirstOrDefault(j => string.IsNullOrWhiteSpace(header[j]), -1) is var unnamed and >= 0)
         {
-            throw new OutcomeImportException(path, 1, $"column {unnamed + 1} holds outcomes but the header gives it no model name");
+            throw new OutcomeImportException(path, headerLine, $"column {unnamed + 1} holds outcomes but the header gives it no model name");
         }
 
         return models;
@@ -261,81 +247,6 @@ public static class OutcomeImporter
         }
 
         return new ImportRow(line, text, model.Trim(), score);
-    }
-
-    /// <summary>One RFC 4180 record (quoted fields may span lines); null at end of file. <paramref name="line"/> advances past it.</summary>
-    private static List<string>? ReadRecord(StreamReader reader, ref int line, string path)
-    {
-        if (reader.Peek() < 0)
-        {
-            return null;
-        }
-
-        var fields = new List<string>();
-        var field = new StringBuilder();
-        var quoted = false;
-        var start = line;
-        while (true)
-        {
-            var c = reader.Read();
-            if (c < 0)
-            {
-                if (quoted)
-                {
-                    throw new OutcomeImportException(path, start, "unterminated quoted field");
-                }
-
-                fields.Add(field.ToString());
-                return fields;
-            }
-
-            if (quoted)
-            {
-                if (c == '"')
-                {
-                    if (reader.Peek() == '"')
-                    {
-                        reader.Read();
-                        field.Append('"');
-                    }
-                    else
-                    {
-                        quoted = false;
-                    }
-                }
-                else
-                {
-                    if (c == '\n')
-                    {
-                        line++;
-                    }
-
-                    field.Append((char)c);
-                }
-
-                continue;
-            }
-
-            switch (c)
-            {
-                case '"' when field.Length == 0:
-                    quoted = true;
-                    break;
-                case ',':
-                    fields.Add(field.ToString());
-                    field.Clear();
-                    break;
-                case '\r' when reader.Peek() == '\n':
-                    break;
-                case '\n':
-                    line++;
-                    fields.Add(field.ToString());
-                    return fields;
-                default:
-                    field.Append((char)c);
-                    break;
-            }
-        }
     }
 
     private static IEnumerable<ImportRow> ParseJsonLines(string path)

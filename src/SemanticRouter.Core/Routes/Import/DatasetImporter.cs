@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using SemanticRouter.Formats;
 
 namespace SemanticRouter.Routes.Import;
 
@@ -157,7 +158,7 @@ public static class DatasetImporter
         var result = new List<(int, string, string)>();
         var first = true;
         int textColumn = 0, routeColumn = 1;
-        foreach (var (line, fields) in CsvReader.Read(File.ReadAllText(path), name))
+        foreach (var (line, fields) in CsvRecords.ReadFile(path, (line, message) => new DatasetImportException($"{name}:{line}: {message}")))
         {
             if (first)
             {
