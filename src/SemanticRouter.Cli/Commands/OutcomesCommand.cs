@@ -41,13 +41,25 @@ internal static class OutcomesCommand
         var db = Db();
         var index = new Option<string>("--index") { Description = "Index directory whose nearest utterances each text's outcome credits." };
         var batch = new Option<int>("--batch") { Description = "Outcomes per transaction.", DefaultValueFactory = _ => OutcomeImporter.DefaultBatchSize };
-        var command = new Command("import", "Import outcome history (text, model, outcome) into the outcome store.") { file, db, index, batch };
+        var modelName = new Option<string[]>("--model-name")
+        {
+            Description = "FROM=TO: credit the file's model FROM to the catalogue's model TO (repeatable), e.g. gpt-4-1106-preview=gpt-4.",
+            Arity = ArgumentArity.OneOrMore,
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var command = new Command("import", "Import outcome history (text, model, outcome) into the outcome store.") { file, db, index, batch, modelName };
         CliAction.Set(command, async (parse, stdout, _, ct) =>
         {
             var path = parse.GetValue(file)!;
             if (!File.Exists(path))
             {
                 throw new CliException($"{path}: no such file");
+            }
+
+            var names = ModelNames(parse.GetValue(modelName) ?? []);
+            if (parse.GetValue(batch) < 1)
+            {
+                throw new CliException("--batch must be at least 1");
             }
 
             var indexDir = parse.GetValue(index) ?? throw new CliException(
@@ -67,17 +79,63 @@ internal static class OutcomesCommand
             });
             try
             {
-                var summary = await OutcomeImporter.ImportAsync(path, store, parse.GetValue(batch), cancellationToken: ct).ConfigureAwait(false);
+                var summary = await Import(path, store, new OutcomeImportOptions { BatchSize = parse.GetValue(batch), ModelNames = names }, ct).ConfigureAwait(false);
                 await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                     $"imported {summary.Imported} outcomes from {path} in {summary.Elapsed.TotalSeconds:F1} s ({store.Count} in {store.Path}); per model: {string.Join(", ", summary.PerModel.Select(m => $"{m.Key} {m.Value}"))}")).ConfigureAwait(false);
                 return ExitCodes.Ok;
             }
             catch (OutcomeImportException e)
             {
-                throw new CliException(e.Message);
+                var hint = e.UnknownModel is { } unknown ? $" (--model-name '{unknown}=NAME' credits it to a catalogue model)" : "";
+                throw new CliException(e.Message + hint);
             }
         });
         return command;
+    }
+
+    private static Dictionary<string, string> ModelNames(string[] pairs)
+    {
+        var names = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var pair in pairs)
+        {
+            var eq = pair.IndexOf('=', StringComparison.Ordinal);
+            var (from, to) = eq < 0 ? ("", "") : (pair[..eq].Trim(), pair[(eq + 1)..].Trim());
+            if (from.Length == 0 || to.Length == 0)
+            {
+                throw new CliException($"--model-name '{pair}': expected FROM=TO, both names non-empty");
+            }
+
+            if (!names.TryAdd(from, to))
+            {
+                throw new CliException($"--model-name: '{from}' is mapped twice");
+            }
+        }
+
+        return names;
+    }
+
+    /// <summary>The import, with a progress bar on an interactive terminal (each outcome's text is embedded, so large files take minutes).</summary>
+    private static async Task<ImportSummary> Import(string path, OutcomeStore store, OutcomeImportOptions options, CancellationToken ct)
+    {
+        if (!Terminal.StderrIsInteractive)
+        {
+            return await OutcomeImporter.ImportAsync(path, store, options, ct).ConfigureAwait(false);
+        }
+
+        ImportSummary? summary = null;
+        await Terminal.Stderr().Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .StartAsync(async ctx =>
+            {
+                var task = ctx.AddTask("import", autoStart: true, maxValue: 1);
+                var progress = new SynchronousProgress<ImportProgress>(p =>
+                {
+                    task.MaxValue = Math.Max(1, p.Total);
+                    task.Value = p.Imported;
+                });
+                summary = await OutcomeImporter.ImportAsync(path, store, options with { Progress = progress }, ct).ConfigureAwait(false);
+            }).ConfigureAwait(false);
+        return summary!;
     }
 
     private static Command Stats()

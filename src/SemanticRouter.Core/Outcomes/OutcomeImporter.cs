@@ -15,6 +15,25 @@ public sealed record ImportSummary(int Rows, int Imported, TimeSpan Elapsed)
     public IReadOnlyList<KeyValuePair<string, int>> PerModel { get; init; } = [];
 }
 
+/// <summary>How far an import is: outcomes committed of those the file holds.</summary>
+public readonly record struct ImportProgress(int Imported, int Total);
+
+/// <summary>Settings of <see cref="OutcomeImporter.ImportAsync"/>.</summary>
+public sealed record OutcomeImportOptions
+{
+    /// <summary>Outcomes per transaction.</summary>
+    public int BatchSize { get; init; } = OutcomeImporter.DefaultBatchSize;
+
+    /// <summary>
+    /// Model names of the file → names in the index's catalogue (history logged as
+    /// <c>gpt-4-1106-preview</c> credits the catalogue's <c>gpt-4</c>). Names not listed are kept.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> ModelNames { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>Reported after each committed batch.</summary>
+    public IProgress<ImportProgress>? Progress { get; init; }
+}
+
 /// <summary>A malformed line of an outcome file; <see cref="Line"/> is 1-based (the header is line 1 in CSV).</summary>
 public sealed class OutcomeImportException : Exception
 {
@@ -34,6 +53,9 @@ public sealed class OutcomeImportException : Exception
     public string? Path { get; }
 
     public int Line { get; }
+
+    /// <summary>The model name the catalogue does not know, when that is the error (so a caller can say how to map it).</summary>
+    public string? UnknownModel { get; init; }
 }
 
 /// <summary>
@@ -42,17 +64,21 @@ public sealed class OutcomeImportException : Exception
 /// per model, as `eval --outcomes` reads) or JSON Lines <c>{"text": …, "model": …, "outcome": …}</c>.
 /// An outcome is true/false, 1/0 or a score in [0, 1]. The file is validated completely first (every
 /// error carries its line number) so that a malformed file imports nothing; then rows are credited
-/// through the store's neighbour seam and committed in batches of <c>batchSize</c>, one transaction each.
+/// through the store's neighbour seam and committed in batches (<see cref="OutcomeImportOptions.BatchSize"/>),
+/// one transaction each, so an import stopped part-way keeps whole batches and nothing half-written.
 /// </summary>
 public static class OutcomeImporter
 {
     public const int DefaultBatchSize = 1000;
 
     public static async Task<ImportSummary> ImportAsync(
-        string path, OutcomeStore store, int batchSize = DefaultBatchSize, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
+        string path, OutcomeStore store, OutcomeImportOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(store);
+        options ??= new OutcomeImportOptions();
+        var batchSize = options.BatchSize;
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        string Named(string model) => options.ModelNames.TryGetValue(model, out var name) ? name : model;
         var clock = System.Diagnostics.Stopwatch.StartNew();
 
         var rows = 0;
@@ -61,18 +87,20 @@ public static class OutcomeImporter
         foreach (var row in Parse(path))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (!store.IsKnownModel(row.Model))
+            var model = Named(row.Model);
+            if (!store.IsKnownModel(model))
             {
-                throw new OutcomeImportException(path, row.Line, $"unknown model '{row.Model}'");
+                var mapped = model == row.Model ? "" : $" (mapped from '{row.Model}')";
+                throw new OutcomeImportException(path, row.Line, $"unknown model '{model}'{mapped}: no route of the index targets it") { UnknownModel = model };
             }
 
-            if (!modelIndex.TryGetValue(row.Model, out var m))
+            if (!modelIndex.TryGetValue(model, out var m))
             {
-                modelIndex[row.Model] = m = perModel.Count;
-                perModel.Add(new(row.Model, 0));
+                modelIndex[model] = m = perModel.Count;
+                perModel.Add(new(model, 0));
             }
 
-            perModel[m] = new(row.Model, perModel[m].Value + 1);
+            perModel[m] = new(model, perModel[m].Value + 1);
             rows++;
         }
 
@@ -80,7 +108,7 @@ public static class OutcomeImporter
         var batch = new List<(Outcome, OutcomeCredits)>(batchSize);
         foreach (var row in Parse(path))
         {
-            var outcome = Outcome.ForQuery(row.Text, row.Model, row.Score);
+            var outcome = Outcome.ForQuery(row.Text, Named(row.Model), row.Score);
             OutcomeCredits credits;
             try
             {
@@ -110,7 +138,7 @@ public static class OutcomeImporter
 
             var n = (await store.RecordBatchAsync(batch, cancellationToken).ConfigureAwait(false)).Count;
             batch.Clear();
-            progress?.Report(n);
+            options.Progress?.Report(new ImportProgress(imported + n, rows));
             return n;
         }
     }

@@ -59,7 +59,50 @@ public sealed class OutcomesCommandTests : IDisposable
         var result = Run(FakeIndex, "outcomes", "import", csv, "--db", Path.Combine(_dir, "o.db"), "--index", _dir);
         Assert.Equal(ExitCodes.BadInput, result.Code);
         Assert.Contains("h.csv:3: unknown model 'unknown'", result.Err, StringComparison.Ordinal);
+        Assert.Contains("--model-name 'unknown=NAME'", result.Err, StringComparison.Ordinal);
         Assert.Single(result.Err.Trim().Split('\n'));
+    }
+
+    [Fact]
+    public void Import_ModelName_CreditsTheCataloguesModel()
+    {
+        // RouteLLM's column names are the providers' model ids; the catalogue names them its own way.
+        var csv = Path.Combine(_dir, "mmlu.csv");
+        File.WriteAllText(csv, "prompt,mistralai/Mixtral-8x7B-Instruct-v0.1,gpt-4-1106-preview\nhi,True,False\nho,False,True\n");
+        var db = Path.Combine(_dir, "o.db");
+
+        var result = Run(FakeIndex, "outcomes", "import", csv, "--db", db, "--index", _dir,
+            "--model-name", "mistralai/Mixtral-8x7B-Instruct-v0.1=small", "--model-name", "gpt-4-1106-preview = gpt");
+
+        Assert.Equal(0, result.Code);
+        Assert.Contains("imported 4 outcomes", result.Out, StringComparison.Ordinal);
+        Assert.Contains("per model: small 2, gpt 2", result.Out, StringComparison.Ordinal);
+        using var store = OutcomeStore.Open(db);
+        Assert.Equal(["small", "gpt", "small", "gpt"], store.ReadOutcomes().Select(o => o.Model));
+    }
+
+    [Theory]
+    [InlineData("gpt", "expected FROM=TO")]
+    [InlineData("=gpt", "expected FROM=TO")]
+    [InlineData("a=", "expected FROM=TO")]
+    public void Import_ModelName_Malformed_IsBadInput(string pair, string message)
+    {
+        var csv = Path.Combine(_dir, "h.csv");
+        File.WriteAllText(csv, "text,model,outcome\nhello,gpt,true\n");
+        var result = Run(FakeIndex, "outcomes", "import", csv, "--db", Path.Combine(_dir, "o.db"), "--index", _dir, "--model-name", pair);
+        Assert.Equal(ExitCodes.BadInput, result.Code);
+        Assert.Contains(message, result.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Import_ModelName_Twice_IsBadInput()
+    {
+        var csv = Path.Combine(_dir, "h.csv");
+        File.WriteAllText(csv, "text,model,outcome\nhello,gpt,true\n");
+        var result = Run(FakeIndex, "outcomes", "import", csv, "--db", Path.Combine(_dir, "o.db"), "--index", _dir,
+            "--model-name", "a=gpt", "--model-name", "a=small");
+        Assert.Equal(ExitCodes.BadInput, result.Code);
+        Assert.Contains("'a' is mapped twice", result.Err, StringComparison.Ordinal);
     }
 
     [Fact]

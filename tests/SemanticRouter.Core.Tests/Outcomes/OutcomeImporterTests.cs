@@ -18,7 +18,7 @@ public class OutcomeImporterTests
         var csv = dir.File("h.csv");
         File.WriteAllText(csv, "model,text,outcome\r\ngpt,\"write code, please\",true\nsmall,\"say \"\"hi\"\"\nnicely\",0\ngpt,hello,0.25\n\ngpt,code it,1\n");
         using var store = OutcomeStore.Open(dir.File("o.db"), Options());
-        var summary = await OutcomeImporter.ImportAsync(csv, store, batchSize: 2, cancellationToken: TestContext.Current.CancellationToken);
+        var summary = await OutcomeImporter.ImportAsync(csv, store, new OutcomeImportOptions { BatchSize = 2 }, cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal(4, summary.Rows);
         Assert.Equal(4, summary.Imported);
         Assert.Equal(new SuccessCounts(2, 2), store.ForRoute("coding", "gpt"));
@@ -82,5 +82,58 @@ public class OutcomeImporterTests
         Assert.Equal(line, e.Line);
         Assert.Contains(message, e.Message, StringComparison.Ordinal);
         Assert.Equal(0, store.Count);
+    }
+
+    [Fact]
+    public async Task ImportAsync_ModelNames_RenameBeforeTheCatalogueCheck()
+    {
+        using var dir = new TempDir();
+        var csv = dir.File("h.csv");
+        File.WriteAllText(csv, "text,model,outcome\ncode it,gpt-4-1106,1\nhello,gpt,0\nhi,tiny,1\n");
+        using var store = OutcomeStore.Open(dir.File("o.db"), Options());
+        var options = new OutcomeImportOptions { ModelNames = new Dictionary<string, string> { ["gpt-4-1106"] = "gpt", ["tiny"] = "small" } };
+
+        var summary = await OutcomeImporter.ImportAsync(csv, store, options, TestContext.Current.CancellationToken);
+
+        Assert.Equal([new("gpt", 2), new("small", 1)], summary.PerModel);
+        Assert.Equal(new SuccessCounts(1, 1), store.ForRoute("coding", "gpt"));
+        Assert.Equal(["gpt", "gpt", "small"], store.ReadOutcomes().Select(o => o.Model));
+    }
+
+    [Fact]
+    public async Task ImportAsync_ModelNames_UnknownTarget_NamesBothAndImportsNothing()
+    {
+        using var dir = new TempDir();
+        var csv = dir.File("h.csv");
+        File.WriteAllText(csv, "text,model,outcome\nhello,gpt,0\nhi,tiny,1\n");
+        using var store = OutcomeStore.Open(dir.File("o.db"), Options());
+        var options = new OutcomeImportOptions { ModelNames = new Dictionary<string, string> { ["tiny"] = "smal" } };
+
+        var e = await Assert.ThrowsAsync<OutcomeImportException>(() => OutcomeImporter.ImportAsync(csv, store, options, TestContext.Current.CancellationToken));
+
+        Assert.Equal(3, e.Line);
+        Assert.Equal("smal", e.UnknownModel);
+        Assert.Contains("unknown model 'smal' (mapped from 'tiny')", e.Message, StringComparison.Ordinal);
+        Assert.Equal(0, store.Count);
+    }
+
+    [Fact]
+    public async Task ImportAsync_Progress_ReportsEachBatchAgainstTheFilesTotal()
+    {
+        using var dir = new TempDir();
+        var csv = dir.File("h.csv");
+        File.WriteAllLines(csv, ["text,model,outcome", .. Enumerable.Range(0, 5).Select(i => $"q{i},gpt,1")]);
+        using var store = OutcomeStore.Open(dir.File("o.db"), Options());
+        var reports = new List<ImportProgress>();
+        var options = new OutcomeImportOptions { BatchSize = 2, Progress = new Recorder(reports) };
+
+        await OutcomeImporter.ImportAsync(csv, store, options, TestContext.Current.CancellationToken);
+
+        Assert.Equal([new(2, 5), new(4, 5), new(5, 5)], reports);
+    }
+
+    private sealed class Recorder(List<ImportProgress> reports) : IProgress<ImportProgress>
+    {
+        public void Report(ImportProgress value) => reports.Add(value);
     }
 }
