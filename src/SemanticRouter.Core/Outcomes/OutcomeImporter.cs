@@ -1,62 +1,8 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using SemanticRouter.Formats;
 
 namespace SemanticRouter.Outcomes;
-
-/// <summary>One parsed line of an outcome history file.</summary>
-public readonly record struct ImportRow(int Line, string Text, string Model, double Score);
-
-/// <summary>Result of an import: rows read and outcomes stored.</summary>
-public sealed record ImportSummary(int Rows, int Imported, TimeSpan Elapsed)
-{
-    /// <summary>Outcomes read per model, in the order the models first appear (so a column left out shows).</summary>
-    public IReadOnlyList<KeyValuePair<string, int>> PerModel { get; init; } = [];
-}
-
-/// <summary>How far an import is: outcomes committed of those the file holds.</summary>
-public readonly record struct ImportProgress(int Imported, int Total);
-
-/// <summary>Settings of <see cref="OutcomeImporter.ImportAsync"/>.</summary>
-public sealed record OutcomeImportOptions
-{
-    /// <summary>Outcomes per transaction.</summary>
-    public int BatchSize { get; init; } = OutcomeImporter.DefaultBatchSize;
-
-    /// <summary>
-    /// Model names of the file → names in the index's catalogue (history logged as
-    /// <c>gpt-4-1106-preview</c> credits the catalogue's <c>gpt-4</c>). Names not listed are kept.
-    /// </summary>
-    public IReadOnlyDictionary<string, string> ModelNames { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
-
-    /// <summary>Reported after each committed batch.</summary>
-    public IProgress<ImportProgress>? Progress { get; init; }
-}
-
-/// <summary>A malformed line of an outcome file; <see cref="Line"/> is 1-based (the header is line 1 in CSV).</summary>
-public sealed class OutcomeImportException : Exception
-{
-    public OutcomeImportException() { }
-
-    public OutcomeImportException(string message) : base(message) { }
-
-    public OutcomeImportException(string message, Exception innerException) : base(message, innerException) { }
-
-    public OutcomeImportException(string path, int line, string message)
-        : base($"{path}:{line}: {message}")
-    {
-        Path = path;
-        Line = line;
-    }
-
-    public string? Path { get; }
-
-    public int Line { get; }
-
-    /// <summary>The model name the catalogue does not know, when that is the error (so a caller can say how to map it).</summary>
-    public string? UnknownModel { get; init; }
-}
 
 /// <summary>
 /// Bulk import of outcome history: CSV with a header naming the columns <c>text,model,outcome</c>
