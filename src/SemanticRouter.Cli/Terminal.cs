@@ -11,12 +11,28 @@ internal static class Terminal
     internal static IAnsiConsole Stderr() =>
         AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
 
-    internal static IAnsiConsole For(TextWriter writer) =>
-        AnsiConsole.Create(new AnsiConsoleSettings
+    /// <summary>
+    /// Tables for <paramref name="writer"/>: colours and the terminal's width on a terminal; plain and
+    /// 160 columns wide when redirected, where there is no width to fit and Spectre's default of 80
+    /// would break model names and utterances over lines in files, pipes and logs.
+    /// </summary>
+    internal static IAnsiConsole For(TextWriter writer)
+    {
+        var terminal = writer == Console.Out && !Console.IsOutputRedirected;
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Out = new AnsiConsoleOutput(writer),
-            Ansi = writer == Console.Out && !Console.IsOutputRedirected ? AnsiSupport.Detect : AnsiSupport.No,
-            ColorSystem = writer == Console.Out && !Console.IsOutputRedirected ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+            Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
             Interactive = InteractionSupport.No,
         });
+        if (!terminal)
+        {
+            console.Profile.Width = RedirectedWidth;
+        }
+
+        return console;
+    }
+
+    private const int RedirectedWidth = 160;
 }

@@ -124,7 +124,7 @@ internal static class EvalCommand
             return 0;
         }
 
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stdout), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors });
+        var console = Terminal.For(stdout);
         var table = new Table().AddColumn("metric").AddColumn(new TableColumn("value").RightAligned());
         table.AddRow("accuracy (in-scope, abstain = wrong)", Pct(r.Accuracy));
         table.AddRow("accuracy_no_abstain", Pct(r.AccuracyNoAbstain));
@@ -356,7 +356,7 @@ internal static class EvalCommand
             return 0;
         }
 
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stdout), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors });
+        var console = Terminal.For(stdout);
         var table = new Table().AddColumn("router").AddColumn(new TableColumn("APGR").RightAligned()).AddColumn(new TableColumn("CPT(50%)").RightAligned()).AddColumn(new TableColumn("CPT(80%)").RightAligned());
         foreach (var (label, m) in new[] { (name, router) }.Concat(baselines.Select(b => (b.Name, b.Metrics))))
         {

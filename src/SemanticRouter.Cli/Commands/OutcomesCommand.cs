@@ -182,13 +182,7 @@ internal static class OutcomesCommand
                 return ExitCodes.Ok;
             }
 
-            var console = AnsiConsole.Create(new AnsiConsoleSettings
-            {
-                Out = new AnsiConsoleOutput(stdout),
-                Ansi = AnsiSupport.No,
-                ColorSystem = ColorSystemSupport.NoColors,
-                Interactive = InteractionSupport.No,
-            });
+            var console = Terminal.For(stdout);
             var table = new Table().AddColumns("route", "model", "trials", "successes", $"smoothed (prior {p:0.##}, β {beta:0.##})");
             foreach (var r in rows)
             {

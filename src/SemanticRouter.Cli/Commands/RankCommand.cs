@@ -91,7 +91,7 @@ internal static class RankCommand
                 model.Quality.ToString("F4", inv),
                 model.TextEstimate is { } text ? text.ToString("F4", inv) : "-",
                 model.NormalisedCost.ToString("F3", inv),
-                Markup.Escape(string.Join(", ", model.SupportingRoutes.Take(3).Select(r => string.Create(inv, $"{r.Route} {r.Contribution:F3}")))));
+                SupportingRoutes(model));
         }
 
         console.Write(models);
@@ -103,6 +103,15 @@ internal static class RankCommand
 
         console.Write(neighbors);
         console.WriteLine($"request {decision.RequestId} · index {decision.IndexVersion}");
+    }
+
+    /// <summary>The top three routes that lent the model weight; a route that targets the model but
+    /// none of whose utterances is near the query contributes 0 and is left out of the table (the JSON keeps it).</summary>
+    private static string SupportingRoutes(RankedModel model)
+    {
+        var routes = model.SupportingRoutes.Where(r => r.Contribution >= 0.0005).Take(3)
+            .Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Route} {r.Contribution:F3}")).ToList();
+        return routes.Count == 0 ? "-" : Markup.Escape(string.Join(", ", routes));
     }
 
     private static string ToJson(RouterDecision decision)

@@ -148,17 +148,5 @@ internal static class RoutesCommand
         }
     }
 
-    internal static IAnsiConsole Console(TextWriter writer)
-    {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Ansi = AnsiSupport.No,
-            ColorSystem = ColorSystemSupport.NoColors,
-            Out = new AnsiConsoleOutput(writer),
-            Interactive = InteractionSupport.No,
-        });
-        // Redirected output has no terminal width; don't wrap tables at 80 columns.
-        console.Profile.Width = Math.Max(console.Profile.Width, 160);
-        return console;
-    }
+    internal static IAnsiConsole Console(TextWriter writer) => Terminal.For(writer);
 }

@@ -30,6 +30,20 @@ public sealed class RankCommandTests : IDisposable
     }
 
     [Fact]
+    public void Table_Redirected_KeepsEachModelOnOneLine_AndLeavesOutRoutesThatLentNothing()
+    {
+        var result = CliRunner.Run("rank", "--index", _index, "write a python function to reverse a linked list");
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        var rows = result.Stdout.Split('\n');
+        // The longest catalogue name is whole on its row (at Spectre's default 80 columns it broke over two).
+        Assert.Contains(rows, r => r.Contains("qwen2.5-coder-32b-instruct", StringComparison.Ordinal));
+        var top = rows.Single(r => r.Contains("│ 1 ", StringComparison.Ordinal));
+        Assert.Contains("coding 0.", top, StringComparison.Ordinal);
+        Assert.DoesNotContain(" 0.000", top.Split('│')[^2], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ImportedTextOutcomes_TeachTheTextModel_ThatRankShows()
     {
         var csv = Path.Combine(_dir.Path, "history.csv");
