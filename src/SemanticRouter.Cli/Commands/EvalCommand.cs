@@ -23,6 +23,7 @@ internal static class EvalCommand
         var folds = new Option<int>("--folds") { Description = "Cross-validation folds for --outcomes.", DefaultValueFactory = _ => 5 };
         var noText = new Option<bool>("--no-text-model") { Description = "For --outcomes: leave the text outcome model out (neighbours, routes and outcome head only), to see what it adds." };
         var innerFolds = new Option<int>("--inner-folds") { Description = "For --outcomes: folds of the inner split of each outer fold's training prompts that chooses k, τ, α, ρ, λ_t and the text model's L2 (default 5).", DefaultValueFactory = _ => 5 };
+        var routeHead = new Option<bool>("--route-head") { Description = "For --outcomes: take P(route | prompt) in the route part from a softmax regression over the routes, not from the neighbours' vote (measured, not the default: docs/evaluation.md)." };
         var ensemble = new Option<int>("--ensemble") { Description = "For --outcomes: score each held-out prompt with the mean of the N best configurations of the inner split, not only the best (default 1).", HelpName = "N", DefaultValueFactory = _ => 1 };
         var seed = new Option<int>("--seed") { Description = "Seed of the fold assignment for --outcomes (another seed, other folds: shows how much the figures move).", DefaultValueFactory = _ => 0 };
         var points = new Option<int>("--points") { Description = "Threshold sweep points (RouteLLM's num_results).", DefaultValueFactory = _ => 10 };
@@ -43,7 +44,7 @@ internal static class EvalCommand
         };
         var command = new Command("eval", "Measure routing quality on a labelled test set, or model routing on outcome data.")
         {
-            routes, test, parameters, exact, outcomes, folds, innerFolds, ensemble, seed, noText, points, plot, scoresFile, json, served, choose, gridSpec, writeOptions, model, index,
+            routes, test, parameters, exact, outcomes, folds, innerFolds, ensemble, routeHead, seed, noText, points, plot, scoresFile, json, served, choose, gridSpec, writeOptions, model, index,
         };
         foreach (var option in ranking.OutcomeOptions.Concat(columns.All))
         {
@@ -54,7 +55,7 @@ internal static class EvalCommand
         {
             if (parse.GetValue(outcomes) is { } outcomeSource)
             {
-                var (servedOptions, grid) = ServedSettings(parse, ranking, served, choose, ensemble, innerFolds, noText, gridSpec);
+                var (servedOptions, grid) = ServedSettings(parse, ranking, served, choose, ensemble, routeHead, innerFolds, noText, gridSpec);
                 var optionsFile = parse.GetValue(writeOptions);
                 if (optionsFile is not null && grid is null)
                 {
@@ -66,12 +67,19 @@ internal static class EvalCommand
                     RankingFlags.CheckSettingsOutput("--write-options", optionsFile);
                 }
 
-                return await Outcomes(new OutcomeRun(outcomeSource, parse.GetValue(columns.Weak), parse.GetValue(columns.Strong), parse.GetValue(folds), parse.GetValue(innerFolds), parse.GetValue(ensemble), parse.GetValue(seed), !parse.GetValue(noText), parse.GetValue(points), parse.GetValue(plot), parse.GetValue(scoresFile), parse.GetValue(json), parse.GetValue(model)!, servedOptions, grid, optionsFile), stdout, stderr).ConfigureAwait(false);
+                return await Outcomes(new OutcomeRun(outcomeSource, parse.GetValue(columns.Weak), parse.GetValue(columns.Strong), parse.GetValue(folds), parse.GetValue(innerFolds), parse.GetValue(ensemble), parse.GetValue(routeHead), parse.GetValue(seed), !parse.GetValue(noText), parse.GetValue(points), parse.GetValue(plot), parse.GetValue(scoresFile), parse.GetValue(json), parse.GetValue(model)!, servedOptions, grid, optionsFile), stdout, stderr).ConfigureAwait(false);
             }
 
             if (columns.Given(parse) is { } column)
             {
                 throw new CliException($"{column.Name} names a column of an outcome file; it applies with --outcomes only", ExitCodes.BadInput);
+            }
+
+            // Intent evaluation has no folds or curve: an outcome flag here is a mistake, not something to ignore.
+            Option[] outcomeOnly = [folds, innerFolds, ensemble, routeHead, seed, noText, points, plot, scoresFile, served, choose, gridSpec, writeOptions, .. ranking.OutcomeOptions];
+            if (outcomeOnly.FirstOrDefault(o => parse.GetResult(o) is { Implicit: false }) is { } stray)
+            {
+                throw new CliException($"{stray.Name} applies with --outcomes only", ExitCodes.BadInput);
             }
 
             if (parse.GetValue(index) is { } indexDir)
@@ -157,7 +165,7 @@ internal static class EvalCommand
     /// With --served: the ranker settings from the flags (and the grid to choose from, with --choose);
     /// without it, null, after refusing the flags that only --served reads.
     /// </summary>
-    private static (RankingOptions? Options, ServedSettingsGrid? Grid) ServedSettings(ParseResult parse, RankingFlags ranking, Option<bool> served, Option<bool> choose, Option<int> ensemble, Option<int> innerFolds, Option<bool> noText, Option<string?> gridSpec)
+    private static (RankingOptions? Options, ServedSettingsGrid? Grid) ServedSettings(ParseResult parse, RankingFlags ranking, Option<bool> served, Option<bool> choose, Option<int> ensemble, Option<bool> routeHead, Option<int> innerFolds, Option<bool> noText, Option<string?> gridSpec)
     {
         var choosing = parse.GetValue(choose);
         if (!choosing && parse.GetValue(gridSpec) is not null)
@@ -186,6 +194,11 @@ internal static class EvalCommand
             throw new CliException($"--ensemble {Given}", ExitCodes.BadInput);
         }
 
+        if (parse.GetResult(routeHead) is { Implicit: false })
+        {
+            throw new CliException("--route-head changes the harness's route part; --served ranks with the served ranker's own route vote", ExitCodes.BadInput);
+        }
+
         if (!choosing && parse.GetResult(innerFolds) is { Implicit: false })
         {
             throw new CliException($"--inner-folds {Given} (or add --choose)", ExitCodes.BadInput);
@@ -208,7 +221,7 @@ internal static class EvalCommand
     }
 
     /// <summary>What one <c>eval --outcomes</c> run asks for; <see cref="Served"/> set = through the served ranker with those options (or with settings chosen from <see cref="Grid"/>).</summary>
-    private sealed record OutcomeRun(string Source, string? WeakColumn, string? StrongColumn, int Folds, int InnerFolds, int Ensemble, int Seed, bool TextModel, int Points, string? Plot, string? Scores, bool Json, string ModelDir, RankingOptions? Served, ServedSettingsGrid? Grid, string? WriteOptions);
+    private sealed record OutcomeRun(string Source, string? WeakColumn, string? StrongColumn, int Folds, int InnerFolds, int Ensemble, bool RouteHead, int Seed, bool TextModel, int Points, string? Plot, string? Scores, bool Json, string ModelDir, RankingOptions? Served, ServedSettingsGrid? Grid, string? WriteOptions);
 
     private static async Task<int> Outcomes(OutcomeRun run, TextWriter stdout, TextWriter stderr)
     {
@@ -290,7 +303,7 @@ internal static class EvalCommand
         }
         else
         {
-            var result = OutcomeEvaluation.Run(matrix, data.Weak, data.Strong, run.Folds, seed: run.Seed, points: run.Points, log: Log, routes: data.RouteOf, texts: run.TextModel ? data.Prompts : null, innerFolds: run.InnerFolds, ensemble: run.Ensemble);
+            var result = OutcomeEvaluation.Run(matrix, data.Weak, data.Strong, run.Folds, seed: run.Seed, points: run.Points, log: Log, routes: data.RouteOf, texts: run.TextModel ? data.Prompts : null, innerFolds: run.InnerFolds, ensemble: run.Ensemble, routeHead: run.RouteHead);
             (router, ci, scores) = (result.Router, result.RouterIntervals, result.Scores);
             name = run.TextModel ? "ours (kNN + route + outcome head + text model)" : "ours (kNN + route + outcome head)";
             baselines.Add(("kNN only", "knn_only", result.KnnOnly));
@@ -298,6 +311,7 @@ internal static class EvalCommand
             fields["text_model"] = run.TextModel;
             fields["inner_folds"] = run.InnerFolds;
             fields["ensemble"] = run.Ensemble;
+            fields["route_head"] = run.RouteHead;
             fields["chosen"] = result.ChosenPerFold.Select(c => new Dictionary<string, object> { ["fold"] = c.Fold, ["k"] = c.K, ["temperature"] = c.Temperature, ["alpha"] = c.Alpha, ["rho"] = c.Rho, ["text_weight"] = c.TextWeight, ["text_l2"] = c.TextL2 }).ToList();
         }
 

@@ -45,6 +45,10 @@ public static class OutcomeEvaluation
     /// </summary>
     internal static int[] OutcomeClasses(bool[] weak, bool[] strong) => [.. weak.Select((w, i) => (w ? 2 : 0) + (strong[i] ? 1 : 0))];
 
+    // The route head of `--route-head`: set once by hand (not tuned on MMLU), as its measurement was run.
+    private const double RouteHeadL2 = 1e-3;
+    private const int RouteHeadIterations = 150;
+
     private const string WeakModel = "weak";
     private const string StrongModel = "strong";
 
@@ -69,7 +73,8 @@ public static class OutcomeEvaluation
         double[]? textL2Values = null,
         double[]? temperatureValues = null,
         int innerFolds = 5,
-        int ensemble = 1)
+        int ensemble = 1,
+        bool routeHead = false)
     {
         ArgumentNullException.ThrowIfNull(matrix);
         ArgumentNullException.ThrowIfNull(weak);
@@ -123,7 +128,7 @@ public static class OutcomeEvaluation
                 var a = train.Where((_, j) => inner[j] != g).ToArray();
                 var b = train.Where((_, j) => inner[j] == g).ToArray();
                 indexed += a.Length;
-                innerParts.Add((b, Score(matrix, dims, classes, weak, strong, routes, texts, textOptions, textL2Values, a, b, kValues, temperatureValues, smoothing, headL2, threads)));
+                innerParts.Add((b, Score(matrix, dims, classes, weak, strong, routes, texts, textOptions, textL2Values, a, b, kValues, temperatureValues, smoothing, headL2, routeHead, threads)));
             }
 
             var bWeak = innerParts.SelectMany(p => p.B).Select(i => weak[i] ? 1.0 : 0).ToList();
@@ -165,7 +170,7 @@ public static class OutcomeEvaluation
             chosen.Add(new OutcomeFoldChoice(f, best.K, best.Tau, best.Alpha, best.Rho, best.Text, best.L2));
             log?.Invoke(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"fold {f + 1}/{folds}: k={best.K} tau={best.Tau} alpha={best.Alpha} rho={best.Rho} text={best.Text} text-L2={best.L2:0.0e0} (inner APGR {best.Apgr:F3}{(top.Count > 1 ? $"; mean of the best {top.Count}, inner APGR down to {top[^1].Apgr:F3}" : "")})"));
             var withText = top.Any(c => c.Text > 0);
-            var parts = Score(matrix, dims, classes, weak, strong, routes, withText ? texts : null, textOptions, [.. top.Where(c => c.Text > 0).Select(c => c.L2).Distinct()], train, test, [.. top.Select(c => c.K).Distinct()], [.. top.Select(c => c.Tau).Distinct()], smoothing, headL2, threads);
+            var parts = Score(matrix, dims, classes, weak, strong, routes, withText ? texts : null, textOptions, [.. top.Where(c => c.Text > 0).Select(c => c.L2).Distinct()], train, test, [.. top.Select(c => c.K).Distinct()], [.. top.Select(c => c.Tau).Distinct()], smoothing, headL2, routeHead, threads);
             for (var j = 0; j < test.Length; j++)
             {
                 scores[test[j]] = top.Average(c => Combine(parts, j, (c.K, c.Tau), c.Alpha, c.Rho, c.Text, c.L2));
@@ -199,7 +204,7 @@ public static class OutcomeEvaluation
     }
 
     /// <summary>kNN, route and head scores of <paramref name="test"/> rows given <paramref name="train"/> rows.</summary>
-    private static Parts Score(float[] matrix, int dims, int[] classes, bool[] weak, bool[] strong, int[] routes, IReadOnlyList<string>? texts, TextOutcomeModelOptions textOptions, double[] textL2Values, int[] train, int[] test, int[] kValues, double[] temperatures, double beta, double headL2, int threads)
+    private static Parts Score(float[] matrix, int dims, int[] classes, bool[] weak, bool[] strong, int[] routes, IReadOnlyList<string>? texts, TextOutcomeModelOptions textOptions, double[] textL2Values, int[] train, int[] test, int[] kValues, double[] temperatures, double beta, double headL2, bool routeHead, int threads)
     {
         Dictionary<double, double[]>? textScores = null;
         if (texts is not null)
@@ -251,6 +256,12 @@ public static class OutcomeEvaluation
             routeGain[r] = Gain(strongWins[r], weakWins[r], trials[r]);
         }
 
+        // With routeHead, P(r|q) in (b) comes from a softmax regression over the routes (the route
+        // head's model) instead of the neighbours' route vote; measured, not adopted (docs/evaluation.md).
+        var subjects = routeHead && routeCount > 1
+            ? RouteClassifier.Train([.. Enumerable.Range(0, routeCount).Select(r => r.ToString(System.Globalization.CultureInfo.InvariantCulture))], trainMatrix, train.Select(i => routes[i]).ToArray(),
+                new RouteClassifierOptions { L2 = RouteHeadL2, MaxIterations = RouteHeadIterations, Threads = threads })
+            : null;
         var exact = new ExactNeighbors(trainMatrix, dims);
         var kMax = kValues.Max();
         var votes = kValues.SelectMany(k => temperatures.Select(t => (k, t))).ToArray();
@@ -263,6 +274,17 @@ public static class OutcomeEvaluation
             var p = head.PredictProbabilities(q);
             headScores[j] = p[1] - p[2];
             var hits = exact.Search(q, kMax);
+            var viaHead = double.NaN;
+            if (subjects is not null)
+            {
+                var posterior = subjects.PredictProbabilities(q);
+                viaHead = 0;
+                for (var r = 0; r < routeCount; r++)
+                {
+                    viaHead += posterior[r] * routeGain[r];
+                }
+            }
+
             foreach (var (k, tau) in votes)
             {
                 // The same weighted neighbours vote twice: with their own outcomes (a), and for their
@@ -280,7 +302,7 @@ public static class OutcomeEvaluation
                 }
 
                 knn[(k, tau)][j] = Gain(ss, sw, sum);
-                route[(k, tau)][j] = sum > 0 ? viaRoutes / sum : priorStrong - priorWeak;
+                route[(k, tau)][j] = subjects is not null ? viaHead : sum > 0 ? viaRoutes / sum : priorStrong - priorWeak;
             }
         });
 

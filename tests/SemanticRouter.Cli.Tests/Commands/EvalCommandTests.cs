@@ -156,6 +156,7 @@ public class EvalCommandTests
     [InlineData("--choose", "--choose applies with --served only")]
     [InlineData("--served --choose --temperature 0.2", "--temperature is chosen by --choose")]
     [InlineData("--served --choose --ensemble 2", "--ensemble chooses settings on the data")]
+    [InlineData("--served --route-head", "--route-head changes the harness's route part")]
     [InlineData("--served --temperature -1", "--temperature: Temperature must be positive and finite.")]
     [InlineData("--served --grid k=5", "--grid is what --choose chooses among; add --served --choose")]
     [InlineData("--served --choose --grid k=0", "--grid: k 0: K must be in [1, 10000].")]
@@ -171,6 +172,33 @@ public class EvalCommandTests
         var result = CliRunner.Run(["eval", "--outcomes", file, .. flags.Split(' '), "--model", Model]);
 
         CliRunner.AssertOneLineError(result, ExitCodes.BadInput, message);
+    }
+
+    [Theory]
+    [InlineData("--seed", "3")]
+    [InlineData("--route-head", null)]
+    [InlineData("--plot", "x.png")]
+    [InlineData("--k", "5")]
+    public void Intents_OutcomeOnlyFlag_OneLineBadInput(string flag, string? value)
+    {
+        using var dir = new TestDirectory();
+
+        var result = CliRunner.Run(["eval", "--routes", dir.Path, flag, .. value is null ? Array.Empty<string>() : [value], "--model", Model]);
+
+        CliRunner.AssertOneLineError(result, ExitCodes.BadInput, $"{flag} applies with --outcomes only");
+    }
+
+    [Fact]
+    public void Outcomes_RouteHead_IsReported()
+    {
+        using var dir = new TestDirectory();
+        string file = WriteOutcomes(dir);
+
+        var result = CliRunner.Run("eval", "--outcomes", file, "--folds", "4", "--json", "--route-head", "--model", Model);
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        using var json = JsonDocument.Parse(result.Stdout);
+        Assert.True(json.RootElement.GetProperty("route_head").GetBoolean());
     }
 
     [Fact]

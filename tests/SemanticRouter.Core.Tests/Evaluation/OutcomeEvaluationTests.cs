@@ -248,6 +248,25 @@ public class OutcomeEvaluationTests
     }
 
     [Fact]
+    public void Run_RouteHead_ScoresTheRoutePartFromARouteClassifier()
+    {
+        var (matrix, weak, strong, routes) = TwoRoutes(150, seed: 9);
+
+        // ρ = 1: the score is the route part alone, so only where P(r|q) comes from differs.
+        var vote = OutcomeEvaluation.Run(matrix, weak, strong, folds: 3, kValues: [10], alphaValues: [0], rhoValues: [1], threads: 1, routes: routes);
+        var head = OutcomeEvaluation.Run(matrix, weak, strong, folds: 3, kValues: [10], alphaValues: [0], rhoValues: [1], threads: 1, routes: routes, routeHead: true);
+
+        Assert.NotEqual(vote.Scores, head.Scores);
+        Assert.True(head.Router.Apgr > head.Random.Apgr + 0.2, $"route head {head.Router.Apgr:F3} vs random {head.Random.Apgr:F3}");
+
+        // With one route there is nothing to classify: the option changes nothing.
+        var one = new int[routes.Length];
+        Assert.Equal(
+            OutcomeEvaluation.Run(matrix, weak, strong, folds: 3, kValues: [10], alphaValues: [0], threads: 1, routes: one).Scores,
+            OutcomeEvaluation.Run(matrix, weak, strong, folds: 3, kValues: [10], alphaValues: [0], threads: 1, routes: one, routeHead: true).Scores);
+    }
+
+    [Fact]
     public void Run_EnsembleOfOne_IsTheBestConfiguration_AndAnEnsembleAveragesTheRunnersUp()
     {
         var (matrix, weak, strong, routes) = TwoRoutes(150, seed: 9);
