@@ -24,6 +24,11 @@ internal static class EvalCommand
         var noText = new Option<bool>("--no-text-model") { Description = "For --outcomes: leave the text outcome model out (neighbours, routes and outcome head only), to see what it adds." };
         var innerFolds = new Option<int>("--inner-folds") { Description = "For --outcomes: folds of the inner split of each outer fold's training prompts that chooses k, τ, α, ρ, λ_t and the text model's L2 (default 5).", DefaultValueFactory = _ => 5 };
         var routeHead = new Option<bool>("--route-head") { Description = "For --outcomes: take P(route | prompt) in the route part from a softmax regression over the routes, not from the neighbours' vote (measured, not the default: docs/evaluation.md)." };
+        var routeHeadWeight = new Option<double?>("--route-head-weight")
+        {
+            Description = "For --outcomes --served: train a route classifier on each fold's training prompts and blend its P(route | prompt) into the ranker's route vote with this weight (RouteHeadWeight, 0–1; docs/evaluation.md).",
+            HelpName = "A",
+        };
         var ensemble = new Option<int>("--ensemble") { Description = "For --outcomes: score each held-out prompt with the mean of the N best configurations of the inner split, not only the best (default 1).", HelpName = "N", DefaultValueFactory = _ => 1 };
         var seed = new Option<int>("--seed") { Description = "Seed of the fold assignment for --outcomes (another seed, other folds: shows how much the figures move).", DefaultValueFactory = _ => 0 };
         var points = new Option<int>("--points") { Description = "Threshold sweep points (RouteLLM's num_results).", DefaultValueFactory = _ => 10 };
@@ -44,7 +49,7 @@ internal static class EvalCommand
         };
         var command = new Command("eval", "Measure routing quality on a labelled test set, or model routing on outcome data.")
         {
-            routes, test, parameters, exact, outcomes, folds, innerFolds, ensemble, routeHead, seed, noText, points, plot, scoresFile, json, served, choose, gridSpec, writeOptions, model, index,
+            routes, test, parameters, exact, outcomes, folds, innerFolds, ensemble, routeHead, routeHeadWeight, seed, noText, points, plot, scoresFile, json, served, choose, gridSpec, writeOptions, model, index,
         };
         foreach (var option in ranking.OutcomeOptions.Concat(columns.All))
         {
@@ -55,7 +60,7 @@ internal static class EvalCommand
         {
             if (parse.GetValue(outcomes) is { } outcomeSource)
             {
-                var (servedOptions, grid) = ServedSettings(parse, ranking, served, choose, ensemble, routeHead, innerFolds, noText, gridSpec);
+                var (servedOptions, grid) = ServedSettings(parse, ranking, served, choose, ensemble, routeHead, routeHeadWeight, innerFolds, noText, gridSpec);
                 var optionsFile = parse.GetValue(writeOptions);
                 if (optionsFile is not null && grid is null)
                 {
@@ -76,7 +81,7 @@ internal static class EvalCommand
             }
 
             // Intent evaluation has no folds or curve: an outcome flag here is a mistake, not something to ignore.
-            Option[] outcomeOnly = [folds, innerFolds, ensemble, routeHead, seed, noText, points, plot, scoresFile, served, choose, gridSpec, writeOptions, .. ranking.OutcomeOptions];
+            Option[] outcomeOnly = [folds, innerFolds, ensemble, routeHead, routeHeadWeight, seed, noText, points, plot, scoresFile, served, choose, gridSpec, writeOptions, .. ranking.OutcomeOptions];
             if (outcomeOnly.FirstOrDefault(o => parse.GetResult(o) is { Implicit: false }) is { } stray)
             {
                 throw new CliException($"{stray.Name} applies with --outcomes only", ExitCodes.BadInput);
@@ -165,7 +170,7 @@ internal static class EvalCommand
     /// With --served: the ranker settings from the flags (and the grid to choose from, with --choose);
     /// without it, null, after refusing the flags that only --served reads.
     /// </summary>
-    private static (RankingOptions? Options, ServedSettingsGrid? Grid) ServedSettings(ParseResult parse, RankingFlags ranking, Option<bool> served, Option<bool> choose, Option<int> ensemble, Option<bool> routeHead, Option<int> innerFolds, Option<bool> noText, Option<string?> gridSpec)
+    private static (RankingOptions? Options, ServedSettingsGrid? Grid) ServedSettings(ParseResult parse, RankingFlags ranking, Option<bool> served, Option<bool> choose, Option<int> ensemble, Option<bool> routeHead, Option<double?> routeHeadWeight, Option<int> innerFolds, Option<bool> noText, Option<string?> gridSpec)
     {
         var choosing = parse.GetValue(choose);
         if (!choosing && parse.GetValue(gridSpec) is not null)
@@ -178,6 +183,11 @@ internal static class EvalCommand
             if (choosing)
             {
                 throw new CliException("--choose applies with --served only (without it, eval chooses its own weights on the training folds anyway)", ExitCodes.BadInput);
+            }
+
+            if (parse.GetResult(routeHeadWeight) is { Implicit: false })
+            {
+                throw new CliException("--route-head-weight applies with --served only (the harness's route part takes --route-head)", ExitCodes.BadInput);
             }
 
             if (ranking.AnyOutcomeOption(parse))
@@ -210,6 +220,21 @@ internal static class EvalCommand
         }
 
         var options = ranking.BuildForOutcomes(parse);
+        if (parse.GetValue(routeHeadWeight) is { } a)
+        {
+            if (choosing)
+            {
+                throw new CliException("--route-head-weight is not among the settings --choose chooses; give it without --choose", ExitCodes.BadInput);
+            }
+
+            if (a is not (>= 0 and <= 1))
+            {
+                throw new CliException($"--route-head-weight must be in [0, 1], not {a.ToString(System.Globalization.CultureInfo.InvariantCulture)}", ExitCodes.BadInput);
+            }
+
+            options.RouteHeadWeight = a;
+        }
+
         var withoutText = parse.GetValue(noText);
         if (withoutText)
         {
@@ -280,10 +305,11 @@ internal static class EvalCommand
             var served = ServedOutcomeEvaluation.Run(matrix, data.Weak, data.Strong, data.Routes, data.RouteOf, data.Prompts, options, run.Folds, run.Seed, run.Points, log: Log, grid: run.Grid, innerFolds: run.InnerFolds);
             (router, ci, scores) = (served.Router, served.RouterIntervals, served.Scores);
             name = run.Grid is null
-                ? string.Create(CultureInfo.InvariantCulture, $"served ranker (k {options.K}, τ {options.Temperature}, β_u {options.UtteranceSmoothingStrength}, β_r {options.RouteSmoothingStrength}, λ_t {options.TextModelWeight})")
+                ? string.Create(CultureInfo.InvariantCulture, $"served ranker (k {options.K}, τ {options.Temperature}, β_u {options.UtteranceSmoothingStrength}, β_r {options.RouteSmoothingStrength}, λ_t {options.TextModelWeight}{(options.RouteHeadWeight > 0 ? $", route head α {options.RouteHeadWeight}" : "")})")
                 : string.Create(CultureInfo.InvariantCulture, $"served ranker (k, τ, β_u, λ_t chosen per fold; β_r {options.RouteSmoothingStrength})");
             baselines.Add(("random", "random", served.Random));
             fields["served"] = true;
+            fields["route_head_weight"] = options.RouteHeadWeight;
             fields["ranking"] = run.Grid is null ? SettingsJson(options) : new Dictionary<string, object> { ["route_smoothing"] = options.RouteSmoothingStrength };
             if (run.Grid is not null)
             {

@@ -45,9 +45,10 @@ public static class OutcomeEvaluation
     /// </summary>
     internal static int[] OutcomeClasses(bool[] weak, bool[] strong) => [.. weak.Select((w, i) => (w ? 2 : 0) + (strong[i] ? 1 : 0))];
 
-    // The route head of `--route-head`: set once by hand (not tuned on MMLU), as its measurement was run.
-    private const double RouteHeadL2 = 1e-3;
-    private const int RouteHeadIterations = 150;
+    // The route head of `--route-head` (and of the served evaluation's RouteHeadWeight): set once by
+    // hand, not tuned on MMLU, as its measurement was run.
+    internal const double RouteHeadL2 = 1e-3;
+    internal const int RouteHeadIterations = 150;
 
     private const string WeakModel = "weak";
     private const string StrongModel = "strong";

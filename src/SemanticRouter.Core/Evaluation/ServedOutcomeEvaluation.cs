@@ -86,7 +86,7 @@ public static class ServedOutcomeEvaluation
                 edgeNote = foldEdges.Count > 0 ? $"; at the edge of the grid: {string.Join(", ", foldEdges)}" : "";
             }
 
-            var fold = new FoldRanking(data, train, test, settings.K, settings.TextModelWeight > 0);
+            var fold = new FoldRanking(data, train, test, settings.K, settings.TextModelWeight > 0, settings.RouteHeadWeight > 0);
             var held = fold.Score(settings);
             for (var j = 0; j < test.Length; j++)
             {
@@ -95,7 +95,7 @@ public static class ServedOutcomeEvaluation
 
             chosen.Add(new ServedFoldChoice(f, settings.K, settings.Temperature, settings.UtteranceSmoothingStrength, settings.TextModelWeight, innerApgr));
             log?.Invoke(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"fold {f + 1}/{folds}: {test.Length} held-out prompts ranked with k={settings.K} tau={settings.Temperature} utterance-smoothing={settings.UtteranceSmoothingStrength} text={settings.TextModelWeight}{(grid is null ? "" : $" (inner APGR {innerApgr:F3}{edgeNote})")}"));
+                $"fold {f + 1}/{folds}: {test.Length} held-out prompts ranked with k={settings.K} tau={settings.Temperature} utterance-smoothing={settings.UtteranceSmoothingStrength} text={settings.TextModelWeight}{(settings.RouteHeadWeight > 0 ? $" route-head={settings.RouteHeadWeight}" : "")}{(grid is null ? "" : $" (inner APGR {innerApgr:F3}{edgeNote})")}"));
         }
 
         // What to serve on all of this data: the same choice, made on all prompts (`fit`'s job for outcome data).
@@ -204,7 +204,7 @@ public static class ServedOutcomeEvaluation
             var a = train.Where((_, j) => inner[j] != g).ToArray();
             var b = train.Where((_, j) => inner[j] == g).ToArray();
             indexed += a.Length;
-            parts.Add((b, new FoldRanking(data, a, b, grid.K.Max(), withText)));
+            parts.Add((b, new FoldRanking(data, a, b, grid.K.Max(), withText, given.RouteHeadWeight > 0)));
         }
 
         var pooled = parts.SelectMany(p => p.B).ToArray();
@@ -255,8 +255,9 @@ public static class ServedOutcomeEvaluation
         private readonly RoutingTable _table;
         private readonly Ranking.Neighbor[][] _neighbors;
         private readonly Dictionary<string, double>[]? _text;
+        private readonly Dictionary<string, double>[]? _routePosterior;
 
-        public FoldRanking(Data data, int[] train, int[] test, int k, bool withText)
+        public FoldRanking(Data data, int[] train, int[] test, int k, bool withText, bool withRouteHead)
         {
             _data = data;
             _test = test;
@@ -288,6 +289,23 @@ public static class ServedOutcomeEvaluation
                 include[i] = true;
             }
 
+            // With RouteHeadWeight > 0, what a fitted route head adds: a softmax regression over the routes,
+            // trained on the training prompts (each an utterance of its route), whose posterior each
+            // request carries for the ranker to blend with its neighbours' route vote.
+            RouteClassifier? routeHead = null;
+            if (withRouteHead && data.RouteNames.Count > 1)
+            {
+                var trainMatrix = new float[train.Length * data.Dims];
+                for (var j = 0; j < train.Length; j++)
+                {
+                    data.Matrix.AsSpan(train[j] * data.Dims, data.Dims).CopyTo(trainMatrix.AsSpan(j * data.Dims));
+                }
+
+                routeHead = RouteClassifier.Train(data.RouteNames, trainMatrix, train.Select(i => data.RouteOf[i]).ToArray(),
+                    new RouteClassifierOptions { L2 = OutcomeEvaluation.RouteHeadL2, MaxIterations = OutcomeEvaluation.RouteHeadIterations, Threads = data.Threads });
+                _routePosterior = new Dictionary<string, double>[test.Length];
+            }
+
             _neighbors = new Ranking.Neighbor[test.Length][];
             Parallel.For(0, test.Length, new ParallelOptions { MaxDegreeOfParallelism = data.Threads }, j =>
             {
@@ -297,6 +315,18 @@ public static class ServedOutcomeEvaluation
                 if (_text is not null)
                 {
                     _text[j] = textModel!.Predict(data.Texts[q], [WeakModel, StrongModel]);
+                }
+
+                if (routeHead is not null)
+                {
+                    var p = routeHead.PredictProbabilities(data.Matrix.AsSpan(q * data.Dims, data.Dims));
+                    var posterior = new Dictionary<string, double>(p.Length, StringComparer.Ordinal);
+                    for (var r = 0; r < p.Length; r++)
+                    {
+                        posterior[data.RouteNames[r]] = p[r];
+                    }
+
+                    _routePosterior![j] = posterior;
                 }
             });
         }
@@ -312,6 +342,7 @@ public static class ServedOutcomeEvaluation
                 {
                     Statistics = _stats,
                     TextEstimates = settings.TextModelWeight > 0 ? _text?[j] : null,
+                    RoutePosterior = settings.RouteHeadWeight > 0 ? _routePosterior?[j] : null,
                 });
                 double Quality(string model) => result.Models.First(m => m.Model == model).Quality;
                 scores[j] = Quality(StrongModel) - Quality(WeakModel);

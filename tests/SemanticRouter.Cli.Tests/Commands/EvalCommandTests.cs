@@ -157,6 +157,9 @@ public class EvalCommandTests
     [InlineData("--served --choose --temperature 0.2", "--temperature is chosen by --choose")]
     [InlineData("--served --choose --ensemble 2", "--ensemble chooses settings on the data")]
     [InlineData("--served --route-head", "--route-head changes the harness's route part")]
+    [InlineData("--route-head-weight 0.5", "--route-head-weight applies with --served only")]
+    [InlineData("--served --choose --route-head-weight 0.5", "--route-head-weight is not among the settings --choose chooses")]
+    [InlineData("--served --route-head-weight 1.5", "--route-head-weight must be in [0, 1], not 1.5")]
     [InlineData("--served --temperature -1", "--temperature: Temperature must be positive and finite.")]
     [InlineData("--served --grid k=5", "--grid is what --choose chooses among; add --served --choose")]
     [InlineData("--served --choose --grid k=0", "--grid: k 0: K must be in [1, 10000].")]
@@ -186,6 +189,19 @@ public class EvalCommandTests
         var result = CliRunner.Run(["eval", "--routes", dir.Path, flag, .. value is null ? Array.Empty<string>() : [value], "--model", Model]);
 
         CliRunner.AssertOneLineError(result, ExitCodes.BadInput, $"{flag} applies with --outcomes only");
+    }
+
+    [Fact]
+    public void Outcomes_ServedRouteHeadWeight_IsReported()
+    {
+        using var dir = new TestDirectory();
+        string file = WriteOutcomes(dir);
+
+        var result = CliRunner.Run("eval", "--outcomes", file, "--folds", "4", "--served", "--k", "5", "--route-head-weight", "0.5", "--json", "--model", Model);
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        using var json = JsonDocument.Parse(result.Stdout);
+        Assert.Equal(0.5, json.RootElement.GetProperty("route_head_weight").GetDouble());
     }
 
     [Fact]

@@ -46,6 +46,25 @@ public class ServedOutcomeEvaluationTests
     }
 
     [Fact]
+    public void Run_RouteHeadWeight_BlendsARouteClassifiersPosteriorIntoTheRouteVote()
+    {
+        var (matrix, weak, strong, routes, texts) = TwoRoutes(150, seed: 3);
+        RankingOptions Options(double alpha) => new() { K = 10, Temperature = 0.2, TextModelWeight = 0, RouteHeadWeight = alpha };
+
+        var vote = ServedOutcomeEvaluation.Run(matrix, weak, strong, ["geometry", "trivia"], routes, texts, Options(0), folds: 3, threads: 1);
+        var head = ServedOutcomeEvaluation.Run(matrix, weak, strong, ["geometry", "trivia"], routes, texts, Options(0.5), folds: 3, threads: 1);
+
+        Assert.NotEqual(vote.Scores, head.Scores);
+        Assert.True(head.Router.Apgr > head.Random.Apgr + 0.2, $"with the head {head.Router.Apgr:F3} vs random {head.Random.Apgr:F3}");
+
+        // One route: there is nothing to classify, and the weight changes nothing.
+        var one = new int[routes.Length];
+        Assert.Equal(
+            ServedOutcomeEvaluation.Run(matrix, weak, strong, ["all"], one, texts, Options(0), folds: 3, threads: 1).Scores,
+            ServedOutcomeEvaluation.Run(matrix, weak, strong, ["all"], one, texts, Options(0.5), folds: 3, threads: 1).Scores);
+    }
+
+    [Fact]
     public void Run_WordsCarryTheSignal_TheTextModelWeightDecidesWhetherTheRankerHearsThem()
     {
         var (matrix, weak, strong, routes, texts) = TwoRoutes(200, seed: 7, wordsTell: true);
