@@ -74,7 +74,7 @@ internal static class RoutesCommand
                 return ExitCodes.Ok;
             }
 
-            var console = Console(stdout);
+            var console = Terminal.For(stdout);
             var table = new Table().AddColumns("route", "utterances", "targets (prior)", "threshold", "file");
             table.Columns[1].RightAligned();
             table.Columns[3].RightAligned();
@@ -147,6 +147,4 @@ internal static class RoutesCommand
             throw new CliException(e.Message, ExitCodes.BadInput);
         }
     }
-
-    internal static IAnsiConsole Console(TextWriter writer) => Terminal.For(writer);
 }

@@ -45,10 +45,25 @@ public static class OutcomeEvaluation
     /// </summary>
     internal static int[] OutcomeClasses(bool[] weak, bool[] strong) => [.. weak.Select((w, i) => (w ? 2 : 0) + (strong[i] ? 1 : 0))];
 
-    // The route head of `--route-head` (and of the served evaluation's RouteHeadWeight): set once by
-    // hand, not tuned on MMLU, as its measurement was run.
-    internal const double RouteHeadL2 = 1e-3;
-    internal const int RouteHeadIterations = 150;
+    /// <summary>
+    /// The route head of <c>--route-head</c> and of the served evaluation's <c>RouteHeadWeight</c>: a
+    /// softmax regression over the routes on the given rows. L2 1e-3 and 150 iterations were set once by
+    /// hand, not tuned on MMLU, as its measurements were run.
+    /// </summary>
+    internal static RouteClassifier TrainRouteHead(IReadOnlyList<string> routeNames, float[] rows, int[] labels, int threads) =>
+        RouteClassifier.Train(routeNames, rows, labels, new RouteClassifierOptions { L2 = 1e-3, MaxIterations = 150, Threads = threads });
+
+    /// <summary>The given rows of a row-major matrix, in order, as a matrix of their own.</summary>
+    internal static float[] Rows(float[] matrix, int dims, int[] rows)
+    {
+        var result = new float[rows.Length * dims];
+        for (var j = 0; j < rows.Length; j++)
+        {
+            matrix.AsSpan(rows[j] * dims, dims).CopyTo(result.AsSpan(j * dims));
+        }
+
+        return result;
+    }
 
     private const string WeakModel = "weak";
     private const string StrongModel = "strong";
@@ -225,11 +240,7 @@ public static class OutcomeEvaluation
             }
         }
 
-        var trainMatrix = new float[train.Length * dims];
-        for (var j = 0; j < train.Length; j++)
-        {
-            matrix.AsSpan(train[j] * dims, dims).CopyTo(trainMatrix.AsSpan(j * dims));
-        }
+        var trainMatrix = Rows(matrix, dims, train);
 
         var head = RouteClassifier.Train(["00", "01", "10", "11"], trainMatrix, train.Select(i => classes[i]).ToArray(), new RouteClassifierOptions { L2 = headL2, Threads = threads });
         var priorWeak = train.Average(i => weak[i] ? 1.0 : 0);
@@ -260,8 +271,7 @@ public static class OutcomeEvaluation
         // With routeHead, P(r|q) in (b) comes from a softmax regression over the routes (the route
         // head's model) instead of the neighbours' route vote; measured, not adopted (docs/evaluation.md).
         var subjects = routeHead && routeCount > 1
-            ? RouteClassifier.Train([.. Enumerable.Range(0, routeCount).Select(r => r.ToString(System.Globalization.CultureInfo.InvariantCulture))], trainMatrix, train.Select(i => routes[i]).ToArray(),
-                new RouteClassifierOptions { L2 = RouteHeadL2, MaxIterations = RouteHeadIterations, Threads = threads })
+            ? TrainRouteHead([.. Enumerable.Range(0, routeCount).Select(r => r.ToString(System.Globalization.CultureInfo.InvariantCulture))], trainMatrix, [.. train.Select(i => routes[i])], threads)
             : null;
         var exact = new ExactNeighbors(trainMatrix, dims);
         var kMax = kValues.Max();

@@ -295,14 +295,7 @@ public static class ServedOutcomeEvaluation
             RouteClassifier? routeHead = null;
             if (withRouteHead && data.RouteNames.Count > 1)
             {
-                var trainMatrix = new float[train.Length * data.Dims];
-                for (var j = 0; j < train.Length; j++)
-                {
-                    data.Matrix.AsSpan(train[j] * data.Dims, data.Dims).CopyTo(trainMatrix.AsSpan(j * data.Dims));
-                }
-
-                routeHead = RouteClassifier.Train(data.RouteNames, trainMatrix, train.Select(i => data.RouteOf[i]).ToArray(),
-                    new RouteClassifierOptions { L2 = OutcomeEvaluation.RouteHeadL2, MaxIterations = OutcomeEvaluation.RouteHeadIterations, Threads = data.Threads });
+                routeHead = OutcomeEvaluation.TrainRouteHead(data.RouteNames, OutcomeEvaluation.Rows(data.Matrix, data.Dims, train), [.. train.Select(i => data.RouteOf[i])], data.Threads);
                 _routePosterior = new Dictionary<string, double>[test.Length];
             }
 
