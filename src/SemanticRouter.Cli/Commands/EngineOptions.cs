@@ -15,16 +15,20 @@ internal static class EngineOptions
 
     /// <summary>The engine over an index and the model it was built with; the caller disposes both.</summary>
     public static (RouterEngine Engine, IDisposable Encoder) Open(string indexDirectory, string? modelDirectory, string? outcomeDb, RankingOptions? ranking = null) =>
-        Open(indexDirectory, modelDirectory, outcomeDb, _ => ranking);
+        Open(indexDirectory, modelDirectory, outcomeDb, _ => (ranking, null));
 
-    /// <summary>As above, with ranking options that depend on the loaded artefact (e.g. checked against its routes).</summary>
-    public static (RouterEngine Engine, IDisposable Encoder) Open(string indexDirectory, string? modelDirectory, string? outcomeDb, Func<RouterArtifact, RankingOptions?> ranking)
+    /// <summary>
+    /// As above, with ranking options that depend on the loaded artefact (e.g. checked against its
+    /// routes) and the --ranking-options file they came from, whose route_head_weight the engine takes.
+    /// </summary>
+    public static (RouterEngine Engine, IDisposable Encoder) Open(string indexDirectory, string? modelDirectory, string? outcomeDb, Func<RouterArtifact, (RankingOptions? Options, RankingSettingsFile? File)> ranking)
     {
         var (artifact, encoder) = IndexOptions.Load(indexDirectory, modelDirectory);
         try
         {
+            var (options, file) = ranking(artifact);
             var engine = new RouterEngine(
-                new RouterEngineOptions { IndexDirectory = artifact.Directory, OutcomeDatabase = outcomeDb, Ranking = ranking(artifact) },
+                new RouterEngineOptions { IndexDirectory = artifact.Directory, OutcomeDatabase = outcomeDb, Ranking = options, RouteHeadWeight = file?.RouteHeadWeight },
                 encoder,
                 artifact);
             return (engine, encoder);

@@ -36,7 +36,7 @@ internal static class EvalCommand
         var plot = new Option<string?>("--plot") { Description = "Write the quality-versus-strong-calls curve to this PNG.", HelpName = "FILE" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object." };
         var served = new Option<bool>("--served") { Description = "For --outcomes: rank held-out prompts with the served ranker and its settings (--k, --temperature, --utterance-smoothing, --route-smoothing, --text-model-weight; defaults as `serve`), as `serve` would after `outcomes import` of the training prompts; nothing is chosen on the data." };
-        var choose = new Option<bool>("--choose") { Description = "For --served: choose k, τ, β_u and λ_t per outer fold on an inner split of its training prompts (k 25–200, τ 0.05–0.5, β_u 1–10, λ_t 0–0.5; --inner-folds), as eval chooses its own weights, instead of taking them from the flags." };
+        var choose = new Option<bool>("--choose") { Description = "For --served: choose k, τ, β_u and λ_t per outer fold on an inner split of its training prompts (k 25–200, τ 0.05–0.5, β_u 1–10, λ_t 0–0.5; the route head's α too when --grid lists route_head_weight; --inner-folds), as eval chooses its own weights, instead of taking them from the flags." };
         var gridSpec = GridFlag.Create("For --served --choose");
         var writeOptions = new Option<string?>("--write-options") { Description = $"For --served --choose: write the settings chosen on all prompts to this file ({RankingSettingsFile.DefaultFileName}), which `serve`, `rank` and `eval --served` read with --ranking-options FILE.", HelpName = "FILE" };
         var ranking = new RankingFlags();
@@ -224,7 +224,7 @@ internal static class EvalCommand
         {
             if (choosing)
             {
-                throw new CliException("--route-head-weight is not among the settings --choose chooses; give it without --choose", ExitCodes.BadInput);
+                throw new CliException("--route-head-weight is chosen by --choose when --grid lists it (route_head_weight=0,0.5,1); give it without --choose, or in --grid", ExitCodes.BadInput);
             }
 
             if (a is not (>= 0 and <= 1))
@@ -306,10 +306,14 @@ internal static class EvalCommand
             (router, ci, scores) = (served.Router, served.RouterIntervals, served.Scores);
             name = run.Grid is null
                 ? string.Create(CultureInfo.InvariantCulture, $"served ranker (k {options.K}, τ {options.Temperature}, β_u {options.UtteranceSmoothingStrength}, β_r {options.RouteSmoothingStrength}, λ_t {options.TextModelWeight}{(options.RouteHeadWeight > 0 ? $", route head α {options.RouteHeadWeight}" : "")})")
-                : string.Create(CultureInfo.InvariantCulture, $"served ranker (k, τ, β_u, λ_t chosen per fold; β_r {options.RouteSmoothingStrength})");
+                : string.Create(CultureInfo.InvariantCulture, $"served ranker (k, τ, β_u, λ_t{(run.Grid.UsesRouteHead ? ", route head α" : "")} chosen per fold; β_r {options.RouteSmoothingStrength})");
             baselines.Add(("random", "random", served.Random));
             fields["served"] = true;
-            fields["route_head_weight"] = options.RouteHeadWeight;
+            if (run.Grid is null)
+            {
+                fields["route_head_weight"] = options.RouteHeadWeight;
+            }
+
             fields["ranking"] = run.Grid is null ? SettingsJson(options) : new Dictionary<string, object> { ["route_smoothing"] = options.RouteSmoothingStrength };
             if (run.Grid is not null)
             {
@@ -318,13 +322,16 @@ internal static class EvalCommand
                 {
                     (recommendedSettings, recommendedInnerApgr) = (r, served.RecommendedInnerApgr);
                     fields["recommended"] = SettingsJson(r);
+                    // α has no serve flag (it only means something with the index's route head): it travels in the file.
                     recommendation = run.WriteOptions is { } file
                         ? $"to serve the settings chosen on all {data.Prompts.Count} prompts: semantic-router serve --index DIR --ranking-options {file}"
+                        : r.RouteHeadWeight > 0
+                        ? string.Create(CultureInfo.InvariantCulture, $"to serve the settings chosen on all {data.Prompts.Count} prompts (route head α {r.RouteHeadWeight}: an index with a route head, from fit --routes), write them with --write-options FILE and run semantic-router serve --index DIR --ranking-options FILE")
                         : string.Create(CultureInfo.InvariantCulture,
                             $"to serve the settings chosen on all {data.Prompts.Count} prompts: SEMANTIC_ROUTER_DEFAULT_K={r.K} semantic-router serve --index DIR --temperature {r.Temperature} --utterance-smoothing {r.UtteranceSmoothingStrength} --text-model-weight {r.TextModelWeight} (or write them with --write-options FILE)");
                 }
 
-                fields["chosen"] = served.ChosenPerFold.Select(c => new Dictionary<string, object?> { ["fold"] = c.Fold, ["k"] = c.K, ["temperature"] = c.Temperature, ["utterance_smoothing"] = c.UtteranceSmoothing, ["text_model_weight"] = c.TextModelWeight, ["inner_apgr"] = Num(c.InnerApgr) }).ToList();
+                fields["chosen"] = served.ChosenPerFold.Select(c => new Dictionary<string, object?> { ["fold"] = c.Fold, ["k"] = c.K, ["temperature"] = c.Temperature, ["utterance_smoothing"] = c.UtteranceSmoothing, ["text_model_weight"] = c.TextModelWeight, ["route_head_weight"] = c.RouteHeadWeight, ["inner_apgr"] = Num(c.InnerApgr) }).ToList();
             }
         }
         else
@@ -438,6 +445,7 @@ internal static class EvalCommand
         ["utterance_smoothing"] = o.UtteranceSmoothingStrength,
         ["route_smoothing"] = o.RouteSmoothingStrength,
         ["text_model_weight"] = o.TextModelWeight,
+        ["route_head_weight"] = o.RouteHeadWeight,
     };
 
     /// <summary>[lower, upper]; an infinite bound (a CPT some resamples never reach) is null.</summary>

@@ -127,7 +127,7 @@ internal static class FitCommand
         RankingFlags.WriteSettingsFile("--out", file, settings);
 
         await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"chosen: k {chosen.K}, temperature {chosen.Temperature}, utterance smoothing {chosen.UtteranceSmoothingStrength}, text model weight {chosen.TextModelWeight} (inner APGR {innerApgr:F3})")).ConfigureAwait(false);
+            $"chosen: k {chosen.K}, temperature {chosen.Temperature}, utterance smoothing {chosen.UtteranceSmoothingStrength}, text model weight {chosen.TextModelWeight}{(grid.UsesRouteHead ? $", route head weight {chosen.RouteHeadWeight}" : "")} (inner APGR {innerApgr:F3})")).ConfigureAwait(false);
         await stdout.WriteLineAsync($"wrote {file}; serve with: semantic-router serve --index DIR --ranking-options {file}").ConfigureAwait(false);
         return ExitCodes.Ok;
     }

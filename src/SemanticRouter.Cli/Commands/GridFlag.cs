@@ -21,7 +21,7 @@ internal static class GridFlag
         {
             var d = ServedSettingsGrid.Default;
             static string List<T>(IEnumerable<T> values) => string.Join(',', values.Select(v => Convert.ToString(v, CultureInfo.InvariantCulture)));
-            return $"k={List(d.K)};temperature={List(d.Temperature)};utterance_smoothing={List(d.UtteranceSmoothing)};text_model_weight={List(d.TextModelWeight)}";
+            return $"k={List(d.K)};temperature={List(d.Temperature)};utterance_smoothing={List(d.UtteranceSmoothing)};text_model_weight={List(d.TextModelWeight)};route_head_weight={List(d.RouteHeadWeight)}";
         }
     }
 

@@ -31,7 +31,7 @@ internal static class RankCommand
 
         CliAction.Set(command, async (parse, stdout, stderr, ct) =>
         {
-            var (engine, encoder) = EngineOptions.Open(parse.GetValue(index)!, parse.GetValue(model), parse.GetValue(db), artifact => ranking.Build(parse, artifact, stderr, "rank").Options);
+            var (engine, encoder) = EngineOptions.Open(parse.GetValue(index)!, parse.GetValue(model), parse.GetValue(db), artifact => ranking.Build(parse, artifact, stderr, "rank"));
             using (encoder)
             using (engine)
             {

@@ -56,7 +56,7 @@ internal sealed class RankingFlags
 
     private readonly Option<string?> _settingsFile = new("--ranking-options")
     {
-        Description = "Ranker settings file (k, temperature, utterance_smoothing, route_smoothing, text_model_weight), e.g. what `eval --outcomes --served --choose --write-options FILE` chose; a flag given too wins",
+        Description = "Ranker settings file (k, temperature, utterance_smoothing, route_smoothing, text_model_weight, route_head_weight), e.g. what `eval --outcomes --served --choose --write-options FILE` chose; a flag given too wins",
         HelpName = "FILE",
     };
 
@@ -204,9 +204,14 @@ internal sealed class RankingFlags
             options.FallbackRoute = fallback;
         }
 
-        if ((temperature ?? file?.Temperature) is not null && artifact.Head is not null)
+        if ((temperature ?? file?.Temperature) is not null && artifact.Head is not null && file?.RouteHeadWeight is null)
         {
-            stderr.WriteLine($"{command}: warning: {(temperature is null ? "the --ranking-options file's temperature" : "--temperature")} is ignored: the index has a fitted route head, whose τ ({artifact.Head.Parameters.Tau.ToString(CultureInfo.InvariantCulture)}) the ranking uses");
+            stderr.WriteLine($"{command}: warning: {(temperature is null ? "the --ranking-options file's temperature" : "--temperature")} is ignored: the index has a fitted route head, whose τ ({artifact.Head.Parameters.Tau.ToString(CultureInfo.InvariantCulture)}) the ranking uses (a file with route_head_weight keeps its own k and τ; docs/ranking.md)");
+        }
+
+        if (file?.RouteHeadWeight is > 0 && artifact.Head is null)
+        {
+            stderr.WriteLine($"{command}: warning: the --ranking-options file's route_head_weight is ignored: the index has no route head (fit --routes, then build, trains one)");
         }
 
         return (options, file);

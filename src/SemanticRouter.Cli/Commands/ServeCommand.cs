@@ -79,6 +79,7 @@ internal static class ServeCommand
                         IndexDirectory = artifact.Directory,
                         OutcomeDatabase = parse.GetValue(db),
                         Ranking = rankingOptions,
+                        RouteHeadWeight = settingsFile?.RouteHeadWeight,
                         OnTextModelFitted = fit => stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
                             $"serve: text outcome model serving: fitted on {fit.Outcomes} text outcomes, {fit.Models} model(s), in {fit.Elapsed.TotalSeconds:0.0} s")),
                     },

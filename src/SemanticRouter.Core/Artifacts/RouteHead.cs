@@ -29,11 +29,11 @@ public sealed class RouteHead
     public int InScopeRoutes { get; }
 
     /// <summary>
-    /// The blended posterior P(r|q) over routes and the fitted abstention decision for one query,
-    /// from its neighbours (<paramref name="neighborRoutes"/>: the class index of each hit's route,
-    /// most similar first).
+    /// The blended posterior P(r|q) over routes, the classifier's own posterior (for a ranker that blends
+    /// it with its own vote) and the fitted abstention decision for one query, from its neighbours
+    /// (<paramref name="neighborRoutes"/>: the class index of each hit's route, most similar first).
     /// </summary>
-    public (Dictionary<string, double> Posterior, bool Abstain) Decide(ReadOnlySpan<float> query, IReadOnlyList<(int RouteClass, float Similarity)> neighborRoutes)
+    public (Dictionary<string, double> Posterior, Dictionary<string, double> Classifier, bool Abstain) Decide(ReadOnlySpan<float> query, IReadOnlyList<(int RouteClass, float Similarity)> neighborRoutes)
     {
         var logits = new float[Classifier.Routes.Count];
         Classifier.Logits(query, logits);
@@ -50,16 +50,24 @@ public sealed class RouteHead
         double score = RouterFitter.AbstainScore(held, Parameters, Parameters.AbstainRule, InScopeRoutes, rowRoute, out _);
         var posterior = new float[InScopeRoutes];
         RouterFitter.Posterior(logits, hits, rowRoute, Parameters, posterior);
+        var classifier = new float[logits.Length];
+        RouterFitter.HeadPosterior(logits, Parameters.HeadTemperature, classifier);
+        bool abstain = Parameters.AbstainRule != "none" && score < Parameters.Threshold;
+        return (InScope(posterior), InScope(classifier), abstain);
+    }
+
+    // Route name → probability over the real routes (the out-of-scope class, last, is left out).
+    private Dictionary<string, double> InScope(ReadOnlySpan<float> p)
+    {
         var map = new Dictionary<string, double>(StringComparer.Ordinal);
-        for (int r = 0; r < posterior.Length; r++)
+        for (int r = 0; r < InScopeRoutes; r++)
         {
-            if (posterior[r] > 0)
+            if (p[r] > 0)
             {
-                map[Classifier.Routes[r]] = posterior[r];
+                map[Classifier.Routes[r]] = p[r];
             }
         }
 
-        bool abstain = Parameters.AbstainRule != "none" && score < Parameters.Threshold;
-        return (map, abstain);
+        return map;
     }
 }

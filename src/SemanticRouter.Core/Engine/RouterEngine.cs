@@ -53,7 +53,12 @@ public sealed class RouterEngine : IDisposable
         _embedder = embedder ?? throw new ArgumentNullException(nameof(embedder));
         _modelFingerprint = modelFingerprint ?? throw new ArgumentNullException(nameof(modelFingerprint));
         _ranking = options.Ranking ?? RankingOptions.Default;
-        _snapshot = new RouterSnapshot(loaded ?? RouterArtifact.Load(options.IndexDirectory, modelFingerprint), _ranking);
+        if (options.RouteHeadWeight is { } alpha && !(alpha is >= 0 and <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), alpha, "RouteHeadWeight must be in [0, 1].");
+        }
+
+        _snapshot = new RouterSnapshot(loaded ?? RouterArtifact.Load(options.IndexDirectory, modelFingerprint), _ranking, options.RouteHeadWeight);
         _requests = new RequestLog(options.RequestTtl, options.RequestCapacity ?? RequestLog.DefaultCapacity);
         _outcomes = OutcomeStore.Open(
             options.OutcomeDatabase ?? RouterEngineOptions.DefaultOutcomeDatabase(options.IndexDirectory),
@@ -137,7 +142,8 @@ public sealed class RouterEngine : IDisposable
         if (head is not null)
         {
             var routes = neighbors.Select(n => (head.RouteIndex.GetValueOrDefault(n.Route, -1), n.Similarity)).Where(n => n.Item1 >= 0).ToList();
-            (posterior, abstain) = head.Decide(vector, routes);
+            var decision = head.Decide(vector, routes);
+            (posterior, abstain) = (snapshot.BlendsHeadItself ? decision.Classifier : decision.Posterior, decision.Abstain);
         }
 
         var result = snapshot.Ranker.Rank(new RankingRequest(neighbors)
@@ -285,7 +291,7 @@ public sealed class RouterEngine : IDisposable
             RouterSnapshot fresh;
             try
             {
-                fresh = new RouterSnapshot(artifact, _ranking);
+                fresh = new RouterSnapshot(artifact, _ranking, _options.RouteHeadWeight);
             }
             catch (ArgumentException e)
             {

@@ -27,6 +27,15 @@ public sealed class RouterEngineOptions
     /// <summary>Ranking parameters (k, τ, β, λ, thresholds); null = <see cref="RankingOptions.Default"/>.</summary>
     public RankingOptions? Ranking { get; init; }
 
+    /// <summary>
+    /// α for an index with a fitted route head, when the ranking is tuned on outcomes rather than on
+    /// route labels: the ranker keeps <see cref="Ranking"/>'s k and τ and blends the head classifier's
+    /// posterior into its own neighbours' route vote with this weight, as
+    /// <c>eval --outcomes --served --route-head-weight</c> measures. Null = the head's fitted blend,
+    /// with the k and τ fitted for it (intent routing); ignored without a head.
+    /// </summary>
+    public double? RouteHeadWeight { get; init; }
+
     /// <summary>HNSW search breadth; 0 = the value the index was built with.</summary>
     public int EfSearch { get; init; }
 

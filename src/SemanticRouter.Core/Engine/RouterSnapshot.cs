@@ -16,29 +16,44 @@ internal sealed class RouterSnapshot
     private readonly List<UtteranceEntry> _utterances;
     private int _added;
 
-    internal RouterSnapshot(RouterArtifact artifact, RankingOptions options)
+    internal RouterSnapshot(RouterArtifact artifact, RankingOptions options, double? routeHeadWeight = null)
     {
         Artifact = artifact;
         _utterances = [.. artifact.Utterances];
         Catalog = artifact.Catalog;
         Head = artifact.Head;
-        Ranker = new Ranker(TableOf(artifact.Catalog), WithHead(options, Head));
+        BlendsHeadItself = Head is not null && routeHeadWeight is not null;
+        Ranker = new Ranker(TableOf(artifact.Catalog), WithHead(options, Head, routeHeadWeight));
     }
 
     /// <summary>The fitted route head, when the artefact has one.</summary>
     internal RouteHead? Head { get; }
 
-    // With a fitted head the ranker takes the blended posterior as given (α = 1 over the posterior
-    // the head computes from the same neighbours) and the fitted k and τ for the model scores.
-    private static RankingOptions WithHead(RankingOptions options, RouteHead? head)
+    /// <summary>
+    /// True when the ranker blends the head classifier's own posterior with its neighbours' vote (an α
+    /// was given); false when it takes the head's fitted blend as the route posterior.
+    /// </summary>
+    internal bool BlendsHeadItself { get; }
+
+    // Intent routing (no α given): the ranker takes the head's blended posterior as given (α = 1 over
+    // the posterior the head computes from the same neighbours) and the fitted k and τ for the model
+    // scores, because the defaults are not fitted and the head's are. Outcome routing (α given): the
+    // settings were chosen on outcomes, so they stay, and the ranker does the blending itself.
+    private static RankingOptions WithHead(RankingOptions options, RouteHead? head, double? routeHeadWeight)
     {
         if (head is null)
         {
             return options;
         }
 
-        var p = head.Parameters;
         var fitted = options.Clone();
+        if (routeHeadWeight is { } alpha)
+        {
+            fitted.RouteHeadWeight = alpha;
+            return fitted;
+        }
+
+        var p = head.Parameters;
         fitted.K = p.K;
         fitted.Temperature = p.Tau > 0 && double.IsFinite(p.Tau) ? p.Tau : 1e6; // ∞ = a plain vote
         fitted.RouteHeadWeight = 1;

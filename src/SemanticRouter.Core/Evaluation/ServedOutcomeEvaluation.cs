@@ -23,7 +23,7 @@ public sealed record ServedOutcomeResult(RouteLlmMetrics Router, RouteLlmInterva
 }
 
 /// <summary>The served settings one outer fold ranked with, and the inner APGR that chose them (NaN when given, not chosen).</summary>
-public readonly record struct ServedFoldChoice(int Fold, int K, double Temperature, double UtteranceSmoothing, double TextModelWeight, double InnerApgr);
+public readonly record struct ServedFoldChoice(int Fold, int K, double Temperature, double UtteranceSmoothing, double TextModelWeight, double RouteHeadWeight, double InnerApgr);
 
 /// <summary>
 /// What <see cref="ServedOutcomeEvaluation.ChooseSettings"/> chose: the settings (k scaled to all
@@ -39,7 +39,8 @@ public sealed record ServedSettingsChoice(RankingOptions Settings, double InnerA
 /// text outcome model is fitted on the training prompts' outcomes. A held-out prompt's score is
 /// Quality(strong) − Quality(weak) from the ranker. Without a grid the given <see cref="RankingOptions"/>
 /// rank as they are, so the figure is the one those settings serve; with a <see cref="ServedSettingsGrid"/>
-/// each outer fold chooses k, τ, β_u and λ_t on an inner split of its training prompts, as
+/// each outer fold chooses k, τ, β_u, λ_t and α (the route classifier's weight, when the grid lists one
+/// above 0) on an inner split of its training prompts, as
 /// <see cref="OutcomeEvaluation"/> chooses its weights. The folds are <see cref="OutcomeEvaluation"/>'s
 /// for the same seed, so the two figures compare prompt for prompt.
 /// </summary>
@@ -93,7 +94,7 @@ public static class ServedOutcomeEvaluation
                 scores[test[j]] = held[j];
             }
 
-            chosen.Add(new ServedFoldChoice(f, settings.K, settings.Temperature, settings.UtteranceSmoothingStrength, settings.TextModelWeight, innerApgr));
+            chosen.Add(new ServedFoldChoice(f, settings.K, settings.Temperature, settings.UtteranceSmoothingStrength, settings.TextModelWeight, settings.RouteHeadWeight, innerApgr));
             log?.Invoke(string.Create(System.Globalization.CultureInfo.InvariantCulture,
                 $"fold {f + 1}/{folds}: {test.Length} held-out prompts ranked with k={settings.K} tau={settings.Temperature} utterance-smoothing={settings.UtteranceSmoothingStrength} text={settings.TextModelWeight}{(settings.RouteHeadWeight > 0 ? $" route-head={settings.RouteHeadWeight}" : "")}{(grid is null ? "" : $" (inner APGR {innerApgr:F3}{edgeNote})")}"));
         }
@@ -110,7 +111,7 @@ public static class ServedOutcomeEvaluation
             }
 
             log?.Invoke(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"to serve, chosen on all {n} prompts: k={recommended.K} tau={recommended.Temperature} utterance-smoothing={recommended.UtteranceSmoothingStrength} text={recommended.TextModelWeight} (inner APGR {recommendedApgr:F3})"));
+                $"to serve, chosen on all {n} prompts: k={recommended.K} tau={recommended.Temperature} utterance-smoothing={recommended.UtteranceSmoothingStrength} text={recommended.TextModelWeight}{(recommended.RouteHeadWeight > 0 ? $" route-head={recommended.RouteHeadWeight}" : "")} (inner APGR {recommendedApgr:F3})"));
         }
 
         var w = weak.Select(x => x ? 1.0 : 0).ToList();
@@ -179,7 +180,7 @@ public static class ServedOutcomeEvaluation
             throw new ArgumentException("every prompt's route must index routeNames", nameof(routeOf));
         }
 
-        if (grid is not null && (grid.K.Count == 0 || grid.Temperature.Count == 0 || grid.UtteranceSmoothing.Count == 0 || grid.TextModelWeight.Count == 0))
+        if (grid is not null && (grid.K.Count == 0 || grid.Temperature.Count == 0 || grid.UtteranceSmoothing.Count == 0 || grid.TextModelWeight.Count == 0 || grid.RouteHeadWeight.Count == 0))
         {
             throw new ArgumentException("every setting of the grid needs at least one value", nameof(grid));
         }
@@ -204,7 +205,7 @@ public static class ServedOutcomeEvaluation
             var a = train.Where((_, j) => inner[j] != g).ToArray();
             var b = train.Where((_, j) => inner[j] == g).ToArray();
             indexed += a.Length;
-            parts.Add((b, new FoldRanking(data, a, b, grid.K.Max(), withText, given.RouteHeadWeight > 0)));
+            parts.Add((b, new FoldRanking(data, a, b, grid.K.Max(), withText, grid.UsesRouteHead)));
         }
 
         var pooled = parts.SelectMany(p => p.B).ToArray();
@@ -219,15 +220,19 @@ public static class ServedOutcomeEvaluation
                 {
                     foreach (var lambda in grid.TextModelWeight)
                     {
-                        var settings = given.Clone();
-                        settings.K = k;
-                        settings.Temperature = tau;
-                        settings.UtteranceSmoothingStrength = beta;
-                        settings.TextModelWeight = lambda;
-                        var apgr = RouteLlmMetrics.Compute(parts.SelectMany(p => p.Ranking.Score(settings)).ToList(), pooledWeak, pooledStrong, points).Apgr;
-                        if (apgr > best.Apgr)
+                        foreach (var alpha in grid.RouteHeadWeight)
                         {
-                            best = (settings, apgr);
+                            var settings = given.Clone();
+                            settings.K = k;
+                            settings.Temperature = tau;
+                            settings.UtteranceSmoothingStrength = beta;
+                            settings.TextModelWeight = lambda;
+                            settings.RouteHeadWeight = alpha;
+                            var apgr = RouteLlmMetrics.Compute(parts.SelectMany(p => p.Ranking.Score(settings)).ToList(), pooledWeak, pooledStrong, points).Apgr;
+                            if (apgr > best.Apgr)
+                            {
+                                best = (settings, apgr);
+                            }
                         }
                     }
                 }

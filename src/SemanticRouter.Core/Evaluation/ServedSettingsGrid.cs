@@ -9,13 +9,22 @@ public sealed record ServedSettingsGrid(IReadOnlyList<int> K, IReadOnlyList<doub
     /// <summary>Around docs/ranking.md's advice for outcome routing (k ≥ 50, τ 0.1–0.2) and the defaults.</summary>
     public static ServedSettingsGrid Default { get; } = new([25, 50, 100, 200], [0.05, 0.1, 0.2, 0.5], [1, 4, 10], [0, 0.2, 0.35, 0.5]);
 
+    /// <summary>
+    /// α, the weight of a route classifier's posterior in the route vote. Default 0 only (no classifier):
+    /// a served α needs a route head in the index, and each value multiplies the grid's cost.
+    /// </summary>
+    public IReadOnlyList<double> RouteHeadWeight { get; init; } = [0];
+
     /// <summary>Combinations tried per inner split.</summary>
-    public int Points => K.Count * Temperature.Count * UtteranceSmoothing.Count * TextModelWeight.Count;
+    public int Points => K.Count * Temperature.Count * UtteranceSmoothing.Count * TextModelWeight.Count * RouteHeadWeight.Count;
+
+    /// <summary>Whether some point ranks with a route classifier (α &gt; 0), so one must be trained per split.</summary>
+    public bool UsesRouteHead => RouteHeadWeight.Any(a => a > 0);
 
     /// <summary>
     /// <paramref name="baseGrid"/> with the lists <paramref name="spec"/> gives replaced, e.g.
     /// <c>k=100,200,400;temperature=0.2,0.5,1</c>; keys as in a ranking options file (<c>k</c>,
-    /// <c>temperature</c>, <c>utterance_smoothing</c>, <c>text_model_weight</c>).
+    /// <c>temperature</c>, <c>utterance_smoothing</c>, <c>text_model_weight</c>, <c>route_head_weight</c>).
     /// </summary>
     /// <exception cref="FormatException">An unknown key, a value that is not a number or out of range; the message names it.</exception>
     public static ServedSettingsGrid Parse(string spec, ServedSettingsGrid baseGrid)
@@ -29,7 +38,7 @@ public sealed record ServedSettingsGrid(IReadOnlyList<int> K, IReadOnlyList<doub
             var eq = part.IndexOf('=', StringComparison.Ordinal);
             if (eq <= 0)
             {
-                throw new FormatException($"'{part}' is not KEY=V1,V2,… (keys: k, temperature, utterance_smoothing, text_model_weight)");
+                throw new FormatException($"'{part}' is not KEY=V1,V2,… (keys: k, temperature, utterance_smoothing, text_model_weight, route_head_weight)");
             }
 
             var key = part[..eq].Trim();
@@ -45,7 +54,8 @@ public sealed record ServedSettingsGrid(IReadOnlyList<int> K, IReadOnlyList<doub
                 "temperature" => grid with { Temperature = Values(key, values, x => probe.Temperature = x) },
                 "utterance_smoothing" => grid with { UtteranceSmoothing = Values(key, values, x => probe.UtteranceSmoothingStrength = x) },
                 "text_model_weight" => grid with { TextModelWeight = Values(key, values, x => probe.TextModelWeight = x) },
-                _ => throw new FormatException($"unknown key '{key}' (keys: k, temperature, utterance_smoothing, text_model_weight)"),
+                "route_head_weight" => grid with { RouteHeadWeight = Values(key, values, x => probe.RouteHeadWeight = x) },
+                _ => throw new FormatException($"unknown key '{key}' (keys: k, temperature, utterance_smoothing, text_model_weight, route_head_weight)"),
             };
         }
 
@@ -67,6 +77,12 @@ public sealed record ServedSettingsGrid(IReadOnlyList<int> K, IReadOnlyList<doub
         if (chosen.TextModelWeight > 0)
         {
             Edge("text_model_weight", TextModelWeight, chosen.TextModelWeight);
+        }
+
+        // α's range is [0, 1]: only an end of the list inside it is an edge to widen past.
+        if (RouteHeadWeight.Count > 1 && ((chosen.RouteHeadWeight >= RouteHeadWeight.Max() && chosen.RouteHeadWeight < 1) || (chosen.RouteHeadWeight <= RouteHeadWeight.Min() && chosen.RouteHeadWeight > 0)))
+        {
+            Edge("route_head_weight", RouteHeadWeight, chosen.RouteHeadWeight);
         }
 
         return edges;

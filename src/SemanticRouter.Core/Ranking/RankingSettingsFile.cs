@@ -38,6 +38,13 @@ public sealed record RankingSettingsFile
     [JsonPropertyName("text_model_weight")]
     public double? TextModelWeight { get; init; }
 
+    /// <summary>
+    /// α: the weight of the index's route head in the route vote, with the file's k and τ kept (see
+    /// <c>RouterEngineOptions.RouteHeadWeight</c>). Left out = the head's own fitted blend, with its k and τ.
+    /// </summary>
+    [JsonPropertyName("route_head_weight")]
+    public double? RouteHeadWeight { get; init; }
+
     /// <summary>How the settings were chosen, for the people who read the file later.</summary>
     [JsonPropertyName("fitted_on")]
     public string? FittedOn { get; init; }
@@ -56,7 +63,7 @@ public sealed record RankingSettingsFile
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
     };
 
-    /// <summary>The outcome-weighing settings of <paramref name="options"/>: k, τ, β_u, β_r and λ_t.</summary>
+    /// <summary>The outcome-weighing settings of <paramref name="options"/>: k, τ, β_u, β_r, λ_t and α.</summary>
     public static RankingSettingsFile From(RankingOptions options, string? fittedOn = null, Dictionary<string, double>? fitMetrics = null)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -67,6 +74,9 @@ public sealed record RankingSettingsFile
             UtteranceSmoothing = options.UtteranceSmoothingStrength,
             RouteSmoothing = options.RouteSmoothingStrength,
             TextModelWeight = options.TextModelWeight,
+            // Written even at 0: served with an index that has a route head, the file then ranks as `eval
+            // --served` measured it (its k and τ, the neighbours' vote alone) rather than with the head's blend.
+            RouteHeadWeight = options.RouteHeadWeight,
             FittedOn = fittedOn,
             FitMetrics = fitMetrics,
         };
@@ -82,6 +92,7 @@ public sealed record RankingSettingsFile
         Set("utterance_smoothing", UtteranceSmoothing, v => options.UtteranceSmoothingStrength = v);
         Set("route_smoothing", RouteSmoothing, v => options.RouteSmoothingStrength = v);
         Set("text_model_weight", TextModelWeight, v => options.TextModelWeight = v);
+        Set("route_head_weight", RouteHeadWeight, v => options.RouteHeadWeight = v);
     }
 
     private static void Set<T>(string key, T? value, Action<T> set)

@@ -35,6 +35,50 @@ public sealed class RouteHeadEngineTests(EncoderFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task NoRouteHeadWeight_TheHeadsFittedKDecides()
+    {
+        string index = Build(new FittedParameters { K = 5, Tau = 0.05, Alpha = 0.7, AbstainRule = "none" });
+        using var engine = Open(index, new SemanticRouter.Ranking.RankingOptions { K = 12, Temperature = 0.3 });
+        var decision = await engine.RankAsync(new RouteQuery("please translate this paragraph into Portuguese"), Ct);
+        Assert.Equal(5, decision.Ranking.Neighbors.Count);
+    }
+
+    [Theory]
+    [InlineData(1.0)]
+    [InlineData(0.5)]
+    [InlineData(0.0)]
+    public async Task RouteHeadWeight_KeepsTheRankingsKAndTau_AndBlendsTheClassifiersOwnPosterior(double alpha)
+    {
+        // Outcome routing: k and τ were chosen on outcomes, so they stay; the route posterior is
+        // α·P_classifier + (1 − α)·(the ranker's own neighbour vote at its τ), as `eval --served` measures it.
+        string index = Build(new FittedParameters { K = 5, Tau = 0.05, Alpha = 0.7, AbstainRule = "none" });
+        const string query = "please translate this paragraph into Portuguese";
+        using var engine = Open(index, new SemanticRouter.Ranking.RankingOptions { K = 12, Temperature = 0.3 }, alpha);
+        var decision = await engine.RankAsync(new RouteQuery(query), Ct);
+        Assert.Equal(12, decision.Ranking.Neighbors.Count);
+
+        var head = RouterArtifact.Load(index).Head!;
+        var vector = fixture.Encoder.Embed(query);
+        var classifier = head.Decide(vector, []).Classifier;
+        var knn = SemanticRouter.Ranking.Ranker.KnnPosterior(decision.Ranking.Neighbors);
+        double total = classifier.Values.Sum();
+        foreach (var route in decision.Ranking.Routes)
+        {
+            double expected = (alpha * classifier.GetValueOrDefault(route.Route) / total) + ((1 - alpha) * knn.GetValueOrDefault(route.Route));
+            Assert.Equal(expected, route.Confidence, 1e-6);
+        }
+
+        Assert.Equal(1.0, decision.Ranking.Routes.Sum(r => r.Confidence), 1e-6);
+    }
+
+    [Fact]
+    public void RouteHeadWeight_OutOfRange_IsRefused()
+    {
+        string index = Build(new FittedParameters { K = 5 });
+        Assert.Throws<ArgumentOutOfRangeException>(() => Open(index, null, 1.5));
+    }
+
+    [Fact]
     public async Task AddUtterances_KeepsTheRouteHeadInTheRewrittenArtefact()
     {
         string index = Build(new FittedParameters { K = 5, Alpha = 0.5 });
@@ -79,6 +123,6 @@ public sealed class RouteHeadEngineTests(EncoderFixture fixture) : IClassFixture
         return index;
     }
 
-    private RouterEngine Open(string index) =>
-        new(new RouterEngineOptions { IndexDirectory = index, OutcomeDatabase = Path.Combine(_dir.Path, Guid.NewGuid().ToString("N") + ".db") }, fixture.Encoder, fixture.Encoder.Model.Fingerprint);
+    private RouterEngine Open(string index, SemanticRouter.Ranking.RankingOptions? ranking = null, double? routeHeadWeight = null) =>
+        new(new RouterEngineOptions { IndexDirectory = index, OutcomeDatabase = Path.Combine(_dir.Path, Guid.NewGuid().ToString("N") + ".db"), Ranking = ranking, RouteHeadWeight = routeHeadWeight }, fixture.Encoder, fixture.Encoder.Model.Fingerprint);
 }

@@ -112,6 +112,37 @@ public class ServedOutcomeEvaluationTests
     }
 
     [Fact]
+    public void Run_AGridListingARouteHeadWeight_RanksTheOuterFoldsWithTheRouteClassifier()
+    {
+        var (matrix, weak, strong, routes, texts) = TwoRoutes(150, seed: 3);
+        var grid = new ServedSettingsGrid([10], [0.2], [4], [0]) { RouteHeadWeight = [0.5] };
+
+        var chosen = ServedOutcomeEvaluation.Run(matrix, weak, strong, ["geometry", "trivia"], routes, texts, folds: 3, threads: 1, grid: grid, innerFolds: 3);
+
+        // one point, so every fold takes it (k scaled from the inner index to the training set), and the
+        // outer folds rank exactly as the same settings given would
+        Assert.All(chosen.ChosenPerFold, c => Assert.Equal(0.5, c.RouteHeadWeight));
+        var k = chosen.ChosenPerFold[0].K;
+        Assert.All(chosen.ChosenPerFold, c => Assert.Equal(k, c.K));
+        var given = ServedOutcomeEvaluation.Run(matrix, weak, strong, ["geometry", "trivia"], routes, texts, new RankingOptions { K = k, Temperature = 0.2, TextModelWeight = 0, RouteHeadWeight = 0.5 }, folds: 3, threads: 1);
+        Assert.Equal(given.Scores, chosen.Scores);
+        Assert.Equal(0.5, chosen.Recommended!.RouteHeadWeight);
+    }
+
+    [Fact]
+    public void Run_AGridWithTwoRouteHeadWeights_ChoosesOneOfThem()
+    {
+        var (matrix, weak, strong, routes, texts) = TwoRoutes(100, seed: 4);
+        var grid = new ServedSettingsGrid([10], [0.2], [4], [0]) { RouteHeadWeight = [0, 1] };
+
+        var chosen = ServedOutcomeEvaluation.Run(matrix, weak, strong, ["geometry", "trivia"], routes, texts, folds: 3, threads: 1, grid: grid, innerFolds: 3);
+
+        Assert.All(chosen.ChosenPerFold, c => Assert.Contains(c.RouteHeadWeight, new[] { 0.0, 1.0 }));
+        Assert.Contains(chosen.Recommended!.RouteHeadWeight, new[] { 0.0, 1.0 });
+        Assert.True(chosen.Router.Apgr > chosen.Random.Apgr + 0.15, $"chosen {chosen.Router.Apgr:F3} vs random {chosen.Random.Apgr:F3}");
+    }
+
+    [Fact]
     public void Run_AGridWithAnEmptySetting_Refused()
     {
         var (matrix, weak, strong, routes, texts) = TwoRoutes(10, seed: 1);

@@ -9,7 +9,7 @@ public class RankingSettingsFileTests
     public void WrittenSettings_ReadBack_SetTheSameOptions()
     {
         using var dir = new TestDirectory();
-        var chosen = new RankingOptions { K = 125, Temperature = 0.5, UtteranceSmoothingStrength = 1, RouteSmoothingStrength = 7, TextModelWeight = 0.35 };
+        var chosen = new RankingOptions { K = 125, Temperature = 0.5, UtteranceSmoothingStrength = 1, RouteSmoothingStrength = 7, TextModelWeight = 0.35, RouteHeadWeight = 0.5 };
         var path = Path.Combine(dir.Path, RankingSettingsFile.DefaultFileName);
 
         RankingSettingsFile.From(chosen, "a test", new() { ["apgr"] = 0.7 }).Write(path);
@@ -17,7 +17,8 @@ public class RankingSettingsFileTests
         var applied = new RankingOptions();
         read.ApplyTo(applied);
 
-        Assert.Equal((125, 0.5, 1.0, 7.0, 0.35), (applied.K, applied.Temperature, applied.UtteranceSmoothingStrength, applied.RouteSmoothingStrength, applied.TextModelWeight));
+        Assert.Equal((125, 0.5, 1.0, 7.0, 0.35, 0.5), (applied.K, applied.Temperature, applied.UtteranceSmoothingStrength, applied.RouteSmoothingStrength, applied.TextModelWeight, applied.RouteHeadWeight));
+        Assert.Equal(0.5, read.RouteHeadWeight);
         Assert.Equal("a test", read.FittedOn);
         Assert.Equal(0.7, read.FitMetrics!["apgr"]);
         // Written through a temporary file that is gone afterwards.
@@ -36,6 +37,15 @@ public class RankingSettingsFileTests
         Assert.Equal(new RankingOptions().K, options.K);
         Assert.Equal(9, options.UtteranceSmoothingStrength);
         Assert.Equal(RankingOptions.DefaultTextModelWeight, options.TextModelWeight);
+        Assert.Null(file.RouteHeadWeight); // absent: a fitted route head keeps its own blend
+    }
+
+    [Fact]
+    public void RouteHeadWeightZero_IsWritten_SoAHeadDoesNotOverrideTheFilesKAndTau()
+    {
+        var file = RankingSettingsFile.FromJson(RankingSettingsFile.From(new RankingOptions { K = 100, Temperature = 0.2 }).ToJson());
+
+        Assert.Equal(0, file.RouteHeadWeight);
     }
 
     [Theory]
@@ -44,6 +54,7 @@ public class RankingSettingsFileTests
     [InlineData("""{"k": 0}""", "k 0: K must be in [1, 10000].")]
     [InlineData("""{"temperature": -1}""", "temperature -1: Temperature must be positive and finite.")]
     [InlineData("""{"text_model_weight": 1}""", "text_model_weight 1: TextModelWeight must be in [0, 1).")]
+    [InlineData("""{"route_head_weight": 2}""", "route_head_weight 2: RouteHeadWeight must be in [0, 1].")]
     [InlineData("""{"k": "many"}""", "$.k")]
     [InlineData("null", "empty ranking options")]
     [InlineData("{", "")]
