@@ -21,7 +21,7 @@ internal sealed class RankingFlags
 
     private readonly Option<double?> _temperature = new("--temperature")
     {
-        Description = "τ of the neighbour vote, w = exp((s − s_max)/τ); default 0.05. Routing on observed outcomes does better at 0.1–0.2 (docs/ranking.md). A fitted head's τ wins.",
+        Description = "τ of the neighbour vote, w = exp((s − s_max)/τ); default 0.05. Routing on observed outcomes does better at 0.1–0.2 (docs/ranking.md). A fitted head's τ wins, unless the --ranking-options file sets route_head_weight.",
     };
 
     private readonly Option<double?> _threshold = new("--default-threshold")

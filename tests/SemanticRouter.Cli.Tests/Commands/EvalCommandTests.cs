@@ -158,7 +158,7 @@ public class EvalCommandTests
     [InlineData("--served --choose --ensemble 2", "--ensemble chooses settings on the data")]
     [InlineData("--served --route-head", "--route-head changes the harness's route part")]
     [InlineData("--route-head-weight 0.5", "--route-head-weight applies with --served only")]
-    [InlineData("--served --choose --route-head-weight 0.5", "--route-head-weight is not among the settings --choose chooses")]
+    [InlineData("--served --choose --route-head-weight 0.5", "--route-head-weight is chosen by --choose when --grid lists it")]
     [InlineData("--served --route-head-weight 1.5", "--route-head-weight must be in [0, 1], not 1.5")]
     [InlineData("--served --temperature -1", "--temperature: Temperature must be positive and finite.")]
     [InlineData("--served --grid k=5", "--grid is what --choose chooses among; add --served --choose")]

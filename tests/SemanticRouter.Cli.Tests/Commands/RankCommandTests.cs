@@ -44,6 +44,40 @@ public sealed class RankCommandTests : IDisposable
     }
 
     [Fact]
+    public void RankingOptionsWithARouteHeadWeight_KeepTheirKAndTau_OverAFittedHead()
+    {
+        // An index with a route head whose fitted k is 5; the file was chosen on outcomes (k 12, τ 0.3).
+        string routes = Path.Combine(_dir.Path, "routes");
+        File.WriteAllText(Path.Combine(_dir.Path, "head-params.json"), """{"k": 5, "tau": 0.05, "alpha": 0.7, "abstain_rule": "none"}""");
+        string headIndex = Path.Combine(_dir.Path, "head-index");
+        var build = CliRunner.Run("build", "--routes", routes, "--out", headIndex, "--params", Path.Combine(_dir.Path, "head-params.json"), "--model", SharedPaths.MiniLmModel);
+        Assert.True(build.ExitCode == 0, build.Stderr);
+        string withAlpha = _dir.Write("outcome-options.json", """{"k": 12, "temperature": 0.3, "route_head_weight": 0.5}""");
+        string withoutAlpha = _dir.Write("intent-options.json", """{"k": 12, "temperature": 0.3}""");
+        const string Query = "write a python function to reverse a linked list";
+
+        var outcome = CliRunner.Run("rank", "--index", headIndex, Query, "--json", "--ranking-options", withAlpha);
+        var intent = CliRunner.Run("rank", "--index", headIndex, Query, "--json", "--ranking-options", withoutAlpha);
+        var noHead = CliRunner.Run("rank", "--index", _index, Query, "--json", "--ranking-options", withAlpha);
+
+        Assert.True(outcome.ExitCode == 0, outcome.Stderr);
+        Assert.DoesNotContain("warning", outcome.Stderr, StringComparison.Ordinal);
+        Assert.Equal(12, Neighbours(outcome.Stdout));
+        Assert.True(intent.ExitCode == 0, intent.Stderr);
+        Assert.Contains("temperature is ignored: the index has a fitted route head", intent.Stderr, StringComparison.Ordinal);
+        Assert.Equal(5, Neighbours(intent.Stdout));
+        Assert.True(noHead.ExitCode == 0, noHead.Stderr);
+        Assert.Contains("route_head_weight is ignored: the index has no route head", noHead.Stderr, StringComparison.Ordinal);
+        Assert.Equal(12, Neighbours(noHead.Stdout));
+
+        static int Neighbours(string json)
+        {
+            using var doc = JsonDocument.Parse(json);
+            return doc.RootElement.GetProperty("neighbors").GetArrayLength();
+        }
+    }
+
+    [Fact]
     public void ImportedTextOutcomes_TeachTheTextModel_ThatRankShows()
     {
         var csv = Path.Combine(_dir.Path, "history.csv");
