@@ -18,7 +18,7 @@ internal static class TextModelBench
     {
         int rounds = BenchArgs.Int(args, "--rounds", 5);
         var data = OutcomeDataset.Load(Path.Combine(SharedPaths.Datasets, "routellm", "mmlu"));
-        var outcomes = data.Prompts.SelectMany((p, i) => new[] { new TextOutcome(p, "weak", data.Weak[i] ? 1 : 0), new TextOutcome(p, "strong", data.Strong[i] ? 1 : 0) }).ToList();
+        var outcomes = data.Prompts.SelectMany((p, i) => new[] { new TextOutcome(p, "weak", data.Weak[i]), new TextOutcome(p, "strong", data.Strong[i]) }).ToList();
         Console.Error.WriteLine($"text-model bench: {outcomes.Count} outcomes ({data.Prompts.Count} prompts × 2 models), {Environment.ProcessorCount} cores");
 
         var fit = Stopwatch.StartNew();

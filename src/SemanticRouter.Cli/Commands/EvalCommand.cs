@@ -278,7 +278,7 @@ internal static class EvalCommand
             throw new CliException($"--folds {run.Folds} is too many for {data.Prompts.Count} prompts (at most {data.Prompts.Count / 2})", ExitCodes.BadInput);
         }
 
-        await stderr.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"eval: {data.Prompts.Count} prompts ({data.Excluded} contaminated excluded); weak {data.WeakModel}, strong {data.StrongModel}")).ConfigureAwait(false);
+        await stderr.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"eval: {data.Prompts.Count} prompts ({data.Excluded} contaminated excluded); weak {data.WeakModel}, strong {data.StrongModel}{(data.IsGraded ? "; graded outcomes: a model's quality is its mean score" : "")}")).ConfigureAwait(false);
         if (EvalData.StrongModelWarning(data) is { } warning)
         {
             await stderr.WriteLineAsync($"eval: {warning}").ConfigureAwait(false);
@@ -390,6 +390,7 @@ internal static class EvalCommand
             o["strong_model"] = data.StrongModel;
             o["weak_accuracy"] = Num(router.WeakQuality);
             o["strong_accuracy"] = Num(router.StrongQuality);
+            o["graded"] = data.IsGraded;
             o["n"] = data.Prompts.Count;
             o["folds"] = run.Folds;
             o["seed"] = run.Seed;
@@ -412,7 +413,7 @@ internal static class EvalCommand
 
         console.Write(table);
         await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"{data.Prompts.Count} prompts, {run.Folds}-fold CV (seed {run.Seed}); weak {data.WeakModel} {router.WeakQuality:P1}, strong {data.StrongModel} {router.StrongQuality:P1}")).ConfigureAwait(false);
+            $"{data.Prompts.Count} prompts, {run.Folds}-fold CV (seed {run.Seed}); weak {data.WeakModel} {router.WeakQuality:P1}, strong {data.StrongModel} {router.StrongQuality:P1}{(data.IsGraded ? " (mean scores)" : "")}")).ConfigureAwait(false);
         await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"{shortName}, {ci.Level:P0} bootstrap interval over prompts ({ci.Resamples} resamples): APGR {ci.Apgr.Lower:F3}–{ci.Apgr.Upper:F3}, CPT(50%) {Pct(ci.Cpt50.Lower)}–{Pct(ci.Cpt50.Upper)}, CPT(80%) {Pct(ci.Cpt80.Lower)}–{Pct(ci.Cpt80.Upper)}")).ConfigureAwait(false);
         if (recommendation is not null)
@@ -478,7 +479,7 @@ internal static class EvalCommand
             for (var i = 0; i < data.Prompts.Count; i++)
             {
                 await writer.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                    $"{Csv(data.Routes[data.RouteOf[i]])},{scores[i]:R},{(data.Weak[i] ? 1 : 0)},{(data.Strong[i] ? 1 : 0)},{Csv(data.Prompts[i])}")).ConfigureAwait(false);
+                    $"{Csv(data.Routes[data.RouteOf[i]])},{scores[i]:R},{data.Weak[i]:R},{data.Strong[i]:R},{Csv(data.Prompts[i])}")).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

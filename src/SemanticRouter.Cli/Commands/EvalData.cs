@@ -45,7 +45,7 @@ internal sealed class EvalData : IDisposable
 
         return data.Prompts.Count > 0
             ? data
-            : throw new CliException($"{source}: no prompts (expected RouteLLM's format: a prompt column, then a weak and a strong model's True/False or 1/0 column)", ExitCodes.BadInput);
+            : throw new CliException($"{source}: no prompts (expected RouteLLM's format: a prompt column, then a weak and a strong model's True/False, 1/0 or [0, 1] score column)", ExitCodes.BadInput);
     }
 
     /// <summary>
@@ -55,7 +55,7 @@ internal sealed class EvalData : IDisposable
     /// </summary>
     public static string? StrongModelWarning(OutcomeDataset data)
     {
-        double weak = data.Weak.Count(b => b) / (double)data.Weak.Length, strong = data.Strong.Count(b => b) / (double)data.Strong.Length;
+        double weak = data.Weak.Average(), strong = data.Strong.Average();
         return strong > weak
             ? null
             : string.Create(CultureInfo.InvariantCulture, $"warning: the strong model {data.StrongModel} ({strong * 100:F1} %) does not do better than the weak model {data.WeakModel} ({weak * 100:F1} %) on these prompts, so APGR and CPT mean nothing here; --weak COLUMN and --strong COLUMN pick the columns");

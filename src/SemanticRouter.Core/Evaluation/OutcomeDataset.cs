@@ -5,16 +5,21 @@ namespace SemanticRouter.Evaluation;
 
 /// <summary>
 /// Observed outcomes of a cheap (weak) and a strong model per prompt, in RouteLLM's format: CSV
-/// files with columns <c>prompt</c>, then the weak model's and the strong model's True/False or 1/0
-/// (column order as in RouteLLM's MMLU files; <c>--weak</c>/<c>--strong</c> may name them). Columns
+/// files with columns <c>prompt</c>, then the weak model's and the strong model's True/False, 1/0 or a
+/// score in [0, 1] such as a judge's grade (column order as in RouteLLM's MMLU files;
+/// <c>--weak</c>/<c>--strong</c> may name them). A model's quality is its mean score, as in RouteLLM's
+/// MT-Bench evaluation; with yes/no outcomes that is its success rate. Columns
 /// that hold something else, such as the answers RouteLLM's GSM8K file keeps beside each outcome
 /// (<c>gpt-4-1106-preview_response</c>), are not model columns.
 /// Prompts listed as <c>eval_prompt</c> in a <c>*contaminated_prompts.jsonl</c> next to the files
 /// (or one folder up) are excluded, as RouteLLM does. Each file is a route (MMLU: one subject per
 /// file): <see cref="Routes"/> names them, <see cref="RouteOf"/> gives each prompt's.
 /// </summary>
-public sealed record OutcomeDataset(string WeakModel, string StrongModel, IReadOnlyList<string> Prompts, bool[] Weak, bool[] Strong, int Excluded)
+public sealed record OutcomeDataset(string WeakModel, string StrongModel, IReadOnlyList<string> Prompts, double[] Weak, double[] Strong, int Excluded)
 {
+    /// <summary>Whether any outcome is a score strictly between 0 and 1 rather than a yes or a no.</summary>
+    public bool IsGraded => Weak.Any(IsGrade) || Strong.Any(IsGrade);
+
     /// <summary>Route names: the files' names without extension, in load (ordinal) order.</summary>
     public IReadOnlyList<string> Routes { get; init; } = [];
 
@@ -37,7 +42,7 @@ public sealed record OutcomeDataset(string WeakModel, string StrongModel, IReadO
             {
                 // As a folder is read for its *.csv files only: a JSON file (MT-Bench's judgements, say)
                 // would otherwise be parsed as a CSV header and refused for a missing 'prompt' column.
-                throw new InvalidDataException($"{fileOrDirectory}: not a .csv file (expected RouteLLM's CSV: a prompt column, then the weak and the strong model's True/False or 1/0)");
+                throw new InvalidDataException($"{fileOrDirectory}: not a .csv file (expected RouteLLM's CSV: a prompt column, then the weak and the strong model's True/False, 1/0 or a score in [0, 1])");
             }
 
             files = [fileOrDirectory];
@@ -76,8 +81,8 @@ public sealed record OutcomeDataset(string WeakModel, string StrongModel, IReadO
 
         string? weakName = null, strongName = null;
         var prompts = new List<string>();
-        var weak = new List<bool>();
-        var strong = new List<bool>();
+        var weak = new List<double>();
+        var strong = new List<double>();
         var excluded = 0;
         var routeNames = new List<string>();
         var routeOf = new List<int>();
@@ -118,8 +123,8 @@ public sealed record OutcomeDataset(string WeakModel, string StrongModel, IReadO
 
                 prompts.Add(fields[p]);
                 routeOf.Add(route);
-                weak.Add(ParseBool(fields[wi], file, line));
-                strong.Add(ParseBool(fields[si], file, line));
+                weak.Add(ParseOutcome(fields[wi], file, line));
+                strong.Add(ParseOutcome(fields[si], file, line));
             }
         }
 
@@ -174,48 +179,25 @@ public sealed record OutcomeDataset(string WeakModel, string StrongModel, IReadO
 
         if (wi < 0 || si < 0 || wi == si)
         {
-            throw new InvalidDataException($"{file}: expected columns prompt, weak model, strong model, each model's cells True/False or 1/0 (found {string.Join(", ", header)})");
+            throw new InvalidDataException($"{file}: expected columns prompt, weak model, strong model, each model's cells True/False, 1/0 or a score in [0, 1] (found {string.Join(", ", header)})");
         }
 
         return (p, wi, si);
     }
 
     /// <summary>
-    /// True/False in any case (RouteLLM's files, pandas' and spreadsheets' spellings), or the numbers
-    /// 1 and 0 in any form ("1", "1.0"). A score in between is refused rather than rounded: the
-    /// evaluation counts each model's successes, and rounding would invent them.
+    /// True/False in any case (RouteLLM's files, pandas' and spreadsheets' spellings), the numbers 1 and
+    /// 0 in any form ("1", "1.0"), or a score in [0, 1]: the spellings <c>outcomes import</c> takes, so a
+    /// file that imports also evaluates.
     /// </summary>
-    private static bool ParseBool(string value, string file, int line)
-    {
-        if (TryParseOutcome(value, out var outcome))
-        {
-            return outcome;
-        }
-
-        var number = double.TryParse(value.Trim(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var d);
-
-        var why = number && d is > 0 and < 1
-            ? " (a score between 0 and 1 is not an outcome here: eval --outcomes needs each model's success as yes or no)"
-            : string.Empty;
-        throw new InvalidDataException($"{file}:{line}: '{value}' is not an outcome: expected True/False or 1/0{why}");
-    }
+    private static double ParseOutcome(string value, string file, int line) =>
+        TryParseOutcome(value, out var outcome)
+            ? outcome
+            : throw new InvalidDataException($"{file}:{line}: '{value}' is not an outcome: expected True/False, 1/0 or a score in [0, 1]");
 
     private static bool IsOutcome(string value) => TryParseOutcome(value, out _);
 
-    private static bool TryParseOutcome(string value, out bool outcome)
-    {
-        var v = value.Trim();
-        if (bool.TryParse(v, out outcome))
-        {
-            return true;
-        }
+    private static bool TryParseOutcome(string value, out double outcome) => Outcomes.OutcomeImporter.TryParseOutcome(value, out outcome);
 
-        if (double.TryParse(v, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var d) && d is 0 or 1)
-        {
-            outcome = d == 1;
-            return true;
-        }
-
-        return false;
-    }
+    private static bool IsGrade(double outcome) => outcome is > 0 and < 1;
 }

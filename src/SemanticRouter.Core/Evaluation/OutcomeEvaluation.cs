@@ -28,7 +28,8 @@ public readonly record struct OutcomeFoldChoice(int Fold, int K, double Temperat
 /// neighbours' similarity-weighted route vote (the held-out prompt's own route is never looked at)
 /// and Ŝ_r, Ŵ_r are the route's Beta-smoothed success rates on the training prompts; (c) an outcome
 /// head: a 4-class softmax regression over (weak, strong) ∈ {0,1}² on the embeddings, whose
-/// P(0,1) − P(1,0) is the same difference. Score = α·(c) + (1 − α)·(ρ·(b) + (1 − ρ)·(a)); k, α and ρ
+/// P(0,1) − P(1,0) is the same difference (graded outcomes in [0, 1] train it on soft targets,
+/// <see cref="OutcomeTargets"/>; every other part averages them as they are). Score = α·(c) + (1 − α)·(ρ·(b) + (1 − ρ)·(a)); k, α and ρ
 /// are chosen per outer fold on an inner split of its training prompts only (<c>innerFolds</c>, 5 by default;
 /// with <c>ensemble</c> N &gt; 1 a held-out prompt's score is the mean of the N best inner configurations'). With the prompts' texts,
 /// (d) the served <see cref="TextOutcomeModel"/> fitted on the training prompts' outcomes of both models
@@ -40,10 +41,52 @@ public readonly record struct OutcomeFoldChoice(int Fold, int K, double Temperat
 public static class OutcomeEvaluation
 {
     /// <summary>
-    /// Each prompt's (weak, strong) outcome pair as a class 0–3, the strata of every fold assignment:
-    /// <see cref="ServedOutcomeEvaluation"/> uses them too, so both get the same folds for a seed.
+    /// Each prompt's (weak, strong) outcome pair as a class 0–3, the strata of every fold assignment
+    /// (a graded score counts as a success from 0.5 up): <see cref="ServedOutcomeEvaluation"/> uses
+    /// them too, so both get the same folds for a seed.
     /// </summary>
-    internal static int[] OutcomeClasses(bool[] weak, bool[] strong) => [.. weak.Select((w, i) => (w ? 2 : 0) + (strong[i] ? 1 : 0))];
+    internal static int[] OutcomeClasses(double[] weak, double[] strong) => [.. weak.Select((w, i) => (w >= 0.5 ? 2 : 0) + (strong[i] >= 0.5 ? 1 : 0))];
+
+    /// <summary>Refuses outcomes that are not scores in [0, 1], or not one per prompt for each model.</summary>
+    internal static void CheckOutcomes(double[] weak, double[] strong)
+    {
+        ArgumentNullException.ThrowIfNull(weak);
+        ArgumentNullException.ThrowIfNull(strong);
+        if (strong.Length != weak.Length)
+        {
+            throw new ArgumentException($"{weak.Length} weak outcomes but {strong.Length} strong ones", nameof(strong));
+        }
+
+        foreach (var (outcomes, name) in new[] { (weak, nameof(weak)), (strong, nameof(strong)) })
+        {
+            var bad = Array.FindIndex(outcomes, o => !(o is >= 0 and <= 1));
+            if (bad >= 0)
+            {
+                throw new ArgumentOutOfRangeException(name, $"outcome {bad} is {outcomes[bad]}, not a score in [0, 1]");
+            }
+        }
+    }
+
+    /// <summary>
+    /// The outcome head's targets: per row the distribution over (weak, strong) ∈ {0,1}² that two
+    /// independent outcomes with these success probabilities give, (1−w)(1−s), (1−w)s, w(1−s), ws. With
+    /// yes/no outcomes that is the one-hot class of <see cref="OutcomeClasses"/>; with graded scores,
+    /// P(0,1) − P(1,0) still estimates the expected gain s − w.
+    /// </summary>
+    internal static float[] OutcomeTargets(double[] weak, double[] strong, int[] rows)
+    {
+        var targets = new float[rows.Length * 4];
+        for (var j = 0; j < rows.Length; j++)
+        {
+            double w = weak[rows[j]], s = strong[rows[j]];
+            targets[(j * 4) + 0] = (float)((1 - w) * (1 - s));
+            targets[(j * 4) + 1] = (float)((1 - w) * s);
+            targets[(j * 4) + 2] = (float)(w * (1 - s));
+            targets[(j * 4) + 3] = (float)(w * s);
+        }
+
+        return targets;
+    }
 
     /// <summary>
     /// The route head of <c>--route-head</c> and of the served evaluation's <c>RouteHeadWeight</c>: a
@@ -70,8 +113,8 @@ public static class OutcomeEvaluation
 
     public static OutcomeEvaluationResult Run(
         float[] matrix,
-        bool[] weak,
-        bool[] strong,
+        double[] weak,
+        double[] strong,
         int folds = 5,
         int seed = 0,
         int[]? kValues = null,
@@ -93,8 +136,7 @@ public static class OutcomeEvaluation
         bool routeHead = false)
     {
         ArgumentNullException.ThrowIfNull(matrix);
-        ArgumentNullException.ThrowIfNull(weak);
-        ArgumentNullException.ThrowIfNull(strong);
+        CheckOutcomes(weak, strong);
         threads = threads > 0 ? threads : Environment.ProcessorCount;
         ArgumentOutOfRangeException.ThrowIfLessThan(innerFolds, 2);
         ArgumentOutOfRangeException.ThrowIfLessThan(ensemble, 1);
@@ -144,11 +186,11 @@ public static class OutcomeEvaluation
                 var a = train.Where((_, j) => inner[j] != g).ToArray();
                 var b = train.Where((_, j) => inner[j] == g).ToArray();
                 indexed += a.Length;
-                innerParts.Add((b, Score(matrix, dims, classes, weak, strong, routes, texts, textOptions, textL2Values, a, b, kValues, temperatureValues, smoothing, headL2, routeHead, threads)));
+                innerParts.Add((b, Score(matrix, dims, weak, strong, routes, texts, textOptions, textL2Values, a, b, kValues, temperatureValues, smoothing, headL2, routeHead, threads)));
             }
 
-            var bWeak = innerParts.SelectMany(p => p.B).Select(i => weak[i] ? 1.0 : 0).ToList();
-            var bStrong = innerParts.SelectMany(p => p.B).Select(i => strong[i] ? 1.0 : 0).ToList();
+            var bWeak = innerParts.SelectMany(p => p.B).Select(i => weak[i]).ToList();
+            var bStrong = innerParts.SelectMany(p => p.B).Select(i => strong[i]).ToList();
             var candidates = new List<Config>();
             foreach (var (k, tau) in kValues.SelectMany(k => temperatureValues.Select(t => (k, t))))
             {
@@ -186,7 +228,7 @@ public static class OutcomeEvaluation
             chosen.Add(new OutcomeFoldChoice(f, best.K, best.Tau, best.Alpha, best.Rho, best.Text, best.L2));
             log?.Invoke(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"fold {f + 1}/{folds}: k={best.K} tau={best.Tau} alpha={best.Alpha} rho={best.Rho} text={best.Text} text-L2={best.L2:0.0e0} (inner APGR {best.Apgr:F3}{(top.Count > 1 ? $"; mean of the best {top.Count}, inner APGR down to {top[^1].Apgr:F3}" : "")})"));
             var withText = top.Any(c => c.Text > 0);
-            var parts = Score(matrix, dims, classes, weak, strong, routes, withText ? texts : null, textOptions, [.. top.Where(c => c.Text > 0).Select(c => c.L2).Distinct()], train, test, [.. top.Select(c => c.K).Distinct()], [.. top.Select(c => c.Tau).Distinct()], smoothing, headL2, routeHead, threads);
+            var parts = Score(matrix, dims, weak, strong, routes, withText ? texts : null, textOptions, [.. top.Where(c => c.Text > 0).Select(c => c.L2).Distinct()], train, test, [.. top.Select(c => c.K).Distinct()], [.. top.Select(c => c.Tau).Distinct()], smoothing, headL2, routeHead, threads);
             for (var j = 0; j < test.Length; j++)
             {
                 scores[test[j]] = top.Average(c => Combine(parts, j, (c.K, c.Tau), c.Alpha, c.Rho, c.Text, c.L2));
@@ -194,8 +236,8 @@ public static class OutcomeEvaluation
             }
         }
 
-        var w = weak.Select(x => x ? 1.0 : 0).ToList();
-        var s2 = strong.Select(x => x ? 1.0 : 0).ToList();
+        var w = weak;
+        var s2 = strong;
         var random = new Random(seed);
         var randomScores = Enumerable.Range(0, n).Select(_ => random.NextDouble()).ToList();
         return new OutcomeEvaluationResult(
@@ -220,13 +262,13 @@ public static class OutcomeEvaluation
     }
 
     /// <summary>kNN, route and head scores of <paramref name="test"/> rows given <paramref name="train"/> rows.</summary>
-    private static Parts Score(float[] matrix, int dims, int[] classes, bool[] weak, bool[] strong, int[] routes, IReadOnlyList<string>? texts, TextOutcomeModelOptions textOptions, double[] textL2Values, int[] train, int[] test, int[] kValues, double[] temperatures, double beta, double headL2, bool routeHead, int threads)
+    private static Parts Score(float[] matrix, int dims, double[] weak, double[] strong, int[] routes, IReadOnlyList<string>? texts, TextOutcomeModelOptions textOptions, double[] textL2Values, int[] train, int[] test, int[] kValues, double[] temperatures, double beta, double headL2, bool routeHead, int threads)
     {
         Dictionary<double, double[]>? textScores = null;
         if (texts is not null)
         {
             // Both models' outcomes on the training prompts, exactly what RecordOutcome would have stored.
-            var outcomes = train.SelectMany(i => new[] { new TextOutcome(texts[i], WeakModel, weak[i] ? 1 : 0), new TextOutcome(texts[i], StrongModel, strong[i] ? 1 : 0) }).ToArray();
+            var outcomes = train.SelectMany(i => new[] { new TextOutcome(texts[i], WeakModel, weak[i]), new TextOutcome(texts[i], StrongModel, strong[i]) }).ToArray();
             textScores = [];
             foreach (var l2 in textL2Values)
             {
@@ -242,9 +284,9 @@ public static class OutcomeEvaluation
 
         var trainMatrix = Rows(matrix, dims, train);
 
-        var head = RouteClassifier.Train(["00", "01", "10", "11"], trainMatrix, train.Select(i => classes[i]).ToArray(), new RouteClassifierOptions { L2 = headL2, Threads = threads });
-        var priorWeak = train.Average(i => weak[i] ? 1.0 : 0);
-        var priorStrong = train.Average(i => strong[i] ? 1.0 : 0);
+        var head = RouteClassifier.TrainOnTargets(["00", "01", "10", "11"], trainMatrix, OutcomeTargets(weak, strong, train), new RouteClassifierOptions { L2 = headL2, Threads = threads });
+        var priorWeak = train.Average(i => weak[i]);
+        var priorStrong = train.Average(i => strong[i]);
         // Per route: both models' success counts on the training prompts.
         var routeCount = routes.Max() + 1;
         var trials = new double[routeCount];
@@ -253,8 +295,8 @@ public static class OutcomeEvaluation
         foreach (var i in train)
         {
             trials[routes[i]]++;
-            weakWins[routes[i]] += weak[i] ? 1 : 0;
-            strongWins[routes[i]] += strong[i] ? 1 : 0;
+            weakWins[routes[i]] += weak[i];
+            strongWins[routes[i]] += strong[i];
         }
 
         // P̂(strong) − P̂(weak), each Beta-smoothed towards the training mean: one formula for a route's
@@ -307,8 +349,8 @@ public static class OutcomeEvaluation
                     var row = train[hits[h].Row];
                     var wgt = tau > 0 ? Math.Exp((hits[h].Similarity - hits[0].Similarity) / tau) : Math.Max(0, hits[h].Similarity);
                     sum += wgt;
-                    sw += wgt * (weak[row] ? 1 : 0);
-                    ss += wgt * (strong[row] ? 1 : 0);
+                    sw += wgt * weak[row];
+                    ss += wgt * strong[row];
                     viaRoutes += wgt * routeGain[routes[row]];
                 }
 

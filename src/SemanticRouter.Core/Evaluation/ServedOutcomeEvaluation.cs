@@ -51,8 +51,8 @@ public static class ServedOutcomeEvaluation
 
     public static ServedOutcomeResult Run(
         float[] matrix,
-        bool[] weak,
-        bool[] strong,
+        double[] weak,
+        double[] strong,
         IReadOnlyList<string> routeNames,
         int[] routeOf,
         IReadOnlyList<string> texts,
@@ -114,8 +114,8 @@ public static class ServedOutcomeEvaluation
                 $"to serve, chosen on all {n} prompts: k={recommended.K} tau={recommended.Temperature} utterance-smoothing={recommended.UtteranceSmoothingStrength} text={recommended.TextModelWeight}{(recommended.RouteHeadWeight > 0 ? $" route-head={recommended.RouteHeadWeight}" : "")} (inner APGR {recommendedApgr:F3})"));
         }
 
-        var w = weak.Select(x => x ? 1.0 : 0).ToList();
-        var s = strong.Select(x => x ? 1.0 : 0).ToList();
+        var w = weak;
+        var s = strong;
 
         // OutcomeEvaluation's random router, draw for draw.
         var random = new Random(seed);
@@ -140,8 +140,8 @@ public static class ServedOutcomeEvaluation
     /// </summary>
     public static ServedSettingsChoice ChooseSettings(
         float[] matrix,
-        bool[] weak,
-        bool[] strong,
+        double[] weak,
+        double[] strong,
         IReadOnlyList<string> routeNames,
         int[] routeOf,
         IReadOnlyList<string> texts,
@@ -160,7 +160,7 @@ public static class ServedOutcomeEvaluation
     }
 
     /// <summary>Checks the inputs and indexes every prompt once (the folds mask it, they do not copy it).</summary>
-    private static Data Prepare(float[] matrix, bool[] weak, bool[] strong, IReadOnlyList<string> routeNames, int[] routeOf, IReadOnlyList<string> texts, ServedSettingsGrid? grid, int innerFolds, int threads, TextOutcomeModelOptions? textOptions)
+    private static Data Prepare(float[] matrix, double[] weak, double[] strong, IReadOnlyList<string> routeNames, int[] routeOf, IReadOnlyList<string> texts, ServedSettingsGrid? grid, int innerFolds, int threads, TextOutcomeModelOptions? textOptions)
     {
         ArgumentNullException.ThrowIfNull(matrix);
         ArgumentNullException.ThrowIfNull(weak);
@@ -179,6 +179,8 @@ public static class ServedOutcomeEvaluation
         {
             throw new ArgumentException("every prompt's route must index routeNames", nameof(routeOf));
         }
+
+        OutcomeEvaluation.CheckOutcomes(weak, strong);
 
         if (grid is not null && (grid.K.Count == 0 || grid.Temperature.Count == 0 || grid.UtteranceSmoothing.Count == 0 || grid.TextModelWeight.Count == 0 || grid.RouteHeadWeight.Count == 0))
         {
@@ -209,8 +211,8 @@ public static class ServedOutcomeEvaluation
         }
 
         var pooled = parts.SelectMany(p => p.B).ToArray();
-        var pooledWeak = pooled.Select(i => data.Weak[i] ? 1.0 : 0).ToList();
-        var pooledStrong = pooled.Select(i => data.Strong[i] ? 1.0 : 0).ToList();
+        var pooledWeak = pooled.Select(i => data.Weak[i]).ToList();
+        var pooledStrong = pooled.Select(i => data.Strong[i]).ToList();
         var best = (Settings: given, Apgr: double.NegativeInfinity);
         foreach (var k in grid.K)
         {
@@ -246,7 +248,7 @@ public static class ServedOutcomeEvaluation
         return new ServedSettingsChoice(chosen, best.Apgr, grid.AtEdge(best.Settings));
     }
 
-    private sealed record Data(float[] Matrix, int Dims, ExactNeighbors Exact, bool[] Weak, bool[] Strong, int[] Classes, IReadOnlyList<string> RouteNames, int[] RouteOf, IReadOnlyList<string> Texts, UtteranceKey[] Keys, TextOutcomeModelOptions TextOptions, int Threads);
+    private sealed record Data(float[] Matrix, int Dims, ExactNeighbors Exact, double[] Weak, double[] Strong, int[] Classes, IReadOnlyList<string> RouteNames, int[] RouteOf, IReadOnlyList<string> Texts, UtteranceKey[] Keys, TextOutcomeModelOptions TextOptions, int Threads);
 
     /// <summary>
     /// One split, set up once and ranked with any settings: the training prompts as the served state
@@ -272,17 +274,17 @@ public static class ServedOutcomeEvaluation
             foreach (var i in train)
             {
                 var credits = new OutcomeCredits([new UtteranceCredit(data.Keys[i], 1)], [new RouteCredit(data.RouteNames[data.RouteOf[i]], 1)]);
-                _stats.Apply(WeakModel, data.Weak[i] ? 1 : 0, credits);
-                _stats.Apply(StrongModel, data.Strong[i] ? 1 : 0, credits);
+                _stats.Apply(WeakModel, data.Weak[i], credits);
+                _stats.Apply(StrongModel, data.Strong[i], credits);
             }
 
-            var priorWeak = train.Average(i => data.Weak[i] ? 1.0 : 0);
-            var priorStrong = train.Average(i => data.Strong[i] ? 1.0 : 0);
+            var priorWeak = train.Average(i => data.Weak[i]);
+            var priorStrong = train.Average(i => data.Strong[i]);
             _table = new RoutingTable(data.RouteNames.Select(r => new RouteTargets(r, [new TargetPrior(WeakModel, priorWeak), new TargetPrior(StrongModel, priorStrong)])));
             TextOutcomeModel? textModel = null;
             if (withText)
             {
-                var outcomes = train.SelectMany(i => new[] { new TextOutcome(data.Texts[i], WeakModel, data.Weak[i] ? 1 : 0), new TextOutcome(data.Texts[i], StrongModel, data.Strong[i] ? 1 : 0) }).ToArray();
+                var outcomes = train.SelectMany(i => new[] { new TextOutcome(data.Texts[i], WeakModel, data.Weak[i]), new TextOutcome(data.Texts[i], StrongModel, data.Strong[i]) }).ToArray();
                 textModel = TextOutcomeModel.Fit(outcomes, data.TextOptions);
                 _text = new Dictionary<string, double>[test.Length];
             }

@@ -82,23 +82,62 @@ public sealed class RouteClassifier
     public static RouteClassifier Train(IReadOnlyList<string> routes, ReadOnlySpan<float> embeddings, ReadOnlySpan<int> labels, RouteClassifierOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(routes);
-        options ??= new RouteClassifierOptions();
         var n = labels.Length;
         if (n == 0 || embeddings.Length % n != 0)
         {
             throw new ArgumentException("embeddings must be labels.Length rows", nameof(embeddings));
         }
 
-        var d = embeddings.Length / n;
-        var c = routes.Count;
         foreach (var y in labels)
         {
-            if ((uint)y >= (uint)c)
+            if ((uint)y >= (uint)routes.Count)
             {
                 throw new ArgumentOutOfRangeException(nameof(labels), "label outside the route list");
             }
         }
 
+        return Train(routes, embeddings, n, labels.ToArray(), null, options ?? new RouteClassifierOptions());
+    }
+
+    /// <summary>
+    /// Trains on soft targets: per row a probability distribution over the routes (n×routes,
+    /// row-major; cross-entropy against it). A one-hot row trains exactly as its label does in
+    /// <see cref="Train(IReadOnlyList{string}, ReadOnlySpan{float}, ReadOnlySpan{int}, RouteClassifierOptions?)"/>.
+    /// </summary>
+    public static RouteClassifier TrainOnTargets(IReadOnlyList<string> routes, ReadOnlySpan<float> embeddings, ReadOnlySpan<float> targets, RouteClassifierOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(routes);
+        var c = routes.Count;
+        var n = c == 0 ? 0 : targets.Length / c;
+        if (n == 0 || targets.Length != n * c || embeddings.Length % n != 0)
+        {
+            throw new ArgumentException("targets must be one row of routes.Count probabilities per embedding row", nameof(targets));
+        }
+
+        for (var i = 0; i < n; i++)
+        {
+            var row = targets.Slice(i * c, c);
+            foreach (var t in row)
+            {
+                if (!(t >= 0))
+                {
+                    throw new ArgumentOutOfRangeException(nameof(targets), $"row {i}: a target is not a probability ({t})");
+                }
+            }
+
+            if (Math.Abs(TensorPrimitives.Sum(row) - 1) > 1e-4)
+            {
+                throw new ArgumentOutOfRangeException(nameof(targets), $"row {i}: targets sum to {TensorPrimitives.Sum(row)}, not 1");
+            }
+        }
+
+        return Train(routes, embeddings, n, null, targets.ToArray(), options ?? new RouteClassifierOptions());
+    }
+
+    private static RouteClassifier Train(IReadOnlyList<string> routes, ReadOnlySpan<float> embeddings, int n, int[]? labels, float[]? targets, RouteClassifierOptions options)
+    {
+        var d = embeddings.Length / n;
+        var c = routes.Count;
         var mean = new float[d];
         var invScale = new float[d];
         if (options.Standardize)
@@ -136,7 +175,7 @@ public sealed class RouteClassifier
             TensorPrimitives.Multiply(dst, invScale, dst);
         }
 
-        var problem = new SoftmaxProblem(x, labels.ToArray(), n, d, c, options.L2, options.LabelSmoothing, options.Threads);
+        var problem = new SoftmaxProblem(x, labels, targets, n, d, c, options.L2, options.LabelSmoothing, options.Threads);
         var theta = new double[(c * d) + c];
         var (loss, iterations) = Lbfgs.Minimize(problem.Evaluate, theta, options.MaxIterations, options.Tolerance);
         var weights = new float[c * d];
@@ -279,8 +318,11 @@ public sealed class RouteClassifier
         return System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(bytes).ToArray();
     }
 
-    /// <summary>Mean (smoothed) cross-entropy + L2 and its gradient, parallel over fixed row blocks.</summary>
-    private sealed class SoftmaxProblem(float[] x, int[] y, int n, int d, int c, double l2, double smoothing, int threads)
+    /// <summary>
+    /// Mean (smoothed) cross-entropy + L2 and its gradient, parallel over fixed row blocks. The target
+    /// of a row is its label <paramref name="y"/> or its distribution <paramref name="soft"/>.
+    /// </summary>
+    private sealed class SoftmaxProblem(float[] x, int[]? y, float[]? soft, int n, int d, int c, double l2, double smoothing, int threads)
     {
         private readonly float[] _w = new float[c * d];
 
@@ -322,7 +364,7 @@ public sealed class RouteClassifier
                     var logZ = max + Math.Log(z);
                     for (var k = 0; k < c; k++)
                     {
-                        var target = (k == y[i] ? (float)(1 - smoothing) : 0f) + off;
+                        var target = (soft is null ? (k == y![i] ? (float)(1 - smoothing) : 0f) : (float)((1 - smoothing) * soft[(i * c) + k])) + off;
                         var logp = logits[k] - logZ;
                         if (target > 0)
                         {

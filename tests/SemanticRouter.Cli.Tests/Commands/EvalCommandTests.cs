@@ -68,6 +68,41 @@ public class EvalCommandTests
     }
 
     [Fact]
+    public void Outcomes_GradedScores_EvaluateAsMeanScores()
+    {
+        // A judge's scores in [0, 1]: the weak model scores low on the maths prompts.
+        using var dir = new TestDirectory();
+        var csv = new StringBuilder("prompt,weak-model,strong-model\n");
+        for (int i = 0; i < 20; i++)
+        {
+            csv.Append(CultureInfo.InvariantCulture, $"\"What is {i + 12} times {i + 7}?\",{0.1 + (0.01 * i):0.00},0.9\n");
+            csv.Append(CultureInfo.InvariantCulture, $"\"Name a city in country number {i}\",0.8,{(i % 2 == 0 ? "0.75" : "1")}\n");
+        }
+
+        string file = dir.Write("judged.csv", csv.ToString());
+        string scores = Path.Combine(dir.Path, "scores.csv");
+
+        var harness = CliRunner.Run("eval", "--outcomes", file, "--folds", "4", "--json", "--scores", scores, "--model", Model);
+        var served = CliRunner.Run("eval", "--outcomes", file, "--folds", "4", "--served", "--k", "5", "--json", "--model", Model);
+
+        Assert.True(harness.ExitCode == 0, harness.Stderr);
+        Assert.Contains("graded outcomes: a model's quality is its mean score", harness.Stderr);
+        Assert.True(served.ExitCode == 0, served.Stderr);
+        foreach (var run in new[] { harness, served })
+        {
+            using var json = JsonDocument.Parse(run.Stdout);
+            var root = json.RootElement;
+            Assert.True(root.GetProperty("graded").GetBoolean());
+            Assert.Equal((0.195 + 0.8) / 2, root.GetProperty("weak_accuracy").GetDouble(), 6);
+            Assert.Equal((0.9 + 0.875) / 2, root.GetProperty("strong_accuracy").GetDouble(), 6);
+            // the maths prompts, where the strong model gains 0.7, are told apart from the cities
+            Assert.True(root.GetProperty("apgr").GetDouble() > root.GetProperty("random").GetProperty("apgr").GetDouble(), run.Stdout);
+        }
+
+        Assert.EndsWith(",0.1,0.9,What is 12 times 7?", File.ReadAllLines(scores)[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Outcomes_Served_RanksWithTheGivenSettings()
     {
         using var dir = new TestDirectory();

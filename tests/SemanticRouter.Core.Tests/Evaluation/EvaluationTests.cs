@@ -137,6 +137,57 @@ public class RouteClassifierTests
     }
 
     [Fact]
+    public void TrainOnTargets_OneHotRowsTrainExactlyAsTheirLabels()
+    {
+        var (x, y) = Blobs(20, 3, 8, 0.6, 3);
+        string[] routes = ["a", "b", "c"];
+        var options = new RouteClassifierOptions { L2 = 1e-3, LabelSmoothing = 0.1, Threads = 2 };
+        var targets = new float[y.Length * 3];
+        for (var i = 0; i < y.Length; i++)
+        {
+            targets[(i * 3) + y[i]] = 1;
+        }
+
+        var labelled = RouteClassifier.Train(routes, x, y, options);
+        var soft = RouteClassifier.TrainOnTargets(routes, x, targets, options);
+
+        Assert.Equal(labelled.TrainingLoss, soft.TrainingLoss);
+        for (var i = 0; i < y.Length; i++)
+        {
+            Assert.Equal(labelled.PredictProbabilities(x.AsSpan(i * 8, 8)), soft.PredictProbabilities(x.AsSpan(i * 8, 8)));
+        }
+    }
+
+    [Fact]
+    public void TrainOnTargets_LearnsTheTargetDistributionItself()
+    {
+        // Blob a's rows all carry the target (0.7, 0.3), blob b's (0.2, 0.8): with little penalty the
+        // fitted probabilities are those distributions, not the majority class.
+        var (x, y) = Blobs(40, 2, 8, 0.3, 5);
+        var targets = y.SelectMany(label => label == 0 ? new[] { 0.7f, 0.3f } : new[] { 0.2f, 0.8f }).ToArray();
+
+        var m = RouteClassifier.TrainOnTargets(["a", "b"], x, targets, new RouteClassifierOptions { L2 = 1e-4, Threads = 1 });
+
+        for (var i = 0; i < y.Length; i++)
+        {
+            Assert.Equal(y[i] == 0 ? 0.7 : 0.2, m.PredictProbabilities(x.AsSpan(i * 8, 8))[0], 1);
+        }
+    }
+
+    [Theory]
+    [InlineData(new[] { 0.5f, 0.6f }, "sum to")]
+    [InlineData(new[] { 1.5f, -0.5f }, "not a probability")]
+    [InlineData(new[] { 1f }, "one row of routes.Count probabilities")]
+    public void TrainOnTargets_RowsThatAreNotDistributions_Refused(float[] row, string message)
+    {
+        var x = new float[] { 1, 0, 0, 1 };
+        var targets = row.Length == 2 ? [1f, 0f, .. row] : row;
+
+        var e = Assert.ThrowsAny<ArgumentException>(() => RouteClassifier.TrainOnTargets(["a", "b"], x, targets));
+        Assert.Contains(message, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void LbfgsMinimisesAQuadratic()
     {
         double[] x = [5, -3];

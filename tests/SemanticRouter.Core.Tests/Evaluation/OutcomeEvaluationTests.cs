@@ -18,8 +18,8 @@ public class OutcomeDatasetTests
         Assert.Equal(["algebra", "history"], data.Routes);
         Assert.Equal(["2+2?\nA) 4", "hard sum", "who won"], data.Prompts);
         Assert.Equal([0, 0, 1], data.RouteOf);
-        Assert.Equal([true, false, true], data.Weak);
-        Assert.Equal([true, true, false], data.Strong);
+        Assert.Equal<double>([1.0, 0.0, 1.0], data.Weak);
+        Assert.Equal<double>([1.0, 1.0, 0.0], data.Strong);
         Assert.Equal(1, data.Excluded);
         Assert.Equal(("weak-model", "strong-model"), (data.WeakModel, data.StrongModel));
     }
@@ -32,14 +32,29 @@ public class OutcomeDatasetTests
 
         var data = OutcomeDataset.Load(file);
 
-        Assert.Equal([true, false, true], data.Weak);
-        Assert.Equal([true, false, false], data.Strong);
+        Assert.Equal<double>([1.0, 0.0, 1.0], data.Weak);
+        Assert.Equal<double>([1.0, 0.0, 0.0], data.Strong);
+    }
+
+    [Fact]
+    public void Load_ScoresBetweenZeroAndOne_AreReadAsGrades()
+    {
+        using var dir = new TestDirectory();
+        var file = dir.Write("judged.csv", "prompt,weak,strong\na,0.25,0.9\nb,0,1\nc, 0.5 ,True\n");
+
+        var data = OutcomeDataset.Load(file);
+
+        Assert.Equal<double>([0.25, 0, 0.5], data.Weak);
+        Assert.Equal<double>([0.9, 1, 1], data.Strong);
+        Assert.True(data.IsGraded);
+        Assert.False(OutcomeDataset.Load(dir.Write("binary.csv", "prompt,weak,strong\na,1,0\nb,False,1.0\n")).IsGraded);
     }
 
     [Theory]
-    [InlineData("0.5", "'0.5' is not an outcome: expected True/False or 1/0 (a score between 0 and 1")]
-    [InlineData("yes", "'yes' is not an outcome: expected True/False or 1/0")]
-    [InlineData("7", "'7' is not an outcome: expected True/False or 1/0")]
+    [InlineData("yes", "'yes' is not an outcome: expected True/False, 1/0 or a score in [0, 1]")]
+    [InlineData("7", "'7' is not an outcome: expected True/False, 1/0 or a score in [0, 1]")]
+    [InlineData("-0.5", "'-0.5' is not an outcome")]
+    [InlineData("NaN", "'NaN' is not an outcome")]
     [InlineData("", "'' is not an outcome")]
     public void Load_OtherOutcome_RefusedWithFileAndLine(string value, string message)
     {
@@ -64,7 +79,7 @@ public class OutcomeDatasetTests
 
         Assert.Equal(("llama", "gpt-4"), (byDefault.WeakModel, byDefault.StrongModel));
         Assert.Equal(("mixtral", "gpt-4"), (named.WeakModel, named.StrongModel));
-        Assert.Equal([true, false], named.Weak);
+        Assert.Equal<double>([1.0, 0.0], named.Weak);
         Assert.Equal(("gpt-4", "llama"), (both.WeakModel, both.StrongModel));
         var e = Assert.Throws<InvalidDataException>(() => OutcomeDataset.Load(file, strongColumn: "claude"));
         Assert.Contains("no model column 'claude' (--strong; its model columns are llama, mixtral, gpt-4)", e.Message);
@@ -86,8 +101,8 @@ public class OutcomeDatasetTests
         var data = OutcomeDataset.Load(file);
 
         Assert.Equal(("mixtral-8x7b-instruct-v0.1", "gpt-4-1106-preview"), (data.WeakModel, data.StrongModel));
-        Assert.Equal([true, false], data.Weak);
-        Assert.Equal([true, true], data.Strong);
+        Assert.Equal<double>([1.0, 0.0], data.Weak);
+        Assert.Equal<double>([1.0, 1.0], data.Strong);
         Assert.Equal(["gsm8k_responses"], data.Routes);
         var named = Assert.Throws<InvalidDataException>(() => OutcomeDataset.Load(file, strongColumn: "gpt-4-1106-preview_response"));
         Assert.Contains("gsm8k_responses.csv:2: 'He has 3 - 1 = 2 apples left.' is not an outcome", named.Message);
@@ -136,14 +151,14 @@ public class OutcomeEvaluationTests
     // Two routes whose prompts sit around their own centroid. Inside a route, which prompt the weak
     // model gets wrong is pure chance, so a prompt's few nearest neighbours say little; the route's
     // rate over all its training prompts says it all: "geometry" needs the strong model, "trivia" not.
-    internal static (float[] Matrix, bool[] Weak, bool[] Strong, int[] Routes) TwoRoutes(int perRoute, int seed)
+    internal static (float[] Matrix, double[] Weak, double[] Strong, int[] Routes) TwoRoutes(int perRoute, int seed)
     {
         const int Dims = 8;
         var random = new Random(seed);
         int n = 2 * perRoute;
         var matrix = new float[n * Dims];
-        var weak = new bool[n];
-        var strong = new bool[n];
+        var weak = new double[n];
+        var strong = new double[n];
         var routes = new int[n];
         for (int i = 0; i < n; i++)
         {
@@ -163,8 +178,8 @@ public class OutcomeEvaluationTests
                 matrix[(i * Dims) + d] /= (float)Math.Sqrt(norm);
             }
 
-            strong[i] = random.NextDouble() < 0.9;
-            weak[i] = random.NextDouble() < (route == 0 ? 0.3 : 0.9);
+            strong[i] = random.NextDouble() < 0.9 ? 1 : 0;
+            weak[i] = random.NextDouble() < (route == 0 ? 0.3 : 0.9) ? 1 : 0;
         }
 
         return (matrix, weak, strong, routes);
@@ -202,12 +217,12 @@ public class OutcomeEvaluationTests
         var (matrix, _, strong, _) = TwoRoutes(200, seed: 7);
         var random = new Random(11);
         var texts = new string[matrix.Length / 8];
-        var weak = new bool[texts.Length];
+        var weak = new double[texts.Length];
         for (int i = 0; i < texts.Length; i++)
         {
             bool hard = random.NextDouble() < 0.4;
             texts[i] = hard ? $"give a proof of claim {i}" : $"name the colour of item {i}";
-            weak[i] = !hard && random.NextDouble() < 0.95;
+            weak[i] = !hard && random.NextDouble() < 0.95 ? 1 : 0;
         }
 
         var with = OutcomeEvaluation.Run(matrix, weak, strong, folds: 4, kValues: [10], alphaValues: [0], rhoValues: [0], threads: 1, texts: texts);
@@ -297,6 +312,64 @@ public class OutcomeEvaluationTests
         Assert.True(Mean(0) > Mean(1) + 0.3, $"hard route {Mean(0):F3} vs easy route {Mean(1):F3}");
         Assert.True(result.RouterIntervals.Apgr.Contains(result.Router.Apgr), $"{result.Router.Apgr} outside {result.RouterIntervals.Apgr}");
         Assert.True(result.RouterIntervals.Cpt50.Contains(result.Router.Cpt50), $"{result.Router.Cpt50} outside {result.RouterIntervals.Cpt50}");
+    }
+
+    // TwoRoutes with graded outcomes (a judge's score in [0, 1] rather than right or wrong): the weak
+    // model scores about 0.3 on route 0 and 0.8 on route 1, the strong one about 0.85 on both.
+    internal static (float[] Matrix, double[] Weak, double[] Strong, int[] Routes) GradedTwoRoutes(int perRoute, int seed)
+    {
+        var (matrix, weak, strong, routes) = TwoRoutes(perRoute, seed);
+        var random = new Random(seed + 100);
+        for (int i = 0; i < weak.Length; i++)
+        {
+            weak[i] = Math.Round((routes[i] == 0 ? 0.1 : 0.6) + (0.4 * random.NextDouble()), 2);
+            strong[i] = Math.Round(0.7 + (0.3 * random.NextDouble()), 2);
+        }
+
+        return (matrix, weak, strong, routes);
+    }
+
+    [Fact]
+    public void Run_GradedOutcomes_QualityIsTheMeanScore_AndTheRouteSignalIsFound()
+    {
+        var (matrix, weak, strong, routes) = GradedTwoRoutes(150, seed: 3);
+
+        var result = OutcomeEvaluation.Run(matrix, weak, strong, folds: 3, kValues: [10], alphaValues: [0, 1], rhoValues: [0, 1], threads: 1, routes: routes);
+
+        Assert.Equal(weak.Average(), result.Router.WeakQuality, 12);
+        Assert.Equal(strong.Average(), result.Router.StrongQuality, 12);
+        // Knowing each prompt's route gives APGR 0.71 here (route 0 holds 0.55 / 0.60 of the gain); random about 0.5.
+        Assert.True(result.Router.Apgr > 0.65 && result.Random.Apgr < 0.6, $"router {result.Router.Apgr:F3} vs random {result.Random.Apgr:F3}");
+        double Mean(int route) => Enumerable.Range(0, weak.Length).Where(i => routes[i] == route).Average(i => result.Scores[i]);
+        Assert.True(Mean(0) > Mean(1) + 0.3, $"weak model's bad route {Mean(0):F3} vs its good route {Mean(1):F3}");
+    }
+
+    [Fact]
+    public void Run_GradedOutcomes_TheOutcomeHeadAloneEstimatesTheExpectedGain()
+    {
+        // Only the outcome head (α 1): trained on soft targets, its P(0,1) − P(1,0) is s − w in expectation,
+        // about 0.85 − 0.3 on route 0 and 0.85 − 0.8 on route 1.
+        var (matrix, weak, strong, routes) = GradedTwoRoutes(150, seed: 5);
+
+        var result = OutcomeEvaluation.Run(matrix, weak, strong, folds: 3, kValues: [10], alphaValues: [1], rhoValues: [0], threads: 1, routes: routes);
+
+        double Mean(int route) => Enumerable.Range(0, weak.Length).Where(i => routes[i] == route).Average(i => result.Scores[i]);
+        Assert.InRange(Mean(0), 0.4, 0.7);
+        Assert.InRange(Mean(1), -0.1, 0.2);
+    }
+
+    [Theory]
+    [InlineData(1.5)]
+    [InlineData(-0.1)]
+    [InlineData(double.NaN)]
+    public void Run_AnOutcomeOutsideZeroToOne_Refused(double bad)
+    {
+        var (matrix, weak, strong, _) = TwoRoutes(10, seed: 1);
+        strong[3] = bad;
+
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => OutcomeEvaluation.Run(matrix, weak, strong, folds: 2));
+        Assert.Contains("outcome 3 is", e.Message, StringComparison.Ordinal);
+        Assert.Contains("not a score in [0, 1]", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
