@@ -21,23 +21,24 @@ internal static class EvalCommand
         var exact = new Option<bool>("--exact") { Description = "Exact brute-force neighbours (the only search eval uses until it reads an index artefact)." };
         var outcomes = new Option<string?>("--outcomes") { Description = "RouteLLM-format outcome CSV file or folder (weak and strong model columns).", HelpName = "FILE_OR_DIR" };
         var folds = new Option<int>("--folds") { Description = "Cross-validation folds for --outcomes.", DefaultValueFactory = _ => 5 };
-        var noText = new Option<bool>("--no-text-model") { Description = "For --outcomes: leave the text outcome model out (neighbours, routes and outcome head only), to see what it adds." };
+        var noText = new Option<bool>("--no-text-model") { Description = "For --outcomes: leave the text outcome model out (λ_t 0; the harness: neighbours, routes and outcome head only), to see what it adds." };
         var innerFolds = new Option<int>("--inner-folds") { Description = "For --outcomes: folds of the inner split of each outer fold's training prompts that chooses k, τ, α, ρ, λ_t and the text model's L2 (default 5).", DefaultValueFactory = _ => 5 };
-        var routeHead = new Option<bool>("--route-head") { Description = "For --outcomes: take P(route | prompt) in the route part from a softmax regression over the routes, not from the neighbours' vote (measured, not the default: docs/evaluation.md)." };
+        var routeHead = new Option<bool>("--route-head") { Description = "For --outcomes --harness: take P(route | prompt) in the route part from a softmax regression over the routes, not from the neighbours' vote (measured, not the default: docs/evaluation.md)." };
         var routeHeadWeight = new Option<double?>("--route-head-weight")
         {
             Description = "For --outcomes --served: train a route classifier on each fold's training prompts and blend its P(route | prompt) into the ranker's route vote with this weight (RouteHeadWeight, 0–1; docs/evaluation.md).",
             HelpName = "A",
         };
-        var ensemble = new Option<int>("--ensemble") { Description = "For --outcomes: score each held-out prompt with the mean of the N best configurations of the inner split, not only the best (default 1).", HelpName = "N", DefaultValueFactory = _ => 1 };
+        var ensemble = new Option<int>("--ensemble") { Description = "For --outcomes --harness: score each held-out prompt with the mean of the N best configurations of the inner split, not only the best (default 1).", HelpName = "N", DefaultValueFactory = _ => 1 };
         var seed = new Option<int>("--seed") { Description = "Seed of the fold assignment for --outcomes (another seed, other folds: shows how much the figures move).", DefaultValueFactory = _ => 0 };
         var points = new Option<int>("--points") { Description = "Threshold sweep points (RouteLLM's num_results).", DefaultValueFactory = _ => 10 };
         var scoresFile = new Option<string?>("--scores") { Description = "For --outcomes: write every prompt's held-out score to this CSV (route, score, weak and strong outcome, prompt), to see which prompts the router sends to the strong model.", HelpName = "FILE" };
         var plot = new Option<string?>("--plot") { Description = "Write the quality-versus-strong-calls curve to this PNG.", HelpName = "FILE" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object." };
-        var served = new Option<bool>("--served") { Description = "For --outcomes: rank held-out prompts with the served ranker and its settings (--k, --temperature, --utterance-smoothing, --route-smoothing, --text-model-weight; defaults as `serve`), as `serve` would after `outcomes import` of the training prompts; nothing is chosen on the data." };
-        var choose = new Option<bool>("--choose") { Description = "For --served: choose k, τ, β_u and λ_t per outer fold on an inner split of its training prompts (k 25–200, τ 0.05–0.5, β_u 1–10, λ_t 0–0.5; the route head's α too when --grid lists route_head_weight; --inner-folds), as eval chooses its own weights, instead of taking them from the flags." };
-        var gridSpec = GridFlag.Create("For --served --choose");
+        var served = new Option<bool>("--served") { Description = "For --outcomes: rank held-out prompts with the served ranker and the settings given (--k, --temperature, --utterance-smoothing, --route-smoothing, --text-model-weight, --route-head-weight, --ranking-options; defaults as `serve`), as `serve` would after `outcomes import` of the training prompts; nothing is chosen on the data." };
+        var choose = new Option<bool>("--choose") { Description = "For --outcomes (the default unless --served or --harness is given; with --served, restores it): the served ranker with k, τ, β_u, λ_t and the route head's α chosen per outer fold on an inner split of its training prompts (--grid, --inner-folds)." };
+        var harness = new Option<bool>("--harness") { Description = "For --outcomes: measure the harness (kNN + route + outcome head + text model, its weights chosen on an inner split; --ensemble, --route-head) instead of the served ranker (docs/evaluation.md)." };
+        var gridSpec = GridFlag.Create("For --outcomes", ServedSettingsGrid.Evaluation);
         var writeOptions = new Option<string?>("--write-options") { Description = $"For --served --choose: write the settings chosen on all prompts to this file ({RankingSettingsFile.DefaultFileName}), which `serve`, `rank` and `eval --served` read with --ranking-options FILE.", HelpName = "FILE" };
         var ranking = new RankingFlags();
         var columns = new OutcomeColumnFlags();
@@ -49,7 +50,7 @@ internal static class EvalCommand
         };
         var command = new Command("eval", "Measure routing quality on a labelled test set, or model routing on outcome data.")
         {
-            routes, test, parameters, exact, outcomes, folds, innerFolds, ensemble, routeHead, routeHeadWeight, seed, noText, points, plot, scoresFile, json, served, choose, gridSpec, writeOptions, model, index,
+            routes, test, parameters, exact, outcomes, harness, folds, innerFolds, ensemble, routeHead, routeHeadWeight, seed, noText, points, plot, scoresFile, json, served, choose, gridSpec, writeOptions, model, index,
         };
         foreach (var option in ranking.OutcomeOptions.Concat(columns.All))
         {
@@ -60,11 +61,11 @@ internal static class EvalCommand
         {
             if (parse.GetValue(outcomes) is { } outcomeSource)
             {
-                var (servedOptions, grid) = ServedSettings(parse, ranking, served, choose, ensemble, routeHead, routeHeadWeight, innerFolds, noText, gridSpec);
+                var (servedOptions, grid) = ServedSettings(parse, ranking, harness, served, choose, ensemble, routeHead, routeHeadWeight, innerFolds, noText, gridSpec, writeOptions);
                 var optionsFile = parse.GetValue(writeOptions);
                 if (optionsFile is not null && grid is null)
                 {
-                    throw new CliException("--write-options writes the settings --choose chooses; add --served --choose", ExitCodes.BadInput);
+                    throw new CliException("--write-options writes the settings chosen on the training folds; leave out --served (or add --choose)", ExitCodes.BadInput);
                 }
 
                 if (optionsFile is not null)
@@ -81,7 +82,7 @@ internal static class EvalCommand
             }
 
             // Intent evaluation has no folds or curve: an outcome flag here is a mistake, not something to ignore.
-            Option[] outcomeOnly = [folds, innerFolds, ensemble, routeHead, routeHeadWeight, seed, noText, points, plot, scoresFile, served, choose, gridSpec, writeOptions, .. ranking.OutcomeOptions];
+            Option[] outcomeOnly = [harness, folds, innerFolds, ensemble, routeHead, routeHeadWeight, seed, noText, points, plot, scoresFile, served, choose, gridSpec, writeOptions, .. ranking.OutcomeOptions];
             if (outcomeOnly.FirstOrDefault(o => parse.GetResult(o) is { Implicit: false }) is { } stray)
             {
                 throw new CliException($"{stray.Name} applies with --outcomes only", ExitCodes.BadInput);
@@ -170,53 +171,51 @@ internal static class EvalCommand
     /// With --served: the ranker settings from the flags (and the grid to choose from, with --choose);
     /// without it, null, after refusing the flags that only --served reads.
     /// </summary>
-    private static (RankingOptions? Options, ServedSettingsGrid? Grid) ServedSettings(ParseResult parse, RankingFlags ranking, Option<bool> served, Option<bool> choose, Option<int> ensemble, Option<bool> routeHead, Option<double?> routeHeadWeight, Option<int> innerFolds, Option<bool> noText, Option<string?> gridSpec)
+    /// <summary>
+    /// Which router `eval --outcomes` measures, and with what. By default the served ranker with its
+    /// settings chosen per fold from <see cref="ServedSettingsGrid.Evaluation"/> (as with --served
+    /// --choose); --served alone ranks with the settings given; --harness measures the harness.
+    /// </summary>
+    private static (RankingOptions? Options, ServedSettingsGrid? Grid) ServedSettings(ParseResult parse, RankingFlags ranking, Option<bool> harness, Option<bool> served, Option<bool> choose, Option<int> ensemble, Option<bool> routeHead, Option<double?> routeHeadWeight, Option<int> innerFolds, Option<bool> noText, Option<string?> gridSpec, Option<string?> writeOptions)
     {
-        var choosing = parse.GetValue(choose);
-        if (!choosing && parse.GetValue(gridSpec) is not null)
+        bool Given(Option o) => parse.GetResult(o) is { Implicit: false };
+        if (parse.GetValue(harness))
         {
-            throw new CliException("--grid is what --choose chooses among; add --served --choose", ExitCodes.BadInput);
-        }
-
-        if (!parse.GetValue(served))
-        {
-            if (choosing)
+            // The harness chooses its own weights on the training folds; the served ranker's flags mean nothing to it.
+            Option[] servedOnly = [served, choose, gridSpec, routeHeadWeight, writeOptions, .. ranking.OutcomeOptions];
+            if (servedOnly.FirstOrDefault(Given) is { } flag)
             {
-                throw new CliException("--choose applies with --served only (without it, eval chooses its own weights on the training folds anyway)", ExitCodes.BadInput);
-            }
-
-            if (parse.GetResult(routeHeadWeight) is { Implicit: false })
-            {
-                throw new CliException("--route-head-weight applies with --served only (the harness's route part takes --route-head)", ExitCodes.BadInput);
-            }
-
-            if (ranking.AnyOutcomeOption(parse))
-            {
-                throw new CliException("--ranking-options, --k, --temperature, --utterance-smoothing, --route-smoothing and --text-model-weight apply with --served only (without it, eval chooses them on the training folds)", ExitCodes.BadInput);
+                throw new CliException($"{flag.Name} applies to the served ranker, not to --harness (which chooses its own weights on the training folds)", ExitCodes.BadInput);
             }
 
             return (null, null);
         }
 
-        const string Given = "chooses settings on the data; --served ranks with the settings given";
-        if (parse.GetResult(ensemble) is { Implicit: false })
+        // Without --served, the default: the served ranker with its settings chosen on the training folds.
+        var choosing = parse.GetValue(choose) || !parse.GetValue(served);
+        if (!choosing && parse.GetValue(gridSpec) is not null)
         {
-            throw new CliException($"--ensemble {Given}", ExitCodes.BadInput);
+            throw new CliException("--grid is what --choose chooses among; add --choose, or leave out --served", ExitCodes.BadInput);
         }
 
-        if (parse.GetResult(routeHead) is { Implicit: false })
+        if (Given(ensemble))
         {
-            throw new CliException("--route-head changes the harness's route part; --served ranks with the served ranker's own route vote", ExitCodes.BadInput);
+            throw new CliException("--ensemble applies to the harness; add --harness", ExitCodes.BadInput);
         }
 
-        if (!choosing && parse.GetResult(innerFolds) is { Implicit: false })
+        if (Given(routeHead))
         {
-            throw new CliException($"--inner-folds {Given} (or add --choose)", ExitCodes.BadInput);
+            throw new CliException("--route-head changes the harness's route part; add --harness (the served ranker takes a route head's weight: --served --route-head-weight A, or route_head_weight in --grid)", ExitCodes.BadInput);
+        }
+
+        if (!choosing && Given(innerFolds))
+        {
+            throw new CliException("--inner-folds sets the split that chooses the settings; --served ranks with the settings given (add --choose, or leave out --served)", ExitCodes.BadInput);
         }
 
         if (choosing && ranking.ChosenOutcomeOption(parse) is { } fixedFlag)
         {
-            throw new CliException($"{fixedFlag} is chosen by --choose; give it without --choose, or leave it out", ExitCodes.BadInput);
+            throw new CliException($"{fixedFlag} is chosen on the training folds; add --served to rank with it given", ExitCodes.BadInput);
         }
 
         var options = ranking.BuildForOutcomes(parse);
@@ -224,7 +223,7 @@ internal static class EvalCommand
         {
             if (choosing)
             {
-                throw new CliException("--route-head-weight is chosen by --choose when --grid lists it (route_head_weight=0,0.5,1); give it without --choose, or in --grid", ExitCodes.BadInput);
+                throw new CliException("--route-head-weight is chosen on the training folds (route_head_weight in --grid); add --served to rank with it given", ExitCodes.BadInput);
             }
 
             if (a is not (>= 0 and <= 1))
@@ -241,7 +240,7 @@ internal static class EvalCommand
             options.TextModelWeight = 0;
         }
 
-        var grid = choosing ? GridFlag.Grid(parse.GetValue(gridSpec), !withoutText) : null;
+        var grid = choosing ? GridFlag.Grid(parse.GetValue(gridSpec), !withoutText, ServedSettingsGrid.Evaluation) : null;
         return (options, grid);
     }
 

@@ -19,7 +19,7 @@ internal static class FitCommand
         var innerFolds = new Option<int>("--inner-folds") { Description = "For --outcomes: folds of the split the settings are chosen on (default 5).", DefaultValueFactory = _ => 5 };
         var seed = new Option<int>("--seed") { Description = "For --outcomes: seed of that split.", DefaultValueFactory = _ => 0 };
         var noText = new Option<bool>("--no-text-model") { Description = "For --outcomes: keep the text outcome model off (λ_t = 0)." };
-        var gridSpec = GridFlag.Create("For --outcomes");
+        var gridSpec = GridFlag.Create("For --outcomes", ServedSettingsGrid.Default);
         var validation = new Option<string?>("--validation") { Description = "Held-out JSON lines ({text, route|null}) to choose the blend and the out-of-scope threshold on; default: DIR/validation.jsonl when present, else cross-validation on the utterances. DIR/oos_train.jsonl, when present, trains an out-of-scope class of the head.", HelpName = "FILE" };
         var output = new Option<string?>("--out") { Description = $"Parameters file to write (default: DIR/router-params.json; with --outcomes ./{RankingSettingsFile.DefaultFileName}).", HelpName = "FILE" };
         var columns = new OutcomeColumnFlags();
@@ -44,7 +44,7 @@ internal static class FitCommand
                 }
 
                 var file = parse.GetValue(output) ?? RankingSettingsFile.DefaultFileName;
-                var grid = GridFlag.Grid(parse.GetValue(gridSpec), !parse.GetValue(noText));
+                var grid = GridFlag.Grid(parse.GetValue(gridSpec), !parse.GetValue(noText), ServedSettingsGrid.Default);
                 return await FitOutcomes(outcomeSource, parse.GetValue(columns.Weak), parse.GetValue(columns.Strong), file, parse.GetValue(innerFolds), parse.GetValue(seed), grid, parse.GetValue(model)!, stdout, stderr).ConfigureAwait(false);
             }
 

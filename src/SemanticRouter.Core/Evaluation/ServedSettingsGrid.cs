@@ -10,6 +10,14 @@ public sealed record ServedSettingsGrid(IReadOnlyList<int> K, IReadOnlyList<doub
     public static ServedSettingsGrid Default { get; } = new([25, 50, 100, 200], [0.05, 0.1, 0.2, 0.5], [1, 4, 10], [0, 0.2, 0.35, 0.5]);
 
     /// <summary>
+    /// The grid of <c>eval --outcomes</c>: the lists the default grid's inner splits chose on MMLU, with
+    /// the route head's weight α added (54 points, the default grid's cost with three values of α).
+    /// Adopted under a rule fixed before its runs (docs/evaluation.md). <c>fit --outcomes</c> keeps
+    /// <see cref="Default"/>, without α: a served α needs an index with a route head.
+    /// </summary>
+    public static ServedSettingsGrid Evaluation { get; } = new([50, 100, 200], [0.2, 0.5, 1], [1, 4], [0.2]) { RouteHeadWeight = [0, 0.5, 1] };
+
+    /// <summary>
     /// α, the weight of a route classifier's posterior in the route vote. Default 0 only (no classifier):
     /// a served α needs a route head in the index, and each value multiplies the grid's cost.
     /// </summary>

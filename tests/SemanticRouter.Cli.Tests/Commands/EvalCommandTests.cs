@@ -48,7 +48,7 @@ public class EvalCommandTests
         string file = WriteOutcomes(dir);
         string scores = Path.Combine(dir.Path, "scores.csv");
 
-        var result = CliRunner.Run("eval", "--outcomes", file, "--folds", "4", "--json", "--ensemble", "3", "--scores", scores, "--model", Model);
+        var result = CliRunner.Run("eval", "--outcomes", file, "--harness", "--folds", "4", "--json", "--ensemble", "3", "--scores", scores, "--model", Model);
 
         Assert.True(result.ExitCode == 0, result.Stderr);
         Assert.DoesNotContain("warning", result.Stderr);
@@ -82,7 +82,7 @@ public class EvalCommandTests
         string file = dir.Write("judged.csv", csv.ToString());
         string scores = Path.Combine(dir.Path, "scores.csv");
 
-        var harness = CliRunner.Run("eval", "--outcomes", file, "--folds", "4", "--json", "--scores", scores, "--model", Model);
+        var harness = CliRunner.Run("eval", "--outcomes", file, "--harness", "--folds", "4", "--json", "--scores", scores, "--model", Model);
         var served = CliRunner.Run("eval", "--outcomes", file, "--folds", "4", "--served", "--k", "5", "--json", "--model", Model);
 
         Assert.True(harness.ExitCode == 0, harness.Stderr);
@@ -119,6 +119,38 @@ public class EvalCommandTests
         Assert.Equal(0.2, root.GetProperty("ranking").GetProperty("text_model_weight").GetDouble());
         Assert.InRange(root.GetProperty("apgr").GetDouble(), root.GetProperty("apgr_ci")[0].GetDouble(), root.GetProperty("apgr_ci")[1].GetDouble());
         Assert.True(root.TryGetProperty("random", out _));
+    }
+
+    [Fact]
+    public void Outcomes_ByDefault_TheServedRankerWithSettingsChosenFromTheEvaluationGrid_AndHarnessOnRequest()
+    {
+        using var dir = new TestDirectory();
+        string file = WriteOutcomes(dir);
+
+        var byDefault = CliRunner.Run("eval", "--outcomes", file, "--folds", "4", "--inner-folds", "3", "--json", "--model", Model);
+        var explicitly = CliRunner.Run("eval", "--outcomes", file, "--folds", "4", "--inner-folds", "3", "--served", "--choose", "--grid",
+            "k=50,100,200;temperature=0.2,0.5,1;utterance_smoothing=1,4;text_model_weight=0.2;route_head_weight=0,0.5,1", "--json", "--model", Model);
+        var harness = CliRunner.Run("eval", "--outcomes", file, "--folds", "4", "--harness", "--json", "--model", Model);
+
+        Assert.True(byDefault.ExitCode == 0, byDefault.Stderr);
+        Assert.Equal(explicitly.Stdout, byDefault.Stdout);
+        using var json = JsonDocument.Parse(byDefault.Stdout);
+        var root = json.RootElement;
+        Assert.True(root.GetProperty("served").GetBoolean());
+        Assert.Equal(4, root.GetProperty("chosen").GetArrayLength());
+        Assert.All(root.GetProperty("chosen").EnumerateArray(), c =>
+        {
+            Assert.Contains(c.GetProperty("temperature").GetDouble(), new[] { 0.2, 0.5, 1 });
+            Assert.Contains(c.GetProperty("route_head_weight").GetDouble(), new[] { 0, 0.5, 1 });
+            Assert.Equal(0.2, c.GetProperty("text_model_weight").GetDouble());
+        });
+        Assert.True(root.TryGetProperty("recommended", out _));
+
+        Assert.True(harness.ExitCode == 0, harness.Stderr);
+        using var h = JsonDocument.Parse(harness.Stdout);
+        Assert.False(h.RootElement.TryGetProperty("served", out _));
+        Assert.True(h.RootElement.TryGetProperty("knn_only", out _));
+        Assert.True(h.RootElement.GetProperty("chosen")[0].TryGetProperty("alpha", out _));
     }
 
     [Fact]
@@ -184,24 +216,28 @@ public class EvalCommandTests
     }
 
     [Theory]
-    [InlineData("--k 5", "--ranking-options, --k, --temperature, --utterance-smoothing, --route-smoothing and --text-model-weight apply with --served only")]
-    [InlineData("--served --ensemble 3", "--ensemble chooses settings on the data; --served ranks with the settings given")]
-    [InlineData("--served --inner-folds 3", "--inner-folds chooses settings on the data; --served ranks with the settings given (or add --choose)")]
+    [InlineData("--k 5", "--k is chosen on the training folds; add --served to rank with it given")]
+    [InlineData("--ensemble 3", "--ensemble applies to the harness; add --harness")]
+    [InlineData("--served --ensemble 3", "--ensemble applies to the harness; add --harness")]
+    [InlineData("--served --inner-folds 3", "--inner-folds sets the split that chooses the settings; --served ranks with the settings given")]
     [InlineData("--served --k 0", "--k: K must be in [1, 10000].")]
-    [InlineData("--choose", "--choose applies with --served only")]
-    [InlineData("--served --choose --temperature 0.2", "--temperature is chosen by --choose")]
-    [InlineData("--served --choose --ensemble 2", "--ensemble chooses settings on the data")]
-    [InlineData("--served --route-head", "--route-head changes the harness's route part")]
-    [InlineData("--route-head-weight 0.5", "--route-head-weight applies with --served only")]
-    [InlineData("--served --choose --route-head-weight 0.5", "--route-head-weight is chosen by --choose when --grid lists it")]
+    [InlineData("--served --choose --temperature 0.2", "--temperature is chosen on the training folds")]
+    [InlineData("--route-head", "--route-head changes the harness's route part; add --harness")]
+    [InlineData("--route-head-weight 0.5", "--route-head-weight is chosen on the training folds (route_head_weight in --grid)")]
     [InlineData("--served --route-head-weight 1.5", "--route-head-weight must be in [0, 1], not 1.5")]
     [InlineData("--served --temperature -1", "--temperature: Temperature must be positive and finite.")]
-    [InlineData("--served --grid k=5", "--grid is what --choose chooses among; add --served --choose")]
-    [InlineData("--served --choose --grid k=0", "--grid: k 0: K must be in [1, 10000].")]
-    [InlineData("--served --write-options x.json", "--write-options writes the settings --choose chooses; add --served --choose")]
-    [InlineData("--served --choose --write-options /nonexistent/dir/x.json", "--write-options /nonexistent/dir/x.json: directory /nonexistent/dir does not exist")]
+    [InlineData("--served --grid k=5", "--grid is what --choose chooses among; add --choose, or leave out --served")]
+    [InlineData("--grid k=0", "--grid: k 0: K must be in [1, 10000].")]
+    [InlineData("--served --write-options x.json", "--write-options writes the settings chosen on the training folds; leave out --served")]
+    [InlineData("--write-options /nonexistent/dir/x.json", "--write-options /nonexistent/dir/x.json: directory /nonexistent/dir does not exist")]
     [InlineData("--served --ranking-options /nonexistent/x.json", "--ranking-options: cannot read /nonexistent/x.json")]
-    [InlineData("--served --choose --ranking-options x.json", "--ranking-options is chosen by --choose")]
+    [InlineData("--ranking-options x.json", "--ranking-options is chosen on the training folds")]
+    [InlineData("--harness --served", "--served applies to the served ranker, not to --harness")]
+    [InlineData("--harness --choose", "--choose applies to the served ranker, not to --harness")]
+    [InlineData("--harness --grid k=5", "--grid applies to the served ranker, not to --harness")]
+    [InlineData("--harness --k 5", "--k applies to the served ranker, not to --harness")]
+    [InlineData("--harness --route-head-weight 0.5", "--route-head-weight applies to the served ranker, not to --harness")]
+    [InlineData("--harness --write-options x.json", "--write-options applies to the served ranker, not to --harness")]
     public void Outcomes_ServedFlagsMisused_OneLineBadInput(string flags, string message)
     {
         using var dir = new TestDirectory();
@@ -214,6 +250,7 @@ public class EvalCommandTests
 
     [Theory]
     [InlineData("--seed", "3")]
+    [InlineData("--harness", null)]
     [InlineData("--route-head", null)]
     [InlineData("--plot", "x.png")]
     [InlineData("--k", "5")]
@@ -245,7 +282,7 @@ public class EvalCommandTests
         using var dir = new TestDirectory();
         string file = WriteOutcomes(dir);
 
-        var result = CliRunner.Run("eval", "--outcomes", file, "--folds", "4", "--json", "--route-head", "--model", Model);
+        var result = CliRunner.Run("eval", "--outcomes", file, "--harness", "--folds", "4", "--json", "--route-head", "--model", Model);
 
         Assert.True(result.ExitCode == 0, result.Stderr);
         using var json = JsonDocument.Parse(result.Stdout);
@@ -258,7 +295,7 @@ public class EvalCommandTests
         using var dir = new TestDirectory();
         string file = WriteOutcomes(dir);
 
-        var result = CliRunner.Run("eval", "--outcomes", file, "--ensemble", "0", "--model", Model);
+        var result = CliRunner.Run("eval", "--outcomes", file, "--harness", "--ensemble", "0", "--model", Model);
 
         CliRunner.AssertOneLineError(result, ExitCodes.BadInput, "--ensemble must be at least 1, not 0");
     }

@@ -13,9 +13,11 @@ public class FitCommandTests
         string file = EvalCommandTests.WriteOutcomes(dir);
         string options = Path.Combine(dir.Path, "ranking-options.json");
 
-        // eval --folds 4 --seed 0 makes its recommendation on an inner split seeded 0 + 1 + 4.
+        // eval --folds 4 --seed 0 makes its recommendation on an inner split seeded 0 + 1 + 4. fit chooses
+        // from ServedSettingsGrid.Default (no route head's α), eval by default from its own grid: given fit's.
         var fit = CliRunner.Run("fit", "--outcomes", file, "--inner-folds", "3", "--seed", "5", "--out", options, "--model", Model);
-        var eval = CliRunner.Run("eval", "--outcomes", file, "--folds", "4", "--served", "--choose", "--inner-folds", "3", "--json", "--model", Model);
+        var eval = CliRunner.Run("eval", "--outcomes", file, "--folds", "4", "--served", "--choose", "--inner-folds", "3", "--json", "--model", Model,
+            "--grid", "k=25,50,100,200;temperature=0.05,0.1,0.2,0.5;utterance_smoothing=1,4,10;text_model_weight=0,0.2,0.35,0.5;route_head_weight=0");
 
         Assert.True(fit.ExitCode == 0, fit.Stderr);
         Assert.Contains($"serve with: semantic-router serve --index DIR --ranking-options {options}", fit.Stdout, StringComparison.Ordinal);
