@@ -3,8 +3,9 @@
 # import → fit (CLINC150 with --merge-validation) → build → eval --index, then eval --outcomes on MMLU.
 #   tools/public-figures.sh [MODEL_DIR] [WORK_DIR]
 # MODEL_DIR defaults to ../shared/models/all-MiniLM-L6-v2 (pass …-int8 for the int8 figures);
-# WORK_DIR (default /tmp/sr-figures) receives the imported sets and indexes. About 15 minutes on
-# 2 cores with a warm embedding cache ($SEMANTIC_ROUTER_CACHE, default /tmp/sr-cache).
+# WORK_DIR (default /tmp/sr-figures) receives the imported sets and indexes. About 35 minutes on
+# 2 cores with a warm embedding cache ($SEMANTIC_ROUTER_CACHE, default /tmp/sr-cache), of which the
+# MMLU evaluation (the served ranker, its settings chosen per fold) takes about 20.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 shared="${SEMANTIC_ROUTER_SHARED:-$repo/../shared}"
