@@ -22,7 +22,7 @@ internal static class EvalCommand
         var outcomes = new Option<string?>("--outcomes") { Description = "RouteLLM-format outcome CSV file or folder (weak and strong model columns).", HelpName = "FILE_OR_DIR" };
         var folds = new Option<int>("--folds") { Description = "Cross-validation folds for --outcomes.", DefaultValueFactory = _ => 5 };
         var noText = new Option<bool>("--no-text-model") { Description = "For --outcomes: leave the text outcome model out (λ_t 0; the harness: neighbours, routes and outcome head only), to see what it adds." };
-        var innerFolds = new Option<int>("--inner-folds") { Description = "For --outcomes: folds of the inner split of each outer fold's training prompts that chooses k, τ, α, ρ, λ_t and the text model's L2 (default 5).", DefaultValueFactory = _ => 5 };
+        var innerFolds = new Option<int>("--inner-folds") { Description = "For --outcomes: folds of the inner split of each outer fold's training prompts that chooses the settings (the served ranker: k, τ, β_u, λ_t, α; the harness: k, α, ρ, λ_t and the text model's L2; default 5).", DefaultValueFactory = _ => 5 };
         var routeHead = new Option<bool>("--route-head") { Description = "For --outcomes --harness: take P(route | prompt) in the route part from a softmax regression over the routes, not from the neighbours' vote (measured, not the default: docs/evaluation.md)." };
         var routeHeadWeight = new Option<double?>("--route-head-weight")
         {
@@ -39,7 +39,7 @@ internal static class EvalCommand
         var choose = new Option<bool>("--choose") { Description = "For --outcomes (the default unless --served or --harness is given; with --served, restores it): the served ranker with k, τ, β_u, λ_t and the route head's α chosen per outer fold on an inner split of its training prompts (--grid, --inner-folds)." };
         var harness = new Option<bool>("--harness") { Description = "For --outcomes: measure the harness (kNN + route + outcome head + text model, its weights chosen on an inner split; --ensemble, --route-head) instead of the served ranker (docs/evaluation.md)." };
         var gridSpec = GridFlag.Create("For --outcomes", ServedSettingsGrid.Evaluation);
-        var writeOptions = new Option<string?>("--write-options") { Description = $"For --served --choose: write the settings chosen on all prompts to this file ({RankingSettingsFile.DefaultFileName}), which `serve`, `rank` and `eval --served` read with --ranking-options FILE.", HelpName = "FILE" };
+        var writeOptions = new Option<string?>("--write-options") { Description = $"For --outcomes (not with --harness, nor with --served without --choose): write the settings chosen on all prompts to this file ({RankingSettingsFile.DefaultFileName}), which `serve`, `rank` and `eval --served` read with --ranking-options FILE.", HelpName = "FILE" };
         var ranking = new RankingFlags();
         var columns = new OutcomeColumnFlags();
         var model = ModelOptions.Model();
