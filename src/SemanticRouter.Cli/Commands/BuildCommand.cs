@@ -3,6 +3,7 @@ using System.Globalization;
 using SemanticRouter.Artifacts;
 using SemanticRouter.Embeddings;
 using SemanticRouter.Index;
+using SemanticRouter.Ranking;
 using SemanticRouter.Routes;
 using Spectre.Console;
 
@@ -32,9 +33,14 @@ internal static class BuildCommand
         {
             Description = "Parameters from `fit`: train the route head and rank with them (default: router-params.json in the routes directory or its parent, when present)",
         };
+        var rankingOptions = new Option<string?>("--ranking-options")
+        {
+            Description = $"Ranker settings from `fit --outcomes` to carry in the index, which `serve`, `rank` and `outcomes import` then use (default: {RankingSettingsFile.DefaultFileName} in the routes directory or its parent, when present)",
+            HelpName = "FILE",
+        };
         var command = new Command("build", "Embed the route utterances and write the index artefact")
         {
-            routes, model, output, m, efConstruction, efSearch, seed, insertThreads, parameters,
+            routes, model, output, m, efConstruction, efSearch, seed, insertThreads, parameters, rankingOptions,
         };
         CliAction.Set(command, (parse, stdout, stderr, ct) =>
         {
@@ -66,12 +72,19 @@ internal static class BuildCommand
                 throw new CliException($"{routesDir}: route directory not found", ExitCodes.BadInput);
             }
 
+            var head = LoadHead(routesDir, parse.GetValue(parameters));
+            var (settings, settingsFile) = LoadRankingSettings(routesDir, parse.GetValue(rankingOptions));
+            if (settings?.RouteHeadWeight is > 0 && head is null)
+            {
+                stderr.WriteLine($"build: warning: {settingsFile} sets route_head_weight, which is ignored: the index has no route head (fit --routes writes the parameters that train one)");
+            }
+
             var folder = ModelOptions.OpenFolder(ResolveModel(parse.GetValue(model), Environment.GetEnvironmentVariable(ModelOptions.ModelEnvironmentVariable), parse.GetValue(output)!));
             using var encoder = new SentenceEncoder(folder);
             BuildSummary summary;
             try
             {
-                summary = Run(routesDir, encoder, parse.GetValue(output)!, hnsw, LoadHead(routesDir, parse.GetValue(parameters)), threads == 0 ? -1 : threads, ct);
+                summary = Run(routesDir, encoder, parse.GetValue(output)!, hnsw, head, settings, threads == 0 ? -1 : threads, ct);
             }
             catch (RouteValidationException e)
             {
@@ -84,6 +97,11 @@ internal static class BuildCommand
             }
 
             var inv = CultureInfo.InvariantCulture;
+            if (settingsFile is not null)
+            {
+                stdout.WriteLine($"ranking settings from {settingsFile}: {RankingFlags.Describe(settings!)}");
+            }
+
             stdout.WriteLine(summary.NoOp
                 ? string.Create(inv, $"index up to date: {summary.Routes} routes, {summary.Utterances} utterances, version {summary.Manifest.IndexVersion} (nothing to do)")
                 : string.Create(inv, $"built {parse.GetValue(output)}: {summary.Routes} routes, {summary.Utterances} utterances ({summary.Embedded} embedded, {summary.Reused} reused) in {summary.Elapsed.TotalSeconds:F1} s, {summary.UtterancesPerSecond:F0} utterances/s, version {summary.Manifest.IndexVersion}"));
@@ -151,11 +169,27 @@ internal static class BuildCommand
         }
     }
 
-    private static BuildSummary Run(string routes, SentenceEncoder encoder, string output, HnswOptions hnsw, RouteHeadSettings? head, int insertThreads, CancellationToken ct)
+    /// <summary>
+    /// The ranker settings to carry in the index: --ranking-options, else ranking-options.json in the
+    /// routes directory or its parent (where `fit --outcomes` writes it when run beside routes/), else none.
+    /// </summary>
+    private static (RankingSettingsFile? Settings, string? File) LoadRankingSettings(string routesDir, string? explicitFile)
+    {
+        string full = Path.GetFullPath(routesDir);
+        string? file = explicitFile ?? new[] { Path.Combine(full, RankingSettingsFile.DefaultFileName), Path.Combine(Path.GetDirectoryName(full) ?? full, RankingSettingsFile.DefaultFileName) }.FirstOrDefault(File.Exists);
+        if (file is null)
+        {
+            return (null, null);
+        }
+
+        return (RankingFlags.ReadSettingsFile(file), file);
+    }
+
+    private static BuildSummary Run(string routes, SentenceEncoder encoder, string output, HnswOptions hnsw, RouteHeadSettings? head, RankingSettingsFile? settings, int insertThreads, CancellationToken ct)
     {
         if (!Terminal.StderrIsInteractive)
         {
-            return IndexBuilder.Build(routes, encoder, output, hnsw, head, null, insertThreads, ct);
+            return IndexBuilder.Build(routes, encoder, output, hnsw, head, settings, null, insertThreads, ct);
         }
 
         BuildSummary? summary = null;
@@ -173,7 +207,7 @@ internal static class BuildCommand
 
                     task.Value = p.Done;
                 });
-                summary = IndexBuilder.Build(routes, encoder, output, hnsw, head, progress, insertThreads, ct);
+                summary = IndexBuilder.Build(routes, encoder, output, hnsw, head, settings, progress, insertThreads, ct);
             });
         return summary!;
     }

@@ -40,11 +40,18 @@ internal static class EngineOptions
         }
     }
 
-    /// <summary>The outcome-crediting seam of `outcomes import`: query text → nearest utterances of the index.</summary>
-    public static OutcomeIndex OpenOutcomeIndex(string indexDirectory, RankingOptions options)
+    /// <summary>
+    /// The outcome-crediting seam of `outcomes import`: query text → nearest utterances of the index,
+    /// weighted with the settings the index carries (else the defaults), as `serve` credits an outcome
+    /// that comes with its text.
+    /// </summary>
+    public static OutcomeIndex OpenOutcomeIndex(string indexDirectory)
     {
         var (artifact, encoder) = IndexOptions.Load(indexDirectory, null);
         var catalog = artifact.Catalog;
+        var options = new RankingOptions();
+        artifact.RankingSettings?.ApplyTo(options); // checked when the artefact was loaded
+
         IReadOnlyList<Neighbor> Find(string text)
         {
             var hits = artifact.Index.Search(encoder.Embed(text), options.K);
@@ -55,6 +62,6 @@ internal static class EngineOptions
             })];
         }
 
-        return new OutcomeIndex(Find, catalog.Models.Contains) { Owner = encoder };
+        return new OutcomeIndex(Find, catalog.Models.Contains) { Owner = encoder, Weighting = options };
     }
 }

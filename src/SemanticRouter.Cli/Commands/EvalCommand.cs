@@ -323,9 +323,9 @@ internal static class EvalCommand
                     fields["recommended"] = SettingsJson(r);
                     // α has no serve flag (it only means something with the index's route head): it travels in the file.
                     recommendation = run.WriteOptions is { } file
-                        ? $"to serve the settings chosen on all {data.Prompts.Count} prompts: semantic-router serve --index DIR --ranking-options {file}"
+                        ? $"to serve the settings chosen on all {data.Prompts.Count} prompts: semantic-router build --ranking-options {file} (the index then carries them), or semantic-router serve --index DIR --ranking-options {file}"
                         : r.RouteHeadWeight > 0
-                        ? string.Create(CultureInfo.InvariantCulture, $"to serve the settings chosen on all {data.Prompts.Count} prompts (route head α {r.RouteHeadWeight}: an index with a route head, from fit --routes), write them with --write-options FILE and run semantic-router serve --index DIR --ranking-options FILE")
+                        ? string.Create(CultureInfo.InvariantCulture, $"to serve the settings chosen on all {data.Prompts.Count} prompts (route head α {r.RouteHeadWeight}: an index with a route head, from fit --routes), write them with --write-options FILE and run semantic-router build --ranking-options FILE")
                         : string.Create(CultureInfo.InvariantCulture,
                             $"to serve the settings chosen on all {data.Prompts.Count} prompts: SEMANTIC_ROUTER_DEFAULT_K={r.K} semantic-router serve --index DIR --temperature {r.Temperature} --utterance-smoothing {r.UtteranceSmoothingStrength} --text-model-weight {r.TextModelWeight} (or write them with --write-options FILE)");
                 }

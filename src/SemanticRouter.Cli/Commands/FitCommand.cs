@@ -128,7 +128,7 @@ internal static class FitCommand
 
         await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"chosen: k {chosen.K}, temperature {chosen.Temperature}, utterance smoothing {chosen.UtteranceSmoothingStrength}, text model weight {chosen.TextModelWeight}{(grid.UsesRouteHead ? $", route head weight {chosen.RouteHeadWeight}" : "")} (inner APGR {innerApgr:F3})")).ConfigureAwait(false);
-        await stdout.WriteLineAsync($"wrote {file}; serve with: semantic-router serve --index DIR --ranking-options {file}").ConfigureAwait(false);
+        await stdout.WriteLineAsync($"wrote {file}; to serve it, carry it in the index with semantic-router build --ranking-options {file} (found without the flag in the routes directory or its parent), or run semantic-router serve --index DIR --ranking-options {file}").ConfigureAwait(false);
         return ExitCodes.Ok;
     }
 

@@ -11,12 +11,15 @@ namespace SemanticRouter.Cli.Commands;
 /// Opens an index directory as the neighbour seam of outcome crediting: query text → its nearest
 /// utterances, plus the model catalogue of that index. Wired by the integrator (embed + search).
 /// </summary>
-internal delegate OutcomeIndex OpenOutcomeIndex(string indexDirectory, RankingOptions options);
+internal delegate OutcomeIndex OpenOutcomeIndex(string indexDirectory);
 
 /// <summary>What outcome crediting needs from an index: the neighbour search and the known models.</summary>
 internal sealed record OutcomeIndex(Func<string, IReadOnlyList<Neighbor>> FindNeighbors, Func<string, bool> IsKnownModel) : IDisposable
 {
     public IDisposable? Owner { get; init; }
+
+    /// <summary>How a text's neighbours are credited (k, τ): the settings the index carries, as `serve` credits them.</summary>
+    public RankingOptions Weighting { get; init; } = RankingOptions.Default;
 
     public void Dispose() => Owner?.Dispose();
 }
@@ -69,13 +72,12 @@ internal static class OutcomesCommand
                 throw new CliException("--index: opening an index for outcome crediting is not available in this build yet", ExitCodes.BadArtifact);
             }
 
-            var options = RankingOptions.Default;
-            using var outcomeIndex = openIndex(indexDir, options);
+            using var outcomeIndex = openIndex(indexDir);
             using var store = OutcomeStore.Open(parse.GetValue(db)!, new OutcomeStoreOptions
             {
                 FindNeighbors = outcomeIndex.FindNeighbors,
                 IsKnownModel = outcomeIndex.IsKnownModel,
-                Weighting = options,
+                Weighting = outcomeIndex.Weighting,
             });
             try
             {

@@ -109,11 +109,16 @@ internal sealed class RankingFlags
 
     /// <summary>The --ranking-options file, checked; null when not given.</summary>
     /// <exception cref="CliException">The file is missing, unreadable or not valid ranking options (one line naming it).</exception>
-    private RankingSettingsFile? ReadSettingsFile(ParseResult parse)
+    private RankingSettingsFile? ReadSettingsFile(ParseResult parse) =>
+        parse.GetValue(_settingsFile) is { } path ? ReadSettingsFile(path) : null;
+
+    /// <summary>A ranking settings file, checked (for --ranking-options of every command that takes one).</summary>
+    /// <exception cref="CliException">The file is missing, unreadable or not valid ranking options (one line naming it).</exception>
+    internal static RankingSettingsFile ReadSettingsFile(string path)
     {
-        if (parse.GetValue(_settingsFile) is not { } path)
+        if (!File.Exists(path))
         {
-            return null;
+            throw new CliException($"--ranking-options {path}: file not found", ExitCodes.BadInput);
         }
 
         try
@@ -152,6 +157,10 @@ internal sealed class RankingFlags
         }
     }
 
+    /// <summary>Where <see cref="Build"/>'s file came from, for logs: the flag, or the index that carries it.</summary>
+    public string SettingsSource(ParseResult parse) =>
+        parse.GetValue(_settingsFile) is { } path ? $"--ranking-options {path}" : $"the index's {ArtifactFiles.RankingSettings}";
+
     /// <summary>The first given flag among those `eval --served --choose` chooses (all of <see cref="OutcomeOptions"/> but --route-smoothing), or null.</summary>
     public string? ChosenOutcomeOption(ParseResult parse) =>
         new Option[] { _settingsFile, _k, _temperature, _utteranceSmoothing, _textModelWeight }.FirstOrDefault(o => parse.GetResult(o) is { Implicit: false })?.Name;
@@ -160,9 +169,9 @@ internal sealed class RankingFlags
     public bool AnyOutcomeOption(ParseResult parse) => OutcomeOptions.Any(o => parse.GetResult(o) is { Implicit: false });
 
     /// <summary>
-    /// The options the flags (and the --ranking-options file under them) ask for, checked against the
-    /// index's routes; null when none was given. Also the file, whose k `serve` makes the server's
-    /// default k (requests with k = 0), which the engine's options do not set.
+    /// The options the flags (and the --ranking-options file under them, else the settings the index
+    /// carries) ask for, checked against the index's routes; null when none was given. Also the file,
+    /// whose k `serve` makes the server's default k (requests with k = 0), which the engine's options do not set.
     /// </summary>
     /// <exception cref="CliException">A value out of range, a settings file that cannot be read, or a fallback route the index does not have.</exception>
     public (RankingOptions? Options, RankingSettingsFile? File) Build(ParseResult parse, RouterArtifact artifact, TextWriter stderr, string command)
@@ -175,6 +184,13 @@ internal sealed class RankingFlags
         double? decay = parse.GetValue(_conversationDecay);
         double? textWeight = parse.GetValue(_textModelWeight);
         var file = ReadSettingsFile(parse);
+        string source = "the --ranking-options file's";
+        if (file is null && artifact.RankingSettings is { } carried)
+        {
+            // What `build` carried in the index (from `fit --outcomes`): the ranking eval measured, by default.
+            (file, source) = (carried, $"the index's {ArtifactFiles.RankingSettings}");
+        }
+
         if (file is null && fallback is null && temperature is null && threshold is null && routeSmoothing is null && utteranceSmoothing is null && decay is null && textWeight is null)
         {
             return (null, null);
@@ -206,15 +222,36 @@ internal sealed class RankingFlags
 
         if ((temperature ?? file?.Temperature) is not null && artifact.Head is not null && file?.RouteHeadWeight is null)
         {
-            stderr.WriteLine($"{command}: warning: {(temperature is null ? "the --ranking-options file's temperature" : "--temperature")} is ignored: the index has a fitted route head, whose τ ({artifact.Head.Parameters.Tau.ToString(CultureInfo.InvariantCulture)}) the ranking uses (a file with route_head_weight keeps its own k and τ; docs/ranking.md)");
+            stderr.WriteLine($"{command}: warning: {(temperature is null ? $"{source} temperature" : "--temperature")} is ignored: the index has a fitted route head, whose τ ({artifact.Head.Parameters.Tau.ToString(CultureInfo.InvariantCulture)}) the ranking uses (a file with route_head_weight keeps its own k and τ; docs/ranking.md)");
         }
 
         if (file?.RouteHeadWeight is > 0 && artifact.Head is null)
         {
-            stderr.WriteLine($"{command}: warning: the --ranking-options file's route_head_weight is ignored: the index has no route head (fit --routes, then build, trains one)");
+            stderr.WriteLine($"{command}: warning: {source} route_head_weight is ignored: the index has no route head (fit --routes, then build, trains one)");
         }
 
         return (options, file);
+    }
+
+    /// <summary>The settings a file sets, e.g. "k 125, temperature 1, route_head_weight 0.5".</summary>
+    internal static string Describe(RankingSettingsFile settings)
+    {
+        var parts = new List<string>();
+        void Add(string key, double? value)
+        {
+            if (value is { } v)
+            {
+                parts.Add(string.Create(CultureInfo.InvariantCulture, $"{key} {v}"));
+            }
+        }
+
+        Add("k", settings.K);
+        Add("temperature", settings.Temperature);
+        Add("utterance_smoothing", settings.UtteranceSmoothing);
+        Add("route_smoothing", settings.RouteSmoothing);
+        Add("text_model_weight", settings.TextModelWeight);
+        Add("route_head_weight", settings.RouteHeadWeight);
+        return parts.Count == 0 ? "none set (the defaults)" : string.Join(", ", parts);
     }
 
     // The options' setters check ranges; their message, without the parameter name, is the CLI's.

@@ -62,6 +62,10 @@ internal static class ServeCommand
             using (encoder)
             {
                 var (rankingOptions, settingsFile) = ranking.Build(parse, artifact, stderr, "serve");
+                if (settingsFile is not null)
+                {
+                    stderr.WriteLine($"serve: ranking settings from {ranking.SettingsSource(parse)}: {RankingFlags.Describe(settingsFile)}");
+                }
 
                 // Set once the host's metrics exist; the decorators report through these.
                 RouterMetrics? metrics = null;
@@ -102,7 +106,7 @@ internal static class ServeCommand
                 {
                     // Requests with k = 0 get the server's default k; the file's k is meant to be that.
                     Override(nameof(RouterServerOptions.DefaultK), fileK);
-                    stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"serve: default k {fileK} (from --ranking-options)"));
+                    stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"serve: default k {fileK} (from {ranking.SettingsSource(parse)})"));
                 }
                 try
                 {

@@ -15,7 +15,8 @@ internal static class ArtifactWriter
         IReadOnlyList<string> RouteFiles,
         IReadOnlyList<UtteranceEntry> Utterances,
         HnswIndex Index,
-        RouteHead? Head = null);
+        RouteHead? Head = null,
+        Ranking.RankingSettingsFile? RankingSettings = null);
 
     internal static ArtifactManifest Write(string target, Contents contents)
     {
@@ -48,6 +49,13 @@ internal static class ArtifactWriter
                 string paramsPath = Path.Combine(temp, ArtifactFiles.Parameters);
                 File.WriteAllText(paramsPath, head.Parameters.ToJson());
                 files[ArtifactFiles.Parameters] = FileChecksum.Of(paramsPath);
+            }
+
+            if (contents.RankingSettings is { } settings)
+            {
+                string settingsPath = Path.Combine(temp, ArtifactFiles.RankingSettings);
+                File.WriteAllText(settingsPath, settings.ToJson() + "\n");
+                files[ArtifactFiles.RankingSettings] = FileChecksum.Of(settingsPath);
             }
 
             string routes = Path.Combine(temp, ArtifactFiles.RoutesFolder);

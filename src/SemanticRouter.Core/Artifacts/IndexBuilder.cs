@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using SemanticRouter.Embeddings;
 using SemanticRouter.Index;
+using SemanticRouter.Ranking;
 using SemanticRouter.Routes;
 
 namespace SemanticRouter.Artifacts;
@@ -22,6 +23,11 @@ public static class IndexBuilder
     /// the threads reach them. One thread costs little, since embedding dominates a build (about
     /// 540 utterances/s against 4,500 inserts/s on 2 cores).
     /// </remarks>
+    /// <para>
+    /// <c>rankingSettings</c> (from <c>fit --outcomes</c>) are carried in the artefact, checksummed and
+    /// part of its version, so that one index version names one ranking and the index is all that
+    /// `serve` needs to rank as <c>eval</c> measured.
+    /// </para>
     /// <exception cref="RouteValidationException">The route files are invalid; nothing is written.</exception>
     public static BuildSummary Build(
         string routesDirectory,
@@ -29,6 +35,7 @@ public static class IndexBuilder
         string outputDirectory,
         HnswOptions? hnsw = null,
         RouteHeadSettings? head = null,
+        RankingSettingsFile? rankingSettings = null,
         IProgress<BuildProgress>? progress = null,
         int insertThreads = 1,
         CancellationToken cancellationToken = default)
@@ -48,7 +55,7 @@ public static class IndexBuilder
         var catalog = RouteCatalog.Load(routesDirectory);
         var model = encoder.Model;
         var hnswInfo = new ArtifactHnswInfo(hnsw.M, hnsw.EfConstruction, hnsw.EfSearch, hnsw.Seed);
-        string version = IndexVersionOf(catalog.ContentHash + (head?.Fingerprint ?? string.Empty), model.Fingerprint, hnswInfo);
+        string version = IndexVersionOf(catalog.ContentHash + (head?.Fingerprint ?? string.Empty) + SettingsFingerprint(rankingSettings), model.Fingerprint, hnswInfo);
 
         var previous = TryLoadPrevious(outputDirectory, model.Fingerprint);
         if (previous is not null && previous.Manifest.IndexVersion == version &&
@@ -95,10 +102,18 @@ public static class IndexBuilder
             catalog.Files,
             utterances,
             index,
-            routeHead));
+            routeHead,
+            rankingSettings));
         progress?.Report(new BuildProgress(BuildStage.Writing, 1, 1));
         return new BuildSummary(false, catalog.Routes.Count, utterances.Count, missing.Count, reused, clock.Elapsed, manifest);
     }
+
+    /// <summary>
+    /// What ranker settings add to an index version: nothing when there are none, so the versions of
+    /// artefacts built without them do not change.
+    /// </summary>
+    internal static string SettingsFingerprint(RankingSettingsFile? settings) =>
+        settings is null ? string.Empty : "|ranking:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(settings.ToJson())));
 
     /// <summary>Short content id of an index: changes with routes, model or parameters.</summary>
     internal static string IndexVersionOf(string routesHash, string modelFingerprint, ArtifactHnswInfo hnsw)

@@ -11,9 +11,10 @@ namespace SemanticRouter.Artifacts;
 /// </summary>
 public sealed class RouterArtifact
 {
-    private RouterArtifact(string directory, ArtifactManifest manifest, RouteCatalog catalog, UtteranceEntry[] utterances, HnswIndex index, RouteHead? head)
+    private RouterArtifact(string directory, ArtifactManifest manifest, RouteCatalog catalog, UtteranceEntry[] utterances, HnswIndex index, RouteHead? head, Ranking.RankingSettingsFile? rankingSettings)
     {
         Head = head;
+        RankingSettings = rankingSettings;
         Directory = directory;
         Manifest = manifest;
         Catalog = catalog;
@@ -35,6 +36,9 @@ public sealed class RouterArtifact
 
     /// <summary>The fitted route head, when the artefact was built with `fit` parameters.</summary>
     public RouteHead? Head { get; }
+
+    /// <summary>The ranker settings the artefact was built with (`build --ranking-options`), when it was given any.</summary>
+    public Ranking.RankingSettingsFile? RankingSettings { get; }
 
     /// <summary>True when <paramref name="directory"/> holds a manifest (says nothing of its validity).</summary>
     public static bool Exists(string directory) => File.Exists(Path.Combine(directory, ArtifactFiles.Manifest));
@@ -124,7 +128,25 @@ public sealed class RouterArtifact
             throw new ArtifactException(routes, $"route files in the artefact are invalid: {e.Errors[0]}", e);
         }
 
-        return new RouterArtifact(directory, manifest, catalog, utterances, index, ReadHead(directory, manifest));
+        return new RouterArtifact(directory, manifest, catalog, utterances, index, ReadHead(directory, manifest), ReadRankingSettings(directory, manifest));
+    }
+
+    private static Ranking.RankingSettingsFile? ReadRankingSettings(string directory, ArtifactManifest manifest)
+    {
+        if (!manifest.Files.ContainsKey(ArtifactFiles.RankingSettings))
+        {
+            return null;
+        }
+
+        string path = Path.Combine(directory, ArtifactFiles.RankingSettings);
+        try
+        {
+            return Ranking.RankingSettingsFile.FromJson(File.ReadAllText(path));
+        }
+        catch (InvalidDataException e)
+        {
+            throw new ArtifactException(path, $"ranking settings unreadable: {e.Message}", e);
+        }
     }
 
     private static RouteHead? ReadHead(string directory, ArtifactManifest manifest)
@@ -160,22 +182,26 @@ public sealed class RouterArtifact
 
         foreach (var (name, expected) in manifest.Files)
         {
-            string path = Path.Combine(directory, name);
-            if (!File.Exists(path))
-            {
-                throw new ArtifactException(path, "missing (listed in manifest.json)");
-            }
+            VerifyChecksum(Path.Combine(directory, name), expected);
+        }
+    }
 
-            var actual = FileChecksum.Of(path);
-            if (actual.Bytes != expected.Bytes)
-            {
-                throw new ArtifactException(path, $"corrupt: {actual.Bytes} bytes, manifest says {expected.Bytes}");
-            }
+    private static void VerifyChecksum(string path, ArtifactFileInfo expected)
+    {
+        if (!File.Exists(path))
+        {
+            throw new ArtifactException(path, "missing (listed in manifest.json)");
+        }
 
-            if (!string.Equals(actual.Sha256, expected.Sha256, StringComparison.OrdinalIgnoreCase))
-            {
-                throw new ArtifactException(path, "corrupt: sha256 does not match manifest.json");
-            }
+        var actual = FileChecksum.Of(path);
+        if (actual.Bytes != expected.Bytes)
+        {
+            throw new ArtifactException(path, $"corrupt: {actual.Bytes} bytes, manifest says {expected.Bytes}");
+        }
+
+        if (!string.Equals(actual.Sha256, expected.Sha256, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ArtifactException(path, "corrupt: sha256 does not match manifest.json");
         }
     }
 

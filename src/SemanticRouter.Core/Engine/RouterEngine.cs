@@ -94,6 +94,12 @@ public sealed class RouterEngine : IDisposable
 
     public RankingOptions RankingOptions => _ranking;
 
+    /// <summary>
+    /// The ranker settings the serving index carries (null: none). The engine ranks with
+    /// <see cref="RankingOptions"/>, fixed when it starts; a reload does not change them.
+    /// </summary>
+    public RankingSettingsFile? IndexRankingSettings => Volatile.Read(ref _snapshot).Artifact.RankingSettings;
+
     /// <summary>Outcomes stored so far.</summary>
     public long OutcomeCount => _outcomes.Count;
 
@@ -330,11 +336,12 @@ public sealed class RouterEngine : IDisposable
                 old.Routes with { Hash = catalog.ContentHash },
                 old.Hnsw,
                 new ArtifactCounts(catalog.Routes.Count, snapshot.UtteranceCount, catalog.Models.Count),
-                IndexBuilder.IndexVersionOf(catalog.ContentHash, old.Model.Fingerprint, old.Hnsw),
+                IndexBuilder.IndexVersionOf(catalog.ContentHash + IndexBuilder.SettingsFingerprint(snapshot.Artifact.RankingSettings), old.Model.Fingerprint, old.Hnsw),
                 catalog.Files,
                 snapshot.Utterances,
                 snapshot.Index,
-                snapshot.Head));
+                snapshot.Head,
+                snapshot.Artifact.RankingSettings));
         }
         finally
         {

@@ -95,6 +95,15 @@ public sealed record RankingSettingsFile
         Set("route_head_weight", RouteHeadWeight, v => options.RouteHeadWeight = v);
     }
 
+    /// <summary>Whether two files set the same settings (what they say of how they were fitted aside); null is a file that sets none.</summary>
+    public static bool SameSettings(RankingSettingsFile? a, RankingSettingsFile? b)
+    {
+        a ??= new RankingSettingsFile();
+        b ??= new RankingSettingsFile();
+        return a.K == b.K && a.Temperature == b.Temperature && a.UtteranceSmoothing == b.UtteranceSmoothing
+            && a.RouteSmoothing == b.RouteSmoothing && a.TextModelWeight == b.TextModelWeight && a.RouteHeadWeight == b.RouteHeadWeight;
+    }
+
     private static void Set<T>(string key, T? value, Action<T> set)
         where T : struct
     {

@@ -80,5 +80,8 @@ public sealed record RouteListing(IReadOnlyList<RouteSummary> Routes, string Ind
 /// <summary>The answer to <see cref="IRouterBackend.AddUtterancesAsync"/>.</summary>
 public sealed record UtterancesAdded(int Added, string IndexVersion);
 
-/// <summary>The answer to <see cref="IRouterBackend.ReloadAsync"/>.</summary>
-public sealed record ReloadResult(string IndexVersion, string PreviousIndexVersion, int UtteranceCount, int RouteCount);
+/// <summary>
+/// The answer to <see cref="IRouterBackend.ReloadAsync"/>. <c>RankingSettingsChanged</c>: the new index
+/// carries other ranker settings than the old one, which the server applies only when it restarts.
+/// </summary>
+public sealed record ReloadResult(string IndexVersion, string PreviousIndexVersion, int UtteranceCount, int RouteCount, bool RankingSettingsChanged = false);

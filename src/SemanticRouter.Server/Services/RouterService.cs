@@ -293,6 +293,10 @@ internal sealed partial class RouterService(
         metrics.RecordReload(succeeded: true);
         metrics.SetIndex(result.IndexVersion, result.UtteranceCount);
         ServerLog.IndexReloaded(logger, path ?? "(configured)", result.PreviousIndexVersion, result.IndexVersion, result.UtteranceCount, result.RouteCount);
+        if (result.RankingSettingsChanged)
+        {
+            ServerLog.RankingSettingsNotApplied(logger, path ?? "(configured)", result.IndexVersion);
+        }
         return new ReloadIndexResponse
         {
             IndexVersion = result.IndexVersion,

@@ -21,7 +21,7 @@ public sealed class OutcomesCommandTests : IDisposable
         return (code, stdout.ToString(), stderr.ToString());
     }
 
-    private static OutcomeIndex FakeIndex(string dir, RankingOptions options) => new(
+    private static OutcomeIndex FakeIndex(string dir) => new(
         text => [new Neighbor(1, UtteranceKey.Of("chat", "hi"), "chat", "hi", 0.9f)],
         model => model is "gpt" or "small");
 

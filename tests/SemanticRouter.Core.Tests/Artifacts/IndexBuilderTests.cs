@@ -1,6 +1,7 @@
 using SemanticRouter.Artifacts;
 using SemanticRouter.Core.Tests.Embeddings;
 using SemanticRouter.Index;
+using SemanticRouter.Ranking;
 using SemanticRouter.Routes;
 using SemanticRouter.Tests;
 
@@ -158,6 +159,50 @@ public class IndexBuilderTests(EncoderFixture fixture) : IClassFixture<EncoderFi
         File.WriteAllText(manifest, File.ReadAllText(manifest).Replace("\"format_version\": 1", "\"format_version\": 99", StringComparison.Ordinal));
         var e = Assert.Throws<ArtifactException>(() => RouterArtifact.Load(output));
         Assert.Contains("format version 99", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RankingSettings_CarriedChecksummedAndVersioned_AndAbsentLeavesTheVersionAsItWas()
+    {
+        using var dir = new TestDirectory();
+        string routes = dir.CopyExampleRoutes();
+        string output = Path.Combine(dir.Path, "index");
+        var ct = TestContext.Current.CancellationToken;
+        var settings = new RankingSettingsFile { K = 7, Temperature = 0.3, FittedOn = "a test" };
+
+        var plain = IndexBuilder.Build(routes, fixture.Encoder, output, Hnsw, cancellationToken: ct);
+        Assert.Null(RouterArtifact.Load(output).RankingSettings);
+        Assert.False(File.Exists(Path.Combine(output, ArtifactFiles.RankingSettings)));
+
+        var carried = IndexBuilder.Build(routes, fixture.Encoder, output, Hnsw, rankingSettings: settings, cancellationToken: ct);
+        Assert.False(carried.NoOp); // other settings, another index version: nothing else changed
+        Assert.Equal(0, carried.Embedded);
+        Assert.NotEqual(plain.Manifest.IndexVersion, carried.Manifest.IndexVersion);
+        var loaded = RouterArtifact.Load(output).RankingSettings;
+        Assert.NotNull(loaded);
+        Assert.True(RankingSettingsFile.SameSettings(settings, loaded));
+        Assert.Equal("a test", loaded.FittedOn);
+
+        Assert.True(IndexBuilder.Build(routes, fixture.Encoder, output, Hnsw, rankingSettings: settings with { }, cancellationToken: ct).NoOp);
+        var other = IndexBuilder.Build(routes, fixture.Encoder, output, Hnsw, rankingSettings: settings with { K = 8 }, cancellationToken: ct);
+        Assert.NotEqual(carried.Manifest.IndexVersion, other.Manifest.IndexVersion);
+        // Dropped again: back to the very version it had without (artefacts built before settings existed keep theirs).
+        Assert.Equal(plain.Manifest.IndexVersion, IndexBuilder.Build(routes, fixture.Encoder, output, Hnsw, cancellationToken: ct).Manifest.IndexVersion);
+        Assert.Null(RouterArtifact.Load(output).RankingSettings);
+    }
+
+    [Fact]
+    public void RankingSettings_Edited_RefusedNamingTheFile()
+    {
+        using var dir = new TestDirectory();
+        string output = Path.Combine(dir.Path, "index");
+        IndexBuilder.Build(dir.CopyExampleRoutes(), fixture.Encoder, output, Hnsw, rankingSettings: new RankingSettingsFile { K = 7 }, cancellationToken: TestContext.Current.CancellationToken);
+        string path = Path.Combine(output, ArtifactFiles.RankingSettings);
+        File.WriteAllText(path, File.ReadAllText(path).Replace("\"k\": 7", "\"k\": 9", StringComparison.Ordinal));
+
+        var e = Assert.Throws<ArtifactException>(() => RouterArtifact.Load(output));
+        Assert.Equal(Path.GetFullPath(path), Path.GetFullPath(e.FilePath));
+        Assert.Contains("corrupt", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

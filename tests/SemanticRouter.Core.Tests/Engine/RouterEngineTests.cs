@@ -119,6 +119,23 @@ public sealed class RouterEngineTests(EncoderFixture fixture) : IClassFixture<En
     }
 
     [Fact]
+    public async Task AddUtterances_KeepTheRankingSettingsTheIndexCarries()
+    {
+        _dir.CopyExampleRoutes();
+        var settings = new SemanticRouter.Ranking.RankingSettingsFile { K = 7, TextModelWeight = 0 };
+        IndexBuilder.Build(RoutesDir, fixture.Encoder, IndexDir, Hnsw, rankingSettings: settings, cancellationToken: Ct);
+        using (var engine = Open())
+        {
+            await engine.AddUtterancesAsync("creative_writing", ["compose a sonnet about a lighthouse keeper's cat"], Ct);
+            Assert.True(SemanticRouter.Ranking.RankingSettingsFile.SameSettings(settings, engine.IndexRankingSettings));
+        }
+
+        // The rewritten artefact still carries them, and `build` with them finds nothing to do.
+        Assert.True(SemanticRouter.Ranking.RankingSettingsFile.SameSettings(settings, RouterArtifact.Load(IndexDir).RankingSettings));
+        Assert.True(IndexBuilder.Build(RoutesDir, fixture.Encoder, IndexDir, Hnsw, rankingSettings: settings, cancellationToken: Ct).NoOp);
+    }
+
+    [Fact]
     public async Task Reload_CorruptArtefact_RefusedAndOldIndexKeepsServing()
     {
         using var engine = Open();
