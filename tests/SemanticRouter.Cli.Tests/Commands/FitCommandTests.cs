@@ -20,7 +20,8 @@ public class FitCommandTests
             "--grid", "k=25,50,100,200;temperature=0.05,0.1,0.2,0.5;utterance_smoothing=1,4,10;text_model_weight=0,0.2,0.35,0.5;route_head_weight=0");
 
         Assert.True(fit.ExitCode == 0, fit.Stderr);
-        Assert.Contains($"serve with: semantic-router serve --index DIR --ranking-options {options}", fit.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"semantic-router build --ranking-options {options}", fit.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"semantic-router serve --index DIR --ranking-options {options}", fit.Stdout, StringComparison.Ordinal);
         Assert.True(eval.ExitCode == 0, eval.Stderr);
         var written = SemanticRouter.Ranking.RankingSettingsFile.Read(options);
         using var json = System.Text.Json.JsonDocument.Parse(eval.Stdout);

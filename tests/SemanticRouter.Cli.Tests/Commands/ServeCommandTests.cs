@@ -40,8 +40,28 @@ public class ServeCommandTests
         var result = CliRunner.Run("serve", "--index", index, "--ranking-options", options, "--port", "0", "--metrics-port", "0");
 
         Assert.Equal(ExitCodes.BadInput, result.ExitCode);
-        Assert.Contains("serve: default k 5000 (from --ranking-options)", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"serve: default k 5000 (from --ranking-options {options})", result.Stderr, StringComparison.Ordinal);
         Assert.Contains("DefaultK", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("not 5000", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RankingSettingsTheIndexCarries_AreServed_AndTheirKIsTheDefaultK()
+    {
+        // Built with a ranking-options.json beside the routes: serve needs no flag to use it. Its k is
+        // out of range for the server, which stops before listening and shows where the settings came from.
+        using var dir = new TestDirectory();
+        string index = Path.Combine(dir.Path, "index");
+        string routes = dir.CopyExampleRoutes();
+        dir.Write("ranking-options.json", """{"k": 5000, "temperature": 0.2}""");
+        var build = CliRunner.Run("build", "--routes", routes, "--out", index, "--model", SemanticRouter.Tests.SharedPaths.MiniLmModel);
+        Assert.True(build.ExitCode == 0, build.Stderr);
+
+        var result = CliRunner.Run("serve", "--index", index, "--port", "0", "--metrics-port", "0");
+
+        Assert.Equal(ExitCodes.BadInput, result.ExitCode);
+        Assert.Contains("serve: ranking settings from the index's ranking-options.json: k 5000, temperature 0.2", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("serve: default k 5000 (from the index's ranking-options.json)", result.Stderr, StringComparison.Ordinal);
         Assert.Contains("not 5000", result.Stderr, StringComparison.Ordinal);
     }
 }
