@@ -370,6 +370,22 @@ public abstract class RouterServiceTests
         var after = await client.RankModelsAsync(new RankModelsRequest { Query = "hello" }, deadline: Timeouts.Deadline).ResponseAsync.WithTimeout();
         Assert.Equal("v2", after.IndexVersion); // the old (pre-corrupt) index keeps serving
         Assert.Contains(host.Logs.Entries, e => e.EventId.Id == 6);
+        Assert.DoesNotContain(host.Logs.Entries, e => e.EventId.Id == 11);
+    }
+
+    [Fact]
+    public async Task ReloadIndex_WithOtherRankingSettings_ServesItAndWarnsTheyApplyAtTheNextStart()
+    {
+        await using var host = await StartAsync();
+        var client = host.CreateClient();
+
+        var reloaded = await client.ReloadIndexAsync(new ReloadIndexRequest { Path = "/tmp/index-other-settings" }, deadline: Timeouts.Deadline).ResponseAsync.WithTimeout();
+
+        Assert.Equal("v2", reloaded.IndexVersion);
+        var warning = Assert.Single(host.Logs.Entries, e => e.EventId.Id == 11);
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, warning.Level);
+        Assert.Contains("/tmp/index-other-settings (version v2) carries other ranking settings", warning.Message, StringComparison.Ordinal);
+        Assert.Contains("until it restarts", warning.Message, StringComparison.Ordinal);
     }
 
     [Fact]

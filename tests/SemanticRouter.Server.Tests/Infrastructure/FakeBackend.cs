@@ -144,7 +144,9 @@ internal sealed class FakeBackend : IRouterBackend, IDisposable
         var current = _index.Current;
         var next = new FakeIndex($"v{Interlocked.Increment(ref _nextVersion)}", current.Routes);
         var previous = _index.Swap(next);
-        return new ReloadResult(next.Version, previous.Version, next.Routes.Sum(r => r.Value.Count), next.Routes.Count);
+        // A path naming "other-settings" stands for an index that carries other ranking settings.
+        return new ReloadResult(next.Version, previous.Version, next.Routes.Sum(r => r.Value.Count), next.Routes.Count,
+            path?.Contains("other-settings", StringComparison.Ordinal) == true);
     }
 
     public void Dispose() => _index.Dispose();
