@@ -21,6 +21,7 @@ public sealed class RouterEngine : IDisposable
     private readonly string _modelFingerprint;
     private readonly RouterEngineOptions _options;
     private readonly RankingOptions _ranking;
+    private readonly double? _routeHeadWeight;
     private readonly RequestLog _requests;
     private readonly OutcomeStore _outcomes;
     private readonly TextModelTrainer? _text;
@@ -52,13 +53,16 @@ public sealed class RouterEngine : IDisposable
         _options = options;
         _embedder = embedder ?? throw new ArgumentNullException(nameof(embedder));
         _modelFingerprint = modelFingerprint ?? throw new ArgumentNullException(nameof(modelFingerprint));
-        _ranking = options.Ranking ?? RankingOptions.Default;
         if (options.RouteHeadWeight is { } alpha && !(alpha is >= 0 and <= 1))
         {
             throw new ArgumentOutOfRangeException(nameof(options), alpha, "RouteHeadWeight must be in [0, 1].");
         }
 
-        _snapshot = new RouterSnapshot(loaded ?? RouterArtifact.Load(options.IndexDirectory, modelFingerprint), _ranking, options.RouteHeadWeight);
+        var artifact = loaded ?? RouterArtifact.Load(options.IndexDirectory, modelFingerprint);
+        (_ranking, _routeHeadWeight) = options.Ranking is null && options.RouteHeadWeight is null && artifact.RankingSettings is { } carried
+            ? (FromIndex(carried), carried.RouteHeadWeight)
+            : (options.Ranking ?? RankingOptions.Default, options.RouteHeadWeight);
+        _snapshot = new RouterSnapshot(artifact, _ranking, _routeHeadWeight);
         _requests = new RequestLog(options.RequestTtl, options.RequestCapacity ?? RequestLog.DefaultCapacity);
         _outcomes = OutcomeStore.Open(
             options.OutcomeDatabase ?? RouterEngineOptions.DefaultOutcomeDatabase(options.IndexDirectory),
@@ -81,6 +85,14 @@ public sealed class RouterEngine : IDisposable
                 TextModelReady = _text.RefitAsync();
             }
         }
+    }
+
+    // The settings `build` carried in the index, over the defaults (checked when the artefact was read).
+    private static RankingOptions FromIndex(RankingSettingsFile carried)
+    {
+        var options = new RankingOptions();
+        carried.ApplyTo(options);
+        return options;
     }
 
     /// <summary>Version of the index now serving.</summary>
@@ -297,7 +309,7 @@ public sealed class RouterEngine : IDisposable
             RouterSnapshot fresh;
             try
             {
-                fresh = new RouterSnapshot(artifact, _ranking, _options.RouteHeadWeight);
+                fresh = new RouterSnapshot(artifact, _ranking, _routeHeadWeight);
             }
             catch (ArgumentException e)
             {

@@ -24,7 +24,11 @@ public sealed class RouterEngineOptions
     public static string DefaultOutcomeDatabase(string indexDirectory) =>
         Path.TrimEndingDirectorySeparator(Path.GetFullPath(indexDirectory)) + ".outcomes.db";
 
-    /// <summary>Ranking parameters (k, τ, β, λ, thresholds); null = <see cref="RankingOptions.Default"/>.</summary>
+    /// <summary>
+    /// Ranking parameters (k, τ, β, λ, thresholds). Null, with <see cref="RouteHeadWeight"/> null too: the
+    /// settings the index carries (<c>build --ranking-options</c>) over <see cref="RankingOptions.Default"/>,
+    /// and their α; the defaults when it carries none. Read once, at start: a reload keeps them.
+    /// </summary>
     public RankingOptions? Ranking { get; init; }
 
     /// <summary>

@@ -230,7 +230,7 @@ public class EvalCommandTests
     [InlineData("--grid k=0", "--grid: k 0: K must be in [1, 10000].")]
     [InlineData("--served --write-options x.json", "--write-options writes the settings chosen on the training folds; leave out --served")]
     [InlineData("--write-options /nonexistent/dir/x.json", "--write-options /nonexistent/dir/x.json: directory /nonexistent/dir does not exist")]
-    [InlineData("--served --ranking-options /nonexistent/x.json", "--ranking-options: cannot read /nonexistent/x.json")]
+    [InlineData("--served --ranking-options /nonexistent/x.json", "--ranking-options /nonexistent/x.json: file not found")]
     [InlineData("--ranking-options x.json", "--ranking-options is chosen on the training folds")]
     [InlineData("--harness --served", "--served applies to the served ranker, not to --harness")]
     [InlineData("--harness --choose", "--choose applies to the served ranker, not to --harness")]

@@ -119,6 +119,25 @@ public sealed class RouterEngineTests(EncoderFixture fixture) : IClassFixture<En
     }
 
     [Fact]
+    public async Task RankingSettingsTheIndexCarries_RankWhenNoneAreGiven_AndGivenOnesWin()
+    {
+        _dir.CopyExampleRoutes();
+        IndexBuilder.Build(RoutesDir, fixture.Encoder, IndexDir, Hnsw, rankingSettings: new SemanticRouter.Ranking.RankingSettingsFile { K = 7, TextModelWeight = 0 }, cancellationToken: Ct);
+        const string Query = "write a python function that reverses a linked list";
+
+        using (var carried = Open())
+        {
+            Assert.Equal(7, carried.RankingOptions.K);
+            Assert.Equal(0, carried.RankingOptions.TextModelWeight);
+            Assert.Equal(7, (await carried.RankAsync(new RouteQuery(Query), Ct)).Ranking.Neighbors.Count);
+        }
+
+        using var given = Open(new SemanticRouter.Ranking.RankingOptions { K = 4 });
+        Assert.Equal(4, (await given.RankAsync(new RouteQuery(Query), Ct)).Ranking.Neighbors.Count);
+        Assert.Equal(SemanticRouter.Ranking.RankingOptions.Default.TextModelWeight, given.RankingOptions.TextModelWeight); // replaced whole, not merged
+    }
+
+    [Fact]
     public async Task AddUtterances_KeepTheRankingSettingsTheIndexCarries()
     {
         _dir.CopyExampleRoutes();
