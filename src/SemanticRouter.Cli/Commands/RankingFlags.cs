@@ -56,7 +56,7 @@ internal sealed class RankingFlags
 
     private readonly Option<string?> _settingsFile = new("--ranking-options")
     {
-        Description = "Ranker settings file (k, temperature, utterance_smoothing, route_smoothing, text_model_weight, route_head_weight), e.g. what `eval --outcomes --served --choose --write-options FILE` chose; a flag given too wins",
+        Description = "Ranker settings file (k, temperature, utterance_smoothing, route_smoothing, text_model_weight, route_head_weight), e.g. what `fit --outcomes` chose; `serve` and `rank` default to the one the index carries (build --ranking-options), if any; a flag given too wins",
         HelpName = "FILE",
     };
 
