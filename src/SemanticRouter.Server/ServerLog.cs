@@ -47,6 +47,6 @@ internal static partial class ServerLog
     public static partial void Ranked(ILogger logger, string requestId, int modelCount, string route, bool abstained, double elapsedMs);
 
     [LoggerMessage(EventId = 11, Level = LogLevel.Warning, EventName = "RankingSettingsNotApplied",
-        Message = "The index reloaded from {Path} (version {Version}) carries other ranking settings than the one before; the server keeps ranking with those it started with until it restarts")]
+        Message = "The index reloaded from {Path} (version {Version}) carries other ranking settings than the index the server started on; it keeps ranking with those it started with until it restarts")]
     public static partial void RankingSettingsNotApplied(ILogger logger, string path, string version);
 }

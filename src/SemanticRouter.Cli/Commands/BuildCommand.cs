@@ -147,8 +147,7 @@ internal static class BuildCommand
     /// the routes directory or its parent (the layout `import` + `fit` produce), else none.</summary>
     private static RouteHeadSettings? LoadHead(string routesDir, string? explicitFile)
     {
-        string full = Path.GetFullPath(routesDir);
-        string? file = explicitFile ?? new[] { Path.Combine(full, "router-params.json"), Path.Combine(Path.GetDirectoryName(full) ?? full, "router-params.json") }.FirstOrDefault(File.Exists);
+        string? file = explicitFile ?? FindBesideRoutes(routesDir, ArtifactFiles.Parameters);
         if (file is null)
         {
             return null;
@@ -175,14 +174,15 @@ internal static class BuildCommand
     /// </summary>
     private static (RankingSettingsFile? Settings, string? File) LoadRankingSettings(string routesDir, string? explicitFile)
     {
-        string full = Path.GetFullPath(routesDir);
-        string? file = explicitFile ?? new[] { Path.Combine(full, RankingSettingsFile.DefaultFileName), Path.Combine(Path.GetDirectoryName(full) ?? full, RankingSettingsFile.DefaultFileName) }.FirstOrDefault(File.Exists);
-        if (file is null)
-        {
-            return (null, null);
-        }
+        string? file = explicitFile ?? FindBesideRoutes(routesDir, RankingSettingsFile.DefaultFileName);
+        return file is null ? (null, null) : (RankingFlags.ReadSettingsFile(file), file);
+    }
 
-        return (RankingFlags.ReadSettingsFile(file), file);
+    /// <summary>The file <paramref name="name"/> in the routes directory, else in its parent (the layout `import` + `fit` produce), else null.</summary>
+    private static string? FindBesideRoutes(string routesDir, string name)
+    {
+        string full = Path.GetFullPath(routesDir);
+        return new[] { Path.Combine(full, name), Path.Combine(Path.GetDirectoryName(full) ?? full, name) }.FirstOrDefault(File.Exists);
     }
 
     private static BuildSummary Run(string routes, SentenceEncoder encoder, string output, HnswOptions hnsw, RouteHeadSettings? head, RankingSettingsFile? settings, int insertThreads, CancellationToken ct)

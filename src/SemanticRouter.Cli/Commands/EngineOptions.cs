@@ -49,8 +49,7 @@ internal static class EngineOptions
     {
         var (artifact, encoder) = IndexOptions.Load(indexDirectory, null);
         var catalog = artifact.Catalog;
-        var options = new RankingOptions();
-        artifact.RankingSettings?.ApplyTo(options); // checked when the artefact was loaded
+        var options = artifact.RankingSettings?.ToOptions() ?? new RankingOptions(); // checked when the artefact was loaded
 
         IReadOnlyList<Neighbor> Find(string text)
         {

@@ -72,8 +72,7 @@ internal sealed class RankingFlags
     /// <exception cref="CliException">A value out of range, or a settings file that cannot be read.</exception>
     public RankingOptions BuildForOutcomes(ParseResult parse)
     {
-        var options = new RankingOptions();
-        ReadSettingsFile(parse)?.ApplyTo(options);
+        var options = ReadSettingsFile(parse)?.ToOptions() ?? new RankingOptions();
         if (parse.GetValue(_k) is { } k)
         {
             Set("--k", () => options.K = k);
@@ -196,8 +195,7 @@ internal sealed class RankingFlags
             return (null, null);
         }
 
-        var options = new RankingOptions();
-        file?.ApplyTo(options);
+        var options = file?.ToOptions() ?? new RankingOptions();
         ApplyOutcomeWeighing(parse, options);
         if (threshold is { } th)
         {

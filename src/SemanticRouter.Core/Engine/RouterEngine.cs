@@ -22,6 +22,7 @@ public sealed class RouterEngine : IDisposable
     private readonly RouterEngineOptions _options;
     private readonly RankingOptions _ranking;
     private readonly double? _routeHeadWeight;
+    private readonly RankingSettingsFile? _startSettings;
     private readonly RequestLog _requests;
     private readonly OutcomeStore _outcomes;
     private readonly TextModelTrainer? _text;
@@ -59,8 +60,9 @@ public sealed class RouterEngine : IDisposable
         }
 
         var artifact = loaded ?? RouterArtifact.Load(options.IndexDirectory, modelFingerprint);
+        _startSettings = artifact.RankingSettings;
         (_ranking, _routeHeadWeight) = options.Ranking is null && options.RouteHeadWeight is null && artifact.RankingSettings is { } carried
-            ? (FromIndex(carried), carried.RouteHeadWeight)
+            ? (carried.ToOptions(), carried.RouteHeadWeight)
             : (options.Ranking ?? RankingOptions.Default, options.RouteHeadWeight);
         _snapshot = new RouterSnapshot(artifact, _ranking, _routeHeadWeight);
         _requests = new RequestLog(options.RequestTtl, options.RequestCapacity ?? RequestLog.DefaultCapacity);
@@ -87,14 +89,6 @@ public sealed class RouterEngine : IDisposable
         }
     }
 
-    // The settings `build` carried in the index, over the defaults (checked when the artefact was read).
-    private static RankingOptions FromIndex(RankingSettingsFile carried)
-    {
-        var options = new RankingOptions();
-        carried.ApplyTo(options);
-        return options;
-    }
-
     /// <summary>Version of the index now serving.</summary>
     public string IndexVersion => Volatile.Read(ref _snapshot).Version;
 
@@ -111,6 +105,12 @@ public sealed class RouterEngine : IDisposable
     /// <see cref="RankingOptions"/>, fixed when it starts; a reload does not change them.
     /// </summary>
     public RankingSettingsFile? IndexRankingSettings => Volatile.Read(ref _snapshot).Artifact.RankingSettings;
+
+    /// <summary>
+    /// True when the serving index carries other ranker settings than the one the engine started on:
+    /// since a reload does not apply them, they wait for a restart (however many reloads came between).
+    /// </summary>
+    public bool IndexRankingSettingsChanged => !RankingSettingsFile.SameSettings(_startSettings, IndexRankingSettings);
 
     /// <summary>Outcomes stored so far.</summary>
     public long OutcomeCount => _outcomes.Count;

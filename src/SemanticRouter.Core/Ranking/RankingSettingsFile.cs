@@ -95,6 +95,15 @@ public sealed record RankingSettingsFile
         Set("route_head_weight", RouteHeadWeight, v => options.RouteHeadWeight = v);
     }
 
+    /// <summary>The defaults with every setting the file gives set.</summary>
+    /// <exception cref="InvalidDataException">A value out of range; the message names the key.</exception>
+    public RankingOptions ToOptions()
+    {
+        var options = new RankingOptions();
+        ApplyTo(options);
+        return options;
+    }
+
     /// <summary>Whether two files set the same settings (what they say of how they were fitted aside); null is a file that sets none.</summary>
     public static bool SameSettings(RankingSettingsFile? a, RankingSettingsFile? b)
     {

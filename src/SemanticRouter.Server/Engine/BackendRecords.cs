@@ -82,6 +82,6 @@ public sealed record UtterancesAdded(int Added, string IndexVersion);
 
 /// <summary>
 /// The answer to <see cref="IRouterBackend.ReloadAsync"/>. <c>RankingSettingsChanged</c>: the new index
-/// carries other ranker settings than the old one, which the server applies only when it restarts.
+/// carries other ranker settings than the index the server started on, which it applies only when it restarts.
 /// </summary>
 public sealed record ReloadResult(string IndexVersion, string PreviousIndexVersion, int UtteranceCount, int RouteCount, bool RankingSettingsChanged = false);

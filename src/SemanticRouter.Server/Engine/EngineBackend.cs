@@ -77,7 +77,6 @@ public sealed class EngineBackend(RouterEngine engine, RouterMetrics? metrics = 
     public async ValueTask<ReloadResult> ReloadAsync(string? path, CancellationToken cancellationToken)
     {
         string previous = engine.IndexVersion;
-        var previousSettings = engine.IndexRankingSettings;
         if (path is not null && !Directory.Exists(path))
         {
             throw new RouterInputException(RouterErrorKind.NotFound, $"no index artefact directory at '{path}'");
@@ -88,8 +87,7 @@ public sealed class EngineBackend(RouterEngine engine, RouterMetrics? metrics = 
             string version = await engine.ReloadAsync(path, cancellationToken).ConfigureAwait(false);
             metrics?.RecordReload(true);
             metrics?.SetIndex(version, engine.UtteranceCount);
-            return new ReloadResult(version, previous, engine.UtteranceCount, engine.Catalog.Routes.Count,
-                !RankingSettingsFile.SameSettings(previousSettings, engine.IndexRankingSettings));
+            return new ReloadResult(version, previous, engine.UtteranceCount, engine.Catalog.Routes.Count, engine.IndexRankingSettingsChanged);
         }
         catch (ArtifactException e)
         {
