@@ -1,10 +1,12 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
-using SemanticRouter.Server.Engine;
 using SemanticRouter.Server.Hosting;
 
 namespace SemanticRouter.Bench.Grpc;
+
+// Inside the namespace: the backend's records win over the router contract's namesakes in SemanticRouter.
+using SemanticRouter.Server.Engine;
 
 /// <summary>
 /// The real host (Kestrel, h2c, interceptors, metrics) on 127.0.0.1 over an engine that answers in

@@ -1,6 +1,8 @@
-using SemanticRouter.Server.Engine;
-
 namespace SemanticRouter.Server.Tests.Infrastructure;
+
+// Inside the namespace: the backend's records (OutcomeReport, RouteListing, …) win over the router
+// contract's namesakes in SemanticRouter, which the client reference brings in.
+using SemanticRouter.Server.Engine;
 
 /// <summary>
 /// A deterministic in-memory engine. Routes "code" (coder, large) and "chat" (small, large); a query
