@@ -57,10 +57,14 @@ public sealed partial class SemanticRouterServiceSelector : IAIServiceSelector, 
         service = null;
         serviceSettings = null;
 
-        // Semantic Kernel asks for one service type after another; rank only for a type the kernel has.
+        // Semantic Kernel asks for one service type after another (IChatCompletionService, then IChatClient):
+        // rank only for a type the kernel has, so that one invocation asks the router once.
         var candidates = _options.ServiceIds.Where(id => kernel.Services.GetKeyedService<T>(id) is not null).ToList();
         var fallback = _options.FallbackServiceId is { } f && kernel.Services.GetKeyedService<T>(f) is not null ? f : null;
-        if (_options.ServiceIds.Count > 0 && candidates.Count == 0 && fallback is null)
+        bool hasType = _options.ServiceIds.Count > 0
+            ? candidates.Count > 0 || fallback is not null
+            : fallback is not null || kernel.Services.GetKeyedServices<T>(KeyedService.AnyKey).Any();
+        if (!hasType)
         {
             return false;
         }
