@@ -6,6 +6,15 @@ using SemanticRouter.Server.Hosting;
 
 namespace SemanticRouter.Bench.Grpc;
 
+// The contract (namespace SemanticRouter) has records of the same names; these are the backend's.
+using ConversationTurn = SemanticRouter.Server.Engine.ConversationTurn;
+using ModelScore = SemanticRouter.Server.Engine.ModelScore;
+using OutcomeReceipt = SemanticRouter.Server.Engine.OutcomeReceipt;
+using OutcomeReport = SemanticRouter.Server.Engine.OutcomeReport;
+using RouteListing = SemanticRouter.Server.Engine.RouteListing;
+using RouteSummary = SemanticRouter.Server.Engine.RouteSummary;
+using UtterancesAdded = SemanticRouter.Server.Engine.UtterancesAdded;
+
 /// <summary>
 /// The real host (Kestrel, h2c, interceptors, metrics) on 127.0.0.1 over an engine that answers in
 /// constant time: what the server itself costs per call, to be set beside the encoder's time.

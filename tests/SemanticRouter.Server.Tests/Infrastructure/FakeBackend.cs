@@ -2,6 +2,15 @@ using SemanticRouter.Server.Engine;
 
 namespace SemanticRouter.Server.Tests.Infrastructure;
 
+// The contract (namespace SemanticRouter) has records of the same names; these are the backend's.
+using ConversationTurn = SemanticRouter.Server.Engine.ConversationTurn;
+using ModelScore = SemanticRouter.Server.Engine.ModelScore;
+using OutcomeReceipt = SemanticRouter.Server.Engine.OutcomeReceipt;
+using OutcomeReport = SemanticRouter.Server.Engine.OutcomeReport;
+using RouteListing = SemanticRouter.Server.Engine.RouteListing;
+using RouteSummary = SemanticRouter.Server.Engine.RouteSummary;
+using UtterancesAdded = SemanticRouter.Server.Engine.UtterancesAdded;
+
 /// <summary>
 /// A deterministic in-memory engine. Routes "code" (coder, large) and "chat" (small, large); a query
 /// mentioning code/python/function matches "code", anything else "chat". Tests replace any step
