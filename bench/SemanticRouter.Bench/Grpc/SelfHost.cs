@@ -1,12 +1,19 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
+using SemanticRouter.Server.Engine;
 using SemanticRouter.Server.Hosting;
 
 namespace SemanticRouter.Bench.Grpc;
 
-// Inside the namespace: the backend's records win over the router contract's namesakes in SemanticRouter.
-using SemanticRouter.Server.Engine;
+// The contract (namespace SemanticRouter) has records of the same names; these are the backend's.
+using ConversationTurn = SemanticRouter.Server.Engine.ConversationTurn;
+using ModelScore = SemanticRouter.Server.Engine.ModelScore;
+using OutcomeReceipt = SemanticRouter.Server.Engine.OutcomeReceipt;
+using OutcomeReport = SemanticRouter.Server.Engine.OutcomeReport;
+using RouteListing = SemanticRouter.Server.Engine.RouteListing;
+using RouteSummary = SemanticRouter.Server.Engine.RouteSummary;
+using UtterancesAdded = SemanticRouter.Server.Engine.UtterancesAdded;
 
 /// <summary>
 /// The real host (Kestrel, h2c, interceptors, metrics) on 127.0.0.1 over an engine that answers in

@@ -48,9 +48,9 @@ internal static class RankCommand
                         EarlierTurns = parse.GetValue(turns) ?? [],
                     }, ct).ConfigureAwait(false);
                 }
-                catch (ArgumentException e) when (e is RouterQueryException or UnknownModelException)
+                catch (RouterException e)
                 {
-                    throw new CliException(e.Message.Split(" (Parameter")[0], ExitCodes.BadInput);
+                    throw new CliException(e.Message, ExitCodes.BadInput);
                 }
 
                 if (parse.GetValue(json))

@@ -15,7 +15,7 @@ namespace SemanticRouter.Engine;
 /// </summary>
 /// <remarks>Thread-safe: any number of concurrent calls; reload swaps the whole snapshot atomically and
 /// in-flight calls finish on the snapshot they started with.</remarks>
-public sealed class RouterEngine : IDisposable
+public sealed partial class RouterEngine : IDisposable
 {
     private readonly IEmbeddingGenerator<string, Embedding<float>> _embedder;
     private readonly string _modelFingerprint;

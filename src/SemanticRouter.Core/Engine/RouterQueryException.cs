@@ -9,16 +9,26 @@ public enum RouterQueryError
     BadCostWeight,
 }
 
-/// <summary>A query the engine refuses; the message says what and why, for the caller to read.</summary>
-public sealed class RouterQueryException : ArgumentException
+/// <summary>A query the engine refuses (<see cref="RouterErrorCode.InvalidArgument"/>); the message says what and why, for the caller to read.</summary>
+public sealed class RouterQueryException : RouterException
 {
-    public RouterQueryException() { }
+    public RouterQueryException()
+        : base(RouterErrorCode.InvalidArgument, "The query was refused.")
+    {
+    }
 
-    public RouterQueryException(string message) : base(message) { }
+    public RouterQueryException(string message)
+        : base(RouterErrorCode.InvalidArgument, message)
+    {
+    }
 
-    public RouterQueryException(string message, Exception innerException) : base(message, innerException) { }
+    public RouterQueryException(string message, Exception innerException)
+        : base(RouterErrorCode.InvalidArgument, message, innerException)
+    {
+    }
 
-    public RouterQueryException(RouterQueryError error, string message) : base(message) => Error = error;
+    public RouterQueryException(RouterQueryError error, string message)
+        : base(RouterErrorCode.InvalidArgument, message) => Error = error;
 
     public RouterQueryError Error { get; }
 }

@@ -22,16 +22,36 @@ public enum OutcomeRejectionReason
     NoNeighbors = 6,
 }
 
-/// <summary>An outcome the store refused, with a precise <see cref="Reason"/> that a server can map to a status code.</summary>
-public sealed class OutcomeRejectedException : Exception
+/// <summary>
+/// An outcome the store refused, with a precise <see cref="Reason"/>; its <see cref="RouterException.Code"/>
+/// is the one the reason's documentation names.
+/// </summary>
+public sealed class OutcomeRejectedException : RouterException
 {
-    public OutcomeRejectedException() { }
+    public OutcomeRejectedException()
+        : base(RouterErrorCode.InvalidArgument, "The outcome was refused.")
+    {
+    }
 
-    public OutcomeRejectedException(string message) : base(message) { }
+    public OutcomeRejectedException(string message)
+        : base(RouterErrorCode.InvalidArgument, message)
+    {
+    }
 
-    public OutcomeRejectedException(string message, Exception innerException) : base(message, innerException) { }
+    public OutcomeRejectedException(string message, Exception innerException)
+        : base(RouterErrorCode.InvalidArgument, message, innerException)
+    {
+    }
 
-    public OutcomeRejectedException(OutcomeRejectionReason reason, string message) : base(message) => Reason = reason;
+    public OutcomeRejectedException(OutcomeRejectionReason reason, string message)
+        : base(CodeOf(reason), message) => Reason = reason;
 
     public OutcomeRejectionReason Reason { get; }
+
+    private static RouterErrorCode CodeOf(OutcomeRejectionReason reason) => reason switch
+    {
+        OutcomeRejectionReason.UnknownRequestId => RouterErrorCode.NotFound,
+        OutcomeRejectionReason.QueryTextUnsupported or OutcomeRejectionReason.NoNeighbors => RouterErrorCode.FailedPrecondition,
+        _ => RouterErrorCode.InvalidArgument,
+    };
 }

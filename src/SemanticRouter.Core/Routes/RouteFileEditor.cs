@@ -19,30 +19,40 @@ public enum RouteEditErrorKind
     UnsupportedLayout = 4,
 }
 
-/// <summary>A refused edit; nothing was written.</summary>
-public sealed class RouteEditException : Exception
+/// <summary>A refused edit; nothing was written. Its <see cref="RouterException.Code"/> follows <see cref="Kind"/>.</summary>
+public sealed class RouteEditException : RouterException
 {
     public RouteEditException(RouteEditErrorKind kind, string message)
-        : base(message)
+        : base(CodeOf(kind), message)
     {
         Kind = kind;
     }
 
     public RouteEditException()
+        : base(RouterErrorCode.InvalidArgument, "The route edit was refused.")
     {
     }
 
     public RouteEditException(string message)
-        : base(message)
+        : base(RouterErrorCode.InvalidArgument, message)
     {
     }
 
     public RouteEditException(string message, Exception innerException)
-        : base(message, innerException)
+        : base(RouterErrorCode.InvalidArgument, message, innerException)
     {
     }
 
     public RouteEditErrorKind Kind { get; }
+
+    // An unsupported layout is no fault of the request: the route file cannot be extended safely as it is.
+    private static RouterErrorCode CodeOf(RouteEditErrorKind kind) => kind switch
+    {
+        RouteEditErrorKind.UnknownRoute => RouterErrorCode.NotFound,
+        RouteEditErrorKind.DuplicateUtterance => RouterErrorCode.AlreadyExists,
+        RouteEditErrorKind.UnsupportedLayout => RouterErrorCode.FailedPrecondition,
+        _ => RouterErrorCode.InvalidArgument,
+    };
 }
 
 /// <summary>What an edit did.</summary>

@@ -5,6 +5,10 @@ using SemanticRouter.Server.Engine;
 
 namespace SemanticRouter.Server.Services;
 
+// The contract (namespace SemanticRouter) has records of the same names; these are the backend's.
+using ConversationTurn = SemanticRouter.Server.Engine.ConversationTurn;
+using OutcomeReport = SemanticRouter.Server.Engine.OutcomeReport;
+
 /// <summary>Request validation and proto ↔ engine record mapping.</summary>
 internal sealed partial class RouterService
 {

@@ -9,6 +9,10 @@ using SemanticRouter.Server.Metrics;
 
 namespace SemanticRouter.Server.Services;
 
+// The contract (namespace SemanticRouter) has records of the same names; these are the backend's.
+using ConversationTurn = SemanticRouter.Server.Engine.ConversationTurn;
+using OutcomeReport = SemanticRouter.Server.Engine.OutcomeReport;
+
 /// <summary>
 /// The Router gRPC service: validates the request's shape, maps proto to the engine's records and
 /// back, and maps every engine error to a status code in one place (<see cref="ToRpcException"/>).

@@ -1,8 +1,15 @@
+using SemanticRouter.Server.Engine;
+
 namespace SemanticRouter.Server.Tests.Infrastructure;
 
-// Inside the namespace: the backend's records (OutcomeReport, RouteListing, …) win over the router
-// contract's namesakes in SemanticRouter, which the client reference brings in.
-using SemanticRouter.Server.Engine;
+// The contract (namespace SemanticRouter) has records of the same names; these are the backend's.
+using ConversationTurn = SemanticRouter.Server.Engine.ConversationTurn;
+using ModelScore = SemanticRouter.Server.Engine.ModelScore;
+using OutcomeReceipt = SemanticRouter.Server.Engine.OutcomeReceipt;
+using OutcomeReport = SemanticRouter.Server.Engine.OutcomeReport;
+using RouteListing = SemanticRouter.Server.Engine.RouteListing;
+using RouteSummary = SemanticRouter.Server.Engine.RouteSummary;
+using UtterancesAdded = SemanticRouter.Server.Engine.UtterancesAdded;
 
 /// <summary>
 /// A deterministic in-memory engine. Routes "code" (coder, large) and "chat" (small, large); a query
