@@ -16,7 +16,9 @@ namespace SemanticRouter.Client;
 /// <see cref="RouterErrorCode.InvalidArgument"/>, …); a status with no such code (DEADLINE_EXCEEDED,
 /// INTERNAL, UNKNOWN, …) is <see cref="RouterErrorCode.Unavailable"/>, since the router could not answer;
 /// the <see cref="RpcException"/> is the inner exception. Cancelling the token throws
-/// <see cref="OperationCanceledException"/>.
+/// <see cref="OperationCanceledException"/>. The wire format (router.proto v1) has no fields yet for
+/// <see cref="OutcomeReport.IdempotencyKey"/>, <see cref="OutcomeReport.CostUsd"/> and
+/// <see cref="IndexReloaded.RankingSettingsChanged"/>: they are not sent, and the last is always false.
 /// </remarks>
 public sealed class RouterClient : ISemanticRouter, ISemanticRouterAdmin, IDisposable
 {
