@@ -1,5 +1,5 @@
 using System.Globalization;
-using Grpc.Core;
+using SemanticRouter;
 using SemanticRouter.Client;
 
 // Ask a SemanticRouter server which models should answer a prompt, and report an outcome.
@@ -12,14 +12,17 @@ if (args.Length == 0)
 }
 
 var address = Environment.GetEnvironmentVariable("SEMANTIC_ROUTER_ADDRESS") ?? "http://127.0.0.1:50051";
-using var router = new RouterClient(new Uri(address.Contains("://", StringComparison.Ordinal) ? address : "http://" + address),
-    new RouterClientOptions { ApiKey = Environment.GetEnvironmentVariable("SEMANTIC_ROUTER_API_KEY") });
+using var router = new RouterClient(new RouterClientOptions
+{
+    Address = new Uri(address.Contains("://", StringComparison.Ordinal) ? address : "http://" + address),
+    ApiKey = Environment.GetEnvironmentVariable("SEMANTIC_ROUTER_API_KEY"),
+});
 try
 {
-    var decision = await router.RankAsync(string.Join(' ', args), new RankOptions { IncludeNeighbors = true });
+    var decision = await router.RankAsync(new RoutingRequest(string.Join(' ', args)) { IncludeNeighbors = true });
     Console.WriteLine($"request {decision.RequestId} (index {decision.IndexVersion})");
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"route: {decision.Route} (confidence {decision.Confidence:F3})")
-        + (decision.Abstained ? $", abstained -> fallback {decision.FallbackRoute}" : ""));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"route: {decision.Route.Route} (confidence {decision.Route.Confidence:F3})")
+        + (decision.Route.Abstained ? $", abstained -> fallback {decision.Route.FallbackRoute}" : ""));
     var width = decision.Models.Select(m => m.Model.Length).DefaultIfEmpty(0).Max();
     foreach (var model in decision.Models)
     {
@@ -29,14 +32,14 @@ try
 
     if (decision.BestModel is { } best)
     {
-        await router.RecordOutcomeAsync(decision.RequestId, best, success: true);
+        await router.RecordOutcomeAsync(OutcomeReport.ForRequest(decision.RequestId, best, success: true));
         Console.WriteLine($"recorded: {best} succeeded");
     }
 
     return 0;
 }
-catch (RpcException ex)
+catch (RouterException ex)
 {
-    Console.Error.WriteLine($"RankModels failed: {ex.StatusCode}: {ex.Status.Detail}");
+    Console.Error.WriteLine($"RankModels failed: {ex.Code}: {ex.Message}");
     return 1;
 }
