@@ -9,14 +9,17 @@
 # Machines that cannot pull the official .NET images pass their own bases (tools/container-bases.sh
 # makes them from Debian packages): --build-arg SDK_IMAGE=… --build-arg RUNTIME_IMAGE=…
 ARG SDK_IMAGE=mcr.microsoft.com/dotnet/sdk:10.0
+# Set by BuildKit and by podman/buildah (no default here: a default would replace their value).
+ARG BUILDPLATFORM
 ARG RUNTIME_IMAGE=mcr.microsoft.com/dotnet/aspnet:10.0
 
 # ---------------------------------------------------------------------------------------------
 # build: the README's publish command, for the target architecture, framework-dependent (the
 # runtime image brings .NET and ASP.NET Core; the publish output holds only our code, its
-# packages and their native libraries for this one RID).
-FROM ${SDK_IMAGE} AS build
-# Set by BuildKit and buildah from --platform; a plain build falls back to the build machine's.
+# packages and their native libraries for this one RID). The SDK runs on the build machine's
+# platform and publishes for the target's (docker buildx build --platform linux/arm64 …).
+FROM --platform=${BUILDPLATFORM} ${SDK_IMAGE} AS build
+# Set by the builder from --platform; where one leaves it empty, the build machine's architecture.
 ARG TARGETARCH
 # A NuGet feed to restore from instead of the configured ones, e.g. a package folder bound in with
 # `podman build -v ~/.nuget/packages:/nuget:ro --build-arg NUGET_SOURCE=/nuget --network=none`.

@@ -14,6 +14,7 @@
 #   SDK_IMAGE, RUNTIME_IMAGE other base images (e.g. the official ones where they can be pulled);
 #                            tools/container-bases.sh is skipped when both are set
 #   IMAGE                    the tag to build (default localhost/semantic-router:check)
+#   NO_CACHE=1               rebuild every layer (podman build --no-cache; the NuGet cache mount stays)
 #   REMOVE_IMAGE=1           remove the built image afterwards (by default it stays, with its
 #                            build cache, for a quick rebuild and for `podman run` by hand)
 # Needs root, podman (buildah inside), mmdebstrap for the bases, python3-grpcio/-grpc-tools.
@@ -84,8 +85,7 @@ fi
 # --- build ----------------------------------------------------------------------------------
 step "image build (podman build, NUGET=$nuget)"
 # --format docker: HEALTHCHECK and STOPSIGNAL exist only in Docker's image format (OCI drops them).
-build_flags=(--format docker --layers --build-arg "SDK_IMAGE=$sdk_image" --build-arg "RUNTIME_IMAGE=$runtime_image"
-             --build-arg "TARGETARCH=$(podman info --format '{{.Host.Arch}}')")
+build_flags=(--format docker --layers ${NO_CACHE:+--no-cache} --build-arg "SDK_IMAGE=$sdk_image" --build-arg "RUNTIME_IMAGE=$runtime_image")
 case $nuget in
   offline) build_flags+=(--network=none -v "${NUGET_PACKAGES:-$HOME/.nuget/packages}:/nuget:ro" --build-arg NUGET_SOURCE=/nuget) ;;
   online) build_flags+=(--network=host) ;;
