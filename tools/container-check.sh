@@ -4,16 +4,20 @@
 # with them, the example index built by the image itself, the container run with the model and the
 # index as volumes and an API key, its HEALTHCHECK reporting healthy, its user not root, a
 # RankModels + RecordOutcome call through the published port (examples/python/rank.py, Debian
-# python3-grpcio), SIGTERM through `podman stop` ending it cleanly; then everything it made is
-# removed (containers by id). Prints how long each step took.
+# python3-grpcio), SIGTERM through `podman stop` ending it cleanly, and the example target (the
+# example index built into the image) ranking; then the containers (by id) and temporary files are
+# removed. Prints how long each step took.
 #   tools/container-check.sh [MODEL_DIR]      # default ../shared/models/all-MiniLM-L6-v2
 # Environment:
 #   NUGET=offline (default)  restore from this machine's ~/.nuget/packages bound into the build, no
 #                            network in the build at all (run `dotnet restore` here first)
-#   NUGET=online             restore from the configured NuGet feed over the host's network
+#   NUGET=online             restore from the configured NuGet feed over the host's network (the
+#                            base's CA store must trust the chain the host sees: NU1301 UntrustedRoot
+#                            behind a TLS-inspecting proxy)
 #   SDK_IMAGE, RUNTIME_IMAGE other base images (e.g. the official ones where they can be pulled);
 #                            tools/container-bases.sh is skipped when both are set
-#   IMAGE                    the tag to build (default localhost/semantic-router:check)
+#   IMAGE                    the tag to build (default localhost/semantic-router:check; the example
+#                            target gets IMAGE-example)
 #   NO_CACHE=1               rebuild every layer (podman build --no-cache; the NuGet cache mount stays)
 #   REMOVE_IMAGE=1           remove the built image afterwards (by default it stays, with its
 #                            build cache, for a quick rebuild and for `podman run` by hand)
@@ -23,6 +27,7 @@ cd "$(dirname "$0")/.."
 repo=$PWD
 model=$(cd "${1:-../shared/models/all-MiniLM-L6-v2}" && pwd)
 image=${IMAGE:-localhost/semantic-router:check}
+example_image=$image-example
 nuget=${NUGET:-offline}
 python=/usr/bin/python3 # Debian's, with python3-grpcio (a python3 earlier on PATH may lack it)
 [ -f "$model/model.onnx" ] || { echo "container-check: no model.onnx in $model" >&2; exit 2; }
@@ -51,8 +56,8 @@ cleanup() {
   if [ -n "$container" ]; then
     podman rm --force --volumes "$container" >/dev/null 2>&1 || true
   fi
-  if [ "${REMOVE_IMAGE:-0}" = 1 ] && podman image exists "$image" 2>/dev/null; then
-    podman rmi "$image" >/dev/null 2>&1 || true
+  if [ "${REMOVE_IMAGE:-0}" = 1 ]; then
+    podman rmi "$image" "$example_image" >/dev/null 2>&1 || true
   fi
   rm -rf "$work"
   exit "$status"
@@ -68,7 +73,7 @@ fail() { echo "container-check: FAILED: $*" >&2; exit 1; }
 # crun 1.8 refuses a cgroup v1 host with a cgroup v2 controller mounted ("cgroups in hybrid mode
 # not supported") and podman's default ulimits need CAP_SYS_RESOURCE; where the defaults fail, use
 # runc with this shell's own limits.
-step "bases (tools/container-bases.sh; cached)"
+step "bases (tools/container-bases.sh; kept once made)"
 if [ -n "${SDK_IMAGE:-}" ] && [ -n "${RUNTIME_IMAGE:-}" ]; then
   sdk_image=$SDK_IMAGE runtime_image=$RUNTIME_IMAGE
 else
@@ -162,9 +167,19 @@ podman logs "$container" 2>&1 | grep -q 'Shutting down: draining' || fail "no dr
 echo "   exit code $exit_code; log: $(podman logs "$container" 2>&1 | grep -o 'Shutting down: draining.*')" >&2
 [ "$exit_code" = 0 ] || fail "exit code $exit_code after SIGTERM (137 = killed after the stop timeout)"
 
-step "cleanup"
 quiet podman rm --volumes "$container" >/dev/null
 container=
+
+step "example target (index built in the image from the model build context)"
+podman build "${run_flags[@]}" "${build_flags[@]}" --target example --build-context "model=$model" -t "$example_image" . > "$work/build-example.log" 2>&1 \
+  || { tail -n 40 "$work/build-example.log" >&2; fail "podman build --target example (log above)"; }
+grep -E '^built /data/index' "$work/build-example.log" | sed 's/^/   /' >&2
+quiet podman run --rm "${run_flags[@]}" --network=none -v "$model:/model:ro" "$example_image" \
+  rank "translate good morning into German" > "$work/rank-example.txt" || fail "rank in the example image"
+grep -m1 -i 'route' "$work/rank-example.txt" | sed 's/^/   rank in the example image: /' >&2
+grep -qi 'translation' "$work/rank-example.txt" || fail "the example image's index did not route to translation"
+
+step "cleanup"
 step_finish
 
 echo "container-check: passed" >&2

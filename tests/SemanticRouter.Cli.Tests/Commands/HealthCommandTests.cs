@@ -30,12 +30,19 @@ public sealed class ExampleIndexFixture : IDisposable
 /// </summary>
 public sealed partial class HealthCommandTests(ExampleIndexFixture example) : IClassFixture<ExampleIndexFixture>
 {
+    /// <summary>
+    /// The first call on a fresh server JITs its way through Kestrel and the health service; on a
+    /// machine busy with other suites that took longer than health's default 2 s. These tests are
+    /// about the answer, not its speed.
+    /// </summary>
+    private const string GenerousTimeout = "60s";
+
     [Fact]
     public async Task ServingServer_ExitZero_OneLine()
     {
         using var server = await ServeProcess.StartAsync(example.Index, apiKey: null);
 
-        var result = CliRunner.Run("health", "--address", server.Address);
+        var result = CliRunner.Run("health", "--address", server.Address, "--timeout", GenerousTimeout);
 
         Assert.True(result.ExitCode == ExitCodes.Ok, result.Stderr);
         Assert.Equal([$"SERVING {server.Address}"], result.StdoutLines);
@@ -48,7 +55,7 @@ public sealed partial class HealthCommandTests(ExampleIndexFixture example) : IC
         using var server = await ServeProcess.StartAsync(example.Index, apiKey: "health-test-key-0123456789");
         Assert.Contains("api key required: True", server.ListeningLine, StringComparison.Ordinal);
 
-        var result = CliRunner.Run("health", "--address", server.Address);
+        var result = CliRunner.Run("health", "--address", server.Address, "--timeout", GenerousTimeout);
 
         Assert.True(result.ExitCode == ExitCodes.Ok, result.Stderr);
         Assert.Equal([$"SERVING {server.Address}"], result.StdoutLines);
