@@ -3,7 +3,8 @@
 # docker run lines; the short form:
 #   docker build -t semantic-router .
 #   docker run -d -p 127.0.0.1:50051:50051 -p 127.0.0.1:9464:9464 --stop-timeout 15 \
-#     -v /path/to/all-MiniLM-L6-v2:/model:ro -v router-data:/data semantic-router
+#     -v /path/to/all-MiniLM-L6-v2:/model:ro -v /path/to/data:/data semantic-router
+# where /path/to/data holds index/ (built with the image: semantic-router build … --out /data/index).
 # Targets: runtime (the default, last stage) and example (runtime plus the example routes indexed
 # at build time; needs the model as a build context: --build-context model=/path/to/model).
 # Machines that cannot pull the official .NET images pass their own bases (tools/container-bases.sh
@@ -68,7 +69,7 @@ RUN mkdir -p /model /data && chown "${APP_UID}:${APP_UID}" /data
 # reachable from elsewhere.
 # ASPNETCORE_HTTP_PORTS=: the runtime image asks Kestrel for port 8080; the server binds its own
 # ports, so drop that request rather than have Kestrel log that it is overridden.
-ENV PATH=/app:$PATH \
+ENV PATH=$PATH:/app \
     SEMANTIC_ROUTER_INDEX=/data/index \
     SEMANTIC_ROUTER_HOST=* \
     ASPNETCORE_HTTP_PORTS=
