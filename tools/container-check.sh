@@ -21,7 +21,8 @@
 #   NO_CACHE=1               rebuild every layer (podman build --no-cache; the NuGet cache mount stays)
 #   REMOVE_IMAGE=1           remove the built image afterwards (by default it stays, with its
 #                            build cache, for a quick rebuild and for `podman run` by hand)
-# Needs root, podman (buildah inside), mmdebstrap for the bases, python3-grpcio/-grpc-tools.
+# Needs root, podman (buildah inside), mmdebstrap for the bases, python3-grpcio/-grpc-tools, and on
+# hosts where crun cannot start containers (see below) Debian's runc.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
@@ -82,6 +83,7 @@ fi
 [ -n "${sdk_image:-}" ] && [ -n "${runtime_image:-}" ] || fail "no base images"
 run_flags=()
 if ! podman run --rm "$runtime_image" true >/dev/null 2>&1; then
+  command -v runc >/dev/null || fail "podman cannot run containers with its default runtime here; install Debian's runc (apt-get install runc) and run again"
   run_flags=(--runtime runc --ulimit "nofile=$(ulimit -Hn):$(ulimit -Hn)" --ulimit nproc=4096:4096)
   podman run --rm "${run_flags[@]}" "$runtime_image" true >/dev/null || fail "podman cannot run $runtime_image, not even with ${run_flags[*]}"
   echo "   containers run with: ${run_flags[*]}" >&2
