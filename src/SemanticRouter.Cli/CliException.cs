@@ -19,6 +19,8 @@ public static class ExitCodes
     public const int BadInput = 2;
     /// <summary>A model folder, index artefact or route set that is missing, corrupt or mismatched.</summary>
     public const int BadArtifact = 3;
-    /// <summary>Network failure (model pull).</summary>
+    /// <summary>Network failure (model pull; health: nothing answered in time).</summary>
     public const int Network = 4;
+    /// <summary>A server answered its health check with something other than SERVING (health).</summary>
+    public const int NotServing = 5;
 }

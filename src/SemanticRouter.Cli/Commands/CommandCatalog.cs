@@ -19,5 +19,6 @@ internal static class CommandCatalog
         yield return TokenizeCommand.Create();
         yield return EmbedCommand.Create();
         yield return ModelCommand.Create();
+        yield return HealthCommand.Create();
     }
 }
