@@ -91,7 +91,7 @@ public class ClientTests
         var code = await chat.GetResponseAsync("write a python function").WithTimeout();
         Assert.Equal("answer from coder", code.Text);
         await chat.RecordOutcomeAsync(code, success: true).WithTimeout();
-        Assert.Contains(host.Backend.Outcomes, o => o.Model == "coder" && o.RequestId == (string)code.AdditionalProperties![SemanticRouterChatClient.RequestIdKey]!);
+        Assert.Contains(host.Router.Outcomes, o => o.Model == "coder" && o.RequestId == (string)code.AdditionalProperties![SemanticRouterChatClient.RequestIdKey]!);
 
         var updates = new List<ChatResponseUpdate>();
         await foreach (var update in chat.GetStreamingResponseAsync("fix this code"))
@@ -107,11 +107,11 @@ public class ClientTests
     public async Task RoutingChatClient_ContextAndCandidates_SentToRouter()
     {
         await using var host = await TestHost.StartAsync(inProcess: true);
-        Server.Engine.RankQuery? seen = null;
-        host.Backend.OnRank = (q, _) =>
+        RoutingRequest? seen = null;
+        host.Router.OnRank = (q, _) =>
         {
             seen = q;
-            return ValueTask.FromResult(host.Backend.Rank(q));
+            return Task.FromResult(host.Router.Rank(q));
         };
         using var chat = Connect(host).AsSemanticRouterChatClient(new Dictionary<string, IChatClient> { ["large"] = new NamedChatClient("large"), ["small"] = new NamedChatClient("small") });
         await chat.GetResponseAsync([new ChatMessage(ChatRole.User, "how do I sort a list"), new ChatMessage(ChatRole.Assistant, "use sort()"), new ChatMessage(ChatRole.User, "and in python?")]).WithTimeout();
@@ -126,7 +126,7 @@ public class ClientTests
     {
         await using var host = await TestHost.StartAsync(inProcess: true);
         host.ExpectErrors();
-        host.Backend.OnRank = (_, _) => throw new InvalidOperationException("engine down");
+        host.Router.OnRank = (_, _) => throw new InvalidOperationException("engine down");
         using var chat = Connect(host).AsSemanticRouterChatClient(
             new Dictionary<string, IChatClient> { ["large"] = new NamedChatClient("large"), ["small"] = new NamedChatClient("small") },
             new SemanticRouterChatClientOptions { DefaultModel = "large" });

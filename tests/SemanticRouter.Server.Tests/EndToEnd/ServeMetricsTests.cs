@@ -34,13 +34,20 @@ public class ServeMetricsTests
         }
 
         await client.ReloadIndexAsync(new ReloadIndexRequest(), cancellationToken: ct);
+        await client.RankModelsAsync(new RankModelsRequest { Query = "write a python function that sorts list number 0" }, cancellationToken: ct);
 
         using var http = new HttpClient { BaseAddress = serve.MetricsAddress, Timeout = TimeSpan.FromSeconds(30) };
         string metrics = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative), ct);
         Assert.True(N == Sum(metrics, "semantic_router_outcomes_total"), $"outcomes counted {Sum(metrics, "semantic_router_outcomes_total")} times for {N} outcomes:\n{metrics}\n{serve.Output}");
-        Assert.Equal(5, Sum(metrics, "semantic_router_outcomes_total", "result=\"success\""));
+        Assert.Equal(4, Sum(metrics, "semantic_router_outcomes_total", "result=\"success\"")); // i = 1, 2, 4, 5
+        Assert.Equal(3, Sum(metrics, "semantic_router_outcomes_total", "result=\"failure\""));
         Assert.True(Sum(metrics, "semantic_router_index_reloads_total") == 1, $"reloads counted {Sum(metrics, "semantic_router_index_reloads_total")} times for one reload:\n{metrics}");
         Assert.Equal(1, Sum(metrics, "semantic_router_index_reloads_total", "result=\"ok\""));
+        // The encoder stack reports through the same metrics: N texts embedded once each, the repeated one from the cache.
+        Assert.Equal(N, Sum(metrics, "semantic_router_embedding_cache_requests_total", "result=\"miss\""));
+        Assert.Equal(1, Sum(metrics, "semantic_router_embedding_cache_requests_total", "result=\"hit\""));
+        Assert.Matches(@"(?m)^semantic_router_embedding_batch_size_count [1-9]", metrics);
+        Assert.Matches(@"(?m)^semantic_router_index_utterances [1-9][0-9]+$", metrics);
     }
 
     /// <summary>The sum of a counter's samples (every label set, or those whose labels contain <paramref name="label"/>).</summary>

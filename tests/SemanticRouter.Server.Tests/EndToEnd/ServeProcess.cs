@@ -50,14 +50,17 @@ internal sealed partial class ServeProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts `semantic-router serve` with <paramref name="arguments"/> and waits until it listens.</summary>
-    public static async Task<ServeProcess> StartAsync(IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
+    /// <summary>
+    /// Starts `semantic-router serve` with <paramref name="arguments"/>, the <paramref name="environment"/> variables
+    /// added to this process's, in <paramref name="workingDirectory"/> (where it reads appsettings.json), and waits until it listens.
+    /// </summary>
+    public static async Task<ServeProcess> StartAsync(IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null)
     {
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            WorkingDirectory = Path.GetTempPath(),
+            WorkingDirectory = workingDirectory ?? Path.GetTempPath(),
         };
         start.ArgumentList.Add(CliAssembly);
         start.ArgumentList.Add("serve");
