@@ -51,7 +51,7 @@ internal static partial class ServerLog
     public static partial void RankingSettingsNotApplied(ILogger logger, string path, string version);
 
     [LoggerMessage(EventId = 12, Level = LogLevel.Information, EventName = "RankingSettings",
-        Message = "Ranking with the settings of {Source}, under the configured ones: {Settings}")]
+        Message = "Ranking with {Settings} (from {Source}, with the configured settings over it)")]
     public static partial void RankingSettings(ILogger logger, string source, string settings);
 
     [LoggerMessage(EventId = 13, Level = LogLevel.Warning, EventName = "RankingSettingIgnored",

@@ -36,7 +36,7 @@ public static class RouterHost
         var builder = NewBuilder(args, overrides);
         var settings = RouterConfiguration.ReadSettings(builder.Configuration);
         builder.Services.AddSemanticRouterServer(builder.Configuration);
-        builder.Services.AddSemanticRouterEngine(builder.Configuration);
+        builder.Services.AddServedEngine(builder.Configuration);
         ConfigureKestrel(builder.WebHost, settings.Server);
         return builder;
     }
@@ -47,7 +47,7 @@ public static class RouterHost
         where TRouter : class, ISemanticRouter, ISemanticRouterAdmin
     {
         ArgumentNullException.ThrowIfNull(router);
-        return CreateBuilder(args, services => services.AddSemanticRouter(router), overrides);
+        return CreateBuilder(args, services => services.AddServedRouter(router), overrides);
     }
 
     /// <summary>A server over the router <paramref name="create"/> makes when the host starts (the host disposes it).</summary>
@@ -56,7 +56,7 @@ public static class RouterHost
         where TRouter : class, ISemanticRouter, ISemanticRouterAdmin
     {
         ArgumentNullException.ThrowIfNull(create);
-        return CreateBuilder(args, services => services.AddSemanticRouter(create), overrides);
+        return CreateBuilder(args, services => services.AddServedRouter(create), overrides);
     }
 
     /// <summary>Builds the app and maps the gRPC services, health, reflection, <c>/metrics</c> and <c>/healthz</c>.</summary>

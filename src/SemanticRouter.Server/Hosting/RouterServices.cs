@@ -71,7 +71,7 @@ public static class RouterServices
     /// (<see cref="EngineHostOptions"/>, <see cref="RankingHostOptions"/>, the limits of <see cref="RouterServerOptions"/>)
     /// when the host starts, and disposed with it.
     /// </summary>
-    public static IServiceCollection AddSemanticRouterEngine(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddServedEngine(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var section = configuration.GetSection(SettingNames.Section);
@@ -92,7 +92,7 @@ public static class RouterServices
     }
 
     /// <summary>Registers <paramref name="router"/> as the router the server runs (the caller disposes it).</summary>
-    public static IServiceCollection AddSemanticRouter<TRouter>(this IServiceCollection services, TRouter router)
+    public static IServiceCollection AddServedRouter<TRouter>(this IServiceCollection services, TRouter router)
         where TRouter : class, ISemanticRouter, ISemanticRouterAdmin
     {
         ArgumentNullException.ThrowIfNull(router);
@@ -102,7 +102,7 @@ public static class RouterServices
     }
 
     /// <summary>Registers the router <paramref name="create"/> makes (once, when the host starts; the host disposes it).</summary>
-    public static IServiceCollection AddSemanticRouter<TRouter>(this IServiceCollection services, Func<IServiceProvider, TRouter> create)
+    public static IServiceCollection AddServedRouter<TRouter>(this IServiceCollection services, Func<IServiceProvider, TRouter> create)
         where TRouter : class, ISemanticRouter, ISemanticRouterAdmin
     {
         ArgumentNullException.ThrowIfNull(create);

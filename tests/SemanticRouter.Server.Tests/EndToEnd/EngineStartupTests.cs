@@ -79,7 +79,8 @@ public class EngineStartupTests
         await app.StopAsync(ct);
 
         var settings = Assert.Single(logs.Entries, e => e.EventId.Id == 12);
-        Assert.Contains("Ranking with the settings of the index's ranking-options.json, under the configured ones: default k 5, temperature 0.2, utterance_smoothing 2,", settings.Message, StringComparison.Ordinal);
+        Assert.StartsWith("Ranking with default k 5, temperature 0.2, utterance_smoothing 2,", settings.Message, StringComparison.Ordinal);
+        Assert.EndsWith("(from the index's ranking-options.json, with the configured settings over it)", settings.Message, StringComparison.Ordinal);
         Assert.Equal(5, decision.Neighbors.Count);
     }
 }
