@@ -49,4 +49,16 @@ internal static partial class ServerLog
     [LoggerMessage(EventId = 11, Level = LogLevel.Warning, EventName = "RankingSettingsNotApplied",
         Message = "The index reloaded from {Path} (version {Version}) carries other ranking settings than the index the server started on; it keeps ranking with those it started with until it restarts")]
     public static partial void RankingSettingsNotApplied(ILogger logger, string path, string version);
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Information, EventName = "RankingSettings",
+        Message = "Ranking with {Settings} (from {Source}, with the configured settings over it)")]
+    public static partial void RankingSettings(ILogger logger, string source, string settings);
+
+    [LoggerMessage(EventId = 13, Level = LogLevel.Warning, EventName = "RankingSettingIgnored",
+        Message = "Ranking setting ignored: {Detail}")]
+    public static partial void RankingSettingIgnored(ILogger logger, string detail);
+
+    [LoggerMessage(EventId = 14, Level = LogLevel.Information, EventName = "TextModelFitted",
+        Message = "Text outcome model serving: fitted on {Outcomes} text outcomes, {Models} model(s), in {Seconds:0.0} s")]
+    public static partial void TextModelFitted(ILogger logger, int outcomes, int models, double seconds);
 }

@@ -9,7 +9,6 @@ using SemanticRouter.Artifacts;
 using SemanticRouter.Embeddings;
 using SemanticRouter.Engine;
 using SemanticRouter.Grpc.V1;
-using SemanticRouter.Server.Engine;
 using SemanticRouter.Server.Hosting;
 
 namespace SemanticRouter.Bench.Grpc;
@@ -309,7 +308,7 @@ internal static class RealEngineBench
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"RouterEngine.RankAsync in-process: p50 {Percentile(inproc, 0.5):F3} ms"));
             report["engine_inprocess_p50_ms"] = Percentile(inproc, 0.5);
 
-            var builder = RouterHost.CreateBuilder([], new EngineBackend(engine), new Dictionary<string, string?>
+            var builder = RouterHost.CreateBuilder([], engine, new Dictionary<string, string?>
             {
                 ["Host"] = "127.0.0.1",
                 ["Port"] = "0",

@@ -1,19 +1,9 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
-using SemanticRouter.Server.Engine;
 using SemanticRouter.Server.Hosting;
 
 namespace SemanticRouter.Bench.Grpc;
-
-// The contract (namespace SemanticRouter) has records of the same names; these are the backend's.
-using ConversationTurn = SemanticRouter.Server.Engine.ConversationTurn;
-using ModelScore = SemanticRouter.Server.Engine.ModelScore;
-using OutcomeReceipt = SemanticRouter.Server.Engine.OutcomeReceipt;
-using OutcomeReport = SemanticRouter.Server.Engine.OutcomeReport;
-using RouteListing = SemanticRouter.Server.Engine.RouteListing;
-using RouteSummary = SemanticRouter.Server.Engine.RouteSummary;
-using UtterancesAdded = SemanticRouter.Server.Engine.UtterancesAdded;
 
 /// <summary>
 /// The real host (Kestrel, h2c, interceptors, metrics) on 127.0.0.1 over an engine that answers in
@@ -33,7 +23,7 @@ internal sealed class SelfHost : IAsyncDisposable
 
     public static async Task<SelfHost> StartAsync(IEmbeddingGenerator<string, Embedding<float>>? encoder = null)
     {
-        var builder = RouterHost.CreateBuilder([], new ConstantBackend(encoder), new Dictionary<string, string?>
+        var builder = RouterHost.CreateBuilder([], new ConstantRouter(encoder), new Dictionary<string, string?>
         {
             ["Host"] = "127.0.0.1",
             ["Port"] = "0",
@@ -49,12 +39,17 @@ internal sealed class SelfHost : IAsyncDisposable
     public static async Task<int> ServeAsync(string[] args)
     {
         var port = args is ["--port", var p] ? p : "50051";
-        await RouterHost.RunAsync([], _ => new ConstantBackend(null), new Dictionary<string, string?>
+        var app = RouterHost.Build(RouterHost.CreateBuilder([], new ConstantRouter(null), new Dictionary<string, string?>
         {
             ["Host"] = "127.0.0.1",
             ["Port"] = port,
             ["MetricsPort"] = "0",
-        });
+        }));
+        await using (app.ConfigureAwait(false))
+        {
+            await app.RunAsync().ConfigureAwait(false);
+        }
+
         return 0;
     }
 
@@ -65,41 +60,41 @@ internal sealed class SelfHost : IAsyncDisposable
     }
 
     /// <summary>Answers in constant time after embedding the query with <paramref name="encoder"/> (when given).</summary>
-    private sealed class ConstantBackend(IEmbeddingGenerator<string, Embedding<float>>? encoder) : IRouterBackend
+    private sealed class ConstantRouter(IEmbeddingGenerator<string, Embedding<float>>? encoder) : ISemanticRouter, ISemanticRouterAdmin
     {
         private static readonly ModelScore[] Models =
         [
-            new("strong", 0.9, ["code"]),
-            new("cheap", 0.6, ["chat"]),
+            new("strong", 0.9, 0.9, 1, ["code"]),
+            new("cheap", 0.6, 0.6, 0.1, ["chat"]),
         ];
+
+        private static readonly RouteVerdict Verdict = new("code", 0.9, false, null, 0.5);
 
         private long _next;
 
-        public bool IsReady => true;
-
-        public async ValueTask<RankResult> RankAsync(RankQuery query, CancellationToken cancellationToken)
+        public async Task<RoutingDecision> RankAsync(RoutingRequest request, CancellationToken cancellationToken = default)
         {
             if (encoder is not null)
             {
-                await encoder.GenerateAsync([query.Query], cancellationToken: cancellationToken).ConfigureAwait(false);
+                await encoder.GenerateAsync([request.Query], cancellationToken: cancellationToken).ConfigureAwait(false);
             }
 
-            return new RankResult($"r{Interlocked.Increment(ref _next)}", Models, new RouteDecision("code", 0.9, false, null, 0.5), [], "bench");
+            return new RoutingDecision($"r{Interlocked.Increment(ref _next)}", Models, Verdict, [], "bench");
         }
 
-        public ValueTask<OutcomeReceipt> RecordOutcomeAsync(OutcomeReport report, CancellationToken cancellationToken) =>
-            ValueTask.FromResult(new OutcomeReceipt(report.RequestId ?? "r0"));
+        public Task<OutcomeReceipt> RecordOutcomeAsync(OutcomeReport report, CancellationToken cancellationToken = default) =>
+            Task.FromResult(new OutcomeReceipt(report.RequestId ?? "r0"));
 
-        public ValueTask<NeighborInspection> InspectNeighborsAsync(InspectQuery query, CancellationToken cancellationToken) =>
-            ValueTask.FromResult(new NeighborInspection([], new RouteDecision("code", 0.9, false, null, 0.5), "bench"));
+        public Task<NeighborReport> InspectNeighborsAsync(InspectRequest request, CancellationToken cancellationToken = default) =>
+            Task.FromResult(new NeighborReport([], Verdict, "bench"));
 
-        public ValueTask<RouteListing> ListRoutesAsync(CancellationToken cancellationToken) =>
-            ValueTask.FromResult(new RouteListing([new RouteSummary("code", null, ["strong"], 1, 0.5)], "bench"));
+        public Task<RouteListing> ListRoutesAsync(CancellationToken cancellationToken = default) =>
+            Task.FromResult(new RouteListing([new RouteSummary("code", null, ["strong"], 1, 0.5)], "bench"));
 
-        public ValueTask<UtterancesAdded> AddUtterancesAsync(string route, IReadOnlyList<string> utterances, CancellationToken cancellationToken) =>
-            ValueTask.FromResult(new UtterancesAdded(utterances.Count, "bench"));
+        public Task<UtterancesAdded> AddUtterancesAsync(string route, IReadOnlyList<string> utterances, CancellationToken cancellationToken = default) =>
+            Task.FromResult(new UtterancesAdded(utterances.Count, "bench"));
 
-        public ValueTask<ReloadResult> ReloadAsync(string? path, CancellationToken cancellationToken) =>
-            ValueTask.FromResult(new ReloadResult("bench", "bench", 1, 1));
+        public Task<IndexReloaded> ReloadIndexAsync(string? path, CancellationToken cancellationToken = default) =>
+            Task.FromResult(new IndexReloaded("bench", "bench", 1, 1));
     }
 }

@@ -1,17 +1,16 @@
 using System.CommandLine;
-using System.Globalization;
-using Microsoft.Extensions.AI;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using SemanticRouter.Artifacts;
 using SemanticRouter.Embeddings;
-using SemanticRouter.Engine;
-using SemanticRouter.Server.Engine;
 using SemanticRouter.Server.Hosting;
-using SemanticRouter.Server.Metrics;
 
 namespace SemanticRouter.Cli.Commands;
 
-/// <summary>`semantic-router serve`: the gRPC service over an index artefact.</summary>
+/// <summary>
+/// `semantic-router serve`: the gRPC service over an index. Only parses: each flag is a configuration
+/// setting (section SemanticRouter) that wins over appsettings.json and the environment, and the server
+/// (<see cref="RouterHost"/>) builds and runs the rest, as a container or a test host does.
+/// </summary>
 internal static class ServeCommand
 {
     public static Command Create()
@@ -20,119 +19,85 @@ internal static class ServeCommand
         var model = IndexOptions.ModelOverride();
         var db = EngineOptions.OutcomeDb();
         var port = new Option<int?>("--port") { Description = "gRPC port (default 50051; 0 = any free port)" };
-        var metricsPort = new Option<int?>("--metrics-port") { Description = "Port of /metrics and /healthz (HTTP/1.1; default 9464)" };
+        var metricsPort = new Option<int?>("--metrics-port") { Description = "Port of /metrics and /healthz (HTTP/1.1; default 9464; -1 = off)" };
         var host = new Option<string?>("--host") { Description = "Address to bind (default: all; e.g. 127.0.0.1)" };
-        var cache = new Option<int>("--cache") { Description = "Query embeddings kept in memory (0 = no cache)", DefaultValueFactory = _ => 4096 };
-        var batchWait = new Option<double>("--batch-wait-ms") { Description = "Longest wait to gather concurrent queries into one model run", DefaultValueFactory = _ => 2 };
+        var cache = new Option<int?>("--cache") { Description = "Query embeddings kept in memory (default 4096; 0 = no cache)" };
+        var batchWait = new Option<double?>("--batch-wait-ms") { Description = "Longest wait to gather concurrent queries into one model run (default 2; 0..50)" };
         var threads = new Option<int?>("--intra-op-threads") { Description = "ONNX Runtime threads per model run (default: one per physical core)" };
         var ranking = new RankingFlags();
-        var command = new Command("serve", "Serve RankModels and the rest of the gRPC API over an index (settings: see docs/grpc.md)")
+
+        // Each flag and the setting it sets (docs/grpc.md has the table, with the environment variables).
+        var settings = new List<(Option Flag, string Key)>
         {
-            index, model, db, port, metricsPort, host, cache, batchWait, threads,
+            (index, nameof(EngineHostOptions.Index)),
+            (model, nameof(EngineHostOptions.ModelDirectory)),
+            (db, nameof(EngineHostOptions.OutcomeDatabase)),
+            (port, nameof(RouterServerOptions.Port)),
+            (metricsPort, nameof(RouterServerOptions.MetricsPort)),
+            (host, nameof(RouterServerOptions.Host)),
+            (cache, nameof(EngineHostOptions.EmbeddingCacheSize)),
+            (batchWait, nameof(EngineHostOptions.BatchWaitMs)),
+            (threads, nameof(EngineHostOptions.IntraOpThreads)),
         };
         foreach (var option in ranking.Options)
         {
-            command.Options.Add(option);
+            settings.Add((option, RankingSettingOf(option.Name)));
         }
 
+        var command = new Command("serve", "Serve RankModels and the rest of the gRPC API over an index (settings: see docs/grpc.md)");
+        foreach (var (flag, _) in settings)
+        {
+            command.Options.Add(flag);
+        }
+
+        // Tokens the command does not know are .NET configuration arguments: --SemanticRouter:MaxK=100.
         command.TreatUnmatchedTokensAsErrors = false;
         CliAction.Set(command, async (parse, stdout, stderr, ct) =>
         {
-            int? intraOp = parse.GetValue(threads);
-            if (intraOp is <= 0)
+            var overrides = new List<KeyValuePair<string, string?>>();
+            foreach (var (flag, key) in settings)
             {
-                throw new CliException($"--intra-op-threads must be at least 1, not {intraOp}", ExitCodes.BadInput);
+                // Only flags given: an absent one leaves the setting to appsettings.json or the environment
+                // (--index's default, $SEMANTIC_ROUTER_INDEX else embeddings/index, is the setting's too).
+                if (parse.GetResult(flag) is { Implicit: false } given)
+                {
+                    overrides.Add(new(key, given.Tokens.Count > 0 ? given.Tokens[^1].Value : "true"));
+                }
             }
 
-            int cacheSize = parse.GetValue(cache);
-            if (cacheSize < 0)
+            try
             {
-                throw new CliException($"--cache must be 0 (no cache) or a positive number of query embeddings, not {cacheSize}", ExitCodes.BadInput);
+                await RouterHost.RunAsync([.. parse.UnmatchedTokens], overrides, ct).ConfigureAwait(false);
             }
-
-            double waitMs = parse.GetValue(batchWait);
-            if (!(waitMs is >= 0 and <= 50))
+            catch (OptionsValidationException e)
             {
-                throw new CliException(string.Create(CultureInfo.InvariantCulture, $"--batch-wait-ms must be in 0..50, not {waitMs}"), ExitCodes.BadInput);
+                throw new CliException(string.Join("; ", e.Failures), ExitCodes.BadInput);
             }
-
-            // ONNX Runtime's threads spin inside a run (no OS wake-up per operator) and park as soon as
-            // it returns, so they do not steal the cores Kestrel needs to send the answer.
-            var (artifact, encoder) = IndexOptions.Load(parse.GetValue(index)!, parse.GetValue(model), new SentenceEncoderOptions { Spinning = IntraOpSpinning.DuringRun, IntraOpThreads = intraOp });
-            using (encoder)
+            catch (RouterStartupException e)
             {
-                var (rankingOptions, settingsFile) = ranking.Build(parse, artifact, stderr, "serve");
-                if (settingsFile is not null)
-                {
-                    stderr.WriteLine($"serve: ranking settings from {ranking.SettingsSource(parse)}: {RankingFlags.Describe(settingsFile)}");
-                }
-
-                // Set once the host's metrics exist; the decorators report through these.
-                RouterMetrics? metrics = null;
-                using var batching = new BatchingEmbeddingGenerator(encoder, new BatchingEmbeddingOptions
-                {
-                    MaxWait = TimeSpan.FromMilliseconds(waitMs),
-                    OnBatch = size => metrics?.ObserveBatch(size),
-                });
-                IEmbeddingGenerator<string, Embedding<float>> embedder = cacheSize > 0
-                    ? new CachingEmbeddingGenerator(batching, cacheSize, hit => metrics?.RecordCacheLookup(hit))
-                    : batching;
-                using var engine = new RouterEngine(
-                    new RouterEngineOptions
-                    {
-                        IndexDirectory = artifact.Directory,
-                        OutcomeDatabase = parse.GetValue(db),
-                        Ranking = rankingOptions,
-                        RouteHeadWeight = settingsFile?.RouteHeadWeight,
-                        OnTextModelFitted = fit => stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                            $"serve: text outcome model serving: fitted on {fit.Outcomes} text outcomes, {fit.Models} model(s), in {fit.Elapsed.TotalSeconds:0.0} s")),
-                    },
-                    embedder,
-                    artifact);
-
-                var overrides = new List<KeyValuePair<string, string?>>();
-                void Override(string key, object? value)
-                {
-                    if (value is not null)
-                    {
-                        overrides.Add(new(key, Convert.ToString(value, CultureInfo.InvariantCulture)));
-                    }
-                }
-
-                Override(nameof(RouterServerOptions.Port), parse.GetValue(port));
-                Override(nameof(RouterServerOptions.MetricsPort), parse.GetValue(metricsPort));
-                Override(nameof(RouterServerOptions.Host), parse.GetValue(host));
-                if (settingsFile?.K is { } fileK)
-                {
-                    // Requests with k = 0 get the server's default k; the file's k is meant to be that.
-                    Override(nameof(RouterServerOptions.DefaultK), fileK);
-                    stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"serve: default k {fileK} (from {ranking.SettingsSource(parse)})"));
-                }
-                try
-                {
-                    await RouterHost.RunAsync(
-                        [.. parse.UnmatchedTokens],
-                        services =>
-                        {
-                            metrics = services.GetService<RouterMetrics>();
-                            metrics?.SetIndex(engine.IndexVersion, engine.UtteranceCount);
-                            return new EngineBackend(engine, metrics);
-                        },
-                        overrides,
-                        ct).ConfigureAwait(false);
-                }
-                catch (OptionsValidationException e)
-                {
-                    throw new CliException(string.Join("; ", e.Failures), ExitCodes.BadInput);
-                }
-                catch (IOException e) when (e.InnerException is System.Net.Sockets.SocketException || e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
-                {
-                    throw new CliException($"cannot listen: {e.Message}", ExitCodes.BadInput);
-                }
+                throw new CliException(e.Message, e.InnerException is ArtifactException or ModelFolderException ? ExitCodes.BadArtifact : ExitCodes.BadInput);
+            }
+            catch (IOException e) when (e.InnerException is System.Net.Sockets.SocketException || e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new CliException($"cannot listen: {e.Message}", ExitCodes.BadInput);
             }
 
             return ExitCodes.Ok;
         });
         return command;
     }
+
+    /// <summary>The setting of a ranking flag that `serve` shares with `rank`: --temperature → Temperature.</summary>
+    private static string RankingSettingOf(string flag) => flag switch
+    {
+        "--ranking-options" => nameof(RankingHostOptions.RankingOptionsFile),
+        "--fallback-route" => nameof(RankingHostOptions.FallbackRoute),
+        "--temperature" => nameof(RankingHostOptions.Temperature),
+        "--default-threshold" => nameof(RankingHostOptions.DefaultThreshold),
+        "--route-smoothing" => nameof(RankingHostOptions.RouteSmoothing),
+        "--utterance-smoothing" => nameof(RankingHostOptions.UtteranceSmoothing),
+        "--conversation-decay" => nameof(RankingHostOptions.ConversationDecay),
+        "--text-model-weight" => nameof(RankingHostOptions.TextModelWeight),
+        _ => throw new InvalidOperationException($"serve: no setting for the ranking flag {flag}"),
+    };
 }

@@ -31,6 +31,7 @@ public sealed partial class RouterEngine : IDisposable
     private const int MaxRememberedTextChars = 4096;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private RouterSnapshot _snapshot;
+    private int _disposed;
 
     /// <summary>Opens the artefact (verified; the model fingerprint must match) and the outcome store.</summary>
     /// <exception cref="ArtifactException">The artefact is missing, corrupt or built with another model.</exception>
@@ -327,8 +328,15 @@ public sealed partial class RouterEngine : IDisposable
         }
     }
 
+    /// <summary>Stops the text model's refits and closes the outcome store. Safe to call more than once (a
+    /// host's container disposes a singleton once for each service type it was resolved as).</summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         _text?.Dispose();
         _outcomes.Dispose();
         _writeGate.Dispose();

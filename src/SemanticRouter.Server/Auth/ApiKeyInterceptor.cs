@@ -10,7 +10,8 @@ namespace SemanticRouter.Server.Auth;
 
 /// <summary>
 /// Requires metadata <c>authorization: Bearer &lt;key&gt;</c> on every Router call when
-/// <see cref="RouterServerOptions.ApiKey"/> is set, compared in constant time. Registered on the
+/// an API key is configured (<see cref="RouterServerOptions.ApiKey"/> or <see cref="RouterServerOptions.ApiKeyFile"/>),
+/// compared in constant time. It runs before the request reaches <c>RouterService</c>. Registered on the
 /// Router service only: grpc.health.v1 and reflection stay open so load balancers and tools can
 /// probe without the key (they reveal nothing but the contract and readiness).
 /// </summary>
@@ -23,7 +24,7 @@ internal sealed class ApiKeyInterceptor : Interceptor
     public ApiKeyInterceptor(IOptions<RouterServerOptions> options, ILogger<ApiKeyInterceptor> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _expected = options.Value.ApiKey is { Length: > 0 } key ? Encoding.UTF8.GetBytes(key) : null;
+        _expected = Secrets.ApiKey(options.Value) is { Length: > 0 } key ? Encoding.UTF8.GetBytes(key) : null;
         _logger = logger;
     }
 

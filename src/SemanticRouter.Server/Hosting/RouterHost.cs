@@ -1,31 +1,25 @@
 using System.Net;
-using Grpc.AspNetCore.Server;
-using Grpc.AspNetCore.Server.Model;
 using Grpc.Reflection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Prometheus;
-using SemanticRouter.Server.Auth;
-using SemanticRouter.Server.Engine;
 using SemanticRouter.Server.Metrics;
 using SemanticRouter.Server.Services;
 
 namespace SemanticRouter.Server.Hosting;
 
 /// <summary>
-/// Entry points of the gRPC host. The CLI's <c>serve</c> calls
-/// <see cref="RunAsync(string[], Func{IServiceProvider, IRouterBackend}, IEnumerable{KeyValuePair{string, string}}, CancellationToken)"/>;
-/// tests call <see cref="CreateBuilder(string[], Func{IServiceProvider, IRouterBackend}, IEnumerable{KeyValuePair{string, string}})"/>,
-/// adjust the builder (e.g. <c>UseTestServer</c>) and then <see cref="Build"/>.
+/// Entry points of the server. `semantic-router serve`, a container and the end-to-end tests all start it
+/// with <see cref="RunAsync"/> or <see cref="CreateBuilder(string[], IEnumerable{KeyValuePair{string, string}})"/>:
+/// the router is the engine, built from configuration (<see cref="RouterConfiguration"/>). Tests and
+/// benchmarks that bring their own router use <see cref="CreateBuilder{TRouter}(string[], TRouter, IEnumerable{KeyValuePair{string, string}})"/>.
+/// Then adjust the builder (e.g. <c>UseTestServer</c>) and <see cref="Build"/>.
 /// </summary>
 public static class RouterHost
 {
@@ -33,41 +27,36 @@ public static class RouterHost
     private const string GrpcEndpoint = "grpc";
     private const string MetricsEndpoint = "metrics";
 
-    /// <summary>A builder with configuration, options, services and Kestrel endpoints set up.</summary>
+    /// <summary>A server that runs the engine, everything set from configuration; nothing is opened until it starts.</summary>
     /// <param name="args">Command-line arguments in .NET configuration syntax (<c>--SemanticRouter:Port=50051</c>); may be empty.</param>
-    /// <param name="backend">Creates the engine backend (may resolve <see cref="RouterMetrics"/> to report into).</param>
-    /// <param name="overrides">Settings that win over every other source, e.g. from CLI flags: <c>("Port", "50051")</c>; keys are relative to <see cref="RouterServerOptions.SectionName"/>.</param>
-    /// <exception cref="OptionsValidationException">The options are invalid; the message names each bad setting.</exception>
-    public static WebApplicationBuilder CreateBuilder(
-        string[] args,
-        Func<IServiceProvider, IRouterBackend> backend,
-        IEnumerable<KeyValuePair<string, string?>>? overrides = null)
+    /// <param name="overrides">Settings that win over every other source, e.g. from CLI flags: <c>("Port", "50051")</c>; keys are relative to <see cref="SettingNames.Section"/>.</param>
+    /// <exception cref="OptionsValidationException">A setting is invalid; the message names each bad one.</exception>
+    public static WebApplicationBuilder CreateBuilder(string[] args, IEnumerable<KeyValuePair<string, string?>>? overrides = null)
     {
-        ArgumentNullException.ThrowIfNull(args);
-        ArgumentNullException.ThrowIfNull(backend);
-        // Content root = the working directory, so `serve` reads ./appsettings.json.
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args });
-        AddRouterConfiguration(builder.Configuration, args, overrides);
-        // One line per request from ASP.NET Core and grpc-dotnet is noise for a service answering in
-        // well under a millisecond; our own catalogue (ServerLog) reports rejections and failures.
-        // A more specific Logging:LogLevel category in configuration (e.g. "Grpc.AspNetCore.Server.ServerCallHandler") overrides these.
-        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
-        builder.Logging.AddFilter("Microsoft.AspNetCore.Routing", LogLevel.Warning);
-        builder.Logging.AddFilter("Grpc.AspNetCore.Server", LogLevel.Warning);
-        var options = ReadOptions(builder.Configuration);
-        builder.Services.AddSemanticRouterServer(builder.Configuration, backend);
-        ConfigureKestrel(builder.WebHost, options);
+        var builder = NewBuilder(args, overrides);
+        var settings = RouterConfiguration.ReadSettings(builder.Configuration);
+        builder.Services.AddSemanticRouterServer(builder.Configuration);
+        builder.Services.AddServedEngine(builder.Configuration);
+        ConfigureKestrel(builder.WebHost, settings.Server);
         return builder;
     }
 
-    /// <summary>As the other overload, with a ready-made backend instance.</summary>
-    public static WebApplicationBuilder CreateBuilder(
-        string[] args,
-        IRouterBackend backend,
-        IEnumerable<KeyValuePair<string, string?>>? overrides = null)
+    /// <summary>A server over <paramref name="router"/> (the caller disposes it), with the host's settings from configuration.</summary>
+    /// <exception cref="OptionsValidationException">A setting is invalid; the message names each bad one.</exception>
+    public static WebApplicationBuilder CreateBuilder<TRouter>(string[] args, TRouter router, IEnumerable<KeyValuePair<string, string?>>? overrides = null)
+        where TRouter : class, ISemanticRouter, ISemanticRouterAdmin
     {
-        ArgumentNullException.ThrowIfNull(backend);
-        return CreateBuilder(args, _ => backend, overrides);
+        ArgumentNullException.ThrowIfNull(router);
+        return CreateBuilder(args, services => services.AddServedRouter(router), overrides);
+    }
+
+    /// <summary>A server over the router <paramref name="create"/> makes when the host starts (the host disposes it).</summary>
+    /// <exception cref="OptionsValidationException">A setting is invalid; the message names each bad one.</exception>
+    public static WebApplicationBuilder CreateBuilder<TRouter>(string[] args, Func<IServiceProvider, TRouter> create, IEnumerable<KeyValuePair<string, string?>>? overrides = null)
+        where TRouter : class, ISemanticRouter, ISemanticRouterAdmin
+    {
+        ArgumentNullException.ThrowIfNull(create);
+        return CreateBuilder(args, services => services.AddServedRouter(create), overrides);
     }
 
     /// <summary>Builds the app and maps the gRPC services, health, reflection, <c>/metrics</c> and <c>/healthz</c>.</summary>
@@ -85,21 +74,22 @@ public static class RouterHost
             {
                 var grpcAddress = grpc.ToString();
                 var metricsAddress = endpoints.Metrics?.ToString() ?? "(off)";
-                ServerLog.Listening(logger, grpcAddress, endpoints.Tls, metricsAddress, options.ApiKey is not null);
+                ServerLog.Listening(logger, grpcAddress, endpoints.Tls, metricsAddress, Secrets.ApiKey(options) is not null);
             }
         });
         app.Lifetime.ApplicationStopping.Register(() => ServerLog.Draining(logger, options.ShutdownTimeout));
         return app;
     }
 
-    /// <summary>Runs the server until <paramref name="cancellationToken"/> fires (or SIGINT/SIGTERM), then drains in-flight calls.</summary>
-    public static async Task RunAsync(
-        string[] args,
-        Func<IServiceProvider, IRouterBackend> backend,
-        IEnumerable<KeyValuePair<string, string?>>? overrides = null,
-        CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Runs the server that runs the engine until <paramref name="cancellationToken"/> fires (or SIGINT/SIGTERM),
+    /// then drains in-flight calls: what `semantic-router serve` and a container run.
+    /// </summary>
+    /// <exception cref="OptionsValidationException">A setting is invalid.</exception>
+    /// <exception cref="RouterStartupException">The index, model or outcome store a setting names cannot be opened.</exception>
+    public static async Task RunAsync(string[] args, IEnumerable<KeyValuePair<string, string?>>? overrides = null, CancellationToken cancellationToken = default)
     {
-        var app = Build(CreateBuilder(args, backend, overrides));
+        var app = Build(CreateBuilder(args, overrides));
         await using (app.ConfigureAwait(false))
         {
             await app.RunAsync(cancellationToken).ConfigureAwait(false);
@@ -111,108 +101,6 @@ public static class RouterHost
     {
         ArgumentNullException.ThrowIfNull(app);
         return app.Services.GetRequiredService<RouterEndpoints>();
-    }
-
-    /// <summary>
-    /// Adds configuration sources in the documented order: the builder's defaults (appsettings.json,
-    /// appsettings.{Environment}.json, ASPNETCORE_/DOTNET_ variables, <paramref name="args"/>), then
-    /// <c>SEMANTIC_ROUTER_*</c> variables, then <paramref name="args"/> again (so the command line wins
-    /// over the environment), then <paramref name="overrides"/>.
-    /// </summary>
-    /// <param name="configuration">The builder to add to.</param>
-    /// <param name="args">Command-line arguments.</param>
-    /// <param name="overrides">Keys relative to the section; win over everything.</param>
-    /// <param name="environment">The environment variables (null = the process's).</param>
-    public static void AddRouterConfiguration(
-        IConfigurationBuilder configuration,
-        string[] args,
-        IEnumerable<KeyValuePair<string, string?>>? overrides,
-        System.Collections.IDictionary? environment = null)
-    {
-        ArgumentNullException.ThrowIfNull(configuration);
-        var fromEnvironment = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-        foreach (System.Collections.DictionaryEntry entry in environment ?? Environment.GetEnvironmentVariables())
-        {
-            if (entry.Key is string key && key.StartsWith(RouterServerOptions.EnvironmentPrefix, StringComparison.OrdinalIgnoreCase))
-            {
-                fromEnvironment[EnvironmentKey(key[RouterServerOptions.EnvironmentPrefix.Length..])] = entry.Value as string;
-            }
-        }
-
-        configuration.AddInMemoryCollection(fromEnvironment);
-        if (args is { Length: > 0 })
-        {
-            configuration.AddCommandLine(args);
-        }
-
-        if (overrides is not null)
-        {
-            configuration.AddInMemoryCollection(overrides.Select(p =>
-                new KeyValuePair<string, string?>($"{RouterServerOptions.SectionName}:{p.Key}", p.Value)));
-        }
-    }
-
-    /// <summary>SEMANTIC_ROUTER_MAX_QUERY_BYTES → SemanticRouter:MAXQUERYBYTES (keys bind case-insensitively).</summary>
-    internal static string EnvironmentKey(string suffix) =>
-        RouterServerOptions.SectionName + ":" + string.Join(':', suffix.Split("__").Select(part => part.Replace("_", string.Empty, StringComparison.Ordinal)));
-
-    /// <summary>Binds and validates the options now, so a bad setting stops start-up with a clear message.</summary>
-    public static RouterServerOptions ReadOptions(IConfiguration configuration)
-    {
-        var options = new RouterServerOptions();
-        configuration.GetSection(RouterServerOptions.SectionName).Bind(options);
-        var result = new RouterServerOptionsValidator().Validate(Options.DefaultName, options);
-        if (result.Failed)
-        {
-            throw new OptionsValidationException(Options.DefaultName, typeof(RouterServerOptions), result.Failures ?? []);
-        }
-
-        return options;
-    }
-
-    /// <summary>Registers the Router service, its interceptors, health, reflection and metrics.</summary>
-    public static IServiceCollection AddSemanticRouterServer(
-        this IServiceCollection services,
-        IConfiguration configuration,
-        Func<IServiceProvider, IRouterBackend> backend)
-    {
-        ArgumentNullException.ThrowIfNull(configuration);
-        services.AddOptions<RouterServerOptions>()
-            .Bind(configuration.GetSection(RouterServerOptions.SectionName))
-            .ValidateOnStart();
-        services.AddSingleton<IValidateOptions<RouterServerOptions>, RouterServerOptionsValidator>();
-        services.AddSingleton(backend);
-        services.AddSingleton<RouterMetrics>();
-        services.AddSingleton<RouterEndpoints>();
-        services.AddSingleton<ApiKeyInterceptor>();
-        services.AddSingleton<CallMetricsInterceptor>();
-
-        services.AddGrpc(grpc =>
-        {
-            grpc.Interceptors.Add<CallMetricsInterceptor>();
-        }).AddServiceOptions<RouterService>(service => service.Interceptors.Add<ApiKeyInterceptor>());
-        services.AddOptions<GrpcServiceOptions>().Configure<IOptions<RouterServerOptions>>((grpc, router) =>
-        {
-            grpc.MaxReceiveMessageSize = router.Value.MaxReceiveMessageSize;
-            grpc.MaxSendMessageSize = router.Value.MaxSendMessageSize;
-            grpc.ResponseCompressionAlgorithm = router.Value.ResponseCompression;
-            grpc.EnableDetailedErrors = router.Value.EnableDetailedErrors;
-        });
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IServiceMethodProvider<RouterService>, RouterServiceMethodProvider>());
-        // Reflection v1 and v1alpha over exactly these services (Grpc.AspNetCore.Server.Reflection
-        // discovers services through the generated base class, which RouterService does not use).
-        var descriptors = new[] { Grpc.V1.Router.Descriptor, global::Grpc.Health.V1.Health.Descriptor, global::Grpc.Reflection.V1Alpha.ServerReflection.Descriptor, global::Grpc.Reflection.V1.ServerReflection.Descriptor };
-        services.AddSingleton(new ReflectionServiceImpl(descriptors));
-        services.AddSingleton(new ReflectionV1ServiceImpl(descriptors));
-        services.AddGrpcHealthChecks(health =>
-            {
-                health.Services.Map(string.Empty, _ => true);
-                health.Services.Map("semantic_router.v1.Router", _ => true);
-            })
-            .AddCheck<BackendHealthCheck>("index");
-        services.AddOptions<HostOptions>().Configure<IOptions<RouterServerOptions>>((host, router) =>
-            host.ShutdownTimeout = router.Value.ShutdownTimeout);
-        return services;
     }
 
     /// <summary>Maps the endpoints; <c>/metrics</c> and <c>/healthz</c> answer only on the metrics port.</summary>
@@ -247,6 +135,31 @@ public static class RouterHost
         return app;
     }
 
+    private static WebApplicationBuilder CreateBuilder(string[] args, Action<IServiceCollection> addRouter, IEnumerable<KeyValuePair<string, string?>>? overrides)
+    {
+        var builder = NewBuilder(args, overrides);
+        var options = RouterConfiguration.ReadServerOptions(builder.Configuration);
+        builder.Services.AddSemanticRouterServer(builder.Configuration);
+        addRouter(builder.Services);
+        ConfigureKestrel(builder.WebHost, options);
+        return builder;
+    }
+
+    private static WebApplicationBuilder NewBuilder(string[] args, IEnumerable<KeyValuePair<string, string?>>? overrides)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        // Content root = the working directory, so `serve` reads ./appsettings.json.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args });
+        RouterConfiguration.AddSources(builder.Configuration, args, overrides);
+        // One line per request from ASP.NET Core and grpc-dotnet is noise for a service answering in
+        // well under a millisecond; our own catalogue (ServerLog) reports rejections and failures.
+        // A more specific Logging:LogLevel category in configuration (e.g. "Grpc.AspNetCore.Server.ServerCallHandler") overrides these.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Routing", LogLevel.Warning);
+        builder.Logging.AddFilter("Grpc.AspNetCore.Server", LogLevel.Warning);
+        return builder;
+    }
+
     private static void ConfigureKestrel(IWebHostBuilder webHost, RouterServerOptions options)
     {
         webHost.ConfigureKestrel((context, kestrel) =>
@@ -259,7 +172,7 @@ public static class RouterHost
                 listen.Protocols = HttpProtocols.Http2;
                 if (options.CertificatePath is { } certificate)
                 {
-                    listen.UseHttps(certificate, options.CertificatePassword);
+                    listen.UseHttps(certificate, Secrets.CertificatePassword(options));
                 }
 
                 Tag(listen, GrpcEndpoint);

@@ -1,17 +1,12 @@
 namespace SemanticRouter.Server.Hosting;
 
 /// <summary>
-/// Settings of the gRPC host. Bound from the configuration section <see cref="SectionName"/>
-/// (appsettings.json), environment variables prefixed <see cref="EnvironmentPrefix"/>
-/// (<c>SEMANTIC_ROUTER_PORT</c>, <c>SEMANTIC_ROUTER_MAX_QUERY_BYTES</c>; <c>__</c> separates
-/// nested keys, single underscores are ignored) and the caller's command-line overrides, in that
-/// order (later wins). Validated at start-up by <see cref="RouterServerOptionsValidator"/>.
+/// Settings of the gRPC host: where it listens, what it accepts, how it authenticates and shuts down.
+/// Bound from the configuration section <see cref="SettingNames.Section"/> (docs/grpc.md lists the sources
+/// and their precedence); validated at start by <see cref="RouterServerOptionsValidator"/>.
 /// </summary>
 public sealed class RouterServerOptions
 {
-    public const string SectionName = "SemanticRouter";
-    public const string EnvironmentPrefix = "SEMANTIC_ROUTER_";
-
     /// <summary>Address to listen on: an IP address, <c>localhost</c>, or <c>*</c> for every interface.</summary>
     public string Host { get; set; } = "*";
 
@@ -27,23 +22,29 @@ public sealed class RouterServerOptions
     /// <summary>Largest response message sent (bytes).</summary>
     public int MaxSendMessageSize { get; set; } = 4 * 1024 * 1024;
 
-    /// <summary>Largest query (and each earlier turn or utterance) in UTF-8 bytes.</summary>
+    /// <summary>Largest query (and each earlier turn or utterance) in UTF-8 bytes; the engine gets the same limit.</summary>
     public int MaxQueryBytes { get; set; } = 16 * 1024;
 
-    /// <summary>Largest k a caller may ask for.</summary>
+    /// <summary>Largest k a request may ask for; the engine gets the same limit, and its default k must be within it.</summary>
     public int MaxK { get; set; } = 256;
 
-    /// <summary>k when the caller sends 0.</summary>
-    public int DefaultK { get; set; } = 10;
-
-    /// <summary>When set, every Router call needs metadata <c>authorization: Bearer &lt;key&gt;</c>.</summary>
+    /// <summary>
+    /// When set, every Router call needs metadata <c>authorization: Bearer &lt;key&gt;</c>. A secret: set it
+    /// from the environment or with <see cref="ApiKeyFile"/>, not on a command line; it is never logged.
+    /// </summary>
     public string? ApiKey { get; set; }
+
+    /// <summary>A file holding the API key (trailing white space ignored), e.g. a mounted secret; instead of <see cref="ApiKey"/>.</summary>
+    public string? ApiKeyFile { get; set; }
 
     /// <summary>PFX/PKCS#12 certificate; when set the gRPC port speaks TLS (HTTP/2 over ALPN).</summary>
     public string? CertificatePath { get; set; }
 
-    /// <summary>Password of <see cref="CertificatePath"/>.</summary>
+    /// <summary>Password of <see cref="CertificatePath"/> (a secret, never logged).</summary>
     public string? CertificatePassword { get; set; }
+
+    /// <summary>A file holding <see cref="CertificatePassword"/>, instead of it.</summary>
+    public string? CertificatePasswordFile { get; set; }
 
     /// <summary>Compress responses with this algorithm (<c>gzip</c>) when the client accepts it; null = never.</summary>
     public string? ResponseCompression { get; set; }

@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Options;
+using SemanticRouter.Ranking;
 
 namespace SemanticRouter.Server.Hosting;
 
@@ -10,8 +11,7 @@ public sealed class RouterServerOptionsValidator : IValidateOptions<RouterServer
     {
         ArgumentNullException.ThrowIfNull(options);
         var failures = new List<string>();
-        void Fail(string key, string message) =>
-            failures.Add($"{RouterServerOptions.SectionName}:{key} ({RouterServerOptions.EnvironmentPrefix}{ToEnv(key)}) {message}");
+        void Fail(string key, string message) => failures.Add($"{SettingNames.Describe(key)} {message}");
 
         if (options.Port is < 0 or > 65535)
         {
@@ -52,21 +52,20 @@ public sealed class RouterServerOptionsValidator : IValidateOptions<RouterServer
         {
             Fail(nameof(options.MaxK), $"must be at least 1, not {options.MaxK}.");
         }
-
-        if (options.DefaultK < 1 || options.DefaultK > options.MaxK)
+        else if (options.MaxK > RankingOptions.MaxK)
         {
-            Fail(nameof(options.DefaultK), $"must be in 1..MaxK ({options.MaxK}), not {options.DefaultK}.");
+            Fail(nameof(options.MaxK), $"must be at most {RankingOptions.MaxK}, not {options.MaxK}.");
         }
 
-        if (options.ApiKey is { } key && (key.Length < 16 || key.Any(char.IsWhiteSpace)))
-        {
-            Fail(nameof(options.ApiKey), "must be at least 16 characters without whitespace (or unset for no authentication).");
-        }
+        ValidateSecret(nameof(options.ApiKey), options.ApiKey, nameof(options.ApiKeyFile), options.ApiKeyFile, Fail, key =>
+            key.Length < 16 || key.Any(char.IsWhiteSpace) ? "must be at least 16 characters without whitespace (or unset for no authentication)." : null);
 
         if (options.CertificatePath is { } cert && !File.Exists(cert))
         {
             Fail(nameof(options.CertificatePath), $"names a file that does not exist: '{cert}'.");
         }
+
+        ValidateSecret(nameof(options.CertificatePassword), options.CertificatePassword, nameof(options.CertificatePasswordFile), options.CertificatePasswordFile, Fail, _ => null);
 
         if (options.ResponseCompression is { } algorithm && algorithm != "gzip")
         {
@@ -81,19 +80,35 @@ public sealed class RouterServerOptionsValidator : IValidateOptions<RouterServer
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
-    private static string ToEnv(string key)
+    // A secret is given directly or in a file, not both; a file must be readable. The messages name the
+    // setting and the file, never the secret.
+    private static void ValidateSecret(string key, string? value, string fileKey, string? file, Action<string, string> fail, Func<string, string?> check)
     {
-        var builder = new System.Text.StringBuilder();
-        foreach (var c in key)
+        if (value is not null && file is not null)
         {
-            if (char.IsUpper(c) && builder.Length > 0)
-            {
-                builder.Append('_');
-            }
-
-            builder.Append(char.ToUpperInvariant(c));
+            fail(fileKey, $"and {SettingNames.Section}:{key} are both set; set one.");
+            return;
         }
 
-        return builder.ToString();
+        string? secret = value;
+        string reportAs = key;
+        if (file is not null)
+        {
+            try
+            {
+                secret = File.ReadAllText(file).TrimEnd();
+                reportAs = fileKey;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                fail(fileKey, $"cannot be read: '{file}' ({e.GetType().Name}).");
+                return;
+            }
+        }
+
+        if (secret is not null && check(secret) is { } problem)
+        {
+            fail(reportAs, file is null ? problem : $"holds a secret that {problem}");
+        }
     }
 }

@@ -4,9 +4,10 @@ namespace SemanticRouter.Server.Metrics;
 
 /// <summary>
 /// The server's Prometheus metrics, in a registry of their own (so several hosts in one process,
-/// as in tests, do not share counters). The server records calls, total latency, index size and
-/// version and outcomes itself; the engine reports embedding/search latency, batch sizes and cache
-/// hits through the <c>Observe…</c>/<c>Record…</c> hooks (or <see cref="Engine.RankResult.Timings"/>).
+/// as in tests, do not share counters). The Router service records calls, latency, index size and
+/// version, outcomes and reloads (each in one place: <c>RouterService</c>), and embedding/search latency
+/// from <see cref="RoutingDecision.Timings"/>; the encoder stack reports batch sizes and cache lookups
+/// through <see cref="ObserveBatch"/> and <see cref="RecordCacheLookup"/>.
 /// </summary>
 public sealed class RouterMetrics
 {

@@ -1,20 +1,124 @@
 using System.Text;
 using Google.Protobuf.Collections;
 using SemanticRouter.Grpc.V1;
-using SemanticRouter.Server.Engine;
 
 namespace SemanticRouter.Server.Services;
 
-// The contract (namespace SemanticRouter) has records of the same names; these are the backend's.
-using ConversationTurn = SemanticRouter.Server.Engine.ConversationTurn;
-using OutcomeReport = SemanticRouter.Server.Engine.OutcomeReport;
-
-/// <summary>Request validation and proto ↔ engine record mapping.</summary>
+/// <summary>
+/// Proto ↔ contract: requests are checked for what their shape alone says (naming the proto field) and
+/// become contract records; answers become proto messages. A refusal is a <see cref="RouterException"/>,
+/// as the router's own are, so <see cref="RouterService"/> maps both the same way.
+/// </summary>
 internal sealed partial class RouterService
 {
     private static readonly IReadOnlyDictionary<string, string> EmptyMetadata = new Dictionary<string, string>();
 
-    private static RouterInputException Invalid(string message) => new(RouterErrorKind.InvalidArgument, message);
+    private static RouterException Invalid(string message) => new(RouterErrorCode.InvalidArgument, message);
+
+    private RoutingRequest ToRoutingRequest(RankModelsRequest request)
+    {
+        ValidateQuery(request.Query, "query");
+        var history = ToHistory(request.History);
+        var k = ToK(request.K);
+        ValidateModelNames(request.Candidates, "candidates");
+        ValidateModelNames(request.Excluded, "excluded");
+        double? costWeight = request.CostCase == RankModelsRequest.CostOneofCase.CostWeight ? request.CostWeight : null;
+        if (costWeight is { } lambda && (!double.IsFinite(lambda) || lambda < 0))
+        {
+            throw Invalid($"cost_weight must be a finite number ≥ 0, not {lambda}.");
+        }
+
+        return new RoutingRequest(request.Query)
+        {
+            History = history,
+            K = k,
+            Candidates = [.. request.Candidates],
+            Excluded = [.. request.Excluded],
+            CostWeight = costWeight,
+            IncludeNeighbors = request.IncludeNeighbors,
+            Metadata = request.Metadata.Count == 0 ? EmptyMetadata : new Dictionary<string, string>(request.Metadata, StringComparer.Ordinal),
+        };
+    }
+
+    private OutcomeReport ToOutcomeReport(RecordOutcomeRequest request)
+    {
+        string? requestId = null;
+        string? query = null;
+        switch (request.SubjectCase)
+        {
+            case RecordOutcomeRequest.SubjectOneofCase.RequestId:
+                if (string.IsNullOrWhiteSpace(request.RequestId))
+                {
+                    throw Invalid("request_id must not be empty.");
+                }
+
+                requestId = request.RequestId;
+                break;
+            case RecordOutcomeRequest.SubjectOneofCase.Query:
+                ValidateQuery(request.Query, "query");
+                query = request.Query;
+                break;
+            default:
+                throw Invalid("Either request_id or query is required.");
+        }
+
+        if (string.IsNullOrWhiteSpace(request.Model))
+        {
+            throw Invalid("model is required.");
+        }
+
+        double score = request.OutcomeCase switch
+        {
+            RecordOutcomeRequest.OutcomeOneofCase.Success => request.Success ? 1.0 : 0.0,
+            RecordOutcomeRequest.OutcomeOneofCase.Score when double.IsFinite(request.Score) && request.Score is >= 0 and <= 1 => request.Score,
+            RecordOutcomeRequest.OutcomeOneofCase.Score => throw Invalid($"score must be in [0, 1], not {request.Score}."),
+            _ => throw Invalid("Either success or score is required."),
+        };
+        return new OutcomeReport(request.Model, score) { RequestId = requestId, Query = query };
+    }
+
+    private InspectRequest ToInspectRequest(InspectNeighborsRequest request)
+    {
+        ValidateQuery(request.Query, "query");
+        return new InspectRequest(request.Query) { History = ToHistory(request.History), K = ToK(request.K) };
+    }
+
+    private List<string> ToUtterances(AddUtterancesRequest request)
+    {
+        if (string.IsNullOrWhiteSpace(request.Route))
+        {
+            throw Invalid("route is required.");
+        }
+
+        if (request.Utterances.Count == 0)
+        {
+            throw Invalid("utterances must hold at least one utterance.");
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < request.Utterances.Count; i++)
+        {
+            var utterance = request.Utterances[i];
+            ValidateQuery(utterance, $"utterances[{i}]");
+            if (!seen.Add(utterance.Trim()))
+            {
+                throw new RouterException(RouterErrorCode.AlreadyExists, $"utterances[{i}] is given twice in the request: \"{Abbreviate(utterance)}\".");
+            }
+        }
+
+        return [.. request.Utterances];
+    }
+
+    private static string? ToIndexPath(ReloadIndexRequest request)
+    {
+        string? path = string.IsNullOrWhiteSpace(request.Path) ? null : request.Path;
+        if (path is not null && path.AsSpan().IndexOfAny(Path.GetInvalidPathChars()) >= 0)
+        {
+            throw Invalid("path contains characters that are not allowed in a path.");
+        }
+
+        return path;
+    }
 
     private void ValidateQuery(string text, string field)
     {
@@ -34,10 +138,11 @@ internal sealed partial class RouterService
         }
     }
 
-    private int ResolveK(int k) => k switch
+    /// <summary>k on the wire: 0 = the router's default (null: the router resolves it), else 1..MaxK.</summary>
+    private int? ToK(int k) => k switch
     {
-        0 => _options.DefaultK,
-        < 0 => throw Invalid($"k must be ≥ 1 (or 0 for the server default of {_options.DefaultK}), not {k}."),
+        0 => null,
+        < 0 => throw Invalid($"k must be ≥ 1 (or 0 for the router's default), not {k}."),
         _ when k > _options.MaxK => throw Invalid($"k must be at most {_options.MaxK}, not {k}."),
         _ => k,
     };
@@ -70,16 +175,71 @@ internal sealed partial class RouterService
         return history;
     }
 
-    private static RouteMatch ToProto(RouteDecision match) => new()
+    private static RankModelsResponse ToProto(RoutingDecision decision, bool includeNeighbors)
     {
-        Route = match.Route,
-        Confidence = match.Confidence,
-        Abstained = match.Abstained,
-        FallbackRoute = match.FallbackRoute ?? string.Empty,
-        Threshold = match.Threshold,
+        var response = new RankModelsResponse
+        {
+            RequestId = decision.RequestId,
+            Match = ToProto(decision.Route),
+            IndexVersion = decision.IndexVersion,
+        };
+        // Best first, whatever the router's order (ties by name, so equal scores come out the same every time).
+        foreach (var model in decision.Models.OrderByDescending(m => m.Score).ThenBy(m => m.Model, StringComparer.Ordinal))
+        {
+            var ranked = new RankedModel { Model = model.Model, Score = model.Score, SuccessEstimate = model.Quality, Cost = model.Cost };
+            if (model.TextEstimate is { } text)
+            {
+                ranked.TextEstimate = text;
+            }
+
+            ranked.SupportingRoutes.Add(model.SupportingRoutes);
+            response.Models.Add(ranked);
+        }
+
+        if (includeNeighbors)
+        {
+            response.Neighbors.Add(decision.Neighbors.Select(ToProto));
+        }
+
+        return response;
+    }
+
+    private static InspectNeighborsResponse ToProto(NeighborReport report)
+    {
+        var response = new InspectNeighborsResponse { Match = ToProto(report.Route), IndexVersion = report.IndexVersion };
+        response.Neighbors.Add(report.Neighbors.Select(ToProto));
+        return response;
+    }
+
+    private static ListRoutesResponse ToProto(RouteListing listing)
+    {
+        var response = new ListRoutesResponse { IndexVersion = listing.IndexVersion };
+        foreach (var route in listing.Routes)
+        {
+            var info = new RouteInfo
+            {
+                Name = route.Name,
+                Description = route.Description ?? string.Empty,
+                UtteranceCount = route.UtteranceCount,
+                Threshold = route.Threshold,
+            };
+            info.Models.Add(route.Models);
+            response.Routes.Add(info);
+        }
+
+        return response;
+    }
+
+    private static RouteMatch ToProto(RouteVerdict verdict) => new()
+    {
+        Route = verdict.Route,
+        Confidence = verdict.Confidence,
+        Abstained = verdict.Abstained,
+        FallbackRoute = verdict.FallbackRoute ?? string.Empty,
+        Threshold = verdict.Threshold,
     };
 
-    private static Neighbor ToProto(NeighborInfo neighbor)
+    private static Neighbor ToProto(NeighborVote neighbor)
     {
         var proto = new Neighbor
         {

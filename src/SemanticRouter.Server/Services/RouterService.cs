@@ -3,24 +3,25 @@ using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SemanticRouter.Grpc.V1;
-using SemanticRouter.Server.Engine;
 using SemanticRouter.Server.Hosting;
 using SemanticRouter.Server.Metrics;
 
 namespace SemanticRouter.Server.Services;
 
-// The contract (namespace SemanticRouter) has records of the same names; these are the backend's.
-using ConversationTurn = SemanticRouter.Server.Engine.ConversationTurn;
-using OutcomeReport = SemanticRouter.Server.Engine.OutcomeReport;
-
 /// <summary>
-/// The Router gRPC service: validates the request's shape, maps proto to the engine's records and
-/// back, and maps every engine error to a status code in one place (<see cref="ToRpcException"/>).
-/// Bound by <see cref="RouterServiceMethodProvider"/> (one public method per RPC, same name and
-/// signature as the generated base), which rejects unparsable request bytes with INVALID_ARGUMENT.
+/// The Router gRPC service, the server's one mapping layer: it checks what the wire shape says on its own
+/// (empty or oversize text, k, score and cost ranges), maps proto to the router contract and back
+/// (<c>RouterService.Mapping.cs</c>), records outcomes, reloads and timings in <c>/metrics</c>, and maps every
+/// error to a status in one place (<see cref="ToRpcException"/>). It serves any <see cref="ISemanticRouter"/> and
+/// <see cref="ISemanticRouterAdmin"/>: the engine in production, a fake in the tests.
+/// Bound by <see cref="RouterServiceMethodProvider"/> (one public method per RPC, same name and signature as the
+/// generated base), which rejects unparsable request bytes with INVALID_ARGUMENT. Cross-cutting policy that must
+/// run before any work (authentication, and the admin key, limits and idempotency of issue 27) belongs in
+/// interceptors registered in <see cref="RouterServices.AddSemanticRouterServer"/>, not here.
 /// </summary>
 internal sealed partial class RouterService(
-    IRouterBackend backend,
+    ISemanticRouter router,
+    ISemanticRouterAdmin admin,
     IOptions<RouterServerOptions> options,
     RouterMetrics metrics,
     ILogger<RouterService> logger)
@@ -48,7 +49,7 @@ internal sealed partial class RouterService(
     private async Task<TResponse> InvokeAsync<TRequest, TResponse>(
         TRequest request,
         ServerCallContext context,
-        Func<RouterService, TRequest, CancellationToken, ValueTask<TResponse>> core)
+        Func<RouterService, TRequest, CancellationToken, Task<TResponse>> core)
     {
         try
         {
@@ -60,24 +61,16 @@ internal sealed partial class RouterService(
         }
     }
 
-    /// <summary>The one place where engine and validation errors become status codes.</summary>
+    /// <summary>The one place where router and validation errors become status codes.</summary>
     private RpcException ToRpcException(Exception exception, ServerCallContext context)
     {
         var method = context.Method;
         switch (exception)
         {
-            case RouterInputException input:
-                var code = input.Kind switch
-                {
-                    RouterErrorKind.InvalidArgument or RouterErrorKind.UnknownModel or RouterErrorKind.ScoreOutOfRange => StatusCode.InvalidArgument,
-                    RouterErrorKind.UnknownRoute or RouterErrorKind.UnknownRequestId or RouterErrorKind.NotFound => StatusCode.NotFound,
-                    RouterErrorKind.DuplicateUtterance => StatusCode.AlreadyExists,
-                    RouterErrorKind.CorruptArtifact => StatusCode.FailedPrecondition,
-                    RouterErrorKind.NotReady => StatusCode.Unavailable,
-                    _ => StatusCode.InvalidArgument,
-                };
-                ServerLog.CallRejected(logger, method, code, input.Message);
-                return new RpcException(new Status(code, input.Message));
+            case RouterException refused:
+                var code = StatusOf(refused.Code);
+                ServerLog.CallRejected(logger, method, code, refused.Message);
+                return new RpcException(new Status(code, refused.Message));
 
             case OperationCanceledException when context.CancellationToken.IsCancellationRequested:
                 var cancelled = DeadlinePassed(context) ? StatusCode.DeadlineExceeded : StatusCode.Cancelled;
@@ -94,6 +87,20 @@ internal sealed partial class RouterService(
         }
     }
 
+    /// <summary>Each <see cref="RouterErrorCode"/> is the gRPC status of the same name.</summary>
+    internal static StatusCode StatusOf(RouterErrorCode code) => code switch
+    {
+        RouterErrorCode.InvalidArgument => StatusCode.InvalidArgument,
+        RouterErrorCode.NotFound => StatusCode.NotFound,
+        RouterErrorCode.AlreadyExists => StatusCode.AlreadyExists,
+        RouterErrorCode.FailedPrecondition => StatusCode.FailedPrecondition,
+        RouterErrorCode.ResourceExhausted => StatusCode.ResourceExhausted,
+        RouterErrorCode.Unavailable => StatusCode.Unavailable,
+        RouterErrorCode.PermissionDenied => StatusCode.PermissionDenied,
+        RouterErrorCode.Unauthenticated => StatusCode.Unauthenticated,
+        _ => StatusCode.Internal,
+    };
+
     /// <summary>
     /// True when the call ended because of its deadline: the server's deadline timer fired, or the
     /// client aborted within clock-skew tolerance of the deadline (its own timer fired first).
@@ -101,194 +108,69 @@ internal sealed partial class RouterService(
     internal static bool DeadlinePassed(ServerCallContext context) =>
         context.Deadline != DateTime.MaxValue && context.Deadline <= DateTime.UtcNow.AddMilliseconds(250);
 
-    private async ValueTask<RankModelsResponse> RankCoreAsync(RankModelsRequest request, CancellationToken cancellationToken)
+    private async Task<RankModelsResponse> RankCoreAsync(RankModelsRequest request, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        ValidateQuery(request.Query, "query");
-        var history = ToHistory(request.History);
-        var k = ResolveK(request.K);
-        ValidateModelNames(request.Candidates, "candidates");
-        ValidateModelNames(request.Excluded, "excluded");
-        double? costWeight = request.CostCase == RankModelsRequest.CostOneofCase.CostWeight ? request.CostWeight : null;
-        if (costWeight is { } lambda && (!double.IsFinite(lambda) || lambda < 0))
-        {
-            throw Invalid($"cost_weight must be a finite number ≥ 0, not {lambda}.");
-        }
-
-        var query = new RankQuery(request.Query, history, k, [.. request.Candidates], [.. request.Excluded], costWeight,
-            request.IncludeNeighbors, request.Metadata.Count == 0 ? EmptyMetadata : new Dictionary<string, string>(request.Metadata, StringComparer.Ordinal));
-        var result = await backend.RankAsync(query, cancellationToken).ConfigureAwait(false);
-
-        var response = new RankModelsResponse
-        {
-            RequestId = result.RequestId,
-            Match = ToProto(result.Match),
-            IndexVersion = result.IndexVersion,
-        };
-        foreach (var model in result.Models.OrderByDescending(m => m.Score).ThenBy(m => m.Model, StringComparer.Ordinal))
-        {
-            var ranked = new RankedModel { Model = model.Model, Score = model.Score, SuccessEstimate = model.SuccessEstimate, Cost = model.Cost };
-            if (model.TextEstimate is { } text)
-            {
-                ranked.TextEstimate = text;
-            }
-
-            ranked.SupportingRoutes.Add(model.SupportingRoutes);
-            response.Models.Add(ranked);
-        }
-
-        if (request.IncludeNeighbors)
-        {
-            response.Neighbors.Add(result.Neighbors.Select(ToProto));
-        }
-
-        metrics.SetIndex(result.IndexVersion);
-        if (result.Timings is { } timings)
+        var decision = await router.RankAsync(ToRoutingRequest(request), cancellationToken).ConfigureAwait(false);
+        var response = ToProto(decision, request.IncludeNeighbors);
+        metrics.SetIndex(decision.IndexVersion);
+        if (decision.Timings is { } timings)
         {
             metrics.ObserveEmbedding(timings.Embedding);
             metrics.ObserveSearch(timings.Search);
         }
 
-        if (result.EmbeddingCacheHit is { } hit)
-        {
-            metrics.RecordCacheLookup(hit);
-        }
-
         if (logger.IsEnabled(LogLevel.Debug))
         {
             var elapsedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-            ServerLog.Ranked(logger, result.RequestId, response.Models.Count, result.Match.Route, result.Match.Abstained, elapsedMs);
+            ServerLog.Ranked(logger, decision.RequestId, response.Models.Count, decision.Route.Route, decision.Route.Abstained, elapsedMs);
         }
+
         return response;
     }
 
-    private async ValueTask<RecordOutcomeResponse> RecordOutcomeCoreAsync(RecordOutcomeRequest request, CancellationToken cancellationToken)
+    private async Task<RecordOutcomeResponse> RecordOutcomeCoreAsync(RecordOutcomeRequest request, CancellationToken cancellationToken)
     {
-        string? requestId = null;
-        string? query = null;
-        switch (request.SubjectCase)
-        {
-            case RecordOutcomeRequest.SubjectOneofCase.RequestId:
-                if (string.IsNullOrWhiteSpace(request.RequestId))
-                {
-                    throw Invalid("request_id must not be empty.");
-                }
-
-                requestId = request.RequestId;
-                break;
-            case RecordOutcomeRequest.SubjectOneofCase.Query:
-                ValidateQuery(request.Query, "query");
-                query = request.Query;
-                break;
-            default:
-                throw Invalid("Either request_id or query is required.");
-        }
-
-        if (string.IsNullOrWhiteSpace(request.Model))
-        {
-            throw Invalid("model is required.");
-        }
-
-        bool? success = null;
-        double? score = null;
-        switch (request.OutcomeCase)
-        {
-            case RecordOutcomeRequest.OutcomeOneofCase.Success:
-                success = request.Success;
-                break;
-            case RecordOutcomeRequest.OutcomeOneofCase.Score:
-                if (!double.IsFinite(request.Score) || request.Score is < 0 or > 1)
-                {
-                    throw new RouterInputException(RouterErrorKind.ScoreOutOfRange, $"score must be in [0, 1], not {request.Score}.");
-                }
-
-                score = request.Score;
-                break;
-            default:
-                throw Invalid("Either success or score is required.");
-        }
-
-        var report = new OutcomeReport(requestId, query, request.Model, success, score);
-        var receipt = await backend.RecordOutcomeAsync(report, cancellationToken).ConfigureAwait(false);
-        metrics.RecordOutcome(request.Model, report.Value);
+        var report = ToOutcomeReport(request);
+        var receipt = await router.RecordOutcomeAsync(report, cancellationToken).ConfigureAwait(false);
+        // Counted here and nowhere else: the router does not know /metrics.
+        metrics.RecordOutcome(report.Model, report.Score);
         return new RecordOutcomeResponse { Durable = true, RequestId = receipt.RequestId };
     }
 
-    private async ValueTask<InspectNeighborsResponse> InspectCoreAsync(InspectNeighborsRequest request, CancellationToken cancellationToken)
+    private async Task<InspectNeighborsResponse> InspectCoreAsync(InspectNeighborsRequest request, CancellationToken cancellationToken)
     {
-        ValidateQuery(request.Query, "query");
-        var inspection = await backend.InspectNeighborsAsync(
-            new InspectQuery(request.Query, ToHistory(request.History), ResolveK(request.K)), cancellationToken).ConfigureAwait(false);
-        var response = new InspectNeighborsResponse { Match = ToProto(inspection.Match), IndexVersion = inspection.IndexVersion };
-        response.Neighbors.Add(inspection.Neighbors.Select(ToProto));
-        return response;
+        var report = await router.InspectNeighborsAsync(ToInspectRequest(request), cancellationToken).ConfigureAwait(false);
+        return ToProto(report);
     }
 
-    private async ValueTask<ListRoutesResponse> ListRoutesCoreAsync(CancellationToken cancellationToken)
+    private async Task<ListRoutesResponse> ListRoutesCoreAsync(CancellationToken cancellationToken)
     {
-        var listing = await backend.ListRoutesAsync(cancellationToken).ConfigureAwait(false);
-        var response = new ListRoutesResponse { IndexVersion = listing.IndexVersion };
-        foreach (var route in listing.Routes)
-        {
-            var info = new RouteInfo
-            {
-                Name = route.Name,
-                Description = route.Description ?? string.Empty,
-                UtteranceCount = route.UtteranceCount,
-                Threshold = route.Threshold,
-            };
-            info.Models.Add(route.Models);
-            response.Routes.Add(info);
-        }
-
+        var listing = await router.ListRoutesAsync(cancellationToken).ConfigureAwait(false);
         metrics.SetIndex(listing.IndexVersion, listing.Routes.Sum(r => r.UtteranceCount));
-        return response;
+        return ToProto(listing);
     }
 
-    private async ValueTask<AddUtterancesResponse> AddUtterancesCoreAsync(AddUtterancesRequest request, CancellationToken cancellationToken)
+    private async Task<AddUtterancesResponse> AddUtterancesCoreAsync(AddUtterancesRequest request, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrWhiteSpace(request.Route))
-        {
-            throw Invalid("route is required.");
-        }
-
-        if (request.Utterances.Count == 0)
-        {
-            throw Invalid("utterances must hold at least one utterance.");
-        }
-
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        for (var i = 0; i < request.Utterances.Count; i++)
-        {
-            var utterance = request.Utterances[i];
-            ValidateQuery(utterance, $"utterances[{i}]");
-            if (!seen.Add(utterance.Trim()))
-            {
-                throw new RouterInputException(RouterErrorKind.DuplicateUtterance, $"utterances[{i}] is given twice in the request: \"{Abbreviate(utterance)}\".");
-            }
-        }
-
-        var added = await backend.AddUtterancesAsync(request.Route, [.. request.Utterances], cancellationToken).ConfigureAwait(false);
+        var utterances = ToUtterances(request);
+        var added = await admin.AddUtterancesAsync(request.Route, utterances, cancellationToken).ConfigureAwait(false);
         ServerLog.UtterancesAdded(logger, added.Added, request.Route, added.IndexVersion);
         metrics.SetIndex(added.IndexVersion);
         return new AddUtterancesResponse { Added = added.Added, IndexVersion = added.IndexVersion };
     }
 
-    private async ValueTask<ReloadIndexResponse> ReloadCoreAsync(ReloadIndexRequest request, CancellationToken cancellationToken)
+    private async Task<ReloadIndexResponse> ReloadCoreAsync(ReloadIndexRequest request, CancellationToken cancellationToken)
     {
-        string? path = string.IsNullOrWhiteSpace(request.Path) ? null : request.Path;
-        if (path is not null && path.AsSpan().IndexOfAny(Path.GetInvalidPathChars()) >= 0)
-        {
-            throw Invalid("path contains characters that are not allowed in a path.");
-        }
-
-        ReloadResult result;
+        string? path = ToIndexPath(request);
+        IndexReloaded result;
         try
         {
-            result = await backend.ReloadAsync(path, cancellationToken).ConfigureAwait(false);
+            result = await admin.ReloadIndexAsync(path, cancellationToken).ConfigureAwait(false);
         }
-        catch (RouterInputException ex)
+        catch (RouterException ex)
         {
+            // Counted here and nowhere else, like outcomes.
             metrics.RecordReload(succeeded: false);
             ServerLog.IndexReloadRejected(logger, path ?? "(configured)", ex.Message);
             throw;
@@ -301,6 +183,7 @@ internal sealed partial class RouterService(
         {
             ServerLog.RankingSettingsNotApplied(logger, path ?? "(configured)", result.IndexVersion);
         }
+
         return new ReloadIndexResponse
         {
             IndexVersion = result.IndexVersion,

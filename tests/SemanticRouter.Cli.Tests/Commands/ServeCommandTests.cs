@@ -9,16 +9,16 @@ public class ServeCommandTests
     [InlineData("-2")]
     public void IntraOpThreadsBelowOne_OneLineBadInput(string threads)
     {
-        // Checked before the index is opened: the message is about the flag, not the missing index.
+        // Checked before the index is opened: the message is about the setting the flag sets, not the missing index.
         var result = CliRunner.Run("serve", "--index", "/nonexistent/index", "--intra-op-threads", threads);
 
-        CliRunner.AssertOneLineError(result, ExitCodes.BadInput, "--intra-op-threads must be at least 1");
+        CliRunner.AssertOneLineError(result, ExitCodes.BadInput, "SemanticRouter:IntraOpThreads (SEMANTIC_ROUTER_INTRA_OP_THREADS) must be at least 1");
     }
 
     [Theory]
-    [InlineData("--cache", "-1", "--cache must be 0 (no cache) or a positive number")]
-    [InlineData("--batch-wait-ms", "1000", "--batch-wait-ms must be in 0..50, not 1000")]
-    [InlineData("--batch-wait-ms", "-1", "--batch-wait-ms must be in 0..50, not -1")]
+    [InlineData("--cache", "-1", "SemanticRouter:EmbeddingCacheSize (SEMANTIC_ROUTER_EMBEDDING_CACHE_SIZE) must be 0 (no cache) or a positive number")]
+    [InlineData("--batch-wait-ms", "1000", "SemanticRouter:BatchWaitMs (SEMANTIC_ROUTER_BATCH_WAIT_MS) must be in 0..50, not 1000")]
+    [InlineData("--batch-wait-ms", "-1", "SemanticRouter:BatchWaitMs (SEMANTIC_ROUTER_BATCH_WAIT_MS) must be in 0..50, not -1")]
     public void EngineFlagsOutOfRange_OneLineBadInput_BeforeTheIndexIsOpened(string flag, string value, string message)
     {
         var result = CliRunner.Run("serve", "--index", "/nonexistent/index", flag, value);
@@ -27,10 +27,18 @@ public class ServeCommandTests
     }
 
     [Fact]
-    public void RankingOptionsFile_KBecomesTheServersDefaultK_WhichIsValidated()
+    public void MissingIndex_OneLineBadArtifact_NamingTheSetting()
     {
-        // The file's k is the server's DefaultK (requests with k = 0), so the server's own check on it
-        // applies: a k above MaxK stops `serve` with the option named, before anything listens.
+        var result = CliRunner.Run("serve", "--index", "/nonexistent/index", "--port", "0", "--metrics-port", "-1");
+
+        CliRunner.AssertOneLineError(result, ExitCodes.BadArtifact, "SemanticRouter:Index (SEMANTIC_ROUTER_INDEX): /nonexistent/index");
+    }
+
+    [Fact]
+    public void RankingOptionsFile_KIsTheRoutersDefaultK_WhichIsValidatedAgainstMaxK()
+    {
+        // The file's k is the router's default k (requests with k = 0), so it must be within MaxK: a k above
+        // it stops `serve` with the setting and where the k came from named, before anything listens.
         using var dir = new TestDirectory();
         string index = Path.Combine(dir.Path, "index");
         var build = CliRunner.Run("build", "--routes", dir.CopyExampleRoutes(), "--out", index, "--model", SemanticRouter.Tests.SharedPaths.MiniLmModel);
@@ -39,10 +47,8 @@ public class ServeCommandTests
 
         var result = CliRunner.Run("serve", "--index", index, "--ranking-options", options, "--port", "0", "--metrics-port", "0");
 
-        Assert.Equal(ExitCodes.BadInput, result.ExitCode);
-        Assert.Contains($"serve: default k 5000 (from --ranking-options {options})", result.Stderr, StringComparison.Ordinal);
-        Assert.Contains("DefaultK", result.Stderr, StringComparison.Ordinal);
-        Assert.Contains("not 5000", result.Stderr, StringComparison.Ordinal);
+        CliRunner.AssertOneLineError(result, ExitCodes.BadInput,
+            $"SemanticRouter:DefaultK (SEMANTIC_ROUTER_DEFAULT_K) must be in 1..MaxK (256), not 5000 (the k of SemanticRouter:RankingOptionsFile {options})");
     }
 
     [Fact]
@@ -59,9 +65,22 @@ public class ServeCommandTests
 
         var result = CliRunner.Run("serve", "--index", index, "--port", "0", "--metrics-port", "0");
 
-        Assert.Equal(ExitCodes.BadInput, result.ExitCode);
-        Assert.Contains("serve: ranking settings from the index's ranking-options.json: k 5000, temperature 0.2", result.Stderr, StringComparison.Ordinal);
-        Assert.Contains("serve: default k 5000 (from the index's ranking-options.json)", result.Stderr, StringComparison.Ordinal);
-        Assert.Contains("not 5000", result.Stderr, StringComparison.Ordinal);
+        CliRunner.AssertOneLineError(result, ExitCodes.BadInput,
+            "SemanticRouter:DefaultK (SEMANTIC_ROUTER_DEFAULT_K) must be in 1..MaxK (256), not 5000 (the k of the index's ranking-options.json)");
+    }
+
+    [Fact]
+    public void RankingFlags_AreSettings_CheckedAgainstTheIndex()
+    {
+        using var dir = new TestDirectory();
+        string index = Path.Combine(dir.Path, "index");
+        var build = CliRunner.Run("build", "--routes", dir.CopyExampleRoutes(), "--out", index, "--model", SemanticRouter.Tests.SharedPaths.MiniLmModel);
+        Assert.True(build.ExitCode == 0, build.Stderr);
+
+        var temperature = CliRunner.Run("serve", "--index", index, "--temperature", "-1", "--port", "0", "--metrics-port", "0");
+        var fallback = CliRunner.Run("serve", "--index", index, "--fallback-route", "no_such_route", "--port", "0", "--metrics-port", "0");
+
+        CliRunner.AssertOneLineError(temperature, ExitCodes.BadInput, "SemanticRouter:Temperature (SEMANTIC_ROUTER_TEMPERATURE) -1: Temperature must be positive and finite.");
+        CliRunner.AssertOneLineError(fallback, ExitCodes.BadInput, "SemanticRouter:FallbackRoute (SEMANTIC_ROUTER_FALLBACK_ROUTE) 'no_such_route' is not a route of the index (routes: ");
     }
 }

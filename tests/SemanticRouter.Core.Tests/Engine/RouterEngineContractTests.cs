@@ -122,6 +122,32 @@ public sealed class RouterEngineContractTests(EncoderFixture fixture) : IClassFi
     }
 
     [Fact]
+    public async Task Reload_OfAnIndexWithOtherRankingSettingsThanAtStart_SaysSo_AndKeepsTheSettingsItStartedWith()
+    {
+        using var engine = Open();
+        ISemanticRouterAdmin admin = engine;
+
+        var unchanged = await admin.ReloadIndexAsync(null, Ct);
+        IndexBuilder.Build(RoutesDir, fixture.Encoder, IndexDir, Hnsw, rankingSettings: new RankingSettingsFile { K = 40, FittedOn = "first" }, cancellationToken: Ct);
+        var changed = await admin.ReloadIndexAsync(null, Ct);
+        IndexBuilder.Build(RoutesDir, fixture.Encoder, IndexDir, Hnsw, rankingSettings: new RankingSettingsFile { K = 40, FittedOn = "only the note differs" }, cancellationToken: Ct);
+        var stillChanged = await admin.ReloadIndexAsync(null, Ct);
+        IndexBuilder.Build(RoutesDir, fixture.Encoder, IndexDir, Hnsw, cancellationToken: Ct);
+        var backToStart = await admin.ReloadIndexAsync(null, Ct);
+
+        Assert.False(unchanged.RankingSettingsChanged);
+        Assert.True(changed.RankingSettingsChanged);
+        Assert.NotEqual(changed.PreviousIndexVersion, changed.IndexVersion);
+        // Compared with what the engine started on, not with the index before: the second reload still
+        // serves settings that wait for a restart, and only the note differs between the two files.
+        Assert.True(stillChanged.RankingSettingsChanged);
+        Assert.False(backToStart.RankingSettingsChanged);
+        // The engine ranks with what it started with until it restarts (the outcome store and text model were set up for them).
+        Assert.Equal(RankingOptions.Default.K, engine.RankingOptions.K);
+        Assert.Null(engine.IndexRankingSettings);
+    }
+
+    [Fact]
     public async Task EveryRefusal_IsARouterException_WithItsCode()
     {
         using var engine = Open();

@@ -3,10 +3,9 @@ using SemanticRouter.Server.Tests.Infrastructure;
 
 namespace SemanticRouter.Server.Tests.Client;
 
-using SemanticRouter.Server.Engine;
 
 /// <summary>
-/// <see cref="RouterClient"/> against the real gRPC service over the fake backend: every contract call maps
+/// <see cref="RouterClient"/> against the real gRPC service over the fake router: every contract call maps
 /// to the wire and back, and every status arrives as the <see cref="RouterException"/> code of the same name.
 /// (The chat pipeline, DI and Semantic Kernel are tested in SemanticRouter.Client.Tests against a real engine.)
 /// </summary>
@@ -50,8 +49,8 @@ public class RouterClientTests
         await router.RecordOutcomeAsync(new SemanticRouter.OutcomeReport("coder", 0.25) { RequestId = decision.RequestId }).WithTimeout();
         var byQuery = await router.RecordOutcomeAsync(new SemanticRouter.OutcomeReport("small", 0) { Query = "hello there" }).WithTimeout();
         Assert.NotEqual(decision.RequestId, byQuery.RequestId);
-        Assert.Equal([1.0, 0.25, 0.0], host.Backend.Outcomes.Select(o => o.Value));
-        Assert.Equal("hello there", host.Backend.Outcomes.Last().Query);
+        Assert.Equal([1.0, 0.25, 0.0], host.Router.Outcomes.Select(o => o.Score));
+        Assert.Equal("hello there", host.Router.Outcomes.Last().Query);
 
         var inspection = await router.InspectNeighborsAsync(new InspectRequest("fix this code") { K = 2 }).WithTimeout();
         Assert.Equal(2, inspection.Neighbors.Count);
@@ -91,20 +90,20 @@ public class RouterClientTests
         Assert.Equal(RouterErrorCode.FailedPrecondition, await CodeOf(() => router.ReloadIndexAsync("/tmp/corrupt")));
         Assert.Equal(RouterErrorCode.NotFound, await CodeOf(() => router.ReloadIndexAsync("/tmp/missing")));
 
-        host.Backend.OnRank = (_, _) => throw new RouterInputException(RouterErrorKind.NotReady, "No index is loaded yet.");
+        host.Router.OnRank = (_, _) => throw new RouterException(RouterErrorCode.Unavailable, "No index is loaded yet.");
         var unavailable = await Assert.ThrowsAsync<RouterException>(() => router.RankAsync(new RoutingRequest("hello")).WithTimeout());
         Assert.Equal(RouterErrorCode.Unavailable, unavailable.Code);
         Assert.IsType<global::Grpc.Core.RpcException>(unavailable.InnerException);
 
         // A status with no code of its name (INTERNAL: an unexpected engine failure) is "could not answer".
-        host.Backend.OnRank = (_, _) => throw new InvalidOperationException("engine bug");
+        host.Router.OnRank = (_, _) => throw new InvalidOperationException("engine bug");
         Assert.Equal(RouterErrorCode.Unavailable, await CodeOf(() => router.RankAsync(new RoutingRequest("hello"))));
 
         // The caller's cancellation is a cancellation, not a router error.
-        host.Backend.OnRank = async (q, ct) =>
+        host.Router.OnRank = async (q, ct) =>
         {
             await Task.Delay(Timeout.Infinite, ct);
-            return host.Backend.Rank(q);
+            return host.Router.Rank(q);
         };
         using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => router.RankAsync(new RoutingRequest("hello"), cancel.Token).WithTimeout());

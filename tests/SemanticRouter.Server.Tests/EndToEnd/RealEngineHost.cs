@@ -1,35 +1,30 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using SemanticRouter.Artifacts;
 using SemanticRouter.Embeddings;
-using SemanticRouter.Engine;
 using SemanticRouter.Index;
-using SemanticRouter.Server.Engine;
 using SemanticRouter.Server.Hosting;
 using SemanticRouter.Tests;
 
 namespace SemanticRouter.Server.Tests.EndToEnd;
 
 /// <summary>
-/// The real thing on loopback: the example routes copied to a temp dir, indexed with the shared
-/// MiniLM model, served by Kestrel on 127.0.0.1:0 through <see cref="EngineBackend"/> — the same
-/// stack `semantic-router serve` runs (batching + caching encoder).
+/// The real thing on loopback: the example routes copied to a temp dir, indexed with the shared MiniLM
+/// model, and the server started from configuration alone (<see cref="RouterHost.CreateBuilder(string[], IEnumerable{KeyValuePair{string, string}})"/>):
+/// the same composition `semantic-router serve` runs (encoder, batching, cache, engine, metrics), on Kestrel at 127.0.0.1:0.
 /// </summary>
 internal sealed class RealEngineHost : IAsyncDisposable
 {
     private static readonly HnswOptions Hnsw = new() { M = 12, EfConstruction = 100, Seed = 5 };
 
     private readonly TestDirectory _dir;
-    private readonly SentenceEncoder _encoder;
-    private readonly BatchingEmbeddingGenerator _batching;
-    private readonly RouterEngine _engine;
+    private readonly SentenceEncoder _builder;
     private readonly WebApplication _app;
 
-    private RealEngineHost(TestDirectory dir, SentenceEncoder encoder, BatchingEmbeddingGenerator batching, RouterEngine engine, WebApplication app)
+    private RealEngineHost(TestDirectory dir, SentenceEncoder builder, WebApplication app)
     {
         _dir = dir;
-        _encoder = encoder;
-        _batching = batching;
-        _engine = engine;
+        _builder = builder;
         _app = app;
     }
 
@@ -37,26 +32,30 @@ internal sealed class RealEngineHost : IAsyncDisposable
 
     public string IndexDirectory => Path.Combine(_dir.Path, "index");
 
-    public SentenceEncoder Encoder => _encoder;
-
-    public RouterEngine Engine => _engine;
+    public WebApplication App => _app;
 
     public Uri GrpcAddress => RouterHost.GetEndpoints(_app).Grpc!;
 
+    public Uri MetricsAddress => RouterHost.GetEndpoints(_app).Metrics!;
+
     public string Address => $"127.0.0.1:{GrpcAddress.Port}";
 
-    public static async Task<RealEngineHost> StartAsync(string? apiKey = null)
+    /// <summary>The router the server runs (the engine), as the service sees it.</summary>
+    public ISemanticRouter Router => _app.Services.GetRequiredService<ISemanticRouter>();
+
+    public static async Task<RealEngineHost> StartAsync(string? apiKey = null, Dictionary<string, string?>? settings = null)
     {
         var dir = new TestDirectory();
         string routes = dir.CopyExampleRoutes();
 
-        var encoder = SentenceEncoder.Open(SharedPaths.MiniLmModel, new SentenceEncoderOptions { IntraOpThreads = 2 });
+        // Builds the index (and rebuilds it in tests); the server opens its own encoder, as `serve` does.
+        var builder = SentenceEncoder.Open(SharedPaths.MiniLmModel, new SentenceEncoderOptions { IntraOpThreads = 1 });
         string index = Path.Combine(dir.Path, "index");
-        IndexBuilder.Build(routes, encoder, index, Hnsw);
-        var batching = new BatchingEmbeddingGenerator(encoder);
-        var engine = new RouterEngine(new RouterEngineOptions { IndexDirectory = index }, new CachingEmbeddingGenerator(batching), encoder.Model.Fingerprint);
+        IndexBuilder.Build(routes, builder, index, Hnsw);
         var overrides = new Dictionary<string, string?>
         {
+            ["Index"] = index,
+            ["IntraOpThreads"] = "2",
             ["Host"] = "127.0.0.1",
             ["Port"] = "0",
             ["MetricsPort"] = "0",
@@ -67,21 +66,24 @@ internal sealed class RealEngineHost : IAsyncDisposable
             overrides["ApiKey"] = apiKey;
         }
 
-        var app = RouterHost.Build(RouterHost.CreateBuilder([], new EngineBackend(engine), overrides));
-        await app.StartAsync().WaitAsync(TimeSpan.FromSeconds(30));
-        return new RealEngineHost(dir, encoder, batching, engine, app);
+        foreach (var (key, value) in settings ?? [])
+        {
+            overrides[key] = value;
+        }
+
+        var app = RouterHost.Build(RouterHost.CreateBuilder([], overrides));
+        await app.StartAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        return new RealEngineHost(dir, builder, app);
     }
 
     /// <summary>Rebuilds the artefact in place from the (possibly edited) route files.</summary>
-    public void Rebuild() => IndexBuilder.Build(RoutesDirectory, _encoder, IndexDirectory, Hnsw);
+    public void Rebuild() => IndexBuilder.Build(RoutesDirectory, _builder, IndexDirectory, Hnsw);
 
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync().WaitAsync(TimeSpan.FromSeconds(30));
         await _app.DisposeAsync();
-        _engine.Dispose();
-        _batching.Dispose();
-        _encoder.Dispose();
+        _builder.Dispose();
         _dir.Dispose();
     }
 }

@@ -11,8 +11,7 @@ public class HostTests
     [Fact]
     public void CreateBuilder_InvalidOptions_ThrowsNamingEverySetting()
     {
-        using var backend = new FakeBackend();
-        var ex = Assert.Throws<OptionsValidationException>(() => RouterHost.CreateBuilder([], backend, new Dictionary<string, string?>
+        var ex = Assert.Throws<OptionsValidationException>(() => RouterHost.CreateBuilder([], new FakeRouter(), new Dictionary<string, string?>
         {
             ["Port"] = "70000",
             ["MaxK"] = "0",
@@ -23,61 +22,126 @@ public class HostTests
         Assert.Contains("SemanticRouter:MaxK (SEMANTIC_ROUTER_MAX_K) must be at least 1, not 0.", ex.Message, StringComparison.Ordinal);
         Assert.Contains("SemanticRouter:ApiKey (SEMANTIC_ROUTER_API_KEY) must be at least 16 characters", ex.Message, StringComparison.Ordinal);
         Assert.Contains("SemanticRouter:ResponseCompression (SEMANTIC_ROUTER_RESPONSE_COMPRESSION) must be 'gzip' or unset, not 'brotli'.", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("short", ex.Message.Replace("must be at least 16", "", StringComparison.Ordinal), StringComparison.Ordinal); // the secret itself is never echoed
     }
 
     [Fact]
-    public void Configuration_EnvironmentThenCommandLineThenOverrides()
+    public void CreateBuilder_InvalidEngineAndRankingSettings_ThrowsNamingEverySetting()
+    {
+        var ex = Assert.Throws<OptionsValidationException>(() => RouterHost.CreateBuilder([], new Dictionary<string, string?>
+        {
+            ["EmbeddingCacheSize"] = "-1",
+            ["BatchWaitMs"] = "1000",
+            ["IntraOpThreads"] = "0",
+            ["Temperature"] = "-1",
+            ["ConversationDecay"] = "1",
+            ["RankingOptionsFile"] = "/nonexistent/ranking-options.json",
+            ["MaxK"] = "100",
+            ["DefaultK"] = "101",
+        }));
+        Assert.Contains("SemanticRouter:EmbeddingCacheSize (SEMANTIC_ROUTER_EMBEDDING_CACHE_SIZE) must be 0 (no cache) or a positive number of query embeddings, not -1.", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("SemanticRouter:BatchWaitMs (SEMANTIC_ROUTER_BATCH_WAIT_MS) must be in 0..50, not 1000.", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("SemanticRouter:IntraOpThreads (SEMANTIC_ROUTER_INTRA_OP_THREADS) must be at least 1", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("SemanticRouter:Temperature (SEMANTIC_ROUTER_TEMPERATURE) -1: Temperature must be positive and finite.", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("SemanticRouter:ConversationDecay (SEMANTIC_ROUTER_CONVERSATION_DECAY) 1: ConversationDecay must be in [0, 1).", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("SemanticRouter:RankingOptionsFile (SEMANTIC_ROUTER_RANKING_OPTIONS_FILE) cannot be read: '/nonexistent/ranking-options.json'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("SemanticRouter:DefaultK (SEMANTIC_ROUTER_DEFAULT_K) must be in 1..MaxK (100), not 101.", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Configuration_FileThenEnvironmentThenCommandLineThenOverrides()
     {
         var environment = new System.Collections.Hashtable
         {
             ["SEMANTIC_ROUTER_MAX_QUERY_BYTES"] = "2048",
             ["SEMANTIC_ROUTER_DEFAULT_K"] = "5",
             ["SEMANTIC_ROUTER_MAX_K"] = "50",
+            ["SEMANTIC_ROUTER_EMBEDDING_CACHE_SIZE"] = "128",
+            ["SEMANTIC_ROUTER_INDEX"] = "/srv/index-from-environment",
             ["UNRELATED_MAX_K"] = "1",
         };
         var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder();
-        RouterHost.AddRouterConfiguration(configuration, ["--SemanticRouter:DefaultK=7"], new Dictionary<string, string?> { ["MaxK"] = "40" }, environment);
-        var options = RouterHost.ReadOptions(configuration.Build());
-        Assert.Equal(2048, options.MaxQueryBytes);
-        Assert.Equal(7, options.DefaultK);
-        Assert.Equal(40, options.MaxK);
+        Microsoft.Extensions.Configuration.MemoryConfigurationBuilderExtensions.AddInMemoryCollection(configuration, new Dictionary<string, string?>
+        {
+            // appsettings.json and SemanticRouter__* variables come first (the host's own sources)
+            ["SemanticRouter:MaxQueryBytes"] = "1024",
+            ["SemanticRouter:Temperature"] = "0.3",
+            ["SemanticRouter:BatchWaitMs"] = "5",
+        });
+        RouterConfiguration.AddSources(configuration, ["--SemanticRouter:DefaultK=7"], new Dictionary<string, string?> { ["MaxK"] = "40", ["EmbeddingCacheSize"] = "0" }, environment);
+        var settings = RouterConfiguration.ReadSettings(configuration.Build());
+        Assert.Equal(2048, settings.Server.MaxQueryBytes);        // SEMANTIC_ROUTER_* over the host's sources
+        Assert.Equal(7, settings.Ranking.DefaultK);                // the command line over the environment
+        Assert.Equal(40, settings.Server.MaxK);                    // overrides (serve's flags) over everything
+        Assert.Equal(0, settings.Engine.EmbeddingCacheSize);
+        Assert.Equal("/srv/index-from-environment", settings.Engine.Index);
+        Assert.Equal(0.3, settings.Ranking.Temperature);           // set in one place only
+        Assert.Equal(5, settings.Engine.BatchWaitMs);
+        Assert.Null(settings.Ranking.FallbackRoute);               // unset: the index's settings or the defaults decide
     }
 
     [Fact]
-    public async Task BackendFactory_ReceivesRouterMetrics_HooksShowInMetrics()
+    public async Task ApiKeyFile_IsTheKey_AndNeverLogged()
+    {
+        using var dir = new SemanticRouter.Tests.TestDirectory();
+        const string Key = "key-from-a-mounted-secret-0123456789";
+        string file = dir.Write("api-key", Key + "\n");
+        await using var host = await TestHost.StartAsync(inProcess: true, new() { ["ApiKeyFile"] = file });
+        var client = host.CreateClient();
+
+        var denied = await Assert.ThrowsAsync<RpcException>(() => client.ListRoutesAsync(new ListRoutesRequest(), deadline: Timeouts.Deadline).ResponseAsync.WithTimeout());
+        Assert.Equal(StatusCode.Unauthenticated, denied.StatusCode);
+        var routes = await client.ListRoutesAsync(new ListRoutesRequest(), new Metadata { { "authorization", "Bearer " + Key } }, Timeouts.Deadline).ResponseAsync.WithTimeout();
+        Assert.Equal(2, routes.Routes.Count);
+        Assert.DoesNotContain(host.Logs.Entries, e => e.Message.Contains(Key, StringComparison.Ordinal));
+
+        string shortKey = dir.Write("short-key", "too-short");
+        var both = Assert.Throws<OptionsValidationException>(() => RouterHost.CreateBuilder([], new FakeRouter(), new Dictionary<string, string?> { ["ApiKey"] = Key, ["ApiKeyFile"] = file }));
+        Assert.Contains("SemanticRouter:ApiKeyFile (SEMANTIC_ROUTER_API_KEY_FILE) and SemanticRouter:ApiKey are both set; set one.", both.Message, StringComparison.Ordinal);
+        var missing = Assert.Throws<OptionsValidationException>(() => RouterHost.CreateBuilder([], new FakeRouter(), new Dictionary<string, string?> { ["ApiKeyFile"] = "/nonexistent/key" }));
+        Assert.Contains("SemanticRouter:ApiKeyFile (SEMANTIC_ROUTER_API_KEY_FILE) cannot be read: '/nonexistent/key'", missing.Message, StringComparison.Ordinal);
+        var weak = Assert.Throws<OptionsValidationException>(() => RouterHost.CreateBuilder([], new FakeRouter(), new Dictionary<string, string?> { ["ApiKeyFile"] = shortKey }));
+        Assert.Contains("SemanticRouter:ApiKeyFile (SEMANTIC_ROUTER_API_KEY_FILE) holds a secret that must be at least 16 characters", weak.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("too-short", weak.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RouterFactory_ReceivesRouterMetrics_HooksShowInMetrics()
     {
         SemanticRouter.Server.Metrics.RouterMetrics? seen = null;
         var builder = RouterHost.CreateBuilder([], sp =>
         {
             seen = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<SemanticRouter.Server.Metrics.RouterMetrics>(sp);
-            return new FakeBackend();
+            return new FakeRouter();
         }, new Dictionary<string, string?> { ["Host"] = "127.0.0.1", ["Port"] = "0", ["MetricsPort"] = "0" });
         Microsoft.AspNetCore.TestHost.WebHostBuilderExtensions.UseTestServer(builder.WebHost);
         await using var app = RouterHost.Build(builder);
         await app.StartAsync().WithTimeout();
-        Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<SemanticRouter.Server.Engine.IRouterBackend>(app.Services);
-        Assert.NotNull(seen);
+        Assert.NotNull(Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<ISemanticRouter>(app.Services));
+        Assert.NotNull(seen); // opened when the host started, before the first call
         seen.ObserveBatch(7);
         seen.RecordCacheLookup(hit: true);
         using var http = Microsoft.AspNetCore.TestHost.HostBuilderTestServerExtensions.GetTestServer(app).CreateClient();
         var text = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative)).WithTimeout();
         Assert.Contains("semantic_router_embedding_batch_size_sum 7", text, StringComparison.Ordinal);
         Assert.Contains("semantic_router_embedding_cache_hit_ratio 1", text, StringComparison.Ordinal);
+        Assert.Contains("semantic_router_index_info{version=\"v1\"} 1", text, StringComparison.Ordinal); // reported at start
+        Assert.Contains("semantic_router_index_utterances 6", text, StringComparison.Ordinal);
         await app.StopAsync().WithTimeout();
     }
 
     [Fact]
     public async Task Shutdown_DrainsInFlightCalls()
     {
-        var backend = new FakeBackend();
-        var host = await TestHost.StartAsync(inProcess: false, backend: backend);
+        var router = new FakeRouter();
+        var host = await TestHost.StartAsync(inProcess: false, router: router);
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        backend.OnRank = async (q, ct) =>
+        router.OnRank = async (q, ct) =>
         {
             started.TrySetResult();
             await release.Task.WaitAsync(ct);
-            return backend.Rank(q);
+            return router.Rank(q);
         };
         var client = host.CreateClient();
         var call = client.RankModelsAsync(new RankModelsRequest { Query = "write code" }, deadline: Timeouts.Deadline);
@@ -85,6 +149,7 @@ public class HostTests
         var stopping = host.App.StopAsync();
         await Task.Delay(200);
         Assert.False(stopping.IsCompleted);
+        Assert.False(host.Readiness.IsReady); // health checks say NOT_SERVING while the call drains
         release.SetResult();
         var response = await call.ResponseAsync.WithTimeout();
         Assert.Equal("coder", response.Models[0].Model);

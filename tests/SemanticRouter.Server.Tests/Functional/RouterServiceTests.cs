@@ -1,7 +1,6 @@
 using Google.Protobuf;
 using Grpc.Core;
 using SemanticRouter.Grpc.V1;
-using SemanticRouter.Server.Engine;
 using SemanticRouter.Server.Tests.Infrastructure;
 
 namespace SemanticRouter.Server.Tests.Functional;
@@ -11,8 +10,8 @@ public abstract class RouterServiceTests
 {
     protected abstract bool InProcess { get; }
 
-    private Task<TestHost> StartAsync(Dictionary<string, string?>? settings = null, FakeBackend? backend = null) =>
-        TestHost.StartAsync(InProcess, settings, backend);
+    private Task<TestHost> StartAsync(Dictionary<string, string?>? settings = null, FakeRouter? router = null) =>
+        TestHost.StartAsync(InProcess, settings, router);
 
     private static async Task AssertGoodCallAsync(Router.RouterClient client, Metadata? headers = null)
     {
@@ -54,11 +53,11 @@ public abstract class RouterServiceTests
     public async Task RankModels_FiltersHistoryCostAndMetadata_ReachTheEngine()
     {
         await using var host = await StartAsync();
-        RankQuery? seen = null;
-        host.Backend.OnRank = (q, _) =>
+        RoutingRequest? seen = null;
+        host.Router.OnRank = (q, _) =>
         {
             seen = q;
-            return ValueTask.FromResult(host.Backend.Rank(q));
+            return Task.FromResult(host.Router.Rank(q));
         };
         var request = new RankModelsRequest { Query = "and in python?", Candidates = { "coder", "small" }, Excluded = { "small" }, CostWeight = 0.5, K = 0 };
         request.History.Add(new Turn { Role = "user", Text = "how do I sort a list" });
@@ -68,7 +67,7 @@ public abstract class RouterServiceTests
         Assert.Equal(["coder"], response.Models.Select(m => m.Model));
         Assert.Empty(response.Neighbors);
         Assert.NotNull(seen);
-        Assert.Equal(10, seen.K);
+        Assert.Null(seen.K); // k = 0: the router's default, which the router resolves
         Assert.Equal(0.5, seen.CostWeight);
         Assert.Equal("how do I sort a list", Assert.Single(seen.History).Text);
         Assert.Equal("acme", seen.Metadata["tenant"]);
@@ -116,7 +115,7 @@ public abstract class RouterServiceTests
     }
 
     [Theory]
-    [InlineData(-1, "k must be ≥ 1 (or 0 for the server default of 10), not -1.")]
+    [InlineData(-1, "k must be ≥ 1 (or 0 for the router's default), not -1.")]
     [InlineData(257, "k must be at most 256, not 257.")]
     [InlineData(int.MaxValue, "k must be at most 256, not 2147483647.")]
     public async Task RankModels_KOutOfRange_InvalidArgument(int k, string message)
@@ -154,11 +153,11 @@ public abstract class RouterServiceTests
     {
         await using var host = await StartAsync();
         var engineCancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        host.Backend.OnRank = async (q, ct) =>
+        host.Router.OnRank = async (q, ct) =>
         {
             if (q.Query != "slow")
             {
-                return host.Backend.Rank(q);
+                return host.Router.Rank(q);
             }
 
             try
@@ -198,11 +197,11 @@ public abstract class RouterServiceTests
         await using var host = await StartAsync();
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var engineCancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        host.Backend.OnRank = async (q, ct) =>
+        host.Router.OnRank = async (q, ct) =>
         {
             if (q.Query != "slow")
             {
-                return host.Backend.Rank(q);
+                return host.Router.Rank(q);
             }
 
             started.TrySetResult();
@@ -233,7 +232,7 @@ public abstract class RouterServiceTests
     {
         await using var host = await StartAsync();
         host.ExpectErrors();
-        host.Backend.OnRank = (q, _) => q.Query == "boom" ? throw new InvalidOperationException("secret internal state") : ValueTask.FromResult(host.Backend.Rank(q));
+        host.Router.OnRank = (q, _) => q.Query == "boom" ? throw new InvalidOperationException("secret internal state") : Task.FromResult(host.Router.Rank(q));
         var client = host.CreateClient();
         var ex = await AssertStatusAsync(client.RankModelsAsync(new RankModelsRequest { Query = "boom" }, deadline: Timeouts.Deadline), StatusCode.Internal);
         Assert.DoesNotContain("secret", ex.Status.Detail, StringComparison.Ordinal);
@@ -245,7 +244,7 @@ public abstract class RouterServiceTests
     public async Task RankModels_EngineNotReady_Unavailable()
     {
         await using var host = await StartAsync();
-        host.Backend.OnRank = (q, _) => q.Query == "early" ? throw new RouterInputException(RouterErrorKind.NotReady, "No index is loaded yet.") : ValueTask.FromResult(host.Backend.Rank(q));
+        host.Router.OnRank = (q, _) => q.Query == "early" ? throw new RouterException(RouterErrorCode.Unavailable, "No index is loaded yet.") : Task.FromResult(host.Router.Rank(q));
         var client = host.CreateClient();
         await AssertStatusAsync(client.RankModelsAsync(new RankModelsRequest { Query = "early" }, deadline: Timeouts.Deadline), StatusCode.Unavailable, "No index is loaded yet.");
         await AssertGoodCallAsync(client);
@@ -262,9 +261,9 @@ public abstract class RouterServiceTests
         Assert.Equal(ranked.RequestId, ack.RequestId);
         var byQuery = await client.RecordOutcomeAsync(new RecordOutcomeRequest { Query = "hello there", Model = "large", Score = 0.25 }, deadline: Timeouts.Deadline).ResponseAsync.WithTimeout();
         Assert.True(byQuery.Durable);
-        Assert.Collection(host.Backend.Outcomes,
-            o => Assert.Equal((ranked.RequestId, "small", 1.0), (o.RequestId, o.Model, o.Value)),
-            o => Assert.Equal(("hello there", "large", 0.25), (o.Query, o.Model, o.Value)));
+        Assert.Collection(host.Router.Outcomes,
+            o => Assert.Equal((ranked.RequestId, "small", 1.0), (o.RequestId, o.Model, o.Score)),
+            o => Assert.Equal(("hello there", "large", 0.25), (o.Query, o.Model, o.Score)));
     }
 
     [Fact]
@@ -290,7 +289,7 @@ public abstract class RouterServiceTests
             StatusCode.InvalidArgument, "Either success or score is required.");
         await AssertStatusAsync(client.RecordOutcomeAsync(new RecordOutcomeRequest { RequestId = ranked.RequestId, Success = false }, deadline: Timeouts.Deadline),
             StatusCode.InvalidArgument, "model is required.");
-        Assert.Empty(host.Backend.Outcomes);
+        Assert.Empty(host.Router.Outcomes);
 
         var ack = await client.RecordOutcomeAsync(new RecordOutcomeRequest { RequestId = ranked.RequestId, Model = "small", Score = 1.0 }, deadline: Timeouts.Deadline).ResponseAsync.WithTimeout();
         Assert.True(ack.Durable);
@@ -536,13 +535,12 @@ public abstract class RouterServiceTests
     [Fact]
     public async Task Health_ServingWhenReady_NotServingOtherwise()
     {
-        var backend = new FakeBackend();
-        await using var host = await StartAsync(backend: backend);
+        await using var host = await StartAsync();
         host.ExpectError(e => e.Category.StartsWith("Microsoft.Extensions.Diagnostics.HealthChecks", StringComparison.Ordinal)); // logs Unhealthy as an error
         var health = new global::Grpc.Health.V1.Health.HealthClient(host.CreateChannel());
         var overall = await health.CheckAsync(new global::Grpc.Health.V1.HealthCheckRequest(), deadline: Timeouts.Deadline).ResponseAsync.WithTimeout();
         Assert.Equal(global::Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving, overall.Status);
-        backend.IsReady = false;
+        host.Readiness.MarkNotReady("shutting down");
         var router = await health.CheckAsync(new global::Grpc.Health.V1.HealthCheckRequest { Service = "semantic_router.v1.Router" }, deadline: Timeouts.Deadline).ResponseAsync.WithTimeout();
         Assert.Equal(global::Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.NotServing, router.Status);
     }
@@ -602,7 +600,6 @@ public abstract class RouterServiceTests
         Assert.Contains("semantic_router_grpc_call_duration_seconds_bucket{method=\"semantic_router.v1.Router/RankModels\",le=", text, StringComparison.Ordinal);
         Assert.Contains("semantic_router_embedding_duration_seconds_count 2", text, StringComparison.Ordinal);
         Assert.Contains("semantic_router_search_duration_seconds_count 2", text, StringComparison.Ordinal);
-        Assert.Contains("semantic_router_embedding_cache_requests_total{result=\"miss\"} 2", text, StringComparison.Ordinal);
         Assert.Contains("semantic_router_outcomes_total{model=\"small\",result=\"success\"} 1", text, StringComparison.Ordinal);
         Assert.Contains("semantic_router_index_info{version=\"v2\"} 1", text, StringComparison.Ordinal);
         Assert.Contains("semantic_router_index_utterances 6", text, StringComparison.Ordinal);

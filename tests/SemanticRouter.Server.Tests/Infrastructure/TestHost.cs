@@ -11,7 +11,7 @@ using SemanticRouter.Server.Hosting;
 namespace SemanticRouter.Server.Tests.Infrastructure;
 
 /// <summary>
-/// One started server with the fake backend, in-process (TestServer) or on real Kestrel at
+/// One started server over the fake router, in-process (TestServer) or on real Kestrel at
 /// 127.0.0.1:0 (h2c). Disposing it fails the test if an error was logged that the test did not
 /// announce with <see cref="ExpectErrors"/> (as grpc-dotnet's VerifyNoErrorsScope).
 /// </summary>
@@ -20,15 +20,18 @@ internal sealed class TestHost : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly List<GrpcChannel> _channels = [];
 
-    private TestHost(WebApplication app, FakeBackend backend, bool inProcess, CollectingLoggerProvider logs)
+    private TestHost(WebApplication app, FakeRouter router, bool inProcess, CollectingLoggerProvider logs)
     {
         _app = app;
-        Backend = backend;
+        Router = router;
         InProcess = inProcess;
         Logs = logs;
     }
 
-    public FakeBackend Backend { get; }
+    public FakeRouter Router { get; }
+
+    /// <summary>What the health checks report.</summary>
+    public RouterReadiness Readiness => _app.Services.GetRequiredService<RouterReadiness>();
 
     public bool InProcess { get; }
 
@@ -42,9 +45,9 @@ internal sealed class TestHost : IAsyncDisposable
 
     public Uri MetricsAddress => InProcess ? _app.GetTestServer().BaseAddress : RouterHost.GetEndpoints(_app).Metrics!;
 
-    public static async Task<TestHost> StartAsync(bool inProcess, Dictionary<string, string?>? settings = null, FakeBackend? backend = null)
+    public static async Task<TestHost> StartAsync(bool inProcess, Dictionary<string, string?>? settings = null, FakeRouter? router = null)
     {
-        backend ??= new FakeBackend();
+        router ??= new FakeRouter();
         var overrides = new Dictionary<string, string?>
         {
             ["Host"] = "127.0.0.1",
@@ -57,7 +60,7 @@ internal sealed class TestHost : IAsyncDisposable
             overrides[key] = value;
         }
 
-        var builder = RouterHost.CreateBuilder([], backend, overrides);
+        var builder = RouterHost.CreateBuilder([], router, overrides);
         var logs = new CollectingLoggerProvider();
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(LogLevel.Debug);
@@ -69,7 +72,7 @@ internal sealed class TestHost : IAsyncDisposable
 
         var app = RouterHost.Build(builder);
         await app.StartAsync().WaitAsync(Timeouts.Default);
-        return new TestHost(app, backend, inProcess, logs);
+        return new TestHost(app, router, inProcess, logs);
     }
 
     private readonly List<Func<LogEntry, bool>> _expected = [];

@@ -5,7 +5,7 @@ namespace SemanticRouter.Server.Tests.Interop;
 
 /// <summary>
 /// Runs the Python (grpcio) and Node (@grpc/grpc-js) interop clients of tests/interop against real
-/// Kestrel on 127.0.0.1 with the fake backend and an API key. Nothing is skipped: a missing
+/// Kestrel on 127.0.0.1 with the fake router and an API key. Nothing is skipped: a missing
 /// runtime or package fails the test with the command that installs it
 /// (tests/interop/install.sh does all of it).
 /// </summary>

@@ -1,0 +1,30 @@
+namespace SemanticRouter.Server.Hosting;
+
+/// <summary>
+/// What the host builds the engine from (the index, the model, the outcome store) and how it feeds the
+/// encoder (micro-batching, the query embedding cache, ONNX Runtime threads). Bound from the section
+/// <see cref="SettingNames.Section"/> beside <see cref="RouterServerOptions"/>; each has a `serve` flag.
+/// </summary>
+public sealed class EngineHostOptions
+{
+    /// <summary>The default of <see cref="Index"/>, relative to the working directory.</summary>
+    public const string DefaultIndex = "embeddings/index";
+
+    /// <summary>The index artefact directory (`serve --index`).</summary>
+    public string Index { get; set; } = DefaultIndex;
+
+    /// <summary>The model folder (`serve --model`); null = the one the index manifest records. Its sha256 must match.</summary>
+    public string? ModelDirectory { get; set; }
+
+    /// <summary>The SQLite outcome store (`serve --db`); null = <c>&lt;index&gt;.outcomes.db</c> beside the artefact.</summary>
+    public string? OutcomeDatabase { get; set; }
+
+    /// <summary>Query embeddings kept in memory (`serve --cache`); 0 = no cache.</summary>
+    public int EmbeddingCacheSize { get; set; } = 4096;
+
+    /// <summary>Longest wait, in milliseconds, to gather concurrent queries into one model run (`serve --batch-wait-ms`); 0..50.</summary>
+    public double BatchWaitMs { get; set; } = 2;
+
+    /// <summary>ONNX Runtime threads per model run (`serve --intra-op-threads`); null = one per physical core.</summary>
+    public int? IntraOpThreads { get; set; }
+}

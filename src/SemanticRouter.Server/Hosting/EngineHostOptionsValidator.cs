@@ -1,0 +1,36 @@
+using Microsoft.Extensions.Options;
+
+namespace SemanticRouter.Server.Hosting;
+
+/// <summary>Start-up validation of <see cref="EngineHostOptions"/> (the files themselves are checked when the engine opens them).</summary>
+public sealed class EngineHostOptionsValidator : IValidateOptions<EngineHostOptions>
+{
+    public ValidateOptionsResult Validate(string? name, EngineHostOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        void Fail(string key, string message) => failures.Add($"{SettingNames.Describe(key)} {message}");
+
+        if (string.IsNullOrWhiteSpace(options.Index))
+        {
+            Fail(nameof(options.Index), "must name the index artefact directory.");
+        }
+
+        if (options.EmbeddingCacheSize < 0)
+        {
+            Fail(nameof(options.EmbeddingCacheSize), $"must be 0 (no cache) or a positive number of query embeddings, not {options.EmbeddingCacheSize}.");
+        }
+
+        if (!(options.BatchWaitMs is >= 0 and <= 50))
+        {
+            Fail(nameof(options.BatchWaitMs), FormattableString.Invariant($"must be in 0..50, not {options.BatchWaitMs}."));
+        }
+
+        if (options.IntraOpThreads is < 1)
+        {
+            Fail(nameof(options.IntraOpThreads), $"must be at least 1 (or unset for one per physical core), not {options.IntraOpThreads}.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

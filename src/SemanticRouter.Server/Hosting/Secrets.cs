@@ -1,0 +1,20 @@
+namespace SemanticRouter.Server.Hosting;
+
+/// <summary>
+/// Secrets given directly or in a file (a mounted Kubernetes or Docker secret). Their values never appear
+/// in a message: only the setting's name and the file's path do.
+/// </summary>
+internal static class Secrets
+{
+    /// <summary>The API key the server requires, or null for none.</summary>
+    /// <exception cref="IOException">The key file cannot be read.</exception>
+    public static string? ApiKey(RouterServerOptions options) => Read(options.ApiKey, options.ApiKeyFile);
+
+    /// <summary>The certificate's password, or null for none.</summary>
+    /// <exception cref="IOException">The password file cannot be read.</exception>
+    public static string? CertificatePassword(RouterServerOptions options) => Read(options.CertificatePassword, options.CertificatePasswordFile);
+
+    // A file's trailing new line (echo key > file) is not part of the secret.
+    private static string? Read(string? value, string? file) =>
+        value ?? (file is null ? null : File.ReadAllText(file).TrimEnd());
+}
