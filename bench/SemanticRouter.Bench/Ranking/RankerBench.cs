@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using SemanticRouter.Outcomes;
 using SemanticRouter.Ranking;
+using SemanticRouter.Routes;
 using SemanticRouter.Tests;
 using Spectre.Console;
 

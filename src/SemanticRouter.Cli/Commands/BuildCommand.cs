@@ -57,7 +57,7 @@ internal static class BuildCommand
             }
             catch (ArgumentException e)
             {
-                throw new CliException(e.Message.Split(" (Parameter")[0], ExitCodes.BadInput);
+                throw new CliException(ErrorMessage.Of(e), ExitCodes.BadInput);
             }
 
             int threads = parse.GetValue(insertThreads);

@@ -155,8 +155,8 @@ internal static class FitCommand
                 throw new CliException($"{validationFile} has no in-scope line naming a route of {dir}: nothing to fit on", ExitCodes.BadInput);
             }
 
-            var known = new HashSet<string>(texts.Select(Routes.RouteNames.UtteranceKey), StringComparer.Ordinal);
-            int leaked = rows.Count(r => r.Route is not null && known.Contains(Routes.RouteNames.UtteranceKey(r.Text)));
+            var known = new HashSet<string>(texts.Select(Routes.RouteNames.DuplicateKey), StringComparer.Ordinal);
+            int leaked = rows.Count(r => r.Route is not null && known.Contains(Routes.RouteNames.DuplicateKey(r.Text)));
             if (leaked > 0)
             {
                 // E.g. a fit after --merge-validation: those items find themselves among the neighbours.

@@ -4,6 +4,7 @@ using System.Text.Json;
 using SemanticRouter.Outcomes;
 using SemanticRouter.Ranking;
 using Spectre.Console;
+using SemanticRouter.Routes;
 
 namespace SemanticRouter.Cli.Commands;
 
@@ -117,20 +118,20 @@ internal static class OutcomesCommand
     }
 
     /// <summary>The import, with a progress bar on an interactive terminal (each outcome's text is embedded, so large files take minutes).</summary>
-    private static async Task<ImportSummary> Import(string path, OutcomeStore store, OutcomeImportOptions options, CancellationToken ct)
+    private static async Task<OutcomeImportSummary> Import(string path, OutcomeStore store, OutcomeImportOptions options, CancellationToken ct)
     {
         if (!Terminal.StderrIsInteractive)
         {
             return await OutcomeImporter.ImportAsync(path, store, options, ct).ConfigureAwait(false);
         }
 
-        ImportSummary? summary = null;
+        OutcomeImportSummary? summary = null;
         await Terminal.Stderr().Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
             .StartAsync(async ctx =>
             {
                 var task = ctx.AddTask("import", autoStart: true, maxValue: 1);
-                var progress = new SynchronousProgress<ImportProgress>(p =>
+                var progress = new SynchronousProgress<OutcomeImportProgress>(p =>
                 {
                     task.MaxValue = Math.Max(1, p.Total);
                     task.Value = p.Imported;

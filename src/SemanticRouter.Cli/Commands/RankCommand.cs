@@ -50,7 +50,7 @@ internal static class RankCommand
                 }
                 catch (ArgumentException e) when (e is RouterQueryException or UnknownModelException)
                 {
-                    throw new CliException(e.Message.Split(" (Parameter")[0], ExitCodes.BadInput);
+                    throw new CliException(ErrorMessage.Of(e), ExitCodes.BadInput);
                 }
 
                 if (parse.GetValue(json))

@@ -261,7 +261,7 @@ internal sealed class RankingFlags
         }
         catch (ArgumentOutOfRangeException e)
         {
-            throw new CliException($"{flag}: {e.Message.Split(" (Parameter")[0]}", ExitCodes.BadInput);
+            throw new CliException($"{flag}: {ErrorMessage.Of(e)}", ExitCodes.BadInput);
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using SemanticRouter.Index;
+using SemanticRouter.IO;
 
 namespace SemanticRouter.Artifacts;
 
@@ -21,7 +22,7 @@ internal static class ArtifactWriter
     internal static ArtifactManifest Write(string target, Contents contents)
     {
         ArtifactManifest? manifest = null;
-        AtomicDirectory.Write(target, temp =>
+        AtomicWrite.ReplaceDirectory(target, temp =>
         {
             var files = new SortedDictionary<string, ArtifactFileInfo>(StringComparer.Ordinal);
 

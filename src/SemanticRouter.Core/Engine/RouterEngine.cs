@@ -15,7 +15,7 @@ namespace SemanticRouter.Engine;
 /// </summary>
 /// <remarks>Thread-safe: any number of concurrent calls; reload swaps the whole snapshot atomically and
 /// in-flight calls finish on the snapshot they started with.</remarks>
-public sealed class RouterEngine : IDisposable
+public sealed partial class RouterEngine : IDisposable
 {
     private readonly IEmbeddingGenerator<string, Embedding<float>> _embedder;
     private readonly string _modelFingerprint;
@@ -315,7 +315,7 @@ public sealed class RouterEngine : IDisposable
             {
                 // The artefact is sound but does not fit the engine's settings (e.g. it lacks the
                 // configured fallback route): refuse it like a corrupt one; the old index keeps serving.
-                throw new ArtifactException(directory, e.Message.Split(" (Parameter")[0], e);
+                throw new ArtifactException(directory, ErrorMessage.Of(e), e);
             }
 
             Volatile.Write(ref _snapshot, fresh);

@@ -1,5 +1,6 @@
 using SemanticRouter.Outcomes;
 using SemanticRouter.Ranking;
+using SemanticRouter.Routes;
 
 namespace SemanticRouter.Evaluation;
 

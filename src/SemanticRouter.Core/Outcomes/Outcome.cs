@@ -1,3 +1,5 @@
+using SemanticRouter.Routes;
+
 namespace SemanticRouter.Outcomes;
 
 /// <summary>

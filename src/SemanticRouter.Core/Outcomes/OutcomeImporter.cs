@@ -17,7 +17,7 @@ public static class OutcomeImporter
 {
     public const int DefaultBatchSize = 1000;
 
-    public static async Task<ImportSummary> ImportAsync(
+    public static async Task<OutcomeImportSummary> ImportAsync(
         string path, OutcomeStore store, OutcomeImportOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(store);
@@ -73,7 +73,7 @@ public static class OutcomeImporter
         }
 
         imported += await Flush().ConfigureAwait(false);
-        return new ImportSummary(rows, imported, clock.Elapsed) { PerModel = perModel };
+        return new OutcomeImportSummary(rows, imported, clock.Elapsed) { PerModel = perModel };
 
         async Task<int> Flush()
         {
@@ -84,13 +84,13 @@ public static class OutcomeImporter
 
             var n = (await store.RecordBatchAsync(batch, cancellationToken).ConfigureAwait(false)).Count;
             batch.Clear();
-            options.Progress?.Report(new ImportProgress(imported + n, rows));
+            options.Progress?.Report(new OutcomeImportProgress(imported + n, rows));
             return n;
         }
     }
 
     /// <summary>Parses a .csv or .jsonl/.json file (by extension), lazily; throws <see cref="OutcomeImportException"/> on the first bad line.</summary>
-    public static IEnumerable<ImportRow> Parse(string path)
+    public static IEnumerable<OutcomeImportRow> Parse(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         var ext = System.IO.Path.GetExtension(path).ToUpperInvariant();
@@ -119,7 +119,7 @@ public static class OutcomeImporter
     private static IEnumerable<(int Line, List<string> Fields)> Records(string path) =>
         CsvRecords.ReadFile(path, (line, message) => new OutcomeImportException(path, line, message));
 
-    private static IEnumerable<ImportRow> ParseCsv(string path)
+    private static IEnumerable<OutcomeImportRow> ParseCsv(string path)
     {
         using var records = Records(path).GetEnumerator();
         if (!records.MoveNext())
@@ -203,7 +203,7 @@ public static class OutcomeImporter
         return models;
     }
 
-    private static ImportRow Row(string path, int line, string? text, string? model, string? outcome)
+    private static OutcomeImportRow Row(string path, int line, string? text, string? model, string? outcome)
     {
         if (string.IsNullOrWhiteSpace(text))
         {
@@ -220,10 +220,10 @@ public static class OutcomeImporter
             throw new OutcomeImportException(path, line, $"outcome '{outcome}' is not true/false, 1/0 or a score in [0, 1]");
         }
 
-        return new ImportRow(line, text, model.Trim(), score);
+        return new OutcomeImportRow(line, text, model.Trim(), score);
     }
 
-    private static IEnumerable<ImportRow> ParseJsonLines(string path)
+    private static IEnumerable<OutcomeImportRow> ParseJsonLines(string path)
     {
         var line = 0;
         foreach (var text in File.ReadLines(path))

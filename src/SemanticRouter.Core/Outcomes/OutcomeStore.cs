@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Microsoft.Data.Sqlite;
+using SemanticRouter.Routes;
 
 namespace SemanticRouter.Outcomes;
 

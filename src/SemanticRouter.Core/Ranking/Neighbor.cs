@@ -1,4 +1,5 @@
 using SemanticRouter.Outcomes;
+using SemanticRouter.Routes;
 
 namespace SemanticRouter.Ranking;
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using SemanticRouter.Routes;
+using SemanticRouter.IO;
 
 namespace SemanticRouter.Ranking;
 
@@ -127,7 +127,7 @@ public sealed record RankingSettingsFile
         }
         catch (ArgumentOutOfRangeException e)
         {
-            throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"{key} {v}: {e.Message.Split(" (Parameter")[0]}"), e);
+            throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"{key} {v}: {ErrorMessage.Of(e)}"), e);
         }
     }
 
@@ -182,6 +182,6 @@ public sealed record RankingSettingsFile
     public void Write(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        RouteFileEditor.WriteAtomically(path, Encoding.UTF8.GetBytes(ToJson() + "\n"));
+        AtomicWrite.ReplaceFile(path, Encoding.UTF8.GetBytes(ToJson() + "\n"));
     }
 }

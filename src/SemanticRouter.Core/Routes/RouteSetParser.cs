@@ -397,7 +397,7 @@ internal sealed partial class RouteSetParser
                     continue;
                 }
 
-                var key = RouteNames.UtteranceKey(text);
+                var key = RouteNames.DuplicateKey(text);
                 if (local.TryGetValue(key, out var firstLine))
                 {
                     Error(file, item, $"{label}: duplicate utterance \"{Shorten(text)}\" (first at line {firstLine})");

@@ -1,4 +1,5 @@
 using SemanticRouter.Cli.Commands;
+using SemanticRouter.Routes;
 using SemanticRouter.Tests;
 
 namespace SemanticRouter.Cli.Tests.Commands;
@@ -60,7 +61,7 @@ public class BuildCommandTests
         var artifact = SemanticRouter.Artifacts.RouterArtifact.Load(index);
         var credited = artifact.Utterances.Select(u => store.ForUtterance(u.Key, "gpt-4o").Trials).Where(t => t > 0).ToList();
         Assert.Equal(3, credited.Count);
-        Assert.InRange(store.ForUtterance(SemanticRouter.Outcomes.UtteranceKey.Of("coding", Utterance), "gpt-4o").Trials, 0.33, 0.34);
+        Assert.InRange(store.ForUtterance(UtteranceKey.Of("coding", Utterance), "gpt-4o").Trials, 0.33, 0.34);
 
         static int Neighbours(CliResult result)
         {

@@ -3,6 +3,7 @@ using System.Text.Json;
 using SemanticRouter.Cli.Commands;
 using SemanticRouter.Outcomes;
 using SemanticRouter.Ranking;
+using SemanticRouter.Routes;
 
 namespace SemanticRouter.Cli.Tests.Commands;
 

@@ -124,7 +124,7 @@ public class OutcomeImporterTests
         var csv = dir.File("h.csv");
         File.WriteAllLines(csv, ["text,model,outcome", .. Enumerable.Range(0, 5).Select(i => $"q{i},gpt,1")]);
         using var store = OutcomeStore.Open(dir.File("o.db"), Options());
-        var reports = new List<ImportProgress>();
+        var reports = new List<OutcomeImportProgress>();
         var options = new OutcomeImportOptions { BatchSize = 2, Progress = new Recorder(reports) };
 
         await OutcomeImporter.ImportAsync(csv, store, options, TestContext.Current.CancellationToken);
@@ -132,8 +132,8 @@ public class OutcomeImporterTests
         Assert.Equal([new(2, 5), new(4, 5), new(5, 5)], reports);
     }
 
-    private sealed class Recorder(List<ImportProgress> reports) : IProgress<ImportProgress>
+    private sealed class Recorder(List<OutcomeImportProgress> reports) : IProgress<OutcomeImportProgress>
     {
-        public void Report(ImportProgress value) => reports.Add(value);
+        public void Report(OutcomeImportProgress value) => reports.Add(value);
     }
 }

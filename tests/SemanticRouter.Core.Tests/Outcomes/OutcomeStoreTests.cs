@@ -1,6 +1,7 @@
 using SemanticRouter.Outcomes;
 using SemanticRouter.Ranking;
 using static SemanticRouter.Core.Tests.Ranking.RankingFixtures;
+using SemanticRouter.Routes;
 
 namespace SemanticRouter.Core.Tests.Outcomes;
 

@@ -4,6 +4,7 @@ using System.Text.Json;
 using SemanticRouter.Outcomes;
 using SemanticRouter.Core.Tests.Embeddings;
 using SemanticRouter.Ranking;
+using SemanticRouter.Routes;
 
 namespace SemanticRouter.Core.Tests.Ranking;
 
