@@ -3,17 +3,31 @@ using System.Globalization;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using SemanticRouter.Artifacts;
 using SemanticRouter.Embeddings;
 using SemanticRouter.Engine;
 using SemanticRouter.Server.Engine;
 using SemanticRouter.Server.Hosting;
 using SemanticRouter.Server.Metrics;
+using SemanticRouter.Settings;
 
 namespace SemanticRouter.Cli.Commands;
 
 /// <summary>`semantic-router serve`: the gRPC service over an index artefact.</summary>
 internal static class ServeCommand
 {
+    private static RouterEngine OpenEngine(RouterEngineOptions options, IEmbeddingGenerator<string, Embedding<float>> embedder, RouterArtifact artifact)
+    {
+        try
+        {
+            return new RouterEngine(options, embedder, artifact);
+        }
+        catch (RankingSettingsException e)
+        {
+            throw RankingFlags.Explain(e);
+        }
+    }
+
     public static Command Create()
     {
         var index = IndexOptions.Index();
@@ -61,11 +75,7 @@ internal static class ServeCommand
             var (artifact, encoder) = IndexOptions.Load(parse.GetValue(index)!, parse.GetValue(model), new SentenceEncoderOptions { Spinning = IntraOpSpinning.DuringRun, IntraOpThreads = intraOp });
             using (encoder)
             {
-                var (rankingOptions, settingsFile) = ranking.Build(parse, artifact, stderr, "serve");
-                if (settingsFile is not null)
-                {
-                    stderr.WriteLine($"serve: ranking settings from {ranking.SettingsSource(parse)}: {RankingFlags.Describe(settingsFile)}");
-                }
+                var settingsFile = ranking.SettingsFile(parse);
 
                 // Set once the host's metrics exist; the decorators report through these.
                 RouterMetrics? metrics = null;
@@ -77,18 +87,28 @@ internal static class ServeCommand
                 IEmbeddingGenerator<string, Embedding<float>> embedder = cacheSize > 0
                     ? new CachingEmbeddingGenerator(batching, cacheSize, hit => metrics?.RecordCacheLookup(hit))
                     : batching;
-                using var engine = new RouterEngine(
+                using var engine = OpenEngine(
                     new RouterEngineOptions
                     {
                         IndexDirectory = artifact.Directory,
                         OutcomeDatabase = parse.GetValue(db),
-                        Ranking = rankingOptions,
-                        RouteHeadWeight = settingsFile?.RouteHeadWeight,
+                        RankingSettings = settingsFile,
+                        RankingOverrides = ranking.Overrides(parse),
                         OnTextModelFitted = fit => stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
                             $"serve: text outcome model serving: fitted on {fit.Outcomes} text outcomes, {fit.Models} model(s), in {fit.Elapsed.TotalSeconds:0.0} s")),
                     },
                     embedder,
                     artifact);
+                var settings = engine.Settings;
+                if (settings.SettingsFile is { } used)
+                {
+                    stderr.WriteLine($"serve: ranking settings from {ranking.SettingsSource(parse)}: {RankingFlags.Describe(used)}");
+                }
+
+                foreach (string warning in settings.Warnings)
+                {
+                    stderr.WriteLine($"serve: warning: {warning}");
+                }
 
                 var overrides = new List<KeyValuePair<string, string?>>();
                 void Override(string key, object? value)
@@ -102,11 +122,14 @@ internal static class ServeCommand
                 Override(nameof(RouterServerOptions.Port), parse.GetValue(port));
                 Override(nameof(RouterServerOptions.MetricsPort), parse.GetValue(metricsPort));
                 Override(nameof(RouterServerOptions.Host), parse.GetValue(host));
-                if (settingsFile?.K is { } fileK)
+                // Requests with k = 0 get the server's default k; when the settings resolve a k of their own (a
+                // settings file's, or the route head's fit in intent routing), that is the default k, as `eval --index` ranks.
+                string? kSource = settings.RouteHead == RouteHeadUse.FittedBlend ? "the index's route head"
+                    : settings.SettingsFile?.K is not null ? ranking.SettingsSource(parse) : null;
+                if (kSource is not null)
                 {
-                    // Requests with k = 0 get the server's default k; the file's k is meant to be that.
-                    Override(nameof(RouterServerOptions.DefaultK), fileK);
-                    stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"serve: default k {fileK} (from {ranking.SettingsSource(parse)})"));
+                    Override(nameof(RouterServerOptions.DefaultK), settings.DefaultK);
+                    stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"serve: default k {settings.DefaultK} (from {kSource})"));
                 }
                 try
                 {

@@ -1,4 +1,7 @@
+using SemanticRouter.Index;
+using SemanticRouter.Outcomes;
 using SemanticRouter.Ranking;
+using SemanticRouter.RouteHead;
 
 namespace SemanticRouter.Evaluation;
 
@@ -315,7 +318,7 @@ public static class OutcomeEvaluation
         var subjects = routeHead && routeCount > 1
             ? TrainRouteHead([.. Enumerable.Range(0, routeCount).Select(r => r.ToString(System.Globalization.CultureInfo.InvariantCulture))], trainMatrix, [.. train.Select(i => routes[i])], threads)
             : null;
-        var exact = new ExactNeighbors(trainMatrix, dims);
+        var exact = ExactIndex.FromRows(trainMatrix, dims);
         var kMax = kValues.Max();
         var votes = kValues.SelectMany(k => temperatures.Select(t => (k, t))).ToArray();
         var knn = votes.ToDictionary(v => v, _ => new double[test.Length]);
@@ -344,9 +347,9 @@ public static class OutcomeEvaluation
                 // routes, P(r|q), whose gains they carry (b). No vote falls back to the prior gain.
                 // Weights as the ranker weighs them, exp((s_i − s_1)/τ); τ = 0 keeps raw cosines.
                 double sw = 0, ss = 0, sum = 0, viaRoutes = 0;
-                for (var h = 0; h < Math.Min(k, hits.Length); h++)
+                for (var h = 0; h < Math.Min(k, hits.Count); h++)
                 {
-                    var row = train[hits[h].Row];
+                    var row = train[hits[h].Id];
                     var wgt = tau > 0 ? Math.Exp((hits[h].Similarity - hits[0].Similarity) / tau) : Math.Max(0, hits[h].Similarity);
                     sum += wgt;
                     sw += wgt * weak[row];

@@ -63,7 +63,7 @@ public sealed class EngineBackend(RouterEngine engine, RouterMetrics? metrics = 
             r.Description,
             [.. r.Targets.Select(t => t.Model)],
             r.Utterances.Count,
-            r.Threshold ?? engine.RankingOptions.DefaultThreshold)).ToList();
+            r.Threshold ?? engine.Settings.Options.DefaultThreshold)).ToList();
         return ValueTask.FromResult(new RouteListing(routes, engine.IndexVersion));
     }
 
@@ -96,7 +96,7 @@ public sealed class EngineBackend(RouterEngine engine, RouterMetrics? metrics = 
         }
     }
 
-    private static RouteQuery ToRouteQuery(string text, IReadOnlyList<ConversationTurn> history, int k, RankQuery? rank) => new(text)
+    private static EngineQuery ToRouteQuery(string text, IReadOnlyList<ConversationTurn> history, int k, RankQuery? rank) => new(text)
     {
         EarlierTurns = [.. history.Select(t => t.Text)],
         K = k,

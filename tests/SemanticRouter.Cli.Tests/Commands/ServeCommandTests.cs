@@ -27,10 +27,10 @@ public class ServeCommandTests
     }
 
     [Fact]
-    public void RankingOptionsFile_KBecomesTheServersDefaultK_WhichIsValidated()
+    public void RankingOptionsFile_KAboveTheOneMaximum_StopsServeBeforeAnythingListens()
     {
-        // The file's k is the server's DefaultK (requests with k = 0), so the server's own check on it
-        // applies: a k above MaxK stops `serve` with the option named, before anything listens.
+        // One maximum k everywhere (RankingOptions.MaxK): a settings file over it stops `serve` with the file
+        // and the key named, before anything listens.
         using var dir = new TestDirectory();
         string index = Path.Combine(dir.Path, "index");
         var build = CliRunner.Run("build", "--routes", dir.CopyExampleRoutes(), "--out", index, "--model", SemanticRouter.Tests.SharedPaths.MiniLmModel);
@@ -39,29 +39,27 @@ public class ServeCommandTests
 
         var result = CliRunner.Run("serve", "--index", index, "--ranking-options", options, "--port", "0", "--metrics-port", "0");
 
-        Assert.Equal(ExitCodes.BadInput, result.ExitCode);
-        Assert.Contains($"serve: default k 5000 (from --ranking-options {options})", result.Stderr, StringComparison.Ordinal);
-        Assert.Contains("DefaultK", result.Stderr, StringComparison.Ordinal);
-        Assert.Contains("not 5000", result.Stderr, StringComparison.Ordinal);
+        CliRunner.AssertOneLineError(result, ExitCodes.BadInput, $"--ranking-options {options}: k 5000: K must be in [1, 1000].");
     }
 
     [Fact]
     public void RankingSettingsTheIndexCarries_AreServed_AndTheirKIsTheDefaultK()
     {
-        // Built with a ranking-options.json beside the routes: serve needs no flag to use it. Its k is
-        // out of range for the server, which stops before listening and shows where the settings came from.
+        // Built with a ranking-options.json beside the routes: serve needs no flag to use it, says where the
+        // settings came from and makes their k the default k of requests with k = 0. (A port out of range
+        // then stops it before anything listens.)
         using var dir = new TestDirectory();
         string index = Path.Combine(dir.Path, "index");
         string routes = dir.CopyExampleRoutes();
-        dir.Write("ranking-options.json", """{"k": 5000, "temperature": 0.2}""");
+        dir.Write("ranking-options.json", """{"k": 300, "temperature": 0.2}""");
         var build = CliRunner.Run("build", "--routes", routes, "--out", index, "--model", SemanticRouter.Tests.SharedPaths.MiniLmModel);
         Assert.True(build.ExitCode == 0, build.Stderr);
 
-        var result = CliRunner.Run("serve", "--index", index, "--port", "0", "--metrics-port", "0");
+        var result = CliRunner.Run("serve", "--index", index, "--port", "70000", "--metrics-port", "0");
 
         Assert.Equal(ExitCodes.BadInput, result.ExitCode);
-        Assert.Contains("serve: ranking settings from the index's ranking-options.json: k 5000, temperature 0.2", result.Stderr, StringComparison.Ordinal);
-        Assert.Contains("serve: default k 5000 (from the index's ranking-options.json)", result.Stderr, StringComparison.Ordinal);
-        Assert.Contains("not 5000", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("serve: ranking settings from the index's ranking-options.json: k 300, temperature 0.2", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("serve: default k 300 (from the index's ranking-options.json)", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("not 70000", result.Stderr, StringComparison.Ordinal);
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Numerics.Tensors;
 using System.Text.Json;
+using SemanticRouter.Neighbors;
 using SemanticRouter.Outcomes;
 using SemanticRouter.Core.Tests.Embeddings;
 using SemanticRouter.Ranking;

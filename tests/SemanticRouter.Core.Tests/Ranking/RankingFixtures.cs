@@ -1,3 +1,4 @@
+using SemanticRouter.Neighbors;
 using SemanticRouter.Outcomes;
 using SemanticRouter.Ranking;
 using SemanticRouter.Routes;

@@ -4,6 +4,7 @@ using SemanticRouter.Engine;
 using SemanticRouter.Index;
 using SemanticRouter.Ranking;
 using SemanticRouter.Server.Engine;
+using SemanticRouter.Settings;
 using SemanticRouter.Tests;
 
 namespace SemanticRouter.Server.Tests.Engine;
@@ -40,7 +41,7 @@ public class EngineBackendReloadTests
         Assert.True(stillChanged.RankingSettingsChanged);
         Assert.False(backToStart.RankingSettingsChanged);
         // The engine ranks with what it started with until it restarts (the outcome store and text model were set up for them).
-        Assert.Equal(RankingOptions.Default.K, engine.RankingOptions.K);
+        Assert.Equal(RankingOptions.Default.K, engine.Settings.Options.K);
         Assert.Null(engine.IndexRankingSettings);
     }
 }

@@ -1,12 +1,15 @@
 namespace SemanticRouter.Engine;
 
-/// <summary>One ranking request as the engine sees it (the gRPC and CLI shells map onto this).</summary>
-public sealed record RouteQuery(string Text)
+/// <summary>
+/// One ranking request as the engine sees it: the CLI builds it, and <c>RouterEngine.Contract.cs</c> maps the
+/// contract's <c>RoutingRequest</c> onto it.
+/// </summary>
+public sealed record EngineQuery(string Text)
 {
     /// <summary>Earlier turns of the conversation, oldest first (optional).</summary>
     public IReadOnlyList<string> EarlierTurns { get; init; } = [];
 
-    /// <summary>Neighbours to consult; null = the ranking default.</summary>
+    /// <summary>Neighbours that vote; null = the resolved default (<c>RouterEngine.Settings.DefaultK</c>: the route head's fitted k in intent routing).</summary>
     public int? K { get; init; }
 
     /// <summary>Only these models (null or empty = all).</summary>

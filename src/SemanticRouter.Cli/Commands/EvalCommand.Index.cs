@@ -6,12 +6,13 @@ using SemanticRouter.Evaluation;
 namespace SemanticRouter.Cli.Commands;
 
 /// <summary>
-/// `eval --index DIR --test FILE`: every test line through <see cref="RouterEngine.RankAsync"/>,
-/// exactly what `serve` answers (HNSW, route head, ranker, abstention), scored like `eval --routes`.
+/// <c>eval --index DIR --test FILE</c>: every test line through <see cref="RouterEngine.RankAsync"/>, exactly what
+/// <c>serve</c> answers (HNSW, route head, ranker, abstention, with the settings the engine resolves from the
+/// index alone), scored like <c>eval --routes</c>.
 /// </summary>
-internal static class EngineEvaluation
+internal static partial class EvalCommand
 {
-    public static async Task<int> RunAsync(string indexDirectory, string testFile, bool json, TextWriter stdout, TextWriter stderr)
+    private static async Task<int> ServedPath(string indexDirectory, string testFile, bool json, TextWriter stdout, TextWriter stderr)
     {
         var rows = EvalData.LoadJsonl(testFile);
         string db = Path.Combine(Path.GetTempPath(), $"semantic-router-eval-{Environment.ProcessId}.db");
@@ -27,7 +28,7 @@ internal static class EngineEvaluation
             {
                 for (int i = 0; i < rows.Count; i++)
                 {
-                    var decision = await engine.RankAsync(new RouteQuery(rows[i].Text)).ConfigureAwait(false);
+                    var decision = await engine.RankAsync(new EngineQuery(rows[i].Text)).ConfigureAwait(false);
                     expected[i] = rows[i].Route;
                     noAbstain[i] = decision.Ranking.Match?.Route;
                     predicted[i] = decision.Ranking.IsAbstained ? null : noAbstain[i];
@@ -50,7 +51,7 @@ internal static class EngineEvaluation
         var inv = CultureInfo.InvariantCulture;
         if (json)
         {
-            var fields = EvalCommand.ReportFields(r);
+            var fields = ReportFields(r);
             fields["path"] = "engine";
             await stdout.WriteLineAsync(JsonSerializer.Serialize(fields)).ConfigureAwait(false);
         }

@@ -1,9 +1,8 @@
-using SemanticRouter.Outcomes;
 using SemanticRouter.Routes;
 
-namespace SemanticRouter.Artifacts;
+namespace SemanticRouter.Neighbors;
 
-/// <summary>One indexed utterance: its id in the vector index, its route and its text.</summary>
+/// <summary>One indexed utterance: its id in the vector index, its route and its text (a row of an artefact's <c>utterances.jsonl</c>).</summary>
 public sealed record UtteranceEntry(int Id, string Route, string Text)
 {
     /// <summary>Stable identity across rebuilds (outcome statistics are keyed by it).</summary>

@@ -3,15 +3,17 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using SemanticRouter.IO;
+using SemanticRouter.Ranking;
 
-namespace SemanticRouter.Ranking;
+namespace SemanticRouter.Settings;
 
 /// <summary>
 /// Ranker settings kept in a file (<c>ranking-options.json</c>), so that what
-/// <c>eval --outcomes --served --choose</c> chose on outcome data is what <c>serve</c>, <c>rank</c>
-/// and <c>eval --served</c> run with, without copying numbers into flags. Every setting is optional:
-/// one the file leaves out keeps <see cref="RankingOptions"/>' default. The route head's
-/// <c>router-params.json</c> stays separate: it is fitted on route utterances, this on outcomes.
+/// <c>eval --outcomes --served --choose</c> or <c>fit --outcomes</c> chose on outcome data is what <c>serve</c>,
+/// <c>rank</c> and <c>eval --served</c> run with, without copying numbers into flags. Every setting is
+/// optional: one the file leaves out keeps its default. How a file combines with the defaults, the index,
+/// its route head and explicit settings is <see cref="RankingSettingsResolver"/>'s to decide. The route
+/// head's <c>router-params.json</c> stays separate: it is fitted on route utterances, this on outcomes.
 /// </summary>
 public sealed record RankingSettingsFile
 {
@@ -52,6 +54,10 @@ public sealed record RankingSettingsFile
     /// <summary>Figures measured while choosing (e.g. held-out APGR); informational, never read back.</summary>
     [JsonPropertyName("fit_metrics")]
     public Dictionary<string, double>? FitMetrics { get; init; }
+
+    /// <summary>The file it was read from (<see cref="Read"/>), for messages; null when built in memory.</summary>
+    [JsonIgnore]
+    public string? SourcePath { get; init; }
 
     private static readonly JsonSerializerOptions Json = new()
     {
@@ -170,7 +176,7 @@ public sealed record RankingSettingsFile
         ArgumentNullException.ThrowIfNull(path);
         try
         {
-            return FromJson(File.ReadAllText(path));
+            return FromJson(File.ReadAllText(path)) with { SourcePath = path };
         }
         catch (InvalidDataException e)
         {

@@ -1,12 +1,22 @@
+using SemanticRouter.Neighbors;
 using SemanticRouter.Outcomes;
 
 namespace SemanticRouter.Ranking;
 
+/// <summary>
+/// P(r|q) of one query, given its neighbours' route vote P_knn(r): how a route head takes part in a ranking.
+/// Every route it names must be in the routing table.
+/// </summary>
+public delegate IReadOnlyDictionary<string, double> RoutePosteriorFunction(IReadOnlyDictionary<string, double> neighborVote);
+
 /// <summary>One ranking: the query's neighbours (already searched, most similar first) and the filters.</summary>
-public sealed record RankingRequest(IReadOnlyList<Neighbor> Neighbors)
+public sealed record RankerInput(IReadOnlyList<Neighbor> Neighbors)
 {
-    /// <summary>Optional route posterior P_head(r) from a route classifier; blended with weight α. Renormalised over known routes.</summary>
-    public IReadOnlyDictionary<string, double>? RoutePosterior { get; init; }
+    /// <summary>
+    /// P(r|q) from the neighbours' vote P_knn (route → probability) when a route head takes part: its own fitted
+    /// blend, or the classifier blended into the vote (<c>RouteHead.RouteHeadMath.Blend</c>). Null = P_knn.
+    /// </summary>
+    public RoutePosteriorFunction? RoutePosterior { get; init; }
 
     /// <summary>Only these models (null or empty = every model of the routing table). An unknown name throws <see cref="UnknownModelException"/>.</summary>
     public IReadOnlyCollection<string>? Candidates { get; init; }

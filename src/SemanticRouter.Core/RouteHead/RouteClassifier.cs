@@ -1,7 +1,8 @@
 using System.Numerics.Tensors;
 using System.Text;
+using SemanticRouter.Numerics;
 
-namespace SemanticRouter.Ranking;
+namespace SemanticRouter.RouteHead;
 
 /// <summary>Training options of <see cref="RouteClassifier"/>.</summary>
 public sealed record RouteClassifierOptions

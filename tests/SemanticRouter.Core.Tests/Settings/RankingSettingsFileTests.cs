@@ -1,7 +1,8 @@
 using SemanticRouter.Ranking;
+using SemanticRouter.Settings;
 using SemanticRouter.Tests;
 
-namespace SemanticRouter.Core.Tests.Ranking;
+namespace SemanticRouter.Core.Tests.Settings;
 
 public class RankingSettingsFileTests
 {
@@ -51,7 +52,7 @@ public class RankingSettingsFileTests
     [Theory]
     [InlineData("""{"temprature": 0.2}""", "temprature")]
     [InlineData("""{"schema": "semantic-router/router-params/v1", "k": 5}""", "schema 'semantic-router/router-params/v1' is not 'semantic-router/ranking-options/v1'")]
-    [InlineData("""{"k": 0}""", "k 0: K must be in [1, 10000].")]
+    [InlineData("""{"k": 0}""", "k 0: K must be in [1, 1000].")]
     [InlineData("""{"temperature": -1}""", "temperature -1: Temperature must be positive and finite.")]
     [InlineData("""{"text_model_weight": 1}""", "text_model_weight 1: TextModelWeight must be in [0, 1).")]
     [InlineData("""{"route_head_weight": 2}""", "route_head_weight 2: RouteHeadWeight must be in [0, 1].")]

@@ -1,4 +1,4 @@
-namespace SemanticRouter.Ranking;
+namespace SemanticRouter.Numerics;
 
 /// <summary>Limited-memory BFGS with a backtracking (Armijo) line search, for smooth convex losses.</summary>
 internal static class Lbfgs

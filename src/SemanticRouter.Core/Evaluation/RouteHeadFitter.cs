@@ -1,14 +1,18 @@
-using SemanticRouter.Ranking;
+using SemanticRouter.Index;
+using SemanticRouter.RouteHead;
 
 namespace SemanticRouter.Evaluation;
 
-/// <summary>Search space and constraints of <see cref="RouterFitter"/>.</summary>
-public sealed record RouterFitOptions
+/// <summary>Search space and constraints of <see cref="RouteHeadFitter"/>.</summary>
+public sealed record RouteHeadFitOptions
 {
     public int[] KValues { get; init; } = [1, 3, 5, 10, 20, 50];
-    public double[] TauValues { get; init; } = [0.01, 0.02, 0.05, 0.1, double.PositiveInfinity];
-    public double[] AlphaValues { get; init; } = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0];
-    public double[] TemperatureValues { get; init; } = [0.5, 1, 2, 4];
+    /// <summary>τ of the kNN vote (+∞: a plain vote).</summary>
+    public double[] TemperatureValues { get; init; } = [0.01, 0.02, 0.05, 0.1, double.PositiveInfinity];
+    /// <summary>α, the head's weight in the blend.</summary>
+    public double[] RouteHeadWeightValues { get; init; } = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0];
+    /// <summary>T of the head's softmax.</summary>
+    public double[] HeadTemperatureValues { get; init; } = [0.5, 1, 2, 4];
     /// <summary>L2 strengths tried for the route head (each needs its own held-out evidence).</summary>
     public double[] HeadL2Values { get; init; } = [1e-4, 3e-4, 1e-3];
 
@@ -35,35 +39,37 @@ public sealed record RouterFitOptions
     public int Threads { get; init; } = Math.Max(1, Environment.ProcessorCount);
 }
 
-/// <summary>Held-out evidence for one item: its neighbours among the training rows and the head's logits.</summary>
-public sealed record HeldOut(Neighbor[] Neighbors, float[] HeadLogits, int Label);
+/// <summary>Held-out evidence for one item: its neighbours among the training rows (ids are rows) and the head's logits.</summary>
+public sealed record HeldOut(VectorHit[] Neighbors, float[] HeadLogits, int Label);
 
 /// <summary>
-/// Chooses k, τ, α, the head temperature and the abstention rule/threshold on training data only:
+/// <c>fit --routes</c>: chooses the route head's parameters (<see cref="RouteHeadParameters"/>: k, τ, α, the
+/// head temperature and the abstention rule/threshold) on training data only, measuring each candidate with
+/// the served math (<see cref="RouteHeadMath"/>):
 /// with a validation set (in-scope items and optionally out-of-scope items, label −1) the head is
 /// trained on all route utterances and the choice is made on the validation items; without one, by
 /// stratified k-fold cross-validation over the utterances (head retrained per fold, neighbours
 /// restricted to the other folds). The threshold is set only when out-of-scope examples exist.
 /// </summary>
-public static class RouterFitter
+public static class RouteHeadFitter
 {
-    public static FittedParameters Fit(
+    public static RouteHeadParameters Fit(
         IReadOnlyList<string> routes,
         float[] matrix,
         int[] labels,
         float[]? validationMatrix,
         int[]? validationLabels,
-        RouterFitOptions? options = null,
+        RouteHeadFitOptions? options = null,
         Action<string>? log = null,
         float[]? outOfScopeTraining = null)
     {
-        options ??= new RouterFitOptions();
+        options ??= new RouteHeadFitOptions();
         if (options.HeadL2Values.Length == 0)
         {
             throw new ArgumentException("HeadL2Values must not be empty.", nameof(options));
         }
 
-        FittedParameters? best = null;
+        RouteHeadParameters? best = null;
         var tried = new List<double>();
         void Try(double l2)
         {
@@ -112,13 +118,13 @@ public static class RouterFitter
         return double.Parse(next.ToString("G3", System.Globalization.CultureInfo.InvariantCulture), System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    private static FittedParameters FitOne(
+    private static RouteHeadParameters FitOne(
         IReadOnlyList<string> routes,
         float[] matrix,
         int[] labels,
         float[]? validationMatrix,
         int[]? validationLabels,
-        RouterFitOptions options,
+        RouteHeadFitOptions options,
         double headL2,
         Action<string>? log,
         float[]? outOfScopeTraining)
@@ -135,14 +141,14 @@ public static class RouterFitter
         if (validationMatrix is not null && validationLabels is not null && validationLabels.Any(l => l >= 0))
         {
             log?.Invoke($"training the route head on {labels.Length} utterances");
-            var head = TrainHead(routes, matrix, labels, outOfScopeTraining, headOptions);
-            var exact = new ExactNeighbors(matrix, dims);
+            var head = RouteHeadTrainer.Train(routes, matrix, labels, outOfScopeTraining, headOptions);
+            var exact = ExactIndex.FromRows(matrix, dims);
             for (var i = 0; i < validationLabels.Length; i++)
             {
                 var q = validationMatrix.AsSpan(i * dims, dims);
                 var logits = new float[head.Routes.Count];
                 head.Logits(q, logits);
-                heldOut.Add(new HeldOut(exact.Search(q, kMax), logits, validationLabels[i]));
+                heldOut.Add(new HeldOut(Search(exact, q, kMax), logits, validationLabels[i]));
             }
 
             fittedOn = $"validation set ({validationLabels.Count(l => l >= 0)} in-scope, {validationLabels.Count(l => l < 0)} out-of-scope); head on {labels.Length} utterances" + (oosRows > 0 ? $" + {oosRows} out-of-scope training examples" : "");
@@ -150,7 +156,6 @@ public static class RouterFitter
         else
         {
             var folds = CrossValidation.StratifiedFolds(labels, options.Folds, options.Seed);
-            var exact = new ExactNeighbors(matrix, dims);
             var slots = new HeldOut?[labels.Length];
             for (var f = 0; f < options.Folds; f++)
             {
@@ -164,6 +169,8 @@ public static class RouterFitter
 
                 log?.Invoke($"fold {f + 1}/{options.Folds}: training the route head on {trainRows.Length} utterances");
                 var head = RouteClassifier.Train(routes, trainMatrix, trainRows.Select(r => labels[r]).ToArray(), headOptions);
+                // Neighbours among the other folds only; ids stay the rows of the whole matrix.
+                var exact = ExactIndex.FromRows(matrix, dims, trainRows);
                 Parallel.For(0, labels.Length, new ParallelOptions { MaxDegreeOfParallelism = options.Threads }, i =>
                 {
                     if (folds[i] != f)
@@ -174,7 +181,7 @@ public static class RouterFitter
                     var q = matrix.AsSpan(i * dims, dims);
                     var logits = new float[routes.Count];
                     head.Logits(q, logits);
-                    slots[i] = new HeldOut(exact.Search(q, kMax, include), logits, labels[i]);
+                    slots[i] = new HeldOut(Search(exact, q, kMax), logits, labels[i]);
                 });
             }
 
@@ -185,59 +192,33 @@ public static class RouterFitter
         return Choose(routes.Count, heldOut, labels, options, fittedOn, log) with { HeadOutOfScopeClass = oosRows > 0, HeadL2 = headL2 };
     }
 
-    /// <summary>Name of the extra head class trained on out-of-scope examples.</summary>
-    public const string OutOfScopeClass = "__out_of_scope__";
-
-    /// <summary>
-    /// Trains the route head; with out-of-scope training examples it gets one extra class
-    /// (<see cref="OutOfScopeClass"/>, last) so in-scope logits learn to stay low off-topic.
-    /// </summary>
-    public static RouteClassifier TrainHead(IReadOnlyList<string> routes, float[] matrix, int[] labels, float[]? outOfScopeTraining, RouteClassifierOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(routes);
-        ArgumentNullException.ThrowIfNull(matrix);
-        ArgumentNullException.ThrowIfNull(labels);
-        if (outOfScopeTraining is null || outOfScopeTraining.Length == 0)
-        {
-            return RouteClassifier.Train(routes, matrix, labels, options);
-        }
-
-        var dims = matrix.Length / labels.Length;
-        var extra = outOfScopeTraining.Length / dims;
-        return RouteClassifier.Train(
-            [.. routes, OutOfScopeClass],
-            [.. matrix, .. outOfScopeTraining],
-            [.. labels, .. Enumerable.Repeat(routes.Count, extra)],
-            options);
-    }
-
     /// <summary>Grid search over held-out evidence; exposed for experiments.</summary>
-    public static FittedParameters Choose(int routeCount, IReadOnlyList<HeldOut> heldOut, int[] rowRoute, RouterFitOptions options, string fittedOn, Action<string>? log = null)
+    public static RouteHeadParameters Choose(int routeCount, IReadOnlyList<HeldOut> heldOut, int[] rowRoute, RouteHeadFitOptions options, string fittedOn, Action<string>? log = null)
     {
         ArgumentNullException.ThrowIfNull(heldOut);
         ArgumentNullException.ThrowIfNull(options);
         var inScope = heldOut.Where(h => h.Label >= 0).ToArray();
-        var best = (Accuracy: -1.0, NegLogLik: double.PositiveInfinity, K: 0, Tau: 0.0, Alpha: 0.0, T: 1.0);
+        var best = (Accuracy: -1.0, NegLogLik: double.PositiveInfinity, K: 0, Temperature: 0.0, RouteHeadWeight: 0.0, HeadTemperature: 1.0);
         var lockObj = new object();
-        var grid = (from k in options.KValues from tau in options.TauValues from t in options.TemperatureValues select (k, tau, t)).ToArray();
+        var grid = (from k in options.KValues from tau in options.TemperatureValues from t in options.HeadTemperatureValues select (k, tau, t)).ToArray();
         Parallel.ForEach(grid, new ParallelOptions { MaxDegreeOfParallelism = options.Threads }, g =>
         {
-            var correct = new int[options.AlphaValues.Length];
-            var nll = new double[options.AlphaValues.Length];
+            var correct = new int[options.RouteHeadWeightValues.Length];
+            var nll = new double[options.RouteHeadWeightValues.Length];
             var head = new float[inScope[0].HeadLogits.Length];
             var knn = new float[routeCount];
             foreach (var h in inScope)
             {
-                HeadPosterior(h.HeadLogits, g.t, head);
-                RouteVoting.KnnPosterior(h.Neighbors, rowRoute, g.k, g.tau, knn);
-                for (var a = 0; a < options.AlphaValues.Length; a++)
+                RouteHeadMath.HeadPosterior(h.HeadLogits, g.t, head);
+                RouteHeadMath.KnnVote(h.Neighbors, rowRoute, g.k, g.tau, knn);
+                for (var a = 0; a < options.RouteHeadWeightValues.Length; a++)
                 {
-                    var alpha = options.AlphaValues[a];
+                    var alpha = options.RouteHeadWeightValues[a];
                     var argmax = 0;
                     var max = float.NegativeInfinity;
                     for (var r = 0; r < routeCount; r++)
                     {
-                        var p = (float)((alpha * head[r]) + ((1 - alpha) * knn[r]));
+                        var p = (float)RouteHeadMath.Blend(head[r], knn[r], alpha);
                         if (p > max)
                         {
                             max = p;
@@ -250,16 +231,16 @@ public static class RouterFitter
                         correct[a]++;
                     }
 
-                    nll[a] -= Math.Log(Math.Max(1e-6, (alpha * head[h.Label]) + ((1 - alpha) * knn[h.Label])));
+                    nll[a] -= Math.Log(Math.Max(1e-6, RouteHeadMath.Blend(head[h.Label], knn[h.Label], alpha)));
                 }
             }
 
             lock (lockObj)
             {
-                for (var a = 0; a < options.AlphaValues.Length; a++)
+                for (var a = 0; a < options.RouteHeadWeightValues.Length; a++)
                 {
                     var acc = (double)correct[a] / inScope.Length;
-                    var candidate = (acc, nll[a], g.k, g.tau, options.AlphaValues[a], g.t);
+                    var candidate = (acc, nll[a], g.k, g.tau, options.RouteHeadWeightValues[a], g.t);
                     if (acc > best.Accuracy + 1e-12 || (Math.Abs(acc - best.Accuracy) <= 1e-12 && nll[a] < best.NegLogLik))
                     {
                         best = candidate;
@@ -268,14 +249,14 @@ public static class RouterFitter
             }
         });
 
-        log?.Invoke($"best blend: k={best.K} tau={best.Tau} alpha={best.Alpha} T={best.T} held-out accuracy={best.Accuracy:P2}");
+        log?.Invoke($"best blend: k={best.K} temperature={best.Temperature} route_head_weight={best.RouteHeadWeight} head_temperature={best.HeadTemperature} held-out accuracy={best.Accuracy:P2}");
         var metrics = new Dictionary<string, double> { ["heldout_accuracy"] = best.Accuracy };
-        var parameters = new FittedParameters
+        var parameters = new RouteHeadParameters
         {
             K = best.K,
-            Tau = best.Tau,
-            Alpha = best.Alpha,
-            HeadTemperature = best.T,
+            Temperature = best.Temperature,
+            RouteHeadWeight = best.RouteHeadWeight,
+            HeadTemperature = best.HeadTemperature,
             FittedOn = fittedOn,
             FitMetrics = metrics,
         };
@@ -283,15 +264,15 @@ public static class RouterFitter
         var oos = heldOut.Where(h => h.Label < 0).ToArray();
         if (oos.Length == 0)
         {
-            return parameters with { AbstainRule = "none", Threshold = 0 };
+            return parameters with { AbstainRule = AbstainRules.None, Threshold = 0 };
         }
 
         // Abstention: for each rule, the largest threshold that costs at most MaxAccuracyLoss in-scope.
-        var bestRule = (Rule: "none", Threshold: 0.0, Recall: -1.0, Loss: 0.0);
-        foreach (var rule in new[] { "posterior", "similarity", "head_max", "energy" })
+        var bestRule = (Rule: AbstainRules.None, Threshold: 0.0, Recall: -1.0, Loss: 0.0);
+        foreach (var rule in AbstainRules.Fitted)
         {
-            var inScores = inScope.Select(h => (Score: AbstainScore(h, parameters, rule, routeCount, rowRoute, out var predicted), Correct: predicted == h.Label)).ToArray();
-            var oosScores = oos.Select(h => AbstainScore(h, parameters, rule, routeCount, rowRoute, out _)).ToArray();
+            var inScores = inScope.Select(h => (Score: RouteHeadMath.AbstainScore(h.HeadLogits, h.Neighbors, parameters, rule, routeCount, rowRoute, out var predicted), Correct: predicted == h.Label)).ToArray();
+            var oosScores = oos.Select(h => RouteHeadMath.AbstainScore(h.HeadLogits, h.Neighbors, parameters, rule, routeCount, rowRoute, out _)).ToArray();
             var baseCorrect = inScores.Count(s => s.Correct);
             var candidates = inScores.Select(s => s.Score).Concat(oosScores).Distinct().Order().ToArray();
             foreach (var theta in candidates)
@@ -319,57 +300,5 @@ public static class RouterFitter
         return parameters with { AbstainRule = bestRule.Rule, Threshold = bestRule.Threshold };
     }
 
-    private static double HeadMax(float[] logits, int routeCount) =>
-        Math.Exp(System.Numerics.Tensors.TensorPrimitives.Max(logits.AsSpan(0, routeCount)) - LogSumExp(logits));
-
-    private static double LogSumExp(ReadOnlySpan<float> logits)
-    {
-        double max = System.Numerics.Tensors.TensorPrimitives.Max(logits);
-        double sum = 0;
-        foreach (var l in logits)
-        {
-            sum += Math.Exp(l - max);
-        }
-
-        return max + Math.Log(sum);
-    }
-
-    /// <summary>softmax(logits / T).</summary>
-    public static void HeadPosterior(ReadOnlySpan<float> logits, double temperature, Span<float> posterior)
-    {
-        for (var r = 0; r < logits.Length; r++)
-        {
-            posterior[r] = (float)(logits[r] / temperature);
-        }
-
-        System.Numerics.Tensors.TensorPrimitives.SoftMax(posterior, posterior);
-    }
-
-    /// <summary>Blended posterior for one item under <paramref name="p"/>; returns the best route.</summary>
-    public static int Posterior(ReadOnlySpan<float> headLogits, ReadOnlySpan<Neighbor> neighbors, ReadOnlySpan<int> rowRoute, FittedParameters p, Span<float> posterior)
-    {
-        ArgumentNullException.ThrowIfNull(p);
-        var head = new float[headLogits.Length];
-        var knn = new float[posterior.Length];
-        HeadPosterior(headLogits, p.HeadTemperature, head);
-        RouteVoting.KnnPosterior(neighbors, rowRoute, p.K, p.Tau, knn);
-        RouteVoting.Blend(head.AsSpan(0, posterior.Length), knn, p.Alpha, posterior);
-        return System.Numerics.Tensors.TensorPrimitives.IndexOfMax(posterior);
-    }
-
-    /// <summary>The abstention score of an item under a rule, and the predicted route.</summary>
-    public static double AbstainScore(HeldOut h, FittedParameters p, string rule, int routeCount, ReadOnlySpan<int> rowRoute, out int predicted)
-    {
-        ArgumentNullException.ThrowIfNull(h);
-        var posterior = new float[routeCount];
-        predicted = Posterior(h.HeadLogits, h.Neighbors, rowRoute, p, posterior);
-        return rule switch
-        {
-            "posterior" => posterior[predicted],
-            "similarity" => h.Neighbors.Length > 0 ? h.Neighbors[0].Similarity : 0,
-            "head_max" => HeadMax(h.HeadLogits, routeCount),
-            "energy" => LogSumExp(h.HeadLogits.AsSpan(0, routeCount)),
-            _ => 1,
-        };
-    }
+    private static VectorHit[] Search(ExactIndex index, ReadOnlySpan<float> query, int k) => [.. index.Search(query, k)];
 }
