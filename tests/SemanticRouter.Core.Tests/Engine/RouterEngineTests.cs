@@ -338,6 +338,68 @@ public sealed class RouterEngineTests(EncoderFixture fixture) : IClassFixture<En
         Assert.All(d.Ranking.Models, m => Assert.Null(m.TextEstimate));
     }
 
+    [Fact]
+    public async Task AnotherOutcomeStore_GetsTheCreditsTheEngineComputed_AndFeedsTheRanking()
+    {
+        // The seam for a store shared by replicas: the engine credits, the store only records and counts.
+        _dir.CopyExampleRoutes();
+        IndexBuilder.Build(RoutesDir, fixture.Encoder, IndexDir, Hnsw, cancellationToken: Ct);
+        var store = new RecordingStore();
+        using var engine = new RouterEngine(new RouterEngineOptions { IndexDirectory = IndexDir, OpenOutcomeStore = () => store }, fixture.Encoder, fixture.Encoder.Model.Fingerprint);
+        const string Query = "write a python function that reverses a linked list";
+        var decision = await engine.RankAsync(new EngineQuery(Query), Ct);
+        var model = decision.Ranking.Models[0].Model;
+
+        await engine.RecordOutcomeAsync(Outcome.ForRequest(decision.RequestId, model, success: false), Ct);
+
+        var recorded = Assert.Single(store.Recorded);
+        var expected = OutcomeCrediting.FromRanking(decision.Ranking);
+        Assert.Equal(expected.Utterances, recorded.Credits.Utterances);
+        Assert.Equal(expected.Routes, recorded.Credits.Routes);
+        Assert.Equal(1, engine.OutcomeCount);
+        var after = await engine.RankAsync(new EngineQuery(Query), Ct);
+        Assert.True(after.Ranking.Models.Single(m => m.Model == model).Quality < decision.Ranking.Models[0].Quality);
+    }
+
+    /// <summary>An <see cref="IOutcomeStore"/> in memory: what a store must do, and nothing durable.</summary>
+    private sealed class RecordingStore : IOutcomeStore
+    {
+        private readonly OutcomeStatistics _statistics = new();
+
+        public List<CreditedOutcome> Recorded { get; } = [];
+
+        public long Count => Recorded.Count;
+
+        public long TextCount => Recorded.Count(r => r.Outcome.QueryText is not null || r.Credits.QueryText is not null);
+
+        public SuccessCounts ForUtterance(UtteranceKey utterance, string model) => _statistics.ForUtterance(utterance, model);
+
+        public SuccessCounts ForRoute(string route, string model) => _statistics.ForRoute(route, model);
+
+        public IReadOnlyList<RouteModelCounts> RouteCounts() => _statistics.RouteCounts();
+
+        public Task<IReadOnlyList<StoredOutcome>> RecordAsync(IReadOnlyList<CreditedOutcome> outcomes, CancellationToken cancellationToken = default)
+        {
+            var stored = new List<StoredOutcome>();
+            foreach (var (outcome, credits) in outcomes)
+            {
+                Recorded.Add(new CreditedOutcome(outcome, credits));
+                _statistics.Apply(outcome.Model, outcome.Score, credits);
+                stored.Add(new StoredOutcome(Recorded.Count, DateTimeOffset.UnixEpoch, outcome.RequestId, outcome.QueryText ?? credits.QueryText, outcome.Model, outcome.Score, credits));
+            }
+
+            return Task.FromResult<IReadOnlyList<StoredOutcome>>(stored);
+        }
+
+        public Task<IReadOnlyList<TextOutcome>> ReadTextOutcomesAsync(int newest, CancellationToken cancellationToken = default) =>
+            Task.FromResult<IReadOnlyList<TextOutcome>>([.. Recorded.Where(r => (r.Outcome.QueryText ?? r.Credits.QueryText) is not null).TakeLast(newest)
+                .Select(r => new TextOutcome((r.Outcome.QueryText ?? r.Credits.QueryText)!, r.Outcome.Model, r.Outcome.Score))]);
+
+        public void Dispose()
+        {
+        }
+    }
+
     private RouterEngine Open(SemanticRouter.Settings.RankingOverrides? overrides = null, SemanticRouter.Ranking.TextOutcomeModelOptions? textModel = null, Action<TextModelFit>? fitted = null, SemanticRouter.Settings.RankingSettingsFile? file = null)
     {
         if (!Directory.Exists(RoutesDir))
