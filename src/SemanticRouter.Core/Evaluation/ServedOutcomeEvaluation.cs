@@ -100,7 +100,7 @@ public static class ServedOutcomeEvaluation
 
             chosen.Add(new ServedFoldChoice(f, settings.K, settings.Temperature, settings.UtteranceSmoothingStrength, settings.TextModelWeight, settings.RouteHeadWeight, innerApgr));
             log?.Invoke(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"fold {f + 1}/{folds}: {test.Length} held-out prompts ranked with k={settings.K} tau={settings.Temperature} utterance-smoothing={settings.UtteranceSmoothingStrength} text={settings.TextModelWeight}{(settings.RouteHeadWeight > 0 ? $" route-head={settings.RouteHeadWeight}" : "")}{(grid is null ? "" : $" (inner APGR {innerApgr:F3}{edgeNote})")}"));
+                $"fold {f + 1}/{folds}: {test.Length} held-out prompts ranked with k={settings.K} temperature={settings.Temperature} utterance-smoothing={settings.UtteranceSmoothingStrength} text={settings.TextModelWeight}{(settings.RouteHeadWeight > 0 ? $" route-head={settings.RouteHeadWeight}" : "")}{(grid is null ? "" : $" (inner APGR {innerApgr:F3}{edgeNote})")}"));
         }
 
         // What to serve on all of this data: the same choice, made on all prompts (`fit`'s job for outcome data).
@@ -115,7 +115,7 @@ public static class ServedOutcomeEvaluation
             }
 
             log?.Invoke(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"to serve, chosen on all {n} prompts: k={recommended.K} tau={recommended.Temperature} utterance-smoothing={recommended.UtteranceSmoothingStrength} text={recommended.TextModelWeight}{(recommended.RouteHeadWeight > 0 ? $" route-head={recommended.RouteHeadWeight}" : "")} (inner APGR {recommendedApgr:F3})"));
+                $"to serve, chosen on all {n} prompts: k={recommended.K} temperature={recommended.Temperature} utterance-smoothing={recommended.UtteranceSmoothingStrength} text={recommended.TextModelWeight}{(recommended.RouteHeadWeight > 0 ? $" route-head={recommended.RouteHeadWeight}" : "")} (inner APGR {recommendedApgr:F3})"));
         }
 
         var w = weak;
