@@ -59,8 +59,8 @@ internal static partial class EvalCommand
             throw new CliException($"{fixedFlag} is chosen on the training folds; add --served to rank with it given", ExitCodes.BadInput);
         }
 
-        var options = ranking.BuildForOutcomes(parse);
-        if (parse.GetValue(routeHeadWeight) is { } a)
+        double? alpha = parse.GetValue(routeHeadWeight);
+        if (alpha is { } a)
         {
             if (choosing)
             {
@@ -71,16 +71,10 @@ internal static partial class EvalCommand
             {
                 throw new CliException($"--route-head-weight must be in [0, 1], not {a.ToString(System.Globalization.CultureInfo.InvariantCulture)}", ExitCodes.BadInput);
             }
-
-            options.RouteHeadWeight = a;
         }
 
         var withoutText = parse.GetValue(noText);
-        if (withoutText)
-        {
-            options.TextModelWeight = 0;
-        }
-
+        var options = ranking.BuildForOutcomes(parse, routeHeadWeight: alpha, textModelOff: withoutText);
         var grid = choosing ? GridFlag.Grid(parse.GetValue(gridSpec), !withoutText, ServedSettingsGrid.Evaluation) : null;
         return (options, grid);
     }

@@ -70,9 +70,21 @@ internal sealed class RankingFlags
     /// </summary>
     public IEnumerable<Option> OutcomeOptions => [_settingsFile, _k, _temperature, _routeSmoothing, _utteranceSmoothing, _textModelWeight];
 
-    /// <summary>The options <see cref="OutcomeOptions"/> ask for (the file's first, then the flags), defaults elsewhere: no index.</summary>
+    /// <summary>
+    /// The options <see cref="OutcomeOptions"/> ask for (the file's first, then the flags), defaults elsewhere,
+    /// resolved without an index; with `eval`'s own --route-head-weight and --no-text-model as explicit settings.
+    /// </summary>
     /// <exception cref="CliException">A value out of range, or a settings file that cannot be read.</exception>
-    public RankingOptions BuildForOutcomes(ParseResult parse) => Resolve(null, parse, OutcomeOverrides(parse)).Options;
+    public RankingOptions BuildForOutcomes(ParseResult parse, double? routeHeadWeight = null, bool textModelOff = false)
+    {
+        var overrides = OutcomeOverrides(parse) with { RouteHeadWeight = routeHeadWeight };
+        if (textModelOff)
+        {
+            overrides = overrides with { TextModelWeight = 0 };
+        }
+
+        return Resolve(parse, overrides).Options;
+    }
 
     /// <summary>The flags of `serve` and `rank` as explicit settings (each null when not given).</summary>
     public RankingOverrides Overrides(ParseResult parse) => new()
@@ -96,13 +108,13 @@ internal sealed class RankingFlags
         TextModelWeight = parse.GetValue(_textModelWeight),
     };
 
-    /// <summary>The resolution of the --ranking-options file and <paramref name="overrides"/>, with errors as one CLI line.</summary>
-    private ResolvedRanking Resolve(IndexRankingContext? index, ParseResult parse, RankingOverrides overrides)
+    /// <summary>The resolution of the --ranking-options file and <paramref name="overrides"/> without an index, with errors as one CLI line.</summary>
+    private ResolvedRanking Resolve(ParseResult parse, RankingOverrides overrides)
     {
         var file = SettingsFile(parse);
         try
         {
-            return RankingSettingsResolver.Resolve(index, file, overrides);
+            return RankingSettingsResolver.Resolve(null, file, overrides);
         }
         catch (RankingSettingsException e)
         {
