@@ -2,7 +2,8 @@ using System.Globalization;
 using System.Text.Json;
 using SemanticRouter.Embeddings;
 using SemanticRouter.Evaluation;
-using SemanticRouter.Ranking;
+using SemanticRouter.Index;
+using SemanticRouter.RouteHead;
 using SemanticRouter.Routes;
 using Spectre.Console;
 
@@ -33,7 +34,7 @@ internal static class RouteThresholdBench
             return 2;
         }
 
-        var p = FittedParameters.FromJson(File.ReadAllText(Path.Combine(dir, "router-params.json")));
+        var p = RouteHeadParameters.Read(Path.Combine(dir, RouteHeadParameters.DefaultFileName));
         if (p.AbstainRule == "none")
         {
             Console.Error.WriteLine($"{dir}/router-params.json has no abstention rule: fit found no out-of-scope examples to set one");
@@ -60,11 +61,11 @@ internal static class RouteThresholdBench
         }
 
         var matrix = cache.GetOrEmbed(texts, Embed);
-        var head = RouterFitter.TrainHead(routes, matrix, labels, oosTexts.Count > 0 ? cache.GetOrEmbed(oosTexts, Embed) : null, new RouteClassifierOptions { L2 = p.HeadL2 });
-        var exact = new ExactNeighbors(matrix, encoder.Dimensions);
+        var head = RouteHeadTrainer.Train(routes, matrix, labels, oosTexts.Count > 0 ? cache.GetOrEmbed(oosTexts, Embed) : null, new RouteClassifierOptions { L2 = p.HeadL2 });
+        var exact = ExactIndex.FromRows(matrix, encoder.Dimensions);
         var val = Score(cache.GetOrEmbed(validation.Texts, Embed), validation.Labels, head, exact, p, routes.Count, labels, encoder.Dimensions);
         var tst = Score(cache.GetOrEmbed(test.Texts, Embed), test.Labels, head, exact, p, routes.Count, labels, encoder.Dimensions);
-        Console.Error.WriteLine($"{dir}: {texts.Count} utterances, {routes.Count} routes; rule {p.AbstainRule}, k {p.K}, τ {p.Tau}, α {p.Alpha}, L2 {p.HeadL2}");
+        Console.Error.WriteLine($"{dir}: {texts.Count} utterances, {routes.Count} routes; rule {p.AbstainRule}, k {p.K}, τ {p.Temperature}, α {p.RouteHeadWeight}, L2 {p.HeadL2}");
 
         var correct = Enumerable.Range(0, val.Labels.Length).Where(i => val.Labels[i] >= 0 && val.Predicted[i] == val.Labels[i]).ToArray();
         var table = new Table().AddColumns("budget", "variant", "validation OOS recall / loss", "test OOS recall / loss");
@@ -94,7 +95,7 @@ internal static class RouteThresholdBench
 
     private sealed record Scored(double[] Scores, int[] Predicted, int[] Labels);
 
-    private static Scored Score(float[] matrix, int[] labels, RouteClassifier head, ExactNeighbors exact, FittedParameters p, int routeCount, int[] rowRoute, int dims)
+    private static Scored Score(float[] matrix, int[] labels, RouteClassifier head, ExactIndex exact, RouteHeadParameters p, int routeCount, int[] rowRoute, int dims)
     {
         var scores = new double[labels.Length];
         var predicted = new int[labels.Length];
@@ -103,8 +104,8 @@ internal static class RouteThresholdBench
             var q = matrix.AsSpan(i * dims, dims);
             var logits = new float[head.Routes.Count];
             head.Logits(q, logits);
-            var item = new HeldOut(exact.Search(q, p.K), logits, labels[i]);
-            scores[i] = RouterFitter.AbstainScore(item, p, p.AbstainRule, routeCount, rowRoute, out predicted[i]);
+            VectorHit[] hits = [.. exact.Search(q, p.K)];
+            scores[i] = RouteHeadMath.AbstainScore(logits, hits, p, p.AbstainRule, routeCount, rowRoute, out predicted[i]);
         });
         return new Scored(scores, predicted, labels);
     }

@@ -301,7 +301,7 @@ internal static class RealEngineBench
             for (int i = 0; Stopwatch.GetTimestamp() < stopAt; i++)
             {
                 long t0 = Stopwatch.GetTimestamp();
-                await engine.RankAsync(new RouteQuery(unique[120_000 + (i % 15_000)]));
+                await engine.RankAsync(new EngineQuery(unique[120_000 + (i % 15_000)]));
                 inproc.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
             }
 

@@ -1,8 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using SemanticRouter.Engine;
+using SemanticRouter.Neighbors;
 using SemanticRouter.Outcomes;
 using SemanticRouter.Ranking;
+using SemanticRouter.Routes;
 using SemanticRouter.Tests;
 using Spectre.Console;
 
@@ -10,7 +13,7 @@ namespace SemanticRouter.Bench.Outcomes;
 
 /// <summary>
 /// The outcome store's two design choices, each against its baseline measured in the same run:
-/// group commit (concurrent durable <see cref="OutcomeStore.RecordAsync"/> from many writers against
+/// group commit (concurrent durable <see cref="SqliteOutcomeStore.RecordAsync"/> from many writers against
 /// the same calls one after another) and maintained aggregates (opening a store of n outcomes,
 /// which loads the aggregates, against rebuilding them from the n raw rows). Prints the ratios and a
 /// JSON file under bench/results/. Works in a temporary directory that is deleted at the end.
@@ -81,15 +84,16 @@ internal static class OutcomeStoreBench
     /// </summary>
     private static async Task<GroupCommit> GroupCommitAsync(string path, int records, int writers, int rounds)
     {
-        // RecordAsync resolves a query-text outcome through the FindNeighbors seam: one neighbour, one route.
+        // A query-text outcome credited as the engine credits one with one neighbour: that utterance and its route.
         Neighbor[] neighbours = [new Neighbor(0, UtteranceKey.Of("r", "u0"), "r", "u0", 0.9f)];
-        using var store = OutcomeStore.Open(path, new OutcomeStoreOptions { FindNeighbors = _ => neighbours });
+        var credits = OutcomeCrediting.FromNeighbors(neighbours, RankingOptions.Default.K, RankingOptions.Default.Temperature);
+        using var store = SqliteOutcomeStore.Open(path);
         var sequential = new List<double>();
         var concurrent = new List<double>();
         var latencies = new List<double>();
         for (int w = 0; w < 20; w++)
         {
-            await store.RecordAsync(Outcome.ForQuery("warm-up", "m", 1));
+            await store.RecordAsync(Outcome.ForQuery("warm-up", "m", 1), credits);
         }
 
         for (int r = 0; r < rounds; r++)
@@ -98,7 +102,7 @@ internal static class OutcomeStoreBench
             for (int i = 0; i < records; i++)
             {
                 long t = Stopwatch.GetTimestamp();
-                await store.RecordAsync(Outcome.ForQuery($"s{r}-{i}", "m", 1));
+                await store.RecordAsync(Outcome.ForQuery($"s{r}-{i}", "m", 1), credits);
                 latencies.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
             }
 
@@ -106,7 +110,7 @@ internal static class OutcomeStoreBench
             clock.Restart();
             int round = r;
             await Parallel.ForAsync(0, records, new ParallelOptions { MaxDegreeOfParallelism = writers }, async (i, c) =>
-                await store.RecordAsync(Outcome.ForQuery($"c{round}-{i}", "m", 1), c));
+                await store.RecordAsync(Outcome.ForQuery($"c{round}-{i}", "m", 1), credits, c));
             concurrent.Add(records / clock.Elapsed.TotalSeconds);
             Console.Error.WriteLine($"  round {r + 1}: sequential {sequential[^1]:0}/s, {writers} writers {concurrent[^1]:0}/s");
         }
@@ -132,22 +136,22 @@ internal static class OutcomeStoreBench
     {
         var rng = new Random(1);
         var clock = Stopwatch.StartNew();
-        using (var store = OutcomeStore.Open(path))
+        using (var store = SqliteOutcomeStore.Open(path))
         {
             for (int done = 0; done < total; done += BatchSize)
             {
                 int size = Math.Min(BatchSize, total - done);
-                var batch = new List<(Outcome, OutcomeCredits)>(size);
+                var batch = new List<CreditedOutcome>(size);
                 for (int i = 0; i < size; i++)
                 {
                     int u = rng.Next(Utterances);
                     var credits = new OutcomeCredits(
                         [.. Enumerable.Range(0, Credits).Select(j => new UtteranceCredit(new UtteranceKey((ulong)((u + j) % Utterances) * 0x9E3779B97F4A7C15UL), 0.1))],
                         [new RouteCredit($"route{u % Routes}", 1)]);
-                    batch.Add((Outcome.ForRequest($"r{done + i}", Models[rng.Next(Models.Length)], rng.Next(2)), credits));
+                    batch.Add(new CreditedOutcome(Outcome.ForRequest($"r{done + i}", Models[rng.Next(Models.Length)], rng.Next(2)), credits));
                 }
 
-                await store.RecordBatchAsync(batch);
+                await store.RecordAsync(batch);
             }
         }
 
@@ -160,7 +164,7 @@ internal static class OutcomeStoreBench
         for (int r = 0; r < 3; r++)
         {
             clock.Restart();
-            using (var store = OutcomeStore.Open(path))
+            using (var store = SqliteOutcomeStore.Open(path))
             {
                 count = store.Count;
                 pairs = store.Statistics.UtterancePairs;
@@ -170,7 +174,7 @@ internal static class OutcomeStoreBench
         }
 
         clock.Restart();
-        using (var store = OutcomeStore.Open(path))
+        using (var store = SqliteOutcomeStore.Open(path))
         {
             store.RebuildAggregates();
             if (store.Count != count || store.Statistics.UtterancePairs != pairs)

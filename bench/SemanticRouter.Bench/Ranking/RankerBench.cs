@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using SemanticRouter.Neighbors;
 using SemanticRouter.Outcomes;
 using SemanticRouter.Ranking;
+using SemanticRouter.Routes;
 using SemanticRouter.Tests;
 using Spectre.Console;
 
@@ -81,7 +83,7 @@ internal static class RankerBench
             stats.Apply("m1", 1, new OutcomeCredits([new UtteranceCredit(n.Key, 0.1)], [new RouteCredit(n.Route, 1)]));
         }
 
-        var request = new RankingRequest(neighbours) { Statistics = stats, CostWeight = CostWeight, K = k };
+        var request = new RankerInput(neighbours) { Statistics = stats, CostWeight = CostWeight, K = k };
         var options = ranker.Options;
         string[] models = [.. table.Models];
         double maxCost = models.Max(table.CostOf);

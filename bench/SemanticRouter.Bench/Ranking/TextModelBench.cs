@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using SemanticRouter.Embeddings;
 using SemanticRouter.Evaluation;
+using SemanticRouter.Outcomes;
 using SemanticRouter.Ranking;
 using SemanticRouter.Tests;
 

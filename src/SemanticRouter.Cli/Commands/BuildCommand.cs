@@ -3,8 +3,9 @@ using System.Globalization;
 using SemanticRouter.Artifacts;
 using SemanticRouter.Embeddings;
 using SemanticRouter.Index;
-using SemanticRouter.Ranking;
+using SemanticRouter.RouteHead;
 using SemanticRouter.Routes;
+using SemanticRouter.Settings;
 using Spectre.Console;
 
 namespace SemanticRouter.Cli.Commands;
@@ -57,7 +58,7 @@ internal static class BuildCommand
             }
             catch (ArgumentException e)
             {
-                throw new CliException(e.Message.Split(" (Parameter")[0], ExitCodes.BadInput);
+                throw new CliException(ErrorMessage.Of(e), ExitCodes.BadInput);
             }
 
             int threads = parse.GetValue(insertThreads);
@@ -72,14 +73,14 @@ internal static class BuildCommand
                 throw new CliException($"{routesDir}: route directory not found", ExitCodes.BadInput);
             }
 
-            var head = LoadHead(routesDir, parse.GetValue(parameters));
-            var (settings, settingsFile) = LoadRankingSettings(routesDir, parse.GetValue(rankingOptions));
+            var head = BuildInputs.LoadHead(routesDir, parse.GetValue(parameters));
+            var (settings, settingsFile) = BuildInputs.LoadRankingSettings(routesDir, parse.GetValue(rankingOptions));
             if (settings?.RouteHeadWeight is > 0 && head is null)
             {
                 stderr.WriteLine($"build: warning: {settingsFile} sets route_head_weight, which is ignored: the index has no route head (fit --routes writes the parameters that train one)");
             }
 
-            var folder = ModelOptions.OpenFolder(ResolveModel(parse.GetValue(model), Environment.GetEnvironmentVariable(ModelOptions.ModelEnvironmentVariable), parse.GetValue(output)!));
+            var folder = ModelOptions.OpenFolder(BuildInputs.ResolveModel(parse.GetValue(model), Environment.GetEnvironmentVariable(ModelOptions.ModelEnvironmentVariable), parse.GetValue(output)!));
             using var encoder = new SentenceEncoder(folder);
             BuildSummary summary;
             try
@@ -110,81 +111,6 @@ internal static class BuildCommand
         return command;
     }
 
-    /// <summary>
-    /// The model folder a build embeds with: --model, else $SEMANTIC_ROUTER_MODEL, else the folder the
-    /// artefact already at <paramref name="output"/> was built with (so `routes add` + `build` after
-    /// `run.sh` needs no flag: run.sh sets the variable only for itself), else the default folder.
-    /// </summary>
-    internal static string ResolveModel(string? flag, string? environment, string output)
-    {
-        if (!string.IsNullOrWhiteSpace(flag))
-        {
-            return flag;
-        }
-
-        if (!string.IsNullOrWhiteSpace(environment))
-        {
-            return environment;
-        }
-
-        try
-        {
-            string recorded = RouterArtifact.ReadManifest(output).Model.Directory;
-            if (Directory.Exists(recorded))
-            {
-                return recorded;
-            }
-        }
-        catch (Exception e) when (e is ArtifactException or IOException or UnauthorizedAccessException)
-        {
-            // No readable artefact there yet: a first build.
-        }
-
-        return ModelOptions.DefaultModelDirectory;
-    }
-
-    /// <summary>The `fit` parameters to build the route head with: --params, else router-params.json in
-    /// the routes directory or its parent (the layout `import` + `fit` produce), else none.</summary>
-    private static RouteHeadSettings? LoadHead(string routesDir, string? explicitFile)
-    {
-        string? file = explicitFile ?? FindBesideRoutes(routesDir, ArtifactFiles.Parameters);
-        if (file is null)
-        {
-            return null;
-        }
-
-        if (!File.Exists(file))
-        {
-            throw new CliException($"{file}: parameters file not found", ExitCodes.BadInput);
-        }
-
-        try
-        {
-            return RouteHeadSettings.Load(file);
-        }
-        catch (Exception e) when (e is InvalidDataException or System.Text.Json.JsonException or KeyNotFoundException)
-        {
-            throw new CliException($"{file}: {e.Message}", ExitCodes.BadInput);
-        }
-    }
-
-    /// <summary>
-    /// The ranker settings to carry in the index: --ranking-options, else ranking-options.json in the
-    /// routes directory or its parent (where `fit --outcomes` writes it when run beside routes/), else none.
-    /// </summary>
-    private static (RankingSettingsFile? Settings, string? File) LoadRankingSettings(string routesDir, string? explicitFile)
-    {
-        string? file = explicitFile ?? FindBesideRoutes(routesDir, RankingSettingsFile.DefaultFileName);
-        return file is null ? (null, null) : (RankingFlags.ReadSettingsFile(file), file);
-    }
-
-    /// <summary>The file <paramref name="name"/> in the routes directory, else in its parent (the layout `import` + `fit` produce), else null.</summary>
-    private static string? FindBesideRoutes(string routesDir, string name)
-    {
-        string full = Path.GetFullPath(routesDir);
-        return new[] { Path.Combine(full, name), Path.Combine(Path.GetDirectoryName(full) ?? full, name) }.FirstOrDefault(File.Exists);
-    }
-
     private static BuildSummary Run(string routes, SentenceEncoder encoder, string output, HnswOptions hnsw, RouteHeadSettings? head, RankingSettingsFile? settings, int insertThreads, CancellationToken ct)
     {
         if (!Terminal.StderrIsInteractive)
@@ -210,20 +136,5 @@ internal static class BuildCommand
                 summary = IndexBuilder.Build(routes, encoder, output, hnsw, head, settings, progress, insertThreads, ct);
             });
         return summary!;
-    }
-}
-
-/// <summary>IProgress that reports on the calling thread (Progress&lt;T&gt; posts to the thread pool,
-/// which would let the bar lag behind or finish after the build).</summary>
-internal sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
-{
-    private readonly Lock _gate = new();
-
-    public void Report(T value)
-    {
-        lock (_gate)
-        {
-            report(value);
-        }
     }
 }

@@ -13,7 +13,7 @@ internal static class CommandCatalog
         yield return NeighborsCommand.Create();
         yield return RoutesCommand.Create();
         yield return ImportCommand.Create();
-        yield return OutcomesCommand.Create(EngineOptions.OpenOutcomeIndex);
+        yield return OutcomesCommand.Create(EngineOptions.OpenOutcomeImport);
         yield return EvalCommand.Create();
         yield return FitCommand.Create();
         yield return TokenizeCommand.Create();

@@ -1,7 +1,8 @@
 using System.CommandLine;
 using SemanticRouter.Artifacts;
 using SemanticRouter.Engine;
-using SemanticRouter.Ranking;
+using SemanticRouter.Outcomes;
+using SemanticRouter.Settings;
 
 namespace SemanticRouter.Cli.Commands;
 
@@ -13,25 +14,27 @@ internal static class EngineOptions
         Description = "Outcome store (SQLite; default: beside the index, <index>.outcomes.db)",
     };
 
-    /// <summary>The engine over an index and the model it was built with; the caller disposes both.</summary>
-    public static (RouterEngine Engine, IDisposable Encoder) Open(string indexDirectory, string? modelDirectory, string? outcomeDb, RankingOptions? ranking = null) =>
-        Open(indexDirectory, modelDirectory, outcomeDb, _ => (ranking, null));
-
     /// <summary>
-    /// As above, with ranking options that depend on the loaded artefact (e.g. checked against its
-    /// routes) and the --ranking-options file they came from, whose route_head_weight the engine takes.
+    /// The engine over an index and the model it was built with, ranking with the settings the engine resolves
+    /// from the index, <paramref name="settingsFile"/> (--ranking-options) and <paramref name="overrides"/> (flags);
+    /// the caller disposes both.
     /// </summary>
-    public static (RouterEngine Engine, IDisposable Encoder) Open(string indexDirectory, string? modelDirectory, string? outcomeDb, Func<RouterArtifact, (RankingOptions? Options, RankingSettingsFile? File)> ranking)
+    /// <exception cref="CliException">The index or model cannot be opened, or a setting is refused (one line naming its flag).</exception>
+    public static (RouterEngine Engine, IDisposable Encoder) Open(string indexDirectory, string? modelDirectory, string? outcomeDb, RankingSettingsFile? settingsFile = null, RankingOverrides? overrides = null)
     {
         var (artifact, encoder) = IndexOptions.Load(indexDirectory, modelDirectory);
         try
         {
-            var (options, file) = ranking(artifact);
             var engine = new RouterEngine(
-                new RouterEngineOptions { IndexDirectory = artifact.Directory, OutcomeDatabase = outcomeDb, Ranking = options, RouteHeadWeight = file?.RouteHeadWeight },
+                new RouterEngineOptions { IndexDirectory = artifact.Directory, OutcomeDatabase = outcomeDb, RankingSettings = settingsFile, RankingOverrides = overrides },
                 encoder,
                 artifact);
             return (engine, encoder);
+        }
+        catch (RankingSettingsException e)
+        {
+            encoder.Dispose();
+            throw RankingFlags.Explain(e);
         }
         catch
         {
@@ -41,26 +44,28 @@ internal static class EngineOptions
     }
 
     /// <summary>
-    /// The outcome-crediting seam of `outcomes import`: query text → nearest utterances of the index,
-    /// weighted with the settings the index carries (else the defaults), as `serve` credits an outcome
-    /// that comes with its text.
+    /// What `outcomes import` writes into: the engine over the index (its neighbour search and the settings
+    /// it ranks with, so an imported text is credited as `serve` credits an outcome that comes with its
+    /// text) and the outcome store at <paramref name="outcomeDatabase"/>. The text outcome model is not
+    /// fitted here (its weight is set to 0: nothing is ranked); `serve` fits it on the imported texts.
     /// </summary>
-    public static OutcomeIndex OpenOutcomeIndex(string indexDirectory)
+    public static IOutcomeImportTarget OpenOutcomeImport(string indexDirectory, string outcomeDatabase)
     {
-        var (artifact, encoder) = IndexOptions.Load(indexDirectory, null);
-        var catalog = artifact.Catalog;
-        var options = artifact.RankingSettings?.ToOptions() ?? new RankingOptions(); // checked when the artefact was loaded
+        var (engine, encoder) = Open(indexDirectory, null, outcomeDatabase, overrides: new RankingOverrides { TextModelWeight = 0 });
+        return new EngineImportTarget(engine, encoder);
+    }
 
-        IReadOnlyList<Neighbor> Find(string text)
+    private sealed class EngineImportTarget(RouterEngine engine, IDisposable encoder) : IOutcomeImportTarget
+    {
+        public long OutcomeCount => engine.OutcomeCount;
+
+        public Task<OutcomeImportSummary> ImportOutcomesAsync(string path, OutcomeImportOptions options, CancellationToken cancellationToken) =>
+            engine.ImportOutcomesAsync(path, options, cancellationToken);
+
+        public void Dispose()
         {
-            var hits = artifact.Index.Search(encoder.Embed(text), options.K);
-            return [.. hits.Select(h =>
-            {
-                var u = artifact.Utterances[h.Id];
-                return new Neighbor(h.Id, u.Key, u.Route, u.Text, h.Similarity);
-            })];
+            engine.Dispose();
+            encoder.Dispose();
         }
-
-        return new OutcomeIndex(Find, catalog.Models.Contains) { Owner = encoder, Weighting = options };
     }
 }

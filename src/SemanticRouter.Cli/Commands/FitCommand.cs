@@ -1,7 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using SemanticRouter.Evaluation;
-using SemanticRouter.Ranking;
+using SemanticRouter.RouteHead;
+using SemanticRouter.Settings;
 
 namespace SemanticRouter.Cli.Commands;
 
@@ -24,7 +25,7 @@ internal static class FitCommand
         var output = new Option<string?>("--out") { Description = $"Parameters file to write (default: DIR/router-params.json; with --outcomes ./{RankingSettingsFile.DefaultFileName}).", HelpName = "FILE" };
         var columns = new OutcomeColumnFlags();
         var model = ModelOptions.Model();
-        var maxLoss = new Option<double>("--max-accuracy-loss") { Description = "In-scope accuracy the abstention threshold may cost on held-out data, as a fraction (0.019 = 1.9 points).", DefaultValueFactory = _ => RouterFitOptions.DefaultMaxAccuracyLoss };
+        var maxLoss = new Option<double>("--max-accuracy-loss") { Description = "In-scope accuracy the abstention threshold may cost on held-out data, as a fraction (0.019 = 1.9 points).", DefaultValueFactory = _ => RouteHeadFitOptions.DefaultMaxAccuracyLoss };
         var merge = new Option<bool>("--merge-validation")
         {
             Description = "After choosing the parameters, append the validation set's in-scope examples to their route files (duplicates skipped), so the next build indexes and trains on them too. Later fits on the same validation set are then optimistic.",
@@ -75,8 +76,8 @@ internal static class FitCommand
                 await stderr.WriteLineAsync($"fit: merged {added} validation examples into the route files ({skipped} skipped: already route utterances)").ConfigureAwait(false);
             }
 
-            var path = parse.GetValue(output) ?? Path.Combine(dir, "router-params.json");
-            await File.WriteAllTextAsync(path, p.ToJson(), ct).ConfigureAwait(false);
+            var path = parse.GetValue(output) ?? Path.Combine(dir, RouteHeadParameters.DefaultFileName);
+            p.Write(path);
             await stdout.WriteLineAsync($"wrote {path}").ConfigureAwait(false);
             await stdout.WriteLineAsync(p.ToJson()).ConfigureAwait(false);
             return 0;
@@ -137,7 +138,7 @@ internal static class FitCommand
         explicitFile ?? (File.Exists(Path.Combine(dir, "validation.jsonl")) ? Path.Combine(dir, "validation.jsonl") : null);
 
     /// <summary>Fits on the routes (and the validation data, when there is any).</summary>
-    internal static FittedParameters Fit(string dir, string? validationFile, string modelDir, double maxLoss, TextWriter log)
+    internal static RouteHeadParameters Fit(string dir, string? validationFile, string modelDir, double maxLoss, TextWriter log)
     {
         var (routeNames, texts, labels) = EvalData.LoadRoutes(dir);
         using var data = new EvalData(modelDir);
@@ -155,8 +156,8 @@ internal static class FitCommand
                 throw new CliException($"{validationFile} has no in-scope line naming a route of {dir}: nothing to fit on", ExitCodes.BadInput);
             }
 
-            var known = new HashSet<string>(texts.Select(Routes.RouteNames.UtteranceKey), StringComparer.Ordinal);
-            int leaked = rows.Count(r => r.Route is not null && known.Contains(Routes.RouteNames.UtteranceKey(r.Text)));
+            var known = new HashSet<string>(texts.Select(Routes.RouteNames.DuplicateKey), StringComparer.Ordinal);
+            int leaked = rows.Count(r => r.Route is not null && known.Contains(Routes.RouteNames.DuplicateKey(r.Text)));
             if (leaked > 0)
             {
                 // E.g. a fit after --merge-validation: those items find themselves among the neighbours.
@@ -168,7 +169,7 @@ internal static class FitCommand
         }
 
         var oosTraining = LoadOutOfScopeTraining(dir, data, log);
-        return RouterFitter.Fit(routeNames, matrix, labels, vMatrix, vLabels, new RouterFitOptions { MaxAccuracyLoss = maxLoss }, m => log.WriteLine($"fit: {m}"), oosTraining);
+        return RouteHeadFitter.Fit(routeNames, matrix, labels, vMatrix, vLabels, new RouteHeadFitOptions { MaxAccuracyLoss = maxLoss }, m => log.WriteLine($"fit: {m}"), oosTraining);
     }
 
     /// <summary>

@@ -17,7 +17,7 @@ internal static class ImportCommand
         return command;
     }
 
-    private static Command Dataset(string name, string description, string? sharedFolder, Func<string, string, ImportOptions, ImportSummary> import)
+    private static Command Dataset(string name, string description, string? sharedFolder, Func<string, string, DatasetImportOptions, DatasetImportSummary> import)
     {
         var source = new Argument<string?>("SRC") { Description = "Source file or folder.", Arity = sharedFolder is null ? ArgumentArity.ExactlyOne : ArgumentArity.ZeroOrOne };
         var output = new Option<string>("--out") { Description = "Output directory (gets routes/ and *.jsonl).", Required = true, HelpName = "DIR" };
@@ -26,10 +26,10 @@ internal static class ImportCommand
         CliAction.Set(command, async (parse, stdout, _, _) =>
         {
             var src = parse.GetValue(source) ?? DefaultSource(sharedFolder!);
-            ImportSummary summary;
+            DatasetImportSummary summary;
             try
             {
-                summary = import(src, parse.GetValue(output)!, new ImportOptions { Force = parse.GetValue(force) });
+                summary = import(src, parse.GetValue(output)!, new DatasetImportOptions { Force = parse.GetValue(force) });
             }
             catch (DatasetImportException e)
             {

@@ -1,8 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using SemanticRouter.Artifacts;
 using SemanticRouter.Index;
+using SemanticRouter.Neighbors;
+using SemanticRouter.Ranking;
 using Spectre.Console;
 
 namespace SemanticRouter.Cli.Commands;
@@ -32,29 +33,29 @@ internal static class NeighborsCommand
             }
 
             int kValue = parse.GetValue(k);
-            if (kValue is < 1 or > 10_000)
+            if (kValue is < 1 or > RankingOptions.MaxK)
             {
-                throw new CliException($"-k must be in 1..10000, got {kValue}", ExitCodes.BadInput);
+                throw new CliException($"-k must be in 1..{RankingOptions.MaxK}, got {kValue}", ExitCodes.BadInput);
             }
 
             var (artifact, encoder) = IndexOptions.Load(parse.GetValue(index)!, parse.GetValue(model));
             using (encoder)
             {
-                IVectorIndex search = parse.GetValue(exact) ? ExactCopy(artifact.Index) : artifact.Index;
+                var search = new NeighborSearch(parse.GetValue(exact) ? ExactCopy(artifact.Index) : artifact.Index, artifact.Utterances);
                 bool asJson = parse.GetValue(json);
                 IAsyncEnumerable<string> queries = text is not null
                     ? One(text)
                     : TextInput.ReadTextsAsync(TextInput.Open(file!), parse.GetValue(jsonlInput), ct);
                 await foreach (string q in queries.ConfigureAwait(false))
                 {
-                    var hits = search.Search(encoder.Embed(q), kValue, parse.GetValue(ef));
+                    var neighbors = search.Search(encoder.Embed(q), kValue, parse.GetValue(ef));
                     if (asJson)
                     {
-                        await stdout.WriteLineAsync(ToJson(q, hits, artifact)).ConfigureAwait(false);
+                        await stdout.WriteLineAsync(ToJson(q, neighbors)).ConfigureAwait(false);
                     }
                     else
                     {
-                        WriteTable(stdout, q, hits, artifact);
+                        WriteTable(stdout, q, neighbors);
                     }
                 }
             }
@@ -81,7 +82,7 @@ internal static class NeighborsCommand
         yield return text;
     }
 
-    private static string ToJson(string query, IReadOnlyList<VectorHit> hits, RouterArtifact artifact)
+    private static string ToJson(string query, IReadOnlyList<Neighbor> neighbors)
     {
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
@@ -89,13 +90,12 @@ internal static class NeighborsCommand
             writer.WriteStartObject();
             writer.WriteString("query", query);
             writer.WriteStartArray("neighbors");
-            foreach (var hit in hits)
+            foreach (var n in neighbors)
             {
-                var u = artifact.Utterances[hit.Id];
                 writer.WriteStartObject();
-                writer.WriteString("utterance", u.Text);
-                writer.WriteString("route", u.Route);
-                writer.WriteNumber("similarity", Math.Round(hit.Similarity, 6));
+                writer.WriteString("utterance", n.Utterance);
+                writer.WriteString("route", n.Route);
+                writer.WriteNumber("similarity", Math.Round(n.Similarity, 6));
                 writer.WriteEndObject();
             }
 
@@ -106,14 +106,13 @@ internal static class NeighborsCommand
         return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
     }
 
-    private static void WriteTable(TextWriter stdout, string query, IReadOnlyList<VectorHit> hits, RouterArtifact artifact)
+    private static void WriteTable(TextWriter stdout, string query, IReadOnlyList<Neighbor> neighbors)
     {
         var table = new Table().Title(Markup.Escape(query)).AddColumn("#").AddColumn("similarity").AddColumn("route").AddColumn("utterance");
         int rank = 1;
-        foreach (var hit in hits)
+        foreach (var n in neighbors)
         {
-            var u = artifact.Utterances[hit.Id];
-            table.AddRow((rank++).ToString(CultureInfo.InvariantCulture), hit.Similarity.ToString("F4", CultureInfo.InvariantCulture), Markup.Escape(u.Route), Markup.Escape(u.Text));
+            table.AddRow((rank++).ToString(CultureInfo.InvariantCulture), n.Similarity.ToString("F4", CultureInfo.InvariantCulture), Markup.Escape(n.Route), Markup.Escape(n.Utterance));
         }
 
         Terminal.For(stdout).Write(table);

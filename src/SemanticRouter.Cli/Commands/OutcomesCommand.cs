@@ -1,36 +1,38 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using SemanticRouter.Engine;
 using SemanticRouter.Outcomes;
 using SemanticRouter.Ranking;
 using Spectre.Console;
+using SemanticRouter.Routes;
 
 namespace SemanticRouter.Cli.Commands;
 
 /// <summary>
-/// Opens an index directory as the neighbour seam of outcome crediting: query text → its nearest
-/// utterances, plus the model catalogue of that index. Wired by the integrator (embed + search).
+/// What `outcomes import` writes into: an outcome store and the crediting of an index. In production a
+/// <see cref="RouterEngine"/> (its neighbour search, its settings, its store); in tests, the same importer
+/// and crediting over a fake search.
 /// </summary>
-internal delegate OutcomeIndex OpenOutcomeIndex(string indexDirectory);
-
-/// <summary>What outcome crediting needs from an index: the neighbour search and the known models.</summary>
-internal sealed record OutcomeIndex(Func<string, IReadOnlyList<Neighbor>> FindNeighbors, Func<string, bool> IsKnownModel) : IDisposable
+internal interface IOutcomeImportTarget : IDisposable
 {
-    public IDisposable? Owner { get; init; }
+    /// <summary>Imports the file, each text credited by its neighbours in the index.</summary>
+    Task<OutcomeImportSummary> ImportOutcomesAsync(string path, OutcomeImportOptions options, CancellationToken cancellationToken);
 
-    /// <summary>How a text's neighbours are credited (k, τ): the settings the index carries, as `serve` credits them.</summary>
-    public RankingOptions Weighting { get; init; } = RankingOptions.Default;
-
-    public void Dispose() => Owner?.Dispose();
+    /// <summary>Outcomes in the store after the import.</summary>
+    long OutcomeCount { get; }
 }
+
+/// <summary>Opens the import target for an index directory and an outcome store file.</summary>
+internal delegate IOutcomeImportTarget OpenOutcomeImport(string indexDirectory, string outcomeDatabase);
 
 /// <summary>`semantic-router outcomes import|stats`: bulk history into the outcome store, and its statistics.</summary>
 internal static class OutcomesCommand
 {
-    internal static Command Create(OpenOutcomeIndex? openIndex = null)
+    internal static Command Create(OpenOutcomeImport? openImport = null)
     {
         var command = new Command("outcomes", "Import and inspect observed model outcomes (the outcome store).");
-        command.Subcommands.Add(Import(openIndex));
+        command.Subcommands.Add(Import(openImport));
         command.Subcommands.Add(Stats());
         command.Subcommands.Add(Record());
         return command;
@@ -38,7 +40,7 @@ internal static class OutcomesCommand
 
     private static Option<string> Db() => new("--db") { Description = "Outcome store (SQLite file; created if missing).", Required = true };
 
-    private static Command Import(OpenOutcomeIndex? openIndex)
+    private static Command Import(OpenOutcomeImport? openImport)
     {
         var file = new Argument<string>("file") { Description = "CSV (header text,model,outcome, or RouteLLM's prompt and one column per model) or JSONL ({\"text\",\"model\",\"outcome\"})." };
         var db = Db();
@@ -67,23 +69,18 @@ internal static class OutcomesCommand
 
             var indexDir = parse.GetValue(index) ?? throw new CliException(
                 "--index DIR is required: an outcome given by its text credits the text's nearest utterances in that index");
-            if (openIndex is null)
+            if (openImport is null)
             {
                 throw new CliException("--index: opening an index for outcome crediting is not available in this build yet", ExitCodes.BadArtifact);
             }
 
-            using var outcomeIndex = openIndex(indexDir);
-            using var store = OutcomeStore.Open(parse.GetValue(db)!, new OutcomeStoreOptions
-            {
-                FindNeighbors = outcomeIndex.FindNeighbors,
-                IsKnownModel = outcomeIndex.IsKnownModel,
-                Weighting = outcomeIndex.Weighting,
-            });
+            var dbPath = Path.GetFullPath(parse.GetValue(db)!);
+            using var target = openImport(indexDir, dbPath);
             try
             {
-                var summary = await Import(path, store, new OutcomeImportOptions { BatchSize = parse.GetValue(batch), ModelNames = names }, ct).ConfigureAwait(false);
+                var summary = await Import(path, target, new OutcomeImportOptions { BatchSize = parse.GetValue(batch), ModelNames = names }, ct).ConfigureAwait(false);
                 await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                    $"imported {summary.Imported} outcomes from {path} in {summary.Elapsed.TotalSeconds:F1} s ({store.Count} in {store.Path}); per model: {string.Join(", ", summary.PerModel.Select(m => $"{m.Key} {m.Value}"))}")).ConfigureAwait(false);
+                    $"imported {summary.Imported} outcomes from {path} in {summary.Elapsed.TotalSeconds:F1} s ({target.OutcomeCount} in {dbPath}); per model: {string.Join(", ", summary.PerModel.Select(m => $"{m.Key} {m.Value}"))}")).ConfigureAwait(false);
                 return ExitCodes.Ok;
             }
             catch (OutcomeImportException e)
@@ -117,25 +114,25 @@ internal static class OutcomesCommand
     }
 
     /// <summary>The import, with a progress bar on an interactive terminal (each outcome's text is embedded, so large files take minutes).</summary>
-    private static async Task<ImportSummary> Import(string path, OutcomeStore store, OutcomeImportOptions options, CancellationToken ct)
+    private static async Task<OutcomeImportSummary> Import(string path, IOutcomeImportTarget target, OutcomeImportOptions options, CancellationToken ct)
     {
         if (!Terminal.StderrIsInteractive)
         {
-            return await OutcomeImporter.ImportAsync(path, store, options, ct).ConfigureAwait(false);
+            return await target.ImportOutcomesAsync(path, options, ct).ConfigureAwait(false);
         }
 
-        ImportSummary? summary = null;
+        OutcomeImportSummary? summary = null;
         await Terminal.Stderr().Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
             .StartAsync(async ctx =>
             {
                 var task = ctx.AddTask("import", autoStart: true, maxValue: 1);
-                var progress = new SynchronousProgress<ImportProgress>(p =>
+                var progress = new SynchronousProgress<OutcomeImportProgress>(p =>
                 {
                     task.MaxValue = Math.Max(1, p.Total);
                     task.Value = p.Imported;
                 });
-                summary = await OutcomeImporter.ImportAsync(path, store, options with { Progress = progress }, ct).ConfigureAwait(false);
+                summary = await target.ImportOutcomesAsync(path, options with { Progress = progress }, ct).ConfigureAwait(false);
             }).ConfigureAwait(false);
         return summary!;
     }
@@ -162,7 +159,7 @@ internal static class OutcomesCommand
                 throw new CliException("--prior must be in [0, 1] and --strength non-negative");
             }
 
-            using var store = OutcomeStore.Open(path);
+            using var store = SqliteOutcomeStore.Open(path);
             var rows = store.Statistics.RouteCounts();
             if (parse.GetValue(json))
             {
@@ -216,7 +213,7 @@ internal static class OutcomesCommand
         command.Hidden = true;
         CliAction.Set(command, async (parse, stdout, _, ct) =>
         {
-            using var store = OutcomeStore.Open(parse.GetValue(db)!);
+            using var store = SqliteOutcomeStore.Open(parse.GetValue(db)!);
             var start = store.Count;
             for (var i = 0; i < parse.GetValue(count); i++)
             {
@@ -224,7 +221,7 @@ internal static class OutcomesCommand
                 var credits = new OutcomeCredits(
                     [new UtteranceCredit(UtteranceKey.Of("durability", $"u{n % 7}"), 0.5)],
                     [new RouteCredit("durability", 1)]);
-                await store.RecordCreditedAsync(Outcome.ForRequest($"ack-{n}", "model", (n % 3) / 2.0), credits, ct).ConfigureAwait(false);
+                await store.RecordAsync(Outcome.ForRequest($"ack-{n}", "model", (n % 3) / 2.0), credits, ct).ConfigureAwait(false);
                 await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"ack {n}")).ConfigureAwait(false);
                 await stdout.FlushAsync(ct).ConfigureAwait(false);
             }

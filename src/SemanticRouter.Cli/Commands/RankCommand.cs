@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using SemanticRouter.Engine;
+using SemanticRouter.Neighbors;
 using SemanticRouter.Ranking;
 using Spectre.Console;
 
@@ -31,15 +32,20 @@ internal static class RankCommand
 
         CliAction.Set(command, async (parse, stdout, stderr, ct) =>
         {
-            var (engine, encoder) = EngineOptions.Open(parse.GetValue(index)!, parse.GetValue(model), parse.GetValue(db), artifact => ranking.Build(parse, artifact, stderr, "rank"));
+            var (engine, encoder) = EngineOptions.Open(parse.GetValue(index)!, parse.GetValue(model), parse.GetValue(db), ranking.SettingsFile(parse), ranking.Overrides(parse));
             using (encoder)
             using (engine)
             {
-                RouterDecision decision;
+                foreach (string warning in engine.Settings.Warnings)
+                {
+                    await stderr.WriteLineAsync($"rank: warning: {warning}").ConfigureAwait(false);
+                }
+
+                EngineDecision decision;
                 try
                 {
                     await engine.TextModelReady.ConfigureAwait(false); // one query: rank as the server would once warm
-                    decision = await engine.RankAsync(new RouteQuery(parse.GetValue(query)!)
+                    decision = await engine.RankAsync(new EngineQuery(parse.GetValue(query)!)
                     {
                         K = parse.GetValue(k),
                         Candidates = Split(parse.GetValue(candidates)),
@@ -50,7 +56,7 @@ internal static class RankCommand
                 }
                 catch (RouterException e)
                 {
-                    throw new CliException(e.Message, ExitCodes.BadInput);
+                    throw new CliException(ErrorMessage.Of(e), ExitCodes.BadInput);
                 }
 
                 if (parse.GetValue(json))
@@ -71,7 +77,7 @@ internal static class RankCommand
     private static string[]? Split(string[]? values) =>
         values is null ? null : [.. values.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))];
 
-    private static void WriteTables(TextWriter stdout, RouterDecision decision)
+    private static void WriteTables(TextWriter stdout, EngineDecision decision)
     {
         var ranking = decision.Ranking;
         var inv = CultureInfo.InvariantCulture;
@@ -114,7 +120,7 @@ internal static class RankCommand
         return routes.Count == 0 ? "-" : Markup.Escape(string.Join(", ", routes));
     }
 
-    private static string ToJson(RouterDecision decision)
+    private static string ToJson(EngineDecision decision)
     {
         var r = decision.Ranking;
         using var buffer = new MemoryStream();

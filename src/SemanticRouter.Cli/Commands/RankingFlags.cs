@@ -1,15 +1,17 @@
 using System.CommandLine;
 using System.Globalization;
-using SemanticRouter.Artifacts;
 using SemanticRouter.Ranking;
+using SemanticRouter.Settings;
 
 namespace SemanticRouter.Cli.Commands;
 
 /// <summary>
-/// The ranking settings that `serve` and `rank` take on the command line: where an abstaining query
-/// goes, the vote's temperature, the threshold of routes that set none, how strongly observed
-/// outcomes are smoothed, and how much earlier conversation turns count. Anything unset keeps
-/// <see cref="RankingOptions"/>' default; with a fitted head, the fitted τ and k still win.
+/// The ranking settings that `serve`, `rank` and `eval --served` take on the command line: where an
+/// abstaining query goes, the vote's temperature, the threshold of routes that set none, how strongly
+/// observed outcomes are smoothed, how much earlier conversation turns count, and a settings file. For
+/// `rank` and `eval --served` they become <see cref="RankingOverrides"/> and a <see cref="RankingSettingsFile"/>;
+/// `serve` takes only the flags, each a server setting (<see cref="ServeCommand"/>). Which value wins is
+/// <see cref="RankingSettingsResolver"/>'s to decide, not this class's.
 /// </summary>
 internal sealed class RankingFlags
 {
@@ -68,47 +70,68 @@ internal sealed class RankingFlags
     /// </summary>
     public IEnumerable<Option> OutcomeOptions => [_settingsFile, _k, _temperature, _routeSmoothing, _utteranceSmoothing, _textModelWeight];
 
-    /// <summary>The options <see cref="OutcomeOptions"/> ask for (the file's first, then the flags), defaults elsewhere.</summary>
+    /// <summary>
+    /// The options <see cref="OutcomeOptions"/> ask for (the file's first, then the flags), defaults elsewhere,
+    /// resolved without an index; with `eval`'s own --route-head-weight and --no-text-model as explicit settings.
+    /// </summary>
     /// <exception cref="CliException">A value out of range, or a settings file that cannot be read.</exception>
-    public RankingOptions BuildForOutcomes(ParseResult parse)
+    public RankingOptions BuildForOutcomes(ParseResult parse, double? routeHeadWeight = null, bool textModelOff = false)
     {
-        var options = ReadSettingsFile(parse)?.ToOptions() ?? new RankingOptions();
-        if (parse.GetValue(_k) is { } k)
+        var overrides = OutcomeOverrides(parse) with { RouteHeadWeight = routeHeadWeight };
+        if (textModelOff)
         {
-            Set("--k", () => options.K = k);
+            overrides = overrides with { TextModelWeight = 0 };
         }
 
-        ApplyOutcomeWeighing(parse, options);
-        return options;
+        return Resolve(parse, overrides).Options;
     }
 
-    /// <summary>The flags `serve`, `rank` and `eval --served` share: how neighbours and outcomes are weighed.</summary>
-    private void ApplyOutcomeWeighing(ParseResult parse, RankingOptions options)
+    /// <summary>The flags of `serve` and `rank` as explicit settings (each null when not given).</summary>
+    public RankingOverrides Overrides(ParseResult parse) => new()
     {
-        if (parse.GetValue(_temperature) is { } t)
-        {
-            Set("--temperature", () => options.Temperature = t);
-        }
+        FallbackRoute = parse.GetValue(_fallback),
+        Temperature = parse.GetValue(_temperature),
+        DefaultThreshold = parse.GetValue(_threshold),
+        RouteSmoothing = parse.GetValue(_routeSmoothing),
+        UtteranceSmoothing = parse.GetValue(_utteranceSmoothing),
+        ConversationDecay = parse.GetValue(_conversationDecay),
+        TextModelWeight = parse.GetValue(_textModelWeight),
+    };
 
-        if (parse.GetValue(_textModelWeight) is { } lt)
-        {
-            Set("--text-model-weight", () => options.TextModelWeight = lt);
-        }
+    /// <summary>The flags of `eval --served` (<see cref="OutcomeOptions"/>) as explicit settings.</summary>
+    private RankingOverrides OutcomeOverrides(ParseResult parse) => new()
+    {
+        K = parse.GetValue(_k),
+        Temperature = parse.GetValue(_temperature),
+        RouteSmoothing = parse.GetValue(_routeSmoothing),
+        UtteranceSmoothing = parse.GetValue(_utteranceSmoothing),
+        TextModelWeight = parse.GetValue(_textModelWeight),
+    };
 
-        if (parse.GetValue(_routeSmoothing) is { } br)
+    /// <summary>The resolution of the --ranking-options file and <paramref name="overrides"/> without an index, with errors as one CLI line.</summary>
+    private ResolvedRanking Resolve(ParseResult parse, RankingOverrides overrides)
+    {
+        var file = SettingsFile(parse);
+        try
         {
-            Set("--route-smoothing", () => options.RouteSmoothingStrength = br);
+            return RankingSettingsResolver.Resolve(null, file, overrides);
         }
+        catch (RankingSettingsException e)
+        {
+            throw Explain(e);
+        }
+    }
 
-        if (parse.GetValue(_utteranceSmoothing) is { } bu)
-        {
-            Set("--utterance-smoothing", () => options.UtteranceSmoothingStrength = bu);
-        }
+    /// <summary>A setting the resolver refused, as the one line that names the flag it came from.</summary>
+    internal static CliException Explain(RankingSettingsException e)
+    {
+        string flag = e.Key is { } key ? "--" + key.Replace('_', '-') : "--ranking-options";
+        return new CliException(e.Key == "fallback_route" ? $"{flag} {e.Value} {e.Problem}" : $"{flag}: {e.Problem ?? e.Message}", ExitCodes.BadInput);
     }
 
     /// <summary>The --ranking-options file, checked; null when not given.</summary>
     /// <exception cref="CliException">The file is missing, unreadable or not valid ranking options (one line naming it).</exception>
-    private RankingSettingsFile? ReadSettingsFile(ParseResult parse) =>
+    public RankingSettingsFile? SettingsFile(ParseResult parse) =>
         parse.GetValue(_settingsFile) is { } path ? ReadSettingsFile(path) : null;
 
     /// <summary>A ranking settings file, checked (for --ranking-options of every command that takes one).</summary>
@@ -156,80 +179,12 @@ internal sealed class RankingFlags
         }
     }
 
-    /// <summary>Where <see cref="Build"/>'s file came from, for logs: the flag, or the index that carries it.</summary>
-    public string SettingsSource(ParseResult parse) =>
-        parse.GetValue(_settingsFile) is { } path ? $"--ranking-options {path}" : $"the index's {ArtifactFiles.RankingSettings}";
-
     /// <summary>The first given flag among those `eval --served --choose` chooses (all of <see cref="OutcomeOptions"/> but --route-smoothing), or null.</summary>
     public string? ChosenOutcomeOption(ParseResult parse) =>
         new Option[] { _settingsFile, _k, _temperature, _utteranceSmoothing, _textModelWeight }.FirstOrDefault(o => parse.GetResult(o) is { Implicit: false })?.Name;
 
     /// <summary>Whether any of <see cref="OutcomeOptions"/> was given.</summary>
     public bool AnyOutcomeOption(ParseResult parse) => OutcomeOptions.Any(o => parse.GetResult(o) is { Implicit: false });
-
-    /// <summary>
-    /// The options the flags (and the --ranking-options file under them, else the settings the index
-    /// carries) ask for, checked against the index's routes; null when none was given. Also the file,
-    /// whose k `serve` makes the server's default k (requests with k = 0), which the engine's options do not set.
-    /// </summary>
-    /// <exception cref="CliException">A value out of range, a settings file that cannot be read, or a fallback route the index does not have.</exception>
-    public (RankingOptions? Options, RankingSettingsFile? File) Build(ParseResult parse, RouterArtifact artifact, TextWriter stderr, string command)
-    {
-        string? fallback = parse.GetValue(_fallback);
-        double? temperature = parse.GetValue(_temperature);
-        double? threshold = parse.GetValue(_threshold);
-        double? routeSmoothing = parse.GetValue(_routeSmoothing);
-        double? utteranceSmoothing = parse.GetValue(_utteranceSmoothing);
-        double? decay = parse.GetValue(_conversationDecay);
-        double? textWeight = parse.GetValue(_textModelWeight);
-        var file = ReadSettingsFile(parse);
-        string source = "the --ranking-options file's";
-        if (file is null && artifact.RankingSettings is { } carried)
-        {
-            // What `build` carried in the index (from `fit --outcomes`): the ranking eval measured, by default.
-            (file, source) = (carried, $"the index's {ArtifactFiles.RankingSettings}");
-        }
-
-        if (file is null && fallback is null && temperature is null && threshold is null && routeSmoothing is null && utteranceSmoothing is null && decay is null && textWeight is null)
-        {
-            return (null, null);
-        }
-
-        var options = file?.ToOptions() ?? new RankingOptions();
-        ApplyOutcomeWeighing(parse, options);
-        if (threshold is { } th)
-        {
-            Set("--default-threshold", () => options.DefaultThreshold = th);
-        }
-
-        if (decay is { } g)
-        {
-            Set("--conversation-decay", () => options.ConversationDecay = g);
-        }
-
-        if (fallback is not null)
-        {
-            var routes = artifact.Catalog.Routes.Select(r => r.Name).ToList();
-            if (!routes.Contains(fallback, StringComparer.Ordinal))
-            {
-                throw new CliException($"--fallback-route '{fallback}' is not a route of the index (routes: {string.Join(", ", routes.Take(10))}{(routes.Count > 10 ? ", …" : "")})", ExitCodes.BadInput);
-            }
-
-            options.FallbackRoute = fallback;
-        }
-
-        if ((temperature ?? file?.Temperature) is not null && artifact.Head is not null && file?.RouteHeadWeight is null)
-        {
-            stderr.WriteLine($"{command}: warning: {(temperature is null ? $"{source} temperature" : "--temperature")} is ignored: the index has a fitted route head, whose τ ({artifact.Head.Parameters.Tau.ToString(CultureInfo.InvariantCulture)}) the ranking uses (a file with route_head_weight keeps its own k and τ; docs/ranking.md)");
-        }
-
-        if (file?.RouteHeadWeight is > 0 && artifact.Head is null)
-        {
-            stderr.WriteLine($"{command}: warning: {source} route_head_weight is ignored: the index has no route head (fit --routes, then build, trains one)");
-        }
-
-        return (options, file);
-    }
 
     /// <summary>The settings a file sets, e.g. "k 125, temperature 1, route_head_weight 0.5".</summary>
     internal static string Describe(RankingSettingsFile settings)
@@ -250,18 +205,5 @@ internal sealed class RankingFlags
         Add("text_model_weight", settings.TextModelWeight);
         Add("route_head_weight", settings.RouteHeadWeight);
         return parts.Count == 0 ? "none set (the defaults)" : string.Join(", ", parts);
-    }
-
-    // The options' setters check ranges; their message, without the parameter name, is the CLI's.
-    private static void Set(string flag, Action set)
-    {
-        try
-        {
-            set();
-        }
-        catch (ArgumentOutOfRangeException e)
-        {
-            throw new CliException($"{flag}: {e.Message.Split(" (Parameter")[0]}", ExitCodes.BadInput);
-        }
     }
 }

@@ -50,7 +50,7 @@ internal static class ServeCommand
             command.Options.Add(flag);
         }
 
-        // Tokens the command does not know are .NET configuration arguments: --SemanticRouter:MaxK=100.
+        // Tokens the command does not know are .NET configuration arguments: --SemanticRouter:DefaultK=50.
         command.TreatUnmatchedTokensAsErrors = false;
         CliAction.Set(command, async (parse, stdout, stderr, ct) =>
         {

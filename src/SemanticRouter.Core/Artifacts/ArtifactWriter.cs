@@ -1,5 +1,9 @@
 using System.Text.Json;
 using SemanticRouter.Index;
+using SemanticRouter.IO;
+using SemanticRouter.Neighbors;
+using SemanticRouter.RouteHead;
+using SemanticRouter.Settings;
 
 namespace SemanticRouter.Artifacts;
 
@@ -15,13 +19,13 @@ internal static class ArtifactWriter
         IReadOnlyList<string> RouteFiles,
         IReadOnlyList<UtteranceEntry> Utterances,
         HnswIndex Index,
-        RouteHead? Head = null,
-        Ranking.RankingSettingsFile? RankingSettings = null);
+        RouteHeadModel? Head = null,
+        RankingSettingsFile? RankingSettings = null);
 
     internal static ArtifactManifest Write(string target, Contents contents)
     {
         ArtifactManifest? manifest = null;
-        AtomicDirectory.Write(target, temp =>
+        AtomicWrite.ReplaceDirectory(target, temp =>
         {
             var files = new SortedDictionary<string, ArtifactFileInfo>(StringComparer.Ordinal);
 
@@ -47,7 +51,7 @@ internal static class ArtifactWriter
 
                 files[ArtifactFiles.RouteHead] = FileChecksum.Of(headPath);
                 string paramsPath = Path.Combine(temp, ArtifactFiles.Parameters);
-                File.WriteAllText(paramsPath, head.Parameters.ToJson());
+                File.WriteAllText(paramsPath, head.ParametersJson);
                 files[ArtifactFiles.Parameters] = FileChecksum.Of(paramsPath);
             }
 

@@ -3,8 +3,10 @@ using System.Security.Cryptography;
 using System.Text;
 using SemanticRouter.Embeddings;
 using SemanticRouter.Index;
-using SemanticRouter.Ranking;
+using SemanticRouter.Neighbors;
+using SemanticRouter.RouteHead;
 using SemanticRouter.Routes;
+using SemanticRouter.Settings;
 
 namespace SemanticRouter.Artifacts;
 
@@ -124,7 +126,7 @@ public static class IndexBuilder
 
     // The head is a pure function of (vectors, labels, parameters, out-of-scope examples), so
     // retraining it on a rebuild gives the same classifier; it takes seconds even for 15k utterances.
-    private static RouteHead TrainHead(RouteHeadSettings settings, RouteCatalog catalog, List<UtteranceEntry> utterances, float[] vectors, SentenceEncoder encoder, CancellationToken cancellationToken)
+    private static RouteHeadModel TrainHead(RouteHeadSettings settings, RouteCatalog catalog, List<UtteranceEntry> utterances, float[] vectors, SentenceEncoder encoder, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var routeNames = catalog.Routes.Select(r => r.Name).ToList();
@@ -137,8 +139,8 @@ public static class IndexBuilder
             encoder.Embed(settings.OutOfScopeExamples, outOfScope);
         }
 
-        var classifier = Evaluation.RouterFitter.TrainHead(routeNames, vectors, labels, outOfScope, new Ranking.RouteClassifierOptions { L2 = settings.Parameters.HeadL2 });
-        return new RouteHead(classifier, settings.Parameters);
+        var classifier = RouteHeadTrainer.Train(routeNames, vectors, labels, outOfScope, new RouteClassifierOptions { L2 = settings.Parameters.HeadL2 });
+        return new RouteHeadModel(classifier, settings.Parameters, settings.ParametersJson);
     }
 
     private static RouterArtifact? TryLoadPrevious(string outputDirectory, string fingerprint)

@@ -1,6 +1,9 @@
 using System.Text.Json;
 using SemanticRouter.Index;
+using SemanticRouter.Neighbors;
+using SemanticRouter.RouteHead;
 using SemanticRouter.Routes;
+using SemanticRouter.Settings;
 
 namespace SemanticRouter.Artifacts;
 
@@ -11,7 +14,7 @@ namespace SemanticRouter.Artifacts;
 /// </summary>
 public sealed class RouterArtifact
 {
-    private RouterArtifact(string directory, ArtifactManifest manifest, RouteCatalog catalog, UtteranceEntry[] utterances, HnswIndex index, RouteHead? head, Ranking.RankingSettingsFile? rankingSettings)
+    private RouterArtifact(string directory, ArtifactManifest manifest, RouteCatalog catalog, UtteranceEntry[] utterances, HnswIndex index, RouteHeadModel? head, RankingSettingsFile? rankingSettings)
     {
         Head = head;
         RankingSettings = rankingSettings;
@@ -35,10 +38,10 @@ public sealed class RouterArtifact
     public HnswIndex Index { get; }
 
     /// <summary>The fitted route head, when the artefact was built with `fit` parameters.</summary>
-    public RouteHead? Head { get; }
+    public RouteHeadModel? Head { get; }
 
     /// <summary>The ranker settings the artefact was built with (`build --ranking-options`), when it was given any.</summary>
-    public Ranking.RankingSettingsFile? RankingSettings { get; }
+    public RankingSettingsFile? RankingSettings { get; }
 
     /// <summary>True when <paramref name="directory"/> holds a manifest (says nothing of its validity).</summary>
     public static bool Exists(string directory) => File.Exists(Path.Combine(directory, ArtifactFiles.Manifest));
@@ -131,7 +134,7 @@ public sealed class RouterArtifact
         return new RouterArtifact(directory, manifest, catalog, utterances, index, ReadHead(directory, manifest), ReadRankingSettings(directory, manifest));
     }
 
-    private static Ranking.RankingSettingsFile? ReadRankingSettings(string directory, ArtifactManifest manifest)
+    private static RankingSettingsFile? ReadRankingSettings(string directory, ArtifactManifest manifest)
     {
         if (!manifest.Files.ContainsKey(ArtifactFiles.RankingSettings))
         {
@@ -141,7 +144,7 @@ public sealed class RouterArtifact
         string path = Path.Combine(directory, ArtifactFiles.RankingSettings);
         try
         {
-            return Ranking.RankingSettingsFile.FromJson(File.ReadAllText(path));
+            return RankingSettingsFile.FromJson(File.ReadAllText(path));
         }
         catch (InvalidDataException e)
         {
@@ -149,7 +152,7 @@ public sealed class RouterArtifact
         }
     }
 
-    private static RouteHead? ReadHead(string directory, ArtifactManifest manifest)
+    private static RouteHeadModel? ReadHead(string directory, ArtifactManifest manifest)
     {
         if (!manifest.Files.ContainsKey(ArtifactFiles.RouteHead))
         {
@@ -161,8 +164,9 @@ public sealed class RouterArtifact
         try
         {
             using var stream = File.OpenRead(headPath);
-            var classifier = Ranking.RouteClassifier.ReadFrom(stream);
-            return new RouteHead(classifier, Evaluation.FittedParameters.FromJson(File.ReadAllText(paramsPath)));
+            var classifier = RouteClassifier.ReadFrom(stream);
+            string json = File.ReadAllText(paramsPath);
+            return new RouteHeadModel(classifier, RouteHeadParameters.FromJson(json), json);
         }
         catch (Exception e) when (e is InvalidDataException or System.Text.Json.JsonException or EndOfStreamException)
         {

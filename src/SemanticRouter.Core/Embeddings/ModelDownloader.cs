@@ -1,5 +1,6 @@
 using System.Net;
 using System.Security.Cryptography;
+using SemanticRouter.IO;
 
 namespace SemanticRouter.Embeddings;
 
@@ -66,11 +67,7 @@ public sealed class ModelDownloader(HttpClient http)
             throw new IOException($"{target} already exists and is not empty (use --force to replace it)");
         }
 
-        string parent = Path.GetDirectoryName(target) ?? throw new IOException($"{target} has no parent directory");
-        Directory.CreateDirectory(parent);
-        string temp = Path.Combine(parent, $".{Path.GetFileName(target)}.partial-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(temp);
-        try
+        await AtomicWrite.ReplaceDirectoryAsync(target, async temp =>
         {
             foreach (var (remote, local, required) in Files)
             {
@@ -79,25 +76,8 @@ public sealed class ModelDownloader(HttpClient http)
             }
 
             ModelFolder.Open(temp); // validates before anything is moved into place
-            if (Directory.Exists(target))
-            {
-                string old = Path.Combine(parent, $".{Path.GetFileName(target)}.old-{Guid.NewGuid():N}");
-                Directory.Move(target, old);
-                Directory.Move(temp, target);
-                Directory.Delete(old, recursive: true);
-            }
-            else
-            {
-                Directory.Move(temp, target);
-            }
-
-            return ModelFolder.Open(target);
-        }
-        catch
-        {
-            TryDelete(temp);
-            throw;
-        }
+        }).ConfigureAwait(false);
+        return ModelFolder.Open(target);
     }
 
     private async Task DownloadAsync(Uri uri, string path, bool required, IProgress<ModelDownloadProgress>? progress, CancellationToken ct)
@@ -189,22 +169,5 @@ public sealed class ModelDownloader(HttpClient http)
         }
 
         return null;
-    }
-
-    private static void TryDelete(string directory)
-    {
-        try
-        {
-            if (Directory.Exists(directory))
-            {
-                Directory.Delete(directory, recursive: true);
-            }
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
     }
 }

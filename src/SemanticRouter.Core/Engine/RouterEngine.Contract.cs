@@ -21,7 +21,7 @@ public sealed partial class RouterEngine : ISemanticRouter, ISemanticRouterAdmin
     async Task<RoutingDecision> ISemanticRouter.RankAsync(RoutingRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var decision = await RankAsync(ToRouteQuery(request.Query, request.History, request.K, request), cancellationToken).ConfigureAwait(false);
+        var decision = await RankAsync(ToEngineQuery(request.Query, request.History, request.K, request), cancellationToken).ConfigureAwait(false);
         var ranking = decision.Ranking;
         return new RoutingDecision(
             decision.RequestId,
@@ -48,8 +48,8 @@ public sealed partial class RouterEngine : ISemanticRouter, ISemanticRouterAdmin
         ArgumentNullException.ThrowIfNull(request);
         // The ranking gives the route verdict and the neighbours' vote weights; the inspection adds each
         // model's observed success. Behind a caching encoder the second embedding is a cache hit.
-        var decision = await RankAsync(ToRouteQuery(request.Query, request.History, request.K, null), cancellationToken).ConfigureAwait(false);
-        int k = request.K ?? Volatile.Read(ref _snapshot).Ranker.Options.K;
+        var decision = await RankAsync(ToEngineQuery(request.Query, request.History, request.K, null), cancellationToken).ConfigureAwait(false);
+        int k = request.K ?? Volatile.Read(ref _snapshot).Settings.DefaultK;
         var inspected = await InspectAsync(request.Query, k, cancellationToken).ConfigureAwait(false);
         var weights = decision.Ranking.Neighbors.ToDictionary(n => n.Neighbor.Id, n => n.NormalisedWeight);
         var neighbors = inspected.Select(i => new NeighborVote(i.Neighbor.Utterance, i.Neighbor.Route, i.Neighbor.Similarity, weights.GetValueOrDefault(i.Neighbor.Id))
@@ -68,7 +68,7 @@ public sealed partial class RouterEngine : ISemanticRouter, ISemanticRouterAdmin
             r.Description,
             [.. r.Targets.Select(t => t.Model)],
             r.Utterances.Count,
-            r.Threshold ?? _ranking.DefaultThreshold)).ToList();
+            r.Threshold ?? snapshot.Settings.Options.DefaultThreshold)).ToList();
         return Task.FromResult(new RouteListing(routes, snapshot.Version));
     }
 
@@ -105,7 +105,7 @@ public sealed partial class RouterEngine : ISemanticRouter, ISemanticRouterAdmin
         return new IndexReloaded(version, previous, snapshot.UtteranceCount, snapshot.Catalog.Routes.Count, IndexRankingSettingsChanged);
     }
 
-    private static RouteQuery ToRouteQuery(string query, IReadOnlyList<ConversationTurn> history, int? k, RoutingRequest? ranking) => new(query)
+    private static EngineQuery ToEngineQuery(string query, IReadOnlyList<ConversationTurn> history, int? k, RoutingRequest? ranking) => new(query)
     {
         EarlierTurns = [.. (history ?? []).Select(t => t.Text)],
         K = k,

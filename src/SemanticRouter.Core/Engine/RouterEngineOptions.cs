@@ -1,4 +1,6 @@
+using SemanticRouter.Outcomes;
 using SemanticRouter.Ranking;
+using SemanticRouter.Settings;
 
 namespace SemanticRouter.Engine;
 
@@ -8,14 +10,18 @@ public sealed class RouterEngineOptions
     /// <summary>Longest accepted query, in UTF-8 bytes (longer ones are refused, not truncated silently).</summary>
     public const int DefaultMaxQueryBytes = 16 * 1024;
 
-    /// <summary>Most neighbours one call may ask for.</summary>
-    public const int DefaultMaxK = 1000;
-
     /// <summary>The index artefact directory.</summary>
     public required string IndexDirectory { get; init; }
 
     /// <summary>The SQLite outcome store (created if missing); null = <see cref="DefaultOutcomeDatabase"/>.</summary>
     public string? OutcomeDatabase { get; init; }
+
+    /// <summary>
+    /// Opens the outcome store the engine records into and ranks from (it owns and disposes it); null = the
+    /// SQLite store at <see cref="OutcomeDatabase"/>. The seam for another <see cref="IOutcomeStore"/> (one
+    /// shared by replicas).
+    /// </summary>
+    public Func<IOutcomeStore>? OpenOutcomeStore { get; init; }
 
     /// <summary>
     /// <c>&lt;index&gt;.outcomes.db</c> beside the artefact directory — never inside it: a rebuild
@@ -25,27 +31,20 @@ public sealed class RouterEngineOptions
         Path.TrimEndingDirectorySeparator(Path.GetFullPath(indexDirectory)) + ".outcomes.db";
 
     /// <summary>
-    /// Ranking parameters (k, τ, β, λ, thresholds). Null, with <see cref="RouteHeadWeight"/> null too: the
-    /// settings the index carries (<c>build --ranking-options</c>) over <see cref="RankingOptions.Default"/>,
-    /// and their α; the defaults when it carries none. Read once, at start: a reload keeps them.
+    /// A ranking settings file (<c>ranking-options.json</c>, read with <see cref="RankingSettingsFile.Read"/>) to
+    /// rank with instead of the one the index carries; null = the index's, if any. Settings are resolved once,
+    /// at start (<see cref="RankingSettingsResolver"/>; the result is <see cref="RouterEngine.Settings"/>), and a
+    /// reload keeps them.
     /// </summary>
-    public RankingOptions? Ranking { get; init; }
+    public RankingSettingsFile? RankingSettings { get; init; }
 
-    /// <summary>
-    /// α for an index with a fitted route head, when the ranking is tuned on outcomes rather than on
-    /// route labels: the ranker keeps <see cref="Ranking"/>'s k and τ and blends the head classifier's
-    /// posterior into its own neighbours' route vote with this weight, as
-    /// <c>eval --outcomes --served --route-head-weight</c> measures. Null = the head's fitted blend,
-    /// with the k and τ fitted for it (intent routing); ignored without a head.
-    /// </summary>
-    public double? RouteHeadWeight { get; init; }
+    /// <summary>Settings given explicitly (flags, configuration): each wins over the file and the defaults.</summary>
+    public RankingOverrides? RankingOverrides { get; init; }
 
     /// <summary>HNSW search breadth; 0 = the value the index was built with.</summary>
     public int EfSearch { get; init; }
 
     public int MaxQueryBytes { get; init; } = DefaultMaxQueryBytes;
-
-    public int MaxK { get; init; } = DefaultMaxK;
 
     /// <summary>How long a ranking's neighbours are remembered for outcomes by request id.</summary>
     public TimeSpan? RequestTtl { get; init; }

@@ -1,7 +1,10 @@
 using SemanticRouter.Artifacts;
 using SemanticRouter.Index;
+using SemanticRouter.Neighbors;
 using SemanticRouter.Ranking;
+using SemanticRouter.RouteHead;
 using SemanticRouter.Routes;
+using SemanticRouter.Settings;
 
 namespace SemanticRouter.Engine;
 
@@ -16,49 +19,39 @@ internal sealed class RouterSnapshot
     private readonly List<UtteranceEntry> _utterances;
     private int _added;
 
-    internal RouterSnapshot(RouterArtifact artifact, RankingOptions options, double? routeHeadWeight = null)
+    internal RouterSnapshot(RouterArtifact artifact, ResolvedRanking settings)
     {
         Artifact = artifact;
         _utterances = [.. artifact.Utterances];
         Catalog = artifact.Catalog;
         Head = artifact.Head;
-        BlendsHeadItself = Head is not null && routeHeadWeight is not null;
-        Ranker = new Ranker(TableOf(artifact.Catalog), WithHead(options, Head, routeHeadWeight));
+        Settings = settings;
+        Ranker = new Ranker(TableOf(artifact.Catalog), settings.Options);
+        Neighbors = new NeighborSearch(artifact.Index, _utterances);
+    }
+
+    /// <summary>The neighbour search over the live graph and every utterance, those added at run time included.</summary>
+    internal NeighborSearch Neighbors { get; }
+
+    /// <summary>The <paramref name="k"/> nearest utterances of a query vector, under <see cref="Gate"/> for reading.</summary>
+    internal List<Neighbor> Search(ReadOnlySpan<float> query, int k, int ef)
+    {
+        Gate.EnterReadLock();
+        try
+        {
+            return Neighbors.Search(query, k, ef);
+        }
+        finally
+        {
+            Gate.ExitReadLock();
+        }
     }
 
     /// <summary>The fitted route head, when the artefact has one.</summary>
-    internal RouteHead? Head { get; }
+    internal RouteHeadModel? Head { get; }
 
-    /// <summary>
-    /// True when the ranker blends the head classifier's own posterior with its neighbours' vote (an α
-    /// was given); false when it takes the head's fitted blend as the route posterior.
-    /// </summary>
-    internal bool BlendsHeadItself { get; }
-
-    // Intent routing (no α given): the ranker takes the head's blended posterior as given (α = 1 over
-    // the posterior the head computes from the same neighbours) and the fitted k and τ for the model
-    // scores, because the defaults are not fitted and the head's are. Outcome routing (α given): the
-    // settings were chosen on outcomes, so they stay, and the ranker does the blending itself.
-    private static RankingOptions WithHead(RankingOptions options, RouteHead? head, double? routeHeadWeight)
-    {
-        if (head is null)
-        {
-            return options;
-        }
-
-        var fitted = options.Clone();
-        if (routeHeadWeight is { } alpha)
-        {
-            fitted.RouteHeadWeight = alpha;
-            return fitted;
-        }
-
-        var p = head.Parameters;
-        fitted.K = p.K;
-        fitted.Temperature = p.Tau > 0 && double.IsFinite(p.Tau) ? p.Tau : 1e6; // ∞ = a plain vote
-        fitted.RouteHeadWeight = 1;
-        return fitted;
-    }
+    /// <summary>The resolved ranking settings, and how the route head takes part.</summary>
+    internal ResolvedRanking Settings { get; }
 
     internal RouterArtifact Artifact { get; }
 

@@ -17,7 +17,7 @@ internal sealed class TextModelTrainer : IDisposable
     /// <summary>Growth, as a fraction of what the serving model was fitted on, that triggers a refit.</summary>
     public const double RefitGrowth = 0.1;
 
-    private readonly OutcomeStore _store;
+    private readonly IOutcomeStore _store;
     private readonly TextOutcomeModelOptions _options;
     private readonly int _maxOutcomes;
     private readonly Action<TextModelFit>? _fitted;
@@ -29,7 +29,7 @@ internal sealed class TextModelTrainer : IDisposable
     private bool _active;
     private bool _again;
 
-    public TextModelTrainer(OutcomeStore store, TextOutcomeModelOptions options, int maxOutcomes, Action<TextModelFit>? fitted = null)
+    public TextModelTrainer(IOutcomeStore store, TextOutcomeModelOptions options, int maxOutcomes, Action<TextModelFit>? fitted = null)
     {
         _store = store;
         _options = options;
@@ -62,7 +62,7 @@ internal sealed class TextModelTrainer : IDisposable
             }
 
             _active = true;
-            _running = Task.Run(Loop);
+            _running = Task.Run(LoopAsync);
             return _running;
         }
     }
@@ -82,7 +82,7 @@ internal sealed class TextModelTrainer : IDisposable
         _stopping.Dispose();
     }
 
-    private void Loop()
+    private async Task LoopAsync()
     {
         try
         {
@@ -94,7 +94,8 @@ internal sealed class TextModelTrainer : IDisposable
                 // it, so a burst of them does not queue a second refit the moment this one ends.
                 Interlocked.Exchange(ref _fittedCount, _store.TextCount);
                 // From the serving model's weights: the same optimum (the loss is convex), fewer iterations.
-                var fresh = TextOutcomeModel.Fit(_store.ReadTextOutcomes(_maxOutcomes), _options, Volatile.Read(ref _model), _stopping.Token);
+                var outcomes = await _store.ReadTextOutcomesAsync(_maxOutcomes, _stopping.Token).ConfigureAwait(false);
+                var fresh = TextOutcomeModel.Fit(outcomes, _options, Volatile.Read(ref _model), _stopping.Token);
                 Volatile.Write(ref _model, fresh.Models.Count > 0 ? fresh : null);
                 if (fresh.Models.Count > 0)
                 {

@@ -1,4 +1,7 @@
+using SemanticRouter.Index;
+using SemanticRouter.Outcomes;
 using SemanticRouter.Ranking;
+using SemanticRouter.RouteHead;
 
 namespace SemanticRouter.Evaluation;
 
@@ -225,14 +228,14 @@ public static class OutcomeEvaluation
                     L2 = c.L2 * indexed / ((double)train.Length * innerFolds),
                 }).ToList();
             var best = top[0];
-            chosen.Add(new OutcomeFoldChoice(f, best.K, best.Tau, best.Alpha, best.Rho, best.Text, best.L2));
-            log?.Invoke(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"fold {f + 1}/{folds}: k={best.K} tau={best.Tau} alpha={best.Alpha} rho={best.Rho} text={best.Text} text-L2={best.L2:0.0e0} (inner APGR {best.Apgr:F3}{(top.Count > 1 ? $"; mean of the best {top.Count}, inner APGR down to {top[^1].Apgr:F3}" : "")})"));
+            chosen.Add(new OutcomeFoldChoice(f, best.K, best.Temperature, best.Alpha, best.Rho, best.Text, best.L2));
+            log?.Invoke(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"fold {f + 1}/{folds}: k={best.K} temperature={best.Temperature} alpha={best.Alpha} rho={best.Rho} text={best.Text} text-L2={best.L2:0.0e0} (inner APGR {best.Apgr:F3}{(top.Count > 1 ? $"; mean of the best {top.Count}, inner APGR down to {top[^1].Apgr:F3}" : "")})"));
             var withText = top.Any(c => c.Text > 0);
-            var parts = Score(matrix, dims, weak, strong, routes, withText ? texts : null, textOptions, [.. top.Where(c => c.Text > 0).Select(c => c.L2).Distinct()], train, test, [.. top.Select(c => c.K).Distinct()], [.. top.Select(c => c.Tau).Distinct()], smoothing, headL2, routeHead, threads);
+            var parts = Score(matrix, dims, weak, strong, routes, withText ? texts : null, textOptions, [.. top.Where(c => c.Text > 0).Select(c => c.L2).Distinct()], train, test, [.. top.Select(c => c.K).Distinct()], [.. top.Select(c => c.Temperature).Distinct()], smoothing, headL2, routeHead, threads);
             for (var j = 0; j < test.Length; j++)
             {
-                scores[test[j]] = top.Average(c => Combine(parts, j, (c.K, c.Tau), c.Alpha, c.Rho, c.Text, c.L2));
-                knnScores[test[j]] = parts.Knn[(best.K, best.Tau)][j];
+                scores[test[j]] = top.Average(c => Combine(parts, j, (c.K, c.Temperature), c.Alpha, c.Rho, c.Text, c.L2));
+                knnScores[test[j]] = parts.Knn[(best.K, best.Temperature)][j];
             }
         }
 
@@ -251,11 +254,11 @@ public static class OutcomeEvaluation
     }
 
     /// <summary>One point of the inner grid and the inner APGR it reached.</summary>
-    private readonly record struct Config(double Apgr, int K, double Tau, double Alpha, double Rho, double Text, double L2);
+    private readonly record struct Config(double Apgr, int K, double Temperature, double Alpha, double Rho, double Text, double L2);
 
-    private sealed record Parts(Dictionary<(int K, double Tau), double[]> Knn, Dictionary<(int K, double Tau), double[]> Route, double[] Head, Dictionary<double, double[]>? Text);
+    private sealed record Parts(Dictionary<(int K, double Temperature), double[]> Knn, Dictionary<(int K, double Temperature), double[]> Route, double[] Head, Dictionary<double, double[]>? Text);
 
-    private static double Combine(Parts p, int j, (int K, double Tau) vote, double alpha, double rho, double textWeight, double textL2)
+    private static double Combine(Parts p, int j, (int K, double Temperature) vote, double alpha, double rho, double textWeight, double textL2)
     {
         var neighbours = (alpha * p.Head[j]) + ((1 - alpha) * ((rho * p.Route[vote][j]) + ((1 - rho) * p.Knn[vote][j])));
         return textWeight > 0 ? ((1 - textWeight) * neighbours) + (textWeight * p.Text![textL2][j]) : neighbours;
@@ -315,7 +318,7 @@ public static class OutcomeEvaluation
         var subjects = routeHead && routeCount > 1
             ? TrainRouteHead([.. Enumerable.Range(0, routeCount).Select(r => r.ToString(System.Globalization.CultureInfo.InvariantCulture))], trainMatrix, [.. train.Select(i => routes[i])], threads)
             : null;
-        var exact = new ExactNeighbors(trainMatrix, dims);
+        var exact = ExactIndex.FromRows(trainMatrix, dims);
         var kMax = kValues.Max();
         var votes = kValues.SelectMany(k => temperatures.Select(t => (k, t))).ToArray();
         var knn = votes.ToDictionary(v => v, _ => new double[test.Length]);
@@ -344,9 +347,9 @@ public static class OutcomeEvaluation
                 // routes, P(r|q), whose gains they carry (b). No vote falls back to the prior gain.
                 // Weights as the ranker weighs them, exp((s_i − s_1)/τ); τ = 0 keeps raw cosines.
                 double sw = 0, ss = 0, sum = 0, viaRoutes = 0;
-                for (var h = 0; h < Math.Min(k, hits.Length); h++)
+                for (var h = 0; h < Math.Min(k, hits.Count); h++)
                 {
-                    var row = train[hits[h].Row];
+                    var row = train[hits[h].Id];
                     var wgt = tau > 0 ? Math.Exp((hits[h].Similarity - hits[0].Similarity) / tau) : Math.Max(0, hits[h].Similarity);
                     sum += wgt;
                     sw += wgt * weak[row];

@@ -1,38 +1,15 @@
+using SemanticRouter.Index;
+
 namespace SemanticRouter.Evaluation;
 
-/// <summary>Route scores from neighbours, the baselines and the blended posterior.</summary>
+/// <summary>
+/// The baselines' route votes from neighbours (1-NN, majority vote, semantic-router's mean per route), for
+/// comparison; the served vote and the blend are <see cref="RouteHead.RouteHeadMath"/>.
+/// </summary>
 public static class RouteVoting
 {
-    /// <summary>
-    /// Similarity-weighted kNN posterior over routes: w_i = exp((s_i − s_max)/τ) over the first k
-    /// neighbours, P_knn(r) = Σ_{i: route r} w_i / Σ w_i. τ = +∞ (or ≤ 0 treated as +∞) gives a plain majority vote.
-    /// </summary>
-    public static void KnnPosterior(ReadOnlySpan<Neighbor> neighbors, ReadOnlySpan<int> rowRoute, int k, double tau, Span<float> posterior)
-    {
-        posterior.Clear();
-        k = Math.Min(k, neighbors.Length);
-        if (k == 0)
-        {
-            return;
-        }
-
-        var max = neighbors[0].Similarity;
-        double total = 0;
-        for (var i = 0; i < k; i++)
-        {
-            var w = tau > 0 && !double.IsPositiveInfinity(tau) ? Math.Exp((neighbors[i].Similarity - max) / tau) : 1.0;
-            posterior[rowRoute[neighbors[i].Row]] += (float)w;
-            total += w;
-        }
-
-        for (var r = 0; r < posterior.Length; r++)
-        {
-            posterior[r] = (float)(posterior[r] / total);
-        }
-    }
-
     /// <summary>Plain majority vote of the first k neighbours; ties go to the route with the nearer best neighbour.</summary>
-    public static int MajorityVote(ReadOnlySpan<Neighbor> neighbors, ReadOnlySpan<int> rowRoute, int k)
+    public static int MajorityVote(ReadOnlySpan<VectorHit> neighbors, ReadOnlySpan<int> rowRoute, int k)
     {
         var counts = new Dictionary<int, int>();
         var best = -1;
@@ -40,7 +17,7 @@ public static class RouteVoting
         k = Math.Min(k, neighbors.Length);
         for (var i = 0; i < k; i++)
         {
-            var r = rowRoute[neighbors[i].Row];
+            var r = rowRoute[neighbors[i].Id];
             var c = counts[r] = counts.GetValueOrDefault(r) + 1;
             if (c > bestCount)
             {
@@ -62,13 +39,13 @@ public static class RouteVoting
     }
 
     /// <summary>semantic-router's aggregation: the top-k utterances grouped by route, route score = mean similarity; best route.</summary>
-    public static (int Route, double Score) SemanticRouterMean(ReadOnlySpan<Neighbor> neighbors, ReadOnlySpan<int> rowRoute, int k = 5)
+    public static (int Route, double Score) SemanticRouterMean(ReadOnlySpan<VectorHit> neighbors, ReadOnlySpan<int> rowRoute, int k = 5)
     {
         var sums = new Dictionary<int, (double Sum, int Count)>();
         k = Math.Min(k, neighbors.Length);
         for (var i = 0; i < k; i++)
         {
-            var r = rowRoute[neighbors[i].Row];
+            var r = rowRoute[neighbors[i].Id];
             var (s, c) = sums.GetValueOrDefault(r);
             sums[r] = (s + neighbors[i].Similarity, c + 1);
         }
@@ -85,20 +62,11 @@ public static class RouteVoting
         return best;
     }
 
-    /// <summary>P = α·P_head + (1 − α)·P_knn, written into <paramref name="result"/>.</summary>
-    public static void Blend(ReadOnlySpan<float> head, ReadOnlySpan<float> knn, double alpha, Span<float> result)
-    {
-        for (var r = 0; r < result.Length; r++)
-        {
-            result[r] = (float)((alpha * head[r]) + ((1 - alpha) * knn[r]));
-        }
-    }
-
-    private static int FirstIndex(ReadOnlySpan<Neighbor> neighbors, ReadOnlySpan<int> rowRoute, int route, int k)
+    private static int FirstIndex(ReadOnlySpan<VectorHit> neighbors, ReadOnlySpan<int> rowRoute, int route, int k)
     {
         for (var i = 0; i < k; i++)
         {
-            if (rowRoute[neighbors[i].Row] == route)
+            if (rowRoute[neighbors[i].Id] == route)
             {
                 return i;
             }

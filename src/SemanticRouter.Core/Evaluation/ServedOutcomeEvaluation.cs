@@ -1,5 +1,9 @@
+using SemanticRouter.Index;
+using SemanticRouter.Neighbors;
 using SemanticRouter.Outcomes;
 using SemanticRouter.Ranking;
+using SemanticRouter.RouteHead;
+using SemanticRouter.Routes;
 
 namespace SemanticRouter.Evaluation;
 
@@ -96,7 +100,7 @@ public static class ServedOutcomeEvaluation
 
             chosen.Add(new ServedFoldChoice(f, settings.K, settings.Temperature, settings.UtteranceSmoothingStrength, settings.TextModelWeight, settings.RouteHeadWeight, innerApgr));
             log?.Invoke(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"fold {f + 1}/{folds}: {test.Length} held-out prompts ranked with k={settings.K} tau={settings.Temperature} utterance-smoothing={settings.UtteranceSmoothingStrength} text={settings.TextModelWeight}{(settings.RouteHeadWeight > 0 ? $" route-head={settings.RouteHeadWeight}" : "")}{(grid is null ? "" : $" (inner APGR {innerApgr:F3}{edgeNote})")}"));
+                $"fold {f + 1}/{folds}: {test.Length} held-out prompts ranked with k={settings.K} temperature={settings.Temperature} utterance-smoothing={settings.UtteranceSmoothingStrength} text={settings.TextModelWeight}{(settings.RouteHeadWeight > 0 ? $" route-head={settings.RouteHeadWeight}" : "")}{(grid is null ? "" : $" (inner APGR {innerApgr:F3}{edgeNote})")}"));
         }
 
         // What to serve on all of this data: the same choice, made on all prompts (`fit`'s job for outcome data).
@@ -111,7 +115,7 @@ public static class ServedOutcomeEvaluation
             }
 
             log?.Invoke(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"to serve, chosen on all {n} prompts: k={recommended.K} tau={recommended.Temperature} utterance-smoothing={recommended.UtteranceSmoothingStrength} text={recommended.TextModelWeight}{(recommended.RouteHeadWeight > 0 ? $" route-head={recommended.RouteHeadWeight}" : "")} (inner APGR {recommendedApgr:F3})"));
+                $"to serve, chosen on all {n} prompts: k={recommended.K} temperature={recommended.Temperature} utterance-smoothing={recommended.UtteranceSmoothingStrength} text={recommended.TextModelWeight}{(recommended.RouteHeadWeight > 0 ? $" route-head={recommended.RouteHeadWeight}" : "")} (inner APGR {recommendedApgr:F3})"));
         }
 
         var w = weak;
@@ -188,8 +192,8 @@ public static class ServedOutcomeEvaluation
         }
 
         textOptions = (textOptions ?? new TextOutcomeModelOptions()) with { Threads = threads };
-        return new Data(matrix, matrix.Length / n, new ExactNeighbors(matrix, matrix.Length / n), weak, strong, OutcomeEvaluation.OutcomeClasses(weak, strong), routeNames, routeOf, texts,
-            [.. Enumerable.Range(0, n).Select(i => UtteranceKey.Of(routeNames[routeOf[i]], texts[i]))], textOptions, threads);
+        return new Data(matrix, matrix.Length / n, weak, strong, OutcomeEvaluation.OutcomeClasses(weak, strong), routeNames, routeOf, texts,
+            [.. Enumerable.Range(0, n).Select(i => new UtteranceEntry(i, routeNames[routeOf[i]], texts[i]))], textOptions, threads);
     }
 
     /// <summary>
@@ -248,7 +252,7 @@ public static class ServedOutcomeEvaluation
         return new ServedSettingsChoice(chosen, best.Apgr, grid.AtEdge(best.Settings));
     }
 
-    private sealed record Data(float[] Matrix, int Dims, ExactNeighbors Exact, double[] Weak, double[] Strong, int[] Classes, IReadOnlyList<string> RouteNames, int[] RouteOf, IReadOnlyList<string> Texts, UtteranceKey[] Keys, TextOutcomeModelOptions TextOptions, int Threads);
+    private sealed record Data(float[] Matrix, int Dims, double[] Weak, double[] Strong, int[] Classes, IReadOnlyList<string> RouteNames, int[] RouteOf, IReadOnlyList<string> Texts, UtteranceEntry[] Utterances, TextOutcomeModelOptions TextOptions, int Threads);
 
     /// <summary>
     /// One split, set up once and ranked with any settings: the training prompts as the served state
@@ -260,7 +264,7 @@ public static class ServedOutcomeEvaluation
         private readonly int[] _test;
         private readonly OutcomeStatistics _stats = new();
         private readonly RoutingTable _table;
-        private readonly Ranking.Neighbor[][] _neighbors;
+        private readonly Neighbor[][] _neighbors;
         private readonly Dictionary<string, double>[]? _text;
         private readonly Dictionary<string, double>[]? _routePosterior;
 
@@ -273,7 +277,7 @@ public static class ServedOutcomeEvaluation
             // itself (it is the utterance) and its route, once per model.
             foreach (var i in train)
             {
-                var credits = new OutcomeCredits([new UtteranceCredit(data.Keys[i], 1)], [new RouteCredit(data.RouteNames[data.RouteOf[i]], 1)]);
+                var credits = new OutcomeCredits([new UtteranceCredit(data.Utterances[i].Key, 1)], [new RouteCredit(data.RouteNames[data.RouteOf[i]], 1)]);
                 _stats.Apply(WeakModel, data.Weak[i], credits);
                 _stats.Apply(StrongModel, data.Strong[i], credits);
             }
@@ -289,12 +293,8 @@ public static class ServedOutcomeEvaluation
                 _text = new Dictionary<string, double>[test.Length];
             }
 
-            // Searched over every prompt, the held-out ones masked out: no copy of the training rows per split.
-            var include = new bool[data.Weak.Length];
-            foreach (var i in train)
-            {
-                include[i] = true;
-            }
+            // The training prompts are the index; the held-out ones are only queries.
+            var search = new NeighborSearch(ExactIndex.FromRows(data.Matrix, data.Dims, train), data.Utterances);
 
             // With RouteHeadWeight > 0, what a fitted route head adds: a softmax regression over the routes,
             // trained on the training prompts (each an utterance of its route), whose posterior each
@@ -306,12 +306,11 @@ public static class ServedOutcomeEvaluation
                 _routePosterior = new Dictionary<string, double>[test.Length];
             }
 
-            _neighbors = new Ranking.Neighbor[test.Length][];
+            _neighbors = new Neighbor[test.Length][];
             Parallel.For(0, test.Length, new ParallelOptions { MaxDegreeOfParallelism = data.Threads }, j =>
             {
                 var q = test[j];
-                _neighbors[j] = [.. data.Exact.Search(data.Matrix.AsSpan(q * data.Dims, data.Dims), k, include).Select(h =>
-                    new Ranking.Neighbor(h.Row, data.Keys[h.Row], data.RouteNames[data.RouteOf[h.Row]], data.Texts[h.Row], h.Similarity))];
+                _neighbors[j] = [.. search.Search(data.Matrix.AsSpan(q * data.Dims, data.Dims), k)];
                 if (_text is not null)
                 {
                     _text[j] = textModel!.Predict(data.Texts[q], [WeakModel, StrongModel]);
@@ -335,14 +334,16 @@ public static class ServedOutcomeEvaluation
         public double[] Score(RankingOptions settings)
         {
             var ranker = new Ranker(_table, settings);
+            var alpha = settings.RouteHeadWeight;
             var scores = new double[_test.Length];
             Parallel.For(0, _test.Length, new ParallelOptions { MaxDegreeOfParallelism = _data.Threads }, j =>
             {
-                var result = ranker.Rank(new RankingRequest(_neighbors[j])
+                var result = ranker.Rank(new RankerInput(_neighbors[j])
                 {
                     Statistics = _stats,
                     TextEstimates = settings.TextModelWeight > 0 ? _text?[j] : null,
-                    RoutePosterior = settings.RouteHeadWeight > 0 ? _routePosterior?[j] : null,
+                    // As the engine ranks with an index's route head and route_head_weight (outcome routing).
+                    RoutePosterior = alpha > 0 && _routePosterior?[j] is { } classifier ? vote => RouteHeadMath.Blend(classifier, vote, alpha) : null,
                 });
                 double Quality(string model) => result.Models.First(m => m.Model == model).Quality;
                 scores[j] = Quality(StrongModel) - Quality(WeakModel);

@@ -129,7 +129,7 @@ public sealed record ServedSettingsGrid(IReadOnlyList<int> K, IReadOnlyList<doub
         }
         catch (ArgumentOutOfRangeException e)
         {
-            throw new FormatException($"{key} {text}: {e.Message.Split(" (Parameter")[0]}", e);
+            throw new FormatException($"{key} {text}: {ErrorMessage.Of(e)}", e);
         }
 
         return value;

@@ -1,5 +1,5 @@
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 
 namespace SemanticRouter.Index;
 
@@ -34,6 +34,31 @@ public sealed class ExactIndex : IVectorIndex
         _vectors = new float[(long)initialCapacity * dimensions];
         _ids = new int[initialCapacity];
         _slotById = new Dictionary<int, int>(initialCapacity);
+    }
+
+    /// <summary>
+    /// An index over rows of a row-major matrix (n × <paramref name="dimensions"/> unit vectors), each under
+    /// its row number as id: all rows, or only <paramref name="rows"/> (a cross-validation fold's training rows).
+    /// </summary>
+    public static ExactIndex FromRows(float[] matrix, int dimensions, IReadOnlyList<int>? rows = null)
+    {
+        ArgumentNullException.ThrowIfNull(matrix);
+        ArgumentOutOfRangeException.ThrowIfLessThan(dimensions, 1);
+        int[] ids = rows is null ? [.. Enumerable.Range(0, matrix.Length / dimensions)] : [.. rows];
+        var index = new ExactIndex(dimensions, ids.Length);
+        if (rows is null)
+        {
+            index.AddRange(ids, matrix.AsSpan(0, ids.Length * dimensions));
+        }
+        else
+        {
+            foreach (int row in ids)
+            {
+                index.Add(row, matrix.AsSpan(row * dimensions, dimensions));
+            }
+        }
+
+        return index;
     }
 
     /// <summary>"SREXACT" then 0x0A.</summary>
@@ -172,12 +197,12 @@ public sealed class ExactIndex : IVectorIndex
             return 0;
         }
 
-        ref float q = ref MemoryMarshal.GetReference(query);
-        ref float v = ref MemoryMarshal.GetArrayDataReference(_vectors);
+        // TensorPrimitives' dot (not HNSW's unrolled kernel): the reference that evaluation and `fit` have
+        // always measured with, so their similarities, and the parameters chosen on them, stay bit for bit.
         int size = 0;
         for (int slot = 0; slot < _count; slot++)
         {
-            var hit = new VectorHit(_ids[slot], VectorMath.Dot(ref q, ref Unsafe.Add(ref v, (nint)slot * _dims), _dims));
+            var hit = new VectorHit(_ids[slot], TensorPrimitives.Dot(_vectors.AsSpan(slot * _dims, _dims), query));
             if (size < k)
             {
                 best[size] = hit;

@@ -1,17 +1,17 @@
 namespace SemanticRouter.Outcomes;
 
 /// <summary>One parsed line of an outcome history file.</summary>
-public readonly record struct ImportRow(int Line, string Text, string Model, double Score);
+public readonly record struct OutcomeImportRow(int Line, string Text, string Model, double Score);
 
 /// <summary>Result of an import: rows read and outcomes stored.</summary>
-public sealed record ImportSummary(int Rows, int Imported, TimeSpan Elapsed)
+public sealed record OutcomeImportSummary(int Rows, int Imported, TimeSpan Elapsed)
 {
     /// <summary>Outcomes read per model, in the order the models first appear (so a column left out shows).</summary>
     public IReadOnlyList<KeyValuePair<string, int>> PerModel { get; init; } = [];
 }
 
 /// <summary>How far an import is: outcomes committed of those the file holds.</summary>
-public readonly record struct ImportProgress(int Imported, int Total);
+public readonly record struct OutcomeImportProgress(int Imported, int Total);
 
 /// <summary>Settings of <see cref="OutcomeImporter.ImportAsync"/>.</summary>
 public sealed record OutcomeImportOptions
@@ -26,5 +26,5 @@ public sealed record OutcomeImportOptions
     public IReadOnlyDictionary<string, string> ModelNames { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
     /// <summary>Reported after each committed batch.</summary>
-    public IProgress<ImportProgress>? Progress { get; init; }
+    public IProgress<OutcomeImportProgress>? Progress { get; init; }
 }

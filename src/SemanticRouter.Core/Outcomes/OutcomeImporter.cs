@@ -9,18 +9,27 @@ namespace SemanticRouter.Outcomes;
 /// (any order, more columns ignored; RFC 4180 quoting), RouteLLM's CSV (<c>prompt</c> and one column
 /// per model, as `eval --outcomes` reads) or JSON Lines <c>{"text": …, "model": …, "outcome": …}</c>.
 /// An outcome is true/false, 1/0 or a score in [0, 1]. The file is validated completely first (every
-/// error carries its line number) so that a malformed file imports nothing; then rows are credited
-/// through the store's neighbour seam and committed in batches (<see cref="OutcomeImportOptions.BatchSize"/>),
-/// one transaction each, so an import stopped part-way keeps whole batches and nothing half-written.
+/// error carries its line number) so that a malformed file imports nothing; then each row is credited by
+/// the caller's <see cref="OutcomeCreditor"/> (the engine's: the text's neighbours, as a served outcome with
+/// its text is credited) and committed in batches (<see cref="OutcomeImportOptions.BatchSize"/>), one
+/// transaction each, so an import stopped part-way keeps whole batches and nothing half-written.
 /// </summary>
 public static class OutcomeImporter
 {
     public const int DefaultBatchSize = 1000;
 
-    public static async Task<ImportSummary> ImportAsync(
-        string path, OutcomeStore store, OutcomeImportOptions? options = null, CancellationToken cancellationToken = default)
+    /// <param name="path">The history file.</param>
+    /// <param name="store">Where the credited outcomes go.</param>
+    /// <param name="credit">What each outcome credits.</param>
+    /// <param name="isKnownModel">The model catalogue: a row naming another model stops the import before anything is written.</param>
+    /// <param name="options">Batching, model names, progress.</param>
+    /// <param name="cancellationToken">Stops between rows; whole batches stay committed.</param>
+    public static async Task<OutcomeImportSummary> ImportAsync(
+        string path, IOutcomeStore store, OutcomeCreditor credit, Func<string, bool> isKnownModel, OutcomeImportOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(credit);
+        ArgumentNullException.ThrowIfNull(isKnownModel);
         options ??= new OutcomeImportOptions();
         var batchSize = options.BatchSize;
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
@@ -34,7 +43,7 @@ public static class OutcomeImporter
         {
             cancellationToken.ThrowIfCancellationRequested();
             var model = Named(row.Model);
-            if (!store.IsKnownModel(model))
+            if (!isKnownModel(model))
             {
                 var mapped = model == row.Model ? "" : $" (mapped from '{row.Model}')";
                 throw new OutcomeImportException(path, row.Line, $"unknown model '{model}'{mapped}: no route of the index targets it") { UnknownModel = model };
@@ -51,21 +60,22 @@ public static class OutcomeImporter
         }
 
         var imported = 0;
-        var batch = new List<(Outcome, OutcomeCredits)>(batchSize);
+        var batch = new List<CreditedOutcome>(batchSize);
         foreach (var row in Parse(path))
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var outcome = Outcome.ForQuery(row.Text, Named(row.Model), row.Score);
             OutcomeCredits credits;
             try
             {
-                credits = store.Resolve(outcome);
+                credits = await credit(outcome, cancellationToken).ConfigureAwait(false);
             }
             catch (OutcomeRejectedException e)
             {
                 throw new OutcomeImportException($"{path}:{row.Line}: {e.Message}", e);
             }
 
-            batch.Add((outcome, credits));
+            batch.Add(new CreditedOutcome(outcome, credits));
             if (batch.Count == batchSize)
             {
                 imported += await Flush().ConfigureAwait(false);
@@ -73,7 +83,7 @@ public static class OutcomeImporter
         }
 
         imported += await Flush().ConfigureAwait(false);
-        return new ImportSummary(rows, imported, clock.Elapsed) { PerModel = perModel };
+        return new OutcomeImportSummary(rows, imported, clock.Elapsed) { PerModel = perModel };
 
         async Task<int> Flush()
         {
@@ -82,15 +92,15 @@ public static class OutcomeImporter
                 return 0;
             }
 
-            var n = (await store.RecordBatchAsync(batch, cancellationToken).ConfigureAwait(false)).Count;
+            var n = (await store.RecordAsync([.. batch], cancellationToken).ConfigureAwait(false)).Count;
             batch.Clear();
-            options.Progress?.Report(new ImportProgress(imported + n, rows));
+            options.Progress?.Report(new OutcomeImportProgress(imported + n, rows));
             return n;
         }
     }
 
     /// <summary>Parses a .csv or .jsonl/.json file (by extension), lazily; throws <see cref="OutcomeImportException"/> on the first bad line.</summary>
-    public static IEnumerable<ImportRow> Parse(string path)
+    public static IEnumerable<OutcomeImportRow> Parse(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         var ext = System.IO.Path.GetExtension(path).ToUpperInvariant();
@@ -119,7 +129,7 @@ public static class OutcomeImporter
     private static IEnumerable<(int Line, List<string> Fields)> Records(string path) =>
         CsvRecords.ReadFile(path, (line, message) => new OutcomeImportException(path, line, message));
 
-    private static IEnumerable<ImportRow> ParseCsv(string path)
+    private static IEnumerable<OutcomeImportRow> ParseCsv(string path)
     {
         using var records = Records(path).GetEnumerator();
         if (!records.MoveNext())
@@ -203,7 +213,7 @@ public static class OutcomeImporter
         return models;
     }
 
-    private static ImportRow Row(string path, int line, string? text, string? model, string? outcome)
+    private static OutcomeImportRow Row(string path, int line, string? text, string? model, string? outcome)
     {
         if (string.IsNullOrWhiteSpace(text))
         {
@@ -220,10 +230,10 @@ public static class OutcomeImporter
             throw new OutcomeImportException(path, line, $"outcome '{outcome}' is not true/false, 1/0 or a score in [0, 1]");
         }
 
-        return new ImportRow(line, text, model.Trim(), score);
+        return new OutcomeImportRow(line, text, model.Trim(), score);
     }
 
-    private static IEnumerable<ImportRow> ParseJsonLines(string path)
+    private static IEnumerable<OutcomeImportRow> ParseJsonLines(string path)
     {
         var line = 0;
         foreach (var text in File.ReadLines(path))

@@ -1,3 +1,5 @@
+using SemanticRouter.Routes;
+
 namespace SemanticRouter.Outcomes;
 
 /// <summary>Aggregated counts of one (route, model) pair, for reports.</summary>

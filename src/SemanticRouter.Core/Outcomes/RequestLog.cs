@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using SemanticRouter.Ranking;
 
 namespace SemanticRouter.Outcomes;
 
@@ -46,9 +45,7 @@ public sealed class RequestLog
     /// <summary>A fresh request id: 128 random bits as 32 lowercase hex digits.</summary>
     public static string NewRequestId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
 
-    /// <summary>Remembers the credits of <paramref name="result"/> under a new request id, which it returns.</summary>
-    public string Remember(RankingResult result) => Remember(OutcomeCredits.FromRanking(result));
-
+    /// <summary>Remembers <paramref name="credits"/> under a new request id, which it returns.</summary>
     public string Remember(OutcomeCredits credits)
     {
         var id = NewRequestId();

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using SemanticRouter.Neighbors;
 
 namespace SemanticRouter.Ranking;
 
@@ -93,9 +94,6 @@ public static class ConversationBenchmark
     public static string? Predict(IReadOnlyList<Neighbor> neighbors, RankingOptions? options = null)
     {
         options ??= RankingOptions.Default;
-        var vote = Ranker.KnnPosterior(Ranker.Weigh(neighbors, options.K, options.Temperature));
-        return vote.Count == 0
-            ? null
-            : vote.OrderByDescending(v => v.Value).ThenBy(v => v.Key, StringComparer.Ordinal).First().Key;
+        return Ranker.TopRoute(Ranker.KnnPosterior(Ranker.Weigh(neighbors, options.K, options.Temperature)));
     }
 }

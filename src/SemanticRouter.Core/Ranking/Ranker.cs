@@ -1,4 +1,6 @@
+using SemanticRouter.Neighbors;
 using SemanticRouter.Outcomes;
+using SemanticRouter.Routes;
 
 namespace SemanticRouter.Ranking;
 
@@ -7,8 +9,9 @@ namespace SemanticRouter.Ranking;
 /// <see cref="Rank"/> calls may share one instance; outcome statistics come with each request.
 /// </summary>
 /// <remarks>
-/// <para>Weights w_i = exp((s_i − s_max)/τ) over the first k neighbours. Route posterior
-/// P(r|q) = α·P_head(r) + (1−α)·P_knn(r) with P_knn(r) = Σ_{i∈r} w_i / Σ_i w_i (α = 0 without a head).</para>
+/// <para>Weights w_i = exp((s_i − s_max)/τ) over the first k neighbours. Route posterior P(r|q): the neighbours'
+/// vote P_knn(r) = Σ_{i∈r} w_i / Σ_i w_i, or what the request's <see cref="RankerInput.RoutePosterior"/> makes of
+/// it (a route head's blend, computed by the route head, not here).</para>
 /// <para>Success estimates, smoothed hierarchically: p̂_r(m) = (S_r + β_r·prior_r(m)) / (N_r + β_r) and
 /// p̂_i(m) = (S_i + β_u·p̂_r(m)) / (N_i + β_u) for utterance i of route r.</para>
 /// <para>Quality(m) = Σ_r P(r|q)·Q_r(m) with Q_r(m) = Σ_{i∈r} w_i p̂_i(m) / Σ_{i∈r} w_i (p̂_r(m) when no
@@ -36,7 +39,7 @@ public sealed class Ranker
 
     public RoutingTable Table => _table;
 
-    public RankingResult Rank(RankingRequest request)
+    public RankingResult Rank(RankerInput request)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(request.Neighbors);
@@ -108,7 +111,7 @@ public sealed class Ranker
 
     /// <summary>
     /// The first <paramref name="k"/> neighbours by similarity (ties by id) with w_i = exp((s_i − s_max)/τ)
-    /// and w_i / Σ w. Shared with outcome crediting and the conversation benchmark.
+    /// and w_i / Σ w. Shared with outcome crediting (<c>Engine.OutcomeCrediting</c>) and the conversation benchmark.
     /// </summary>
     public static IReadOnlyList<WeightedNeighbor> Weigh(IReadOnlyList<Neighbor> neighbors, int k, double temperature)
     {
@@ -169,57 +172,37 @@ public sealed class Ranker
         return vote;
     }
 
-    private Dictionary<string, double> Posterior(IReadOnlyList<WeightedNeighbor> neighbors, IReadOnlyDictionary<string, double>? head)
+    /// <summary>The route with the largest vote (ties by name), or null when nothing voted.</summary>
+    public static string? TopRoute(IReadOnlyDictionary<string, double> vote)
+    {
+        ArgumentNullException.ThrowIfNull(vote);
+        return vote.Count == 0
+            ? null
+            : vote.OrderByDescending(v => v.Value).ThenBy(v => v.Key, StringComparer.Ordinal).First().Key;
+    }
+
+    private IReadOnlyDictionary<string, double> Posterior(IReadOnlyList<WeightedNeighbor> neighbors, RoutePosteriorFunction? routePosterior)
     {
         var knn = KnnPosterior(neighbors);
-        var alpha = Options.RouteHeadWeight;
-        if (head is null || alpha == 0)
+        if (routePosterior is null)
         {
             return knn;
         }
 
-        var headTotal = 0.0;
-        foreach (var (route, p) in head)
+        var posterior = routePosterior(knn);
+        foreach (var (route, p) in posterior)
         {
-            if (!(p >= 0) || !double.IsFinite(p))
+            if (!(p >= 0) || !double.IsFinite(p) || !_table.ContainsRoute(route))
             {
-                throw new ArgumentException($"Route posterior of '{route}' is {p}; it must be finite and non-negative.", nameof(head));
-            }
-
-            if (_table.ContainsRoute(route))
-            {
-                headTotal += p;
+                throw new ArgumentException($"Route posterior of '{route}' is {p}; it must be finite and non-negative, over the routing table's routes.", nameof(routePosterior));
             }
         }
 
-        if (headTotal <= 0)
-        {
-            return knn;
-        }
-
-        // Without neighbours the head alone decides (α is a blend of two votes, not a discount).
-        var knnWeight = knn.Count == 0 ? 0 : 1 - alpha;
-        var headWeight = knn.Count == 0 ? 1 : alpha;
-        var blended = new Dictionary<string, double>(StringComparer.Ordinal);
-        foreach (var (route, p) in knn)
-        {
-            blended[route] = knnWeight * p;
-        }
-
-        foreach (var (route, p) in head)
-        {
-            if (p > 0 && _table.ContainsRoute(route))
-            {
-                // α·1 + (1 − α)·1 can round past 1; a posterior is a probability.
-                blended[route] = Math.Min(1, blended.GetValueOrDefault(route) + (headWeight * p / headTotal));
-            }
-        }
-
-        return blended;
+        return posterior;
     }
 
     private RouteContribution[] Support(
-        string model, Dictionary<string, double> posterior, IReadOnlyList<WeightedNeighbor> neighbors, IOutcomeStatistics stats)
+        string model, IReadOnlyDictionary<string, double> posterior, IReadOnlyList<WeightedNeighbor> neighbors, IOutcomeStatistics stats)
     {
         List<RouteContribution>? support = null;
         foreach (var (route, p) in posterior)
@@ -268,7 +251,7 @@ public sealed class Ranker
     private static double SmoothedOrPrior(SuccessCounts counts, double prior, double strength) =>
         counts.Trials + strength > 0 ? counts.Smoothed(prior, strength) : prior;
 
-    private List<string> ResolveCandidates(RankingRequest request)
+    private List<string> ResolveCandidates(RankerInput request)
     {
         var excluded = new HashSet<string>(StringComparer.Ordinal);
         foreach (var model in request.Excluded ?? [])

@@ -1,3 +1,5 @@
+using SemanticRouter.Neighbors;
+
 namespace SemanticRouter.Ranking;
 
 /// <summary>A route and its posterior probability P(r|q).</summary>
@@ -49,3 +51,6 @@ public sealed record RankingResult
     /// <summary>The neighbours that voted, with their weights (most similar first).</summary>
     public required IReadOnlyList<WeightedNeighbor> Neighbors { get; init; }
 }
+
+/// <summary>A neighbour with the vote weight w_i = exp((s_i − s_max)/τ) it received, and that weight normalised (Σ = 1).</summary>
+public sealed record WeightedNeighbor(Neighbor Neighbor, double Weight, double NormalisedWeight);

@@ -1,7 +1,7 @@
-namespace SemanticRouter.Ranking;
+using SemanticRouter.Numerics;
+using SemanticRouter.Outcomes;
 
-/// <summary>One observed outcome with the text of its query: how well <see cref="Model"/> did (score in [0, 1]).</summary>
-public readonly record struct TextOutcome(string Text, string Model, double Score);
+namespace SemanticRouter.Ranking;
 
 /// <summary>Training options of <see cref="TextOutcomeModel"/>.</summary>
 public sealed record TextOutcomeModelOptions

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text;
 using System.Text.RegularExpressions;
+using SemanticRouter.IO;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -122,7 +123,7 @@ public static partial class RouteFileEditor
         {
             foreach (var u in r.Utterances)
             {
-                owners[RouteNames.UtteranceKey(u)] = r.Name;
+                owners[RouteNames.DuplicateKey(u)] = r.Name;
             }
         }
 
@@ -137,7 +138,7 @@ public static partial class RouteFileEditor
                 throw new RouteEditException(RouteEditErrorKind.EmptyUtterance, "empty utterance");
             }
 
-            var key = RouteNames.UtteranceKey(text);
+            var key = RouteNames.DuplicateKey(text);
             if (owners.TryGetValue(key, out var owner))
             {
                 (skipDuplicates ? skipped : duplicates).Add(owner == routeName
@@ -190,7 +191,7 @@ public static partial class RouteFileEditor
                 $"{route.SourceFile}: route '{routeName}' is laid out in a way the editor cannot extend safely; nothing was written");
         }
 
-        WriteAtomically(route.SourceFile, newContent);
+        AtomicWrite.ReplaceFile(route.SourceFile, newContent);
         return new RouteEditResult(route.SourceFile, routeName, added, skipped);
     }
 
@@ -325,29 +326,4 @@ public static partial class RouteFileEditor
 
     private static int Offset(List<int> lines, string text, Mark mark) =>
         Math.Min(text.Length, LineStart(lines, text, (int)mark.Line) + (int)mark.Column - 1);
-
-    /// <summary>Writes <paramref name="content"/> to a temporary file beside <paramref name="path"/>, flushes it
-    /// to disk and renames it over <paramref name="path"/>.</summary>
-    internal static void WriteAtomically(string path, byte[] content)
-    {
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        var temp = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                stream.Write(content);
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temp, path, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp))
-            {
-                File.Delete(temp);
-            }
-        }
-    }
 }

@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 
 namespace SemanticRouter.Routes;
 
-/// <summary>Naming rules for routes and models, and the utterance comparison key.</summary>
+/// <summary>Naming rules for routes and models, and the key under which two utterances are duplicates.</summary>
 public static partial class RouteNames
 {
     /// <summary>Route names: lower-case ASCII letters and digits, then also <c>_ . -</c>; at most 100 characters.
@@ -24,7 +24,7 @@ public static partial class RouteNames
     /// The key under which two utterances count as the same: trimmed, every run of white space collapsed
     /// to one space, lower-cased (invariant). "Hello  World" and " hello world" are duplicates.
     /// </summary>
-    public static string UtteranceKey(string utterance)
+    public static string DuplicateKey(string utterance)
     {
         ArgumentNullException.ThrowIfNull(utterance);
         return CollapseWhiteSpace(utterance).ToLowerInvariant();

@@ -1,11 +1,14 @@
 using System.Data.Common;
+using System.Globalization;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using SemanticRouter.Artifacts;
 using SemanticRouter.Embeddings;
 using SemanticRouter.Engine;
 using SemanticRouter.Server.Hosting;
 using SemanticRouter.Server.Metrics;
+using SemanticRouter.Settings;
 
 namespace SemanticRouter.Server.Composition;
 
@@ -13,7 +16,9 @@ namespace SemanticRouter.Server.Composition;
 /// The router the server runs, built from its options and owned as a whole: the model folder (the one the
 /// index records unless configured) → <see cref="SentenceEncoder"/> → <see cref="BatchingEmbeddingGenerator"/>
 /// → <see cref="CachingEmbeddingGenerator"/> → <see cref="RouterEngine"/>. The decorators report batch sizes and
-/// cache lookups to <see cref="RouterMetrics"/>; the server's limits (MaxK, MaxQueryBytes) are the engine's too.
+/// cache lookups to <see cref="RouterMetrics"/>; the server's MaxQueryBytes is the engine's too. The ranking
+/// settings are the engine's to resolve (<see cref="RankingSettingsResolver"/>): the server hands it the configured
+/// settings file and settings, and logs what it resolved.
 /// </summary>
 internal sealed class EngineStack : IDisposable
 {
@@ -28,11 +33,12 @@ internal sealed class EngineStack : IDisposable
     public RouterEngine Engine { get; }
 
     /// <exception cref="RouterStartupException">The index, the model or the outcome store cannot be opened; names the setting.</exception>
-    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">A ranking setting does not fit the index.</exception>
+    /// <exception cref="OptionsValidationException">A ranking setting does not fit the index (a fallback route it does not have); names the setting.</exception>
     public static EngineStack Open(RouterServerOptions server, EngineHostOptions engine, RankingHostOptions ranking, RouterMetrics metrics, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(server);
         ArgumentNullException.ThrowIfNull(engine);
+        ArgumentNullException.ThrowIfNull(ranking);
         ArgumentNullException.ThrowIfNull(metrics);
         RouterArtifact artifact;
         ModelFolder folder;
@@ -47,13 +53,7 @@ internal sealed class EngineStack : IDisposable
             throw new RouterStartupException(nameof(engine.Index), e.Message, e);
         }
 
-        var settings = ServedRankingSettings.Resolve(ranking, artifact, server.MaxK);
-        string described = settings.Describe();
-        ServerLog.RankingSettings(logger, settings.Source, described);
-        foreach (string warning in settings.Warnings)
-        {
-            ServerLog.RankingSettingIgnored(logger, warning);
-        }
+        var settingsFile = ReadSettingsFile(ranking.RankingOptionsFile);
 
         // ONNX Runtime's threads spin inside a run (no OS wake-up per operator) and park as soon as it
         // returns, so they do not steal the cores Kestrel needs to send the answer (docs/grpc.md).
@@ -68,22 +68,26 @@ internal sealed class EngineStack : IDisposable
             embedder = new CachingEmbeddingGenerator(embedder, engine.EmbeddingCacheSize, metrics.RecordCacheLookup);
         }
 
+        RouterEngine router;
         try
         {
-            var router = new RouterEngine(
+            router = new RouterEngine(
                 new RouterEngineOptions
                 {
                     IndexDirectory = artifact.Directory,
                     OutcomeDatabase = engine.OutcomeDatabase,
-                    Ranking = settings.Options,
-                    RouteHeadWeight = settings.RouteHeadWeight,
-                    MaxK = server.MaxK,
+                    RankingSettings = settingsFile,
+                    RankingOverrides = Overrides(ranking),
                     MaxQueryBytes = server.MaxQueryBytes,
                     OnTextModelFitted = fit => ServerLog.TextModelFitted(logger, fit.Outcomes, fit.Models, fit.Elapsed.TotalSeconds),
                 },
                 embedder,
                 artifact);
-            return new EngineStack(router, embedder);
+        }
+        catch (RankingSettingsException e)
+        {
+            embedder.Dispose();
+            throw Invalid(e);
         }
         catch (Exception e) when (e is DbException or IOException or UnauthorizedAccessException)
         {
@@ -95,6 +99,20 @@ internal sealed class EngineStack : IDisposable
             embedder.Dispose();
             throw;
         }
+
+        // What the engine resolved (RankingSettingsResolver: the one place that decides), for the start-up log.
+        var settings = router.Settings;
+        string source = ranking.RankingOptionsFile is { } path
+            ? $"{SettingNames.Section}:{nameof(ranking.RankingOptionsFile)} {path}"
+            : settings.SettingsSource ?? "the defaults";
+        string described = Describe(settings);
+        ServerLog.RankingSettings(logger, source, described);
+        foreach (string warning in settings.Warnings)
+        {
+            ServerLog.RankingSettingIgnored(logger, warning);
+        }
+
+        return new EngineStack(router, embedder);
     }
 
     /// <summary>Disposes the engine, then the encoder stack under it (each decorator disposes its inner generator).</summary>
@@ -102,6 +120,77 @@ internal sealed class EngineStack : IDisposable
     {
         Engine.Dispose();
         _embedder.Dispose();
+    }
+
+    /// <summary>The configured ranking settings as the resolver's explicit settings (each wins over the file and the defaults).</summary>
+    private static RankingOverrides Overrides(RankingHostOptions ranking) => new()
+    {
+        K = ranking.DefaultK,
+        Temperature = ranking.Temperature,
+        UtteranceSmoothing = ranking.UtteranceSmoothing,
+        RouteSmoothing = ranking.RouteSmoothing,
+        TextModelWeight = ranking.TextModelWeight,
+        RouteHeadWeight = ranking.RouteHeadWeight,
+        CostWeight = ranking.CostWeight,
+        DefaultThreshold = ranking.DefaultThreshold,
+        FallbackRoute = ranking.FallbackRoute,
+        ConversationDecay = ranking.ConversationDecay,
+    };
+
+    /// <summary>The configured settings file (it replaces the one the index carries); null when none is configured.</summary>
+    /// <exception cref="RouterStartupException">The file cannot be read or is not valid (it was valid when the settings were validated).</exception>
+    private static RankingSettingsFile? ReadSettingsFile(string? path)
+    {
+        if (path is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return RankingSettingsFile.Read(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            throw new RouterStartupException(nameof(RankingHostOptions.RankingOptionsFile), e.Message, e);
+        }
+    }
+
+    /// <summary>A setting the resolver refused (e.g. a fallback route the index does not have), named as the configuration names it.</summary>
+    private static OptionsValidationException Invalid(RankingSettingsException e)
+    {
+        string key = e.Key switch
+        {
+            "k" => nameof(RankingHostOptions.DefaultK),
+            "temperature" => nameof(RankingHostOptions.Temperature),
+            "utterance_smoothing" => nameof(RankingHostOptions.UtteranceSmoothing),
+            "route_smoothing" => nameof(RankingHostOptions.RouteSmoothing),
+            "text_model_weight" => nameof(RankingHostOptions.TextModelWeight),
+            "route_head_weight" => nameof(RankingHostOptions.RouteHeadWeight),
+            "cost_weight" => nameof(RankingHostOptions.CostWeight),
+            "default_threshold" => nameof(RankingHostOptions.DefaultThreshold),
+            "fallback_route" => nameof(RankingHostOptions.FallbackRoute),
+            "conversation_decay" => nameof(RankingHostOptions.ConversationDecay),
+            _ => nameof(RankingHostOptions.RankingOptionsFile),
+        };
+        string message = e.Key is null ? $"{SettingNames.Describe(key)}: {ErrorMessage.Of(e)}"
+            : e.Key == "fallback_route" ? $"{SettingNames.Describe(key)} {e.Value} {e.Problem}"
+            : $"{SettingNames.Describe(key)} {e.Value}: {e.Problem}";
+        return new OptionsValidationException(Microsoft.Extensions.Options.Options.DefaultName, typeof(RankingHostOptions), [message]);
+    }
+
+    /// <summary>The resolved settings as one line for the start-up log, e.g. "default k 10, temperature 0.05, …".</summary>
+    private static string Describe(ResolvedRanking settings)
+    {
+        var o = settings.Options;
+        string routeHead = settings.RouteHead switch
+        {
+            RouteHeadUse.FittedBlend => string.Create(CultureInfo.InvariantCulture, $"{o.RouteHeadWeight} (the route head's fitted blend, with its k and temperature)"),
+            RouteHeadUse.Weighted => o.RouteHeadWeight.ToString(CultureInfo.InvariantCulture),
+            _ => "none (no route head)",
+        };
+        return string.Create(CultureInfo.InvariantCulture,
+            $"default k {settings.DefaultK}, temperature {o.Temperature}, utterance_smoothing {o.UtteranceSmoothingStrength}, route_smoothing {o.RouteSmoothingStrength}, text_model_weight {o.TextModelWeight}, route_head_weight {routeHead}, cost_weight {o.CostWeight}, conversation_decay {o.ConversationDecay}, default_threshold {o.DefaultThreshold}, fallback_route {o.FallbackRoute ?? "none"}");
     }
 
     private static ModelFolder OpenModel(string directory, bool configured)

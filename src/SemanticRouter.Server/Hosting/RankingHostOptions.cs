@@ -1,16 +1,19 @@
 namespace SemanticRouter.Server.Hosting;
 
 /// <summary>
-/// The ranking settings the host gives the engine, each a `serve` flag (and <see cref="DefaultK"/>). Unset
-/// ones keep what the settings file says, else what the index carries, else the defaults (docs/ranking.md);
-/// a request's own k or cost weight wins over these. Bound from the section <see cref="SettingNames.Section"/>.
+/// The ranking settings the host gives the engine: the settings file and the explicit settings of
+/// <c>RankingSettingsResolver</c>, most of them a `serve` flag too (not <see cref="DefaultK"/>,
+/// <see cref="RouteHeadWeight"/>, <see cref="CostWeight"/>). Unset ones keep what the settings file says, else what
+/// the index carries, else the defaults; with a fitted route head and no route_head_weight the head's k and τ win
+/// (docs/ranking.md has the table). A request's own k or cost weight wins over these. Bound from the section
+/// <see cref="SettingNames.Section"/>.
 /// </summary>
 public sealed class RankingHostOptions
 {
     /// <summary>A ranking settings file (`serve --ranking-options`), used instead of the one the index carries.</summary>
     public string? RankingOptionsFile { get; set; }
 
-    /// <summary>Neighbours that vote when a request says k = 0 (no flag; the file's or index's k otherwise).</summary>
+    /// <summary>k: neighbours that vote, and so the k of a request that says k = 0 (no flag; the file's or index's k otherwise).</summary>
     public int? DefaultK { get; set; }
 
     /// <summary>τ of the neighbour vote (`--temperature`).</summary>
@@ -34,8 +37,15 @@ public sealed class RankingHostOptions
     /// <summary>λ_t (`--text-model-weight`).</summary>
     public double? TextModelWeight { get; set; }
 
+    /// <summary>α: the route head's weight in the route vote, with the settings' own k and τ (outcome routing; no flag).</summary>
+    public double? RouteHeadWeight { get; set; }
+
+    /// <summary>λ: the quality–cost trade-off of requests that give none (no flag).</summary>
+    public double? CostWeight { get; set; }
+
     /// <summary>True when any setting is given (otherwise the engine takes what the index carries, unchanged).</summary>
     public bool AnySet =>
         RankingOptionsFile is not null || DefaultK is not null || Temperature is not null || DefaultThreshold is not null || FallbackRoute is not null
-        || RouteSmoothing is not null || UtteranceSmoothing is not null || ConversationDecay is not null || TextModelWeight is not null;
+        || RouteSmoothing is not null || UtteranceSmoothing is not null || ConversationDecay is not null || TextModelWeight is not null
+        || RouteHeadWeight is not null || CostWeight is not null;
 }

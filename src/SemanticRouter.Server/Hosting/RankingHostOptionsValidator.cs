@@ -1,12 +1,13 @@
 using Microsoft.Extensions.Options;
 using SemanticRouter.Ranking;
+using SemanticRouter.Settings;
 
 namespace SemanticRouter.Server.Hosting;
 
 /// <summary>
 /// Start-up validation of <see cref="RankingHostOptions"/>: each value in its range (the ranker's own checks,
 /// named by setting) and the settings file readable and valid. What needs the index (a fallback route it
-/// has, the resulting default k within MaxK) is checked when the engine opens it.
+/// has) is checked when the engine opens it and resolves the settings.
 /// </summary>
 public sealed class RankingHostOptionsValidator : IValidateOptions<RankingHostOptions>
 {
@@ -29,7 +30,7 @@ public sealed class RankingHostOptionsValidator : IValidateOptions<RankingHostOp
             }
             catch (ArgumentOutOfRangeException e)
             {
-                failures.Add(FormattableString.Invariant($"{SettingNames.Describe(key)} {v}: {e.Message.Split(" (Parameter")[0]}"));
+                failures.Add(FormattableString.Invariant($"{SettingNames.Describe(key)} {v}: {ErrorMessage.Of(e)}"));
             }
         }
 
@@ -40,6 +41,8 @@ public sealed class RankingHostOptionsValidator : IValidateOptions<RankingHostOp
         Check(nameof(options.UtteranceSmoothing), options.UtteranceSmoothing, v => probe.UtteranceSmoothingStrength = v);
         Check(nameof(options.ConversationDecay), options.ConversationDecay, v => probe.ConversationDecay = v);
         Check(nameof(options.TextModelWeight), options.TextModelWeight, v => probe.TextModelWeight = v);
+        Check(nameof(options.RouteHeadWeight), options.RouteHeadWeight, v => probe.RouteHeadWeight = v);
+        Check(nameof(options.CostWeight), options.CostWeight, v => probe.CostWeight = v);
         if (options.FallbackRoute is { } fallback && string.IsNullOrWhiteSpace(fallback))
         {
             failures.Add($"{SettingNames.Describe(nameof(options.FallbackRoute))} must name a route of the index (or be unset).");

@@ -64,11 +64,6 @@ public static class RouterConfiguration
         var server = Read(configuration, new RouterServerOptions(), new RouterServerOptionsValidator(), failures);
         var engine = Read(configuration, new EngineHostOptions(), new EngineHostOptionsValidator(), failures);
         var ranking = Read(configuration, new RankingHostOptions(), new RankingHostOptionsValidator(), failures);
-        if (ranking.DefaultK > server.MaxK)
-        {
-            failures.Add($"{SettingNames.Describe(nameof(ranking.DefaultK))} must be in 1..MaxK ({server.MaxK}), not {ranking.DefaultK}.");
-        }
-
         return failures.Count == 0
             ? new RouterSettings(server, engine, ranking)
             : throw new OptionsValidationException(Options.DefaultName, typeof(RouterSettings), failures);

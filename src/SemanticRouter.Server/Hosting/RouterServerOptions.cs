@@ -25,9 +25,6 @@ public sealed class RouterServerOptions
     /// <summary>Largest query (and each earlier turn or utterance) in UTF-8 bytes; the engine gets the same limit.</summary>
     public int MaxQueryBytes { get; set; } = 16 * 1024;
 
-    /// <summary>Largest k a request may ask for; the engine gets the same limit, and its default k must be within it.</summary>
-    public int MaxK { get; set; } = 256;
-
     /// <summary>
     /// When set, every Router call needs metadata <c>authorization: Bearer &lt;key&gt;</c>. A secret: set it
     /// from the environment or with <see cref="ApiKeyFile"/>, not on a command line; it is never logged.

@@ -1,6 +1,5 @@
 using System.Net;
 using Microsoft.Extensions.Options;
-using SemanticRouter.Ranking;
 
 namespace SemanticRouter.Server.Hosting;
 
@@ -46,15 +45,6 @@ public sealed class RouterServerOptionsValidator : IValidateOptions<RouterServer
         if (options.MaxQueryBytes < 1 || options.MaxQueryBytes > options.MaxReceiveMessageSize)
         {
             Fail(nameof(options.MaxQueryBytes), $"must be in 1..MaxReceiveMessageSize ({options.MaxReceiveMessageSize}), not {options.MaxQueryBytes}.");
-        }
-
-        if (options.MaxK < 1)
-        {
-            Fail(nameof(options.MaxK), $"must be at least 1, not {options.MaxK}.");
-        }
-        else if (options.MaxK > RankingOptions.MaxK)
-        {
-            Fail(nameof(options.MaxK), $"must be at most {RankingOptions.MaxK}, not {options.MaxK}.");
         }
 
         ValidateSecret(nameof(options.ApiKey), options.ApiKey, nameof(options.ApiKeyFile), options.ApiKeyFile, Fail, key =>

@@ -1,6 +1,7 @@
 using System.Text;
 using Google.Protobuf.Collections;
 using SemanticRouter.Grpc.V1;
+using RankingOptions = SemanticRouter.Ranking.RankingOptions;
 
 namespace SemanticRouter.Server.Services;
 
@@ -138,12 +139,12 @@ internal sealed partial class RouterService
         }
     }
 
-    /// <summary>k on the wire: 0 = the router's default (null: the router resolves it), else 1..MaxK.</summary>
-    private int? ToK(int k) => k switch
+    /// <summary>k on the wire: 0 = the router's default (null: the router resolves it), else 1..RankingOptions.MaxK (one maximum k everywhere).</summary>
+    private static int? ToK(int k) => k switch
     {
         0 => null,
         < 0 => throw Invalid($"k must be ≥ 1 (or 0 for the router's default), not {k}."),
-        _ when k > _options.MaxK => throw Invalid($"k must be at most {_options.MaxK}, not {k}."),
+        > RankingOptions.MaxK => throw Invalid($"k must be at most {RankingOptions.MaxK}, not {k}."),
         _ => k,
     };
 

@@ -1,4 +1,5 @@
 using SemanticRouter.Cli.Commands;
+using SemanticRouter.Routes;
 using SemanticRouter.Tests;
 
 namespace SemanticRouter.Cli.Tests.Commands;
@@ -14,11 +15,11 @@ public class BuildCommandTests
         string model = SharedPaths.MiniLmModel;
         Assert.Equal(ExitCodes.Ok, CliRunner.Run("build", "--routes", routes, "--out", index, "--model", model).ExitCode);
 
-        Assert.Equal("/flag", BuildCommand.ResolveModel("/flag", "/env", index));
-        Assert.Equal("/env", BuildCommand.ResolveModel(null, "/env", index));
+        Assert.Equal("/flag", BuildInputs.ResolveModel("/flag", "/env", index));
+        Assert.Equal("/env", BuildInputs.ResolveModel(null, "/env", index));
         // A rebuild without flag or variable keeps the model the index was built with.
-        Assert.Equal(Path.GetFullPath(model), Path.GetFullPath(BuildCommand.ResolveModel(null, null, index)));
-        Assert.Equal(ModelOptions.DefaultModelDirectory, BuildCommand.ResolveModel(null, "  ", Path.Combine(dir.Path, "no-index-yet")));
+        Assert.Equal(Path.GetFullPath(model), Path.GetFullPath(BuildInputs.ResolveModel(null, null, index)));
+        Assert.Equal(ModelOptions.DefaultModelDirectory, BuildInputs.ResolveModel(null, "  ", Path.Combine(dir.Path, "no-index-yet")));
     }
 
     [Fact]
@@ -56,11 +57,11 @@ public class BuildCommandTests
         string db = Path.Combine(dir.Path, "outcomes.db");
         var import = CliRunner.Run("outcomes", "import", csv, "--index", index, "--db", db);
         Assert.True(import.ExitCode == 0, import.Stderr);
-        using var store = SemanticRouter.Outcomes.OutcomeStore.Open(db);
+        using var store = SemanticRouter.Outcomes.SqliteOutcomeStore.Open(db);
         var artifact = SemanticRouter.Artifacts.RouterArtifact.Load(index);
         var credited = artifact.Utterances.Select(u => store.ForUtterance(u.Key, "gpt-4o").Trials).Where(t => t > 0).ToList();
         Assert.Equal(3, credited.Count);
-        Assert.InRange(store.ForUtterance(SemanticRouter.Outcomes.UtteranceKey.Of("coding", Utterance), "gpt-4o").Trials, 0.33, 0.34);
+        Assert.InRange(store.ForUtterance(UtteranceKey.Of("coding", Utterance), "gpt-4o").Trials, 0.33, 0.34);
 
         static int Neighbours(CliResult result)
         {

@@ -23,7 +23,7 @@ public class FitCommandTests
         Assert.Contains($"semantic-router build --ranking-options {options}", fit.Stdout, StringComparison.Ordinal);
         Assert.Contains($"semantic-router serve --index DIR --ranking-options {options}", fit.Stdout, StringComparison.Ordinal);
         Assert.True(eval.ExitCode == 0, eval.Stderr);
-        var written = SemanticRouter.Ranking.RankingSettingsFile.Read(options);
+        var written = SemanticRouter.Settings.RankingSettingsFile.Read(options);
         using var json = System.Text.Json.JsonDocument.Parse(eval.Stdout);
         var recommended = json.RootElement.GetProperty("recommended");
         Assert.Equal(recommended.GetProperty("k").GetInt32(), written.K);
@@ -47,7 +47,7 @@ public class FitCommandTests
         Assert.Contains("choosing among 2 settings", fit.Stderr, StringComparison.Ordinal);
         // Two values of β_u: whichever wins is at an edge, and the note says which.
         Assert.Contains("note: chosen at the edge of the grid: utterance_smoothing ", fit.Stderr, StringComparison.Ordinal);
-        var written = SemanticRouter.Ranking.RankingSettingsFile.Read(options);
+        var written = SemanticRouter.Settings.RankingSettingsFile.Read(options);
         Assert.Equal(0.3, written.Temperature);
         Assert.Equal(0, written.TextModelWeight);
         Assert.Contains(written.UtteranceSmoothing, new double?[] { 2, 8 });

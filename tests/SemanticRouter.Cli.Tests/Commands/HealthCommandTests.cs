@@ -1,7 +1,5 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using System.Text.RegularExpressions;
 using SemanticRouter.Tests;
 
 namespace SemanticRouter.Cli.Tests.Commands;
@@ -28,7 +26,7 @@ public sealed class ExampleIndexFixture : IDisposable
 /// SERVING is exit 0 with or without an API key on the server; anything else is one line and a
 /// non-zero code.
 /// </summary>
-public sealed partial class HealthCommandTests(ExampleIndexFixture example) : IClassFixture<ExampleIndexFixture>
+public sealed class HealthCommandTests(ExampleIndexFixture example) : IClassFixture<ExampleIndexFixture>
 {
     /// <summary>
     /// The first call on a fresh server JITs its way through Kestrel and the health service; on a
@@ -128,80 +126,4 @@ public sealed partial class HealthCommandTests(ExampleIndexFixture example) : IC
     [InlineData("3", 3000)]
     public void Timeout_Units(string text, int milliseconds) =>
         Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), global::SemanticRouter.Cli.Commands.HealthCommand.ParseTimeout(text));
-
-    /// <summary>A `serve` child process on a free loopback port; killed on dispose.</summary>
-    private sealed partial class ServeProcess : IDisposable
-    {
-        private readonly Process _process;
-
-        private ServeProcess(Process process, string listeningLine, string address)
-        {
-            _process = process;
-            ListeningLine = listeningLine;
-            Address = address;
-        }
-
-        public string ListeningLine { get; }
-
-        /// <summary>http://127.0.0.1:PORT, as health prints it.</summary>
-        public string Address { get; }
-
-        public static async Task<ServeProcess> StartAsync(string index, string? apiKey)
-        {
-            var ct = TestContext.Current.CancellationToken;
-            var baseDir = AppContext.BaseDirectory;
-            var appHost = Path.Combine(baseDir, OperatingSystem.IsWindows() ? "semantic-router.exe" : "semantic-router");
-            var start = File.Exists(appHost)
-                ? new ProcessStartInfo(appHost)
-                : new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet") { ArgumentList = { Path.Combine(baseDir, "semantic-router.dll") } };
-            foreach (var arg in new[] { "serve", "--index", index, "--host", "127.0.0.1", "--port", "0", "--metrics-port", "-1" })
-            {
-                start.ArgumentList.Add(arg);
-            }
-
-            start.RedirectStandardOutput = true;
-            start.RedirectStandardError = true;
-            start.UseShellExecute = false;
-            start.Environment.Remove("SEMANTIC_ROUTER_API_KEY");
-            if (apiKey is not null)
-            {
-                start.Environment["SEMANTIC_ROUTER_API_KEY"] = apiKey;
-            }
-
-            var process = Process.Start(start) ?? throw new InvalidOperationException("could not start serve");
-            try
-            {
-                // The server logs its bound address once it accepts calls (port 0 resolved).
-                while (true)
-                {
-                    var line = await process.StandardOutput.ReadLineAsync(ct).AsTask().WaitAsync(TimeSpan.FromSeconds(120), ct)
-                        ?? throw new InvalidOperationException($"serve exited before listening: {await process.StandardError.ReadToEndAsync(ct)}");
-                    var match = ListeningPattern().Match(line);
-                    if (match.Success)
-                    {
-                        // Keep draining the pipes so the server never blocks on a full one.
-                        _ = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
-                        _ = process.StandardError.ReadToEndAsync(CancellationToken.None);
-                        return new ServeProcess(process, line, $"http://127.0.0.1:{match.Groups[1].Value}");
-                    }
-                }
-            }
-            catch
-            {
-                process.Kill(entireProcessTree: true);
-                process.Dispose();
-                throw;
-            }
-        }
-
-        public void Dispose()
-        {
-            _process.Kill(entireProcessTree: true);
-            _process.WaitForExit();
-            _process.Dispose();
-        }
-
-        [GeneratedRegex(@"gRPC listening on http://127\.0\.0\.1:(\d+)/?")]
-        private static partial Regex ListeningPattern();
-    }
 }

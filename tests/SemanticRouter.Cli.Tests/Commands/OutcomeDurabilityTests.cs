@@ -46,7 +46,7 @@ public sealed class OutcomeDurabilityTests : IDisposable
             }
         }
 
-        using var store = OutcomeStore.Open(db);
+        using var store = SqliteOutcomeStore.Open(db);
         var stored = store.ReadOutcomes().Select(o => o.RequestId!).ToHashSet(StringComparer.Ordinal);
         Assert.Subset(stored, acked);
         // The aggregates were committed with the raw rows: they agree after recovery.

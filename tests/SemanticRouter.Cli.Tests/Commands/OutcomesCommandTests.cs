@@ -1,8 +1,11 @@
 using System.CommandLine;
 using System.Text.Json;
 using SemanticRouter.Cli.Commands;
+using SemanticRouter.Engine;
+using SemanticRouter.Neighbors;
 using SemanticRouter.Outcomes;
 using SemanticRouter.Ranking;
+using SemanticRouter.Routes;
 
 namespace SemanticRouter.Cli.Tests.Commands;
 
@@ -12,18 +15,34 @@ public sealed class OutcomesCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static (int Code, string Out, string Err) Run(OpenOutcomeIndex? openIndex, params string[] args)
+    private static (int Code, string Out, string Err) Run(OpenOutcomeImport? openImport, params string[] args)
     {
-        var root = new RootCommand { OutcomesCommand.Create(openIndex) };
+        var root = new RootCommand { OutcomesCommand.Create(openImport) };
         var stdout = new StringWriter();
         var stderr = new StringWriter();
         var code = root.Parse(args).Invoke(new InvocationConfiguration { Output = stdout, Error = stderr });
         return (code, stdout.ToString(), stderr.ToString());
     }
 
-    private static OutcomeIndex FakeIndex(string dir) => new(
-        text => [new Neighbor(1, UtteranceKey.Of("chat", "hi"), "chat", "hi", 0.9f)],
-        model => model is "gpt" or "small");
+    // The real importer and the engine's crediting over a fake index: every text's one neighbour is a chat utterance.
+    private static IOutcomeImportTarget FakeIndex(string index, string db) => new FakeImportTarget(db);
+
+    private sealed class FakeImportTarget(string db) : IOutcomeImportTarget
+    {
+        private static readonly Func<string, bool> Known = model => model is "gpt" or "small";
+        private readonly SqliteOutcomeStore _store = SqliteOutcomeStore.Open(db);
+        private readonly OutcomeCrediting _crediting = new(
+            null,
+            (_, _) => Task.FromResult<(IReadOnlyList<Neighbor>, int, double)>(([new Neighbor(1, UtteranceKey.Of("chat", "hi"), "chat", "hi", 0.9f)], RankingOptions.Default.K, RankingOptions.Default.Temperature)),
+            Known);
+
+        public long OutcomeCount => _store.Count;
+
+        public Task<OutcomeImportSummary> ImportOutcomesAsync(string path, OutcomeImportOptions options, CancellationToken cancellationToken) =>
+            OutcomeImporter.ImportAsync(path, _store, _crediting.CreditAsync, Known, options, cancellationToken);
+
+        public void Dispose() => _store.Dispose();
+    }
 
     [Fact]
     public void Import_ThenStats_ShowsRouteModelCounts()
@@ -77,7 +96,7 @@ public sealed class OutcomesCommandTests : IDisposable
         Assert.Equal(0, result.Code);
         Assert.Contains("imported 4 outcomes", result.Out, StringComparison.Ordinal);
         Assert.Contains("per model: small 2, gpt 2", result.Out, StringComparison.Ordinal);
-        using var store = OutcomeStore.Open(db);
+        using var store = SqliteOutcomeStore.Open(db);
         Assert.Equal(["small", "gpt", "small", "gpt"], store.ReadOutcomes().Select(o => o.Model));
     }
 

@@ -130,7 +130,7 @@ public sealed class RankCommandTests : IDisposable
     }
 
     [Theory]
-    [InlineData("""{"k": 0}""", "k 0: K must be in [1, 10000].")]
+    [InlineData("""{"k": 0}""", "k 0: K must be in [1, 1000].")]
     [InlineData("""{"temprature": 0.2}""", "temprature")]
     public void BadRankingOptionsFile_OneLineBadInput_NamingTheFile(string json, string message)
     {

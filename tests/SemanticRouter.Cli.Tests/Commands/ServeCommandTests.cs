@@ -35,10 +35,10 @@ public class ServeCommandTests
     }
 
     [Fact]
-    public void RankingOptionsFile_KIsTheRoutersDefaultK_WhichIsValidatedAgainstMaxK()
+    public void RankingOptionsFile_KAboveTheOneMaximum_StopsServeBeforeAnythingListens()
     {
-        // The file's k is the router's default k (requests with k = 0), so it must be within MaxK: a k above
-        // it stops `serve` with the setting and where the k came from named, before anything listens.
+        // One maximum k everywhere (RankingOptions.MaxK): a settings file over it is refused when read, and
+        // `serve` stops with the setting, the file and the key named, before anything listens.
         using var dir = new TestDirectory();
         string index = Path.Combine(dir.Path, "index");
         var build = CliRunner.Run("build", "--routes", dir.CopyExampleRoutes(), "--out", index, "--model", SemanticRouter.Tests.SharedPaths.MiniLmModel);
@@ -48,25 +48,47 @@ public class ServeCommandTests
         var result = CliRunner.Run("serve", "--index", index, "--ranking-options", options, "--port", "0", "--metrics-port", "0");
 
         CliRunner.AssertOneLineError(result, ExitCodes.BadInput,
-            $"SemanticRouter:DefaultK (SEMANTIC_ROUTER_DEFAULT_K) must be in 1..MaxK (256), not 5000 (the k of SemanticRouter:RankingOptionsFile {options})");
+            $"SemanticRouter:RankingOptionsFile (SEMANTIC_ROUTER_RANKING_OPTIONS_FILE) {options}: k 5000: K must be in [1, 1000].");
     }
 
     [Fact]
-    public void RankingSettingsTheIndexCarries_AreServed_AndTheirKIsTheDefaultK()
+    public async Task RankingSettingsTheIndexCarries_AreServed_AndTheirKIsTheDefaultK()
     {
-        // Built with a ranking-options.json beside the routes: serve needs no flag to use it. Its k is
-        // out of range for the server, which stops before listening and shows where the settings came from.
+        // Built with a ranking-options.json beside the routes: serve needs no flag to use it, says where the
+        // settings came from and makes their k the default k of requests with k = 0 (300: within the one
+        // maximum k, 1000).
         using var dir = new TestDirectory();
         string index = Path.Combine(dir.Path, "index");
         string routes = dir.CopyExampleRoutes();
-        dir.Write("ranking-options.json", """{"k": 5000, "temperature": 0.2}""");
+        dir.Write("ranking-options.json", """{"k": 300, "temperature": 0.2}""");
         var build = CliRunner.Run("build", "--routes", routes, "--out", index, "--model", SemanticRouter.Tests.SharedPaths.MiniLmModel);
         Assert.True(build.ExitCode == 0, build.Stderr);
 
-        var result = CliRunner.Run("serve", "--index", index, "--port", "0", "--metrics-port", "0");
+        using var server = await ServeProcess.StartAsync(index, apiKey: null);
 
-        CliRunner.AssertOneLineError(result, ExitCodes.BadInput,
-            "SemanticRouter:DefaultK (SEMANTIC_ROUTER_DEFAULT_K) must be in 1..MaxK (256), not 5000 (the k of the index's ranking-options.json)");
+        Assert.Contains("Ranking with default k 300, temperature 0.2,", server.StartupLog, StringComparison.Ordinal);
+        Assert.Contains("(from the index's ranking-options.json, with the configured settings over it)", server.StartupLog, StringComparison.Ordinal);
+        Assert.DoesNotContain("ignored", server.StartupLog, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task IntentRouting_ARouteHeadsFitWins_OverASettingsFilesKAndTemperature_WithAWarning()
+    {
+        // An index with a route head whose fitted k is 5, and a settings file without route_head_weight: the
+        // head's own blend ranks (its k and τ, as `eval --index` measures it) and serve says what it ignored.
+        using var dir = new TestDirectory();
+        string index = Path.Combine(dir.Path, "index");
+        string head = dir.Write("head-params.json", """{"k": 5, "tau": 0.05, "alpha": 0.7, "abstain_rule": "none"}""");
+        var build = CliRunner.Run("build", "--routes", dir.CopyExampleRoutes(), "--out", index, "--params", head, "--model", SemanticRouter.Tests.SharedPaths.MiniLmModel);
+        Assert.True(build.ExitCode == 0, build.Stderr);
+        string options = dir.Write("intent-options.json", """{"k": 12, "temperature": 0.3}""");
+
+        using var server = await ServeProcess.StartAsync(index, apiKey: null, "--ranking-options", options);
+
+        Assert.Contains("Ranking with default k 5, temperature 0.05,", server.StartupLog, StringComparison.Ordinal);
+        Assert.Contains($"(from SemanticRouter:RankingOptionsFile {options}, with the configured settings over it)", server.StartupLog, StringComparison.Ordinal);
+        Assert.Contains($"Ranking setting ignored: {options}: k is ignored: the index has a fitted route head, whose k (5) the ranking uses", server.StartupLog, StringComparison.Ordinal);
+        Assert.Contains($"Ranking setting ignored: {options}: temperature is ignored: the index has a fitted route head", server.StartupLog, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using SemanticRouter.Core.Tests.Embeddings;
 using SemanticRouter.Index;
 using SemanticRouter.Ranking;
 using SemanticRouter.Routes;
+using SemanticRouter.Settings;
 using SemanticRouter.Tests;
 
 namespace SemanticRouter.Core.Tests.Artifacts;

@@ -1,7 +1,8 @@
 using SemanticRouter.Artifacts;
 using SemanticRouter.Core.Tests.Embeddings;
 using SemanticRouter.Engine;
-using SemanticRouter.Evaluation;
+using SemanticRouter.RouteHead;
+using SemanticRouter.Settings;
 using SemanticRouter.Index;
 using SemanticRouter.Tests;
 
@@ -19,16 +20,16 @@ public sealed class RouteHeadEngineTests(EncoderFixture fixture) : IClassFixture
     [Fact]
     public async Task Build_WithParameters_StoresHead_AndEngineRanksWithItsPosterior()
     {
-        var parameters = new FittedParameters { K = 5, Tau = 0.05, Alpha = 0.7, HeadL2 = 1e-3, AbstainRule = "none" };
+        var parameters = new RouteHeadParameters { K = 5, Temperature = 0.05, RouteHeadWeight = 0.7, HeadL2 = 1e-3, AbstainRule = "none" };
         string index = Build(parameters);
 
         var artifact = RouterArtifact.Load(index);
         Assert.NotNull(artifact.Head);
         Assert.Equal(artifact.Catalog.Routes.Select(r => r.Name), artifact.Head!.Classifier.Routes);
-        Assert.Equal(0.7, artifact.Head.Parameters.Alpha);
+        Assert.Equal(0.7, artifact.Head.Parameters.RouteHeadWeight);
 
         using var engine = Open(index);
-        var decision = await engine.RankAsync(new RouteQuery("please translate this paragraph into Portuguese"), Ct);
+        var decision = await engine.RankAsync(new EngineQuery("please translate this paragraph into Portuguese"), Ct);
         Assert.Equal("translation", decision.Ranking.Match?.Route);
         Assert.False(decision.Ranking.IsAbstained);
         Assert.InRange(decision.Ranking.Routes.Sum(r => r.Confidence), 0.99, 1.01);
@@ -37,9 +38,9 @@ public sealed class RouteHeadEngineTests(EncoderFixture fixture) : IClassFixture
     [Fact]
     public async Task NoRouteHeadWeight_TheHeadsFittedKDecides()
     {
-        string index = Build(new FittedParameters { K = 5, Tau = 0.05, Alpha = 0.7, AbstainRule = "none" });
-        using var engine = Open(index, new SemanticRouter.Ranking.RankingOptions { K = 12, Temperature = 0.3 });
-        var decision = await engine.RankAsync(new RouteQuery("please translate this paragraph into Portuguese"), Ct);
+        string index = Build(new RouteHeadParameters { K = 5, Temperature = 0.05, RouteHeadWeight = 0.7, AbstainRule = "none" });
+        using var engine = Open(index, new RankingOverrides { K = 12, Temperature = 0.3 });
+        var decision = await engine.RankAsync(new EngineQuery("please translate this paragraph into Portuguese"), Ct);
         Assert.Equal(5, decision.Ranking.Neighbors.Count);
     }
 
@@ -51,10 +52,10 @@ public sealed class RouteHeadEngineTests(EncoderFixture fixture) : IClassFixture
     {
         // Outcome routing: k and τ were chosen on outcomes, so they stay; the route posterior is
         // α·P_classifier + (1 − α)·(the ranker's own neighbour vote at its τ), as `eval --served` measures it.
-        string index = Build(new FittedParameters { K = 5, Tau = 0.05, Alpha = 0.7, AbstainRule = "none" });
+        string index = Build(new RouteHeadParameters { K = 5, Temperature = 0.05, RouteHeadWeight = 0.7, AbstainRule = "none" });
         const string query = "please translate this paragraph into Portuguese";
-        using var engine = Open(index, new SemanticRouter.Ranking.RankingOptions { K = 12, Temperature = 0.3 }, alpha);
-        var decision = await engine.RankAsync(new RouteQuery(query), Ct);
+        using var engine = Open(index, new RankingOverrides { K = 12, Temperature = 0.3, RouteHeadWeight = alpha });
+        var decision = await engine.RankAsync(new EngineQuery(query), Ct);
         Assert.Equal(12, decision.Ranking.Neighbors.Count);
 
         var head = RouterArtifact.Load(index).Head!;
@@ -74,14 +75,14 @@ public sealed class RouteHeadEngineTests(EncoderFixture fixture) : IClassFixture
     [Fact]
     public void RouteHeadWeight_OutOfRange_IsRefused()
     {
-        string index = Build(new FittedParameters { K = 5 });
-        Assert.Throws<ArgumentOutOfRangeException>(() => Open(index, null, 1.5));
+        string index = Build(new RouteHeadParameters { K = 5 });
+        Assert.Throws<RankingSettingsException>(() => Open(index, new RankingOverrides { RouteHeadWeight = 1.5 }));
     }
 
     [Fact]
     public async Task AddUtterances_KeepsTheRouteHeadInTheRewrittenArtefact()
     {
-        string index = Build(new FittedParameters { K = 5, Alpha = 0.5 });
+        string index = Build(new RouteHeadParameters { K = 5, RouteHeadWeight = 0.5 });
         using (var engine = Open(index))
         {
             await engine.AddUtterancesAsync("maths", ["compute the determinant of a 4 by 4 matrix by hand"], Ct);
@@ -95,9 +96,9 @@ public sealed class RouteHeadEngineTests(EncoderFixture fixture) : IClassFixture
     {
         // A posterior threshold no query can reach: every query abstains, by the fitted rule
         // rather than the similarity threshold of the route files.
-        string index = Build(new FittedParameters { K = 5, Tau = 0.05, Alpha = 0.5, AbstainRule = "posterior", Threshold = 1.5 });
+        string index = Build(new RouteHeadParameters { K = 5, Temperature = 0.05, RouteHeadWeight = 0.5, AbstainRule = "posterior", Threshold = 1.5 });
         using var engine = Open(index);
-        var decision = await engine.RankAsync(new RouteQuery("write a python function that reverses a linked list"), Ct);
+        var decision = await engine.RankAsync(new EngineQuery("write a python function that reverses a linked list"), Ct);
         Assert.True(decision.Ranking.IsAbstained);
         Assert.Equal("coding", decision.Ranking.Match?.Route);
     }
@@ -105,12 +106,12 @@ public sealed class RouteHeadEngineTests(EncoderFixture fixture) : IClassFixture
     [Fact]
     public void Build_ChangedParameters_ChangeTheIndexVersion()
     {
-        string a = Build(new FittedParameters { Alpha = 0.5 }, "a");
-        string b = Build(new FittedParameters { Alpha = 0.6 }, "b");
+        string a = Build(new RouteHeadParameters { RouteHeadWeight = 0.5 }, "a");
+        string b = Build(new RouteHeadParameters { RouteHeadWeight = 0.6 }, "b");
         Assert.NotEqual(RouterArtifact.ReadManifest(a).IndexVersion, RouterArtifact.ReadManifest(b).IndexVersion);
     }
 
-    private string Build(FittedParameters parameters, string name = "index")
+    private string Build(RouteHeadParameters parameters, string name = "index")
     {
         string routes = Path.Combine(_dir.Path, "routes");
         if (!Directory.Exists(routes))
@@ -123,6 +124,6 @@ public sealed class RouteHeadEngineTests(EncoderFixture fixture) : IClassFixture
         return index;
     }
 
-    private RouterEngine Open(string index, SemanticRouter.Ranking.RankingOptions? ranking = null, double? routeHeadWeight = null) =>
-        new(new RouterEngineOptions { IndexDirectory = index, OutcomeDatabase = Path.Combine(_dir.Path, Guid.NewGuid().ToString("N") + ".db"), Ranking = ranking, RouteHeadWeight = routeHeadWeight }, fixture.Encoder, fixture.Encoder.Model.Fingerprint);
+    private RouterEngine Open(string index, RankingOverrides? overrides = null) =>
+        new(new RouterEngineOptions { IndexDirectory = index, OutcomeDatabase = Path.Combine(_dir.Path, Guid.NewGuid().ToString("N") + ".db"), RankingOverrides = overrides }, fixture.Encoder, fixture.Encoder.Model.Fingerprint);
 }

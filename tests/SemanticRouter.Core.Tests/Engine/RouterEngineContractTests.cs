@@ -5,6 +5,7 @@ using SemanticRouter.Index;
 using SemanticRouter.Outcomes;
 using SemanticRouter.Ranking;
 using SemanticRouter.Routes;
+using SemanticRouter.Settings;
 using SemanticRouter.Tests;
 
 namespace SemanticRouter.Core.Tests.Engine;
@@ -39,7 +40,7 @@ public sealed class RouterEngineContractTests(EncoderFixture fixture) : IClassFi
         };
 
         var contract = await router.RankAsync(request, Ct);
-        var own = await engine.RankAsync(new RouteQuery(request.Query)
+        var own = await engine.RankAsync(new EngineQuery(request.Query)
         {
             EarlierTurns = [request.History[0].Text],
             K = 12,
@@ -143,7 +144,7 @@ public sealed class RouterEngineContractTests(EncoderFixture fixture) : IClassFi
         Assert.True(stillChanged.RankingSettingsChanged);
         Assert.False(backToStart.RankingSettingsChanged);
         // The engine ranks with what it started with until it restarts (the outcome store and text model were set up for them).
-        Assert.Equal(RankingOptions.Default.K, engine.RankingOptions.K);
+        Assert.Equal(RankingOptions.Default.K, engine.Settings.Options.K);
         Assert.Null(engine.IndexRankingSettings);
     }
 

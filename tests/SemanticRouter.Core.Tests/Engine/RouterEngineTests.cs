@@ -2,6 +2,7 @@ using SemanticRouter.Artifacts;
 using SemanticRouter.Core.Tests.Embeddings;
 using SemanticRouter.Engine;
 using SemanticRouter.Index;
+using SemanticRouter.Neighbors;
 using SemanticRouter.Outcomes;
 using SemanticRouter.Routes;
 using SemanticRouter.Tests;
@@ -20,7 +21,7 @@ public sealed class RouterEngineTests(EncoderFixture fixture) : IClassFixture<En
     public async Task Rank_CodingPrompt_MatchesCodingAndRanksItsTargets()
     {
         using var engine = Open();
-        var decision = await engine.RankAsync(new RouteQuery("write a python function that reverses a linked list"), Ct);
+        var decision = await engine.RankAsync(new EngineQuery("write a python function that reverses a linked list"), Ct);
 
         Assert.Equal("coding", decision.Ranking.Match?.Route);
         Assert.NotEmpty(decision.RequestId);
@@ -36,7 +37,7 @@ public sealed class RouterEngineTests(EncoderFixture fixture) : IClassFixture<En
     public async Task Rank_EmptyQuery_Refused(string query)
     {
         using var engine = Open();
-        var e = await Assert.ThrowsAsync<RouterQueryException>(() => engine.RankAsync(new RouteQuery(query), Ct));
+        var e = await Assert.ThrowsAsync<RouterQueryException>(() => engine.RankAsync(new EngineQuery(query), Ct));
         Assert.Equal(RouterQueryError.EmptyQuery, e.Error);
     }
 
@@ -44,9 +45,9 @@ public sealed class RouterEngineTests(EncoderFixture fixture) : IClassFixture<En
     public async Task Rank_OverLongQueryOrBadK_Refused()
     {
         using var engine = Open();
-        var tooLong = await Assert.ThrowsAsync<RouterQueryException>(() => engine.RankAsync(new RouteQuery(new string('a', 20_000)), Ct));
+        var tooLong = await Assert.ThrowsAsync<RouterQueryException>(() => engine.RankAsync(new EngineQuery(new string('a', 20_000)), Ct));
         Assert.Equal(RouterQueryError.QueryTooLong, tooLong.Error);
-        var badK = await Assert.ThrowsAsync<RouterQueryException>(() => engine.RankAsync(new RouteQuery("hello") { K = 0 }, Ct));
+        var badK = await Assert.ThrowsAsync<RouterQueryException>(() => engine.RankAsync(new EngineQuery("hello") { K = 0 }, Ct));
         Assert.Equal(RouterQueryError.BadK, badK.Error);
     }
 
@@ -58,22 +59,22 @@ public sealed class RouterEngineTests(EncoderFixture fixture) : IClassFixture<En
         string loser;
         using (var engine = Open())
         {
-            var first = await engine.RankAsync(new RouteQuery(Query), Ct);
+            var first = await engine.RankAsync(new EngineQuery(Query), Ct);
             loser = first.Ranking.Models[0].Model;
             before = first.Ranking.Models[0].Score;
             for (int i = 0; i < 20; i++)
             {
-                var d = await engine.RankAsync(new RouteQuery(Query), Ct);
+                var d = await engine.RankAsync(new EngineQuery(Query), Ct);
                 await engine.RecordOutcomeAsync(Outcome.ForRequest(d.RequestId, loser, success: false), Ct);
             }
 
-            var after = await engine.RankAsync(new RouteQuery(Query), Ct);
+            var after = await engine.RankAsync(new EngineQuery(Query), Ct);
             Assert.True(after.Ranking.Models.Single(m => m.Model == loser).Score < before - 0.1);
             Assert.Equal(20, engine.OutcomeCount);
         }
 
         using var reopened = Open();
-        var again = await reopened.RankAsync(new RouteQuery(Query), Ct);
+        var again = await reopened.RankAsync(new EngineQuery(Query), Ct);
         Assert.True(again.Ranking.Models.Single(m => m.Model == loser).Score < before - 0.1);
     }
 
@@ -81,7 +82,7 @@ public sealed class RouterEngineTests(EncoderFixture fixture) : IClassFixture<En
     public async Task RecordOutcome_UnknownRequestOrModelOrScore_Rejected()
     {
         using var engine = Open();
-        var d = await engine.RankAsync(new RouteQuery("translate good morning into German"), Ct);
+        var d = await engine.RankAsync(new EngineQuery("translate good morning into German"), Ct);
         var unknownId = await Assert.ThrowsAsync<OutcomeRejectedException>(() => engine.RecordOutcomeAsync(Outcome.ForRequest("feedbeef", d.Ranking.Models[0].Model, true), Ct));
         Assert.Equal(OutcomeRejectionReason.UnknownRequestId, unknownId.Reason);
         var unknownModel = await Assert.ThrowsAsync<OutcomeRejectedException>(() => engine.RecordOutcomeAsync(Outcome.ForRequest(d.RequestId, "no-such-model", true), Ct));
@@ -122,35 +123,35 @@ public sealed class RouterEngineTests(EncoderFixture fixture) : IClassFixture<En
     public async Task RankingSettingsTheIndexCarries_RankWhenNoneAreGiven_AndGivenOnesWin()
     {
         _dir.CopyExampleRoutes();
-        IndexBuilder.Build(RoutesDir, fixture.Encoder, IndexDir, Hnsw, rankingSettings: new SemanticRouter.Ranking.RankingSettingsFile { K = 7, TextModelWeight = 0 }, cancellationToken: Ct);
+        IndexBuilder.Build(RoutesDir, fixture.Encoder, IndexDir, Hnsw, rankingSettings: new SemanticRouter.Settings.RankingSettingsFile { K = 7, TextModelWeight = 0 }, cancellationToken: Ct);
         const string Query = "write a python function that reverses a linked list";
 
         using (var carried = Open())
         {
-            Assert.Equal(7, carried.RankingOptions.K);
-            Assert.Equal(0, carried.RankingOptions.TextModelWeight);
-            Assert.Equal(7, (await carried.RankAsync(new RouteQuery(Query), Ct)).Ranking.Neighbors.Count);
+            Assert.Equal(7, carried.Settings.Options.K);
+            Assert.Equal(0, carried.Settings.Options.TextModelWeight);
+            Assert.Equal(7, (await carried.RankAsync(new EngineQuery(Query), Ct)).Ranking.Neighbors.Count);
         }
 
-        using var given = Open(new SemanticRouter.Ranking.RankingOptions { K = 4 });
-        Assert.Equal(4, (await given.RankAsync(new RouteQuery(Query), Ct)).Ranking.Neighbors.Count);
-        Assert.Equal(SemanticRouter.Ranking.RankingOptions.Default.TextModelWeight, given.RankingOptions.TextModelWeight); // replaced whole, not merged
+        using var given = Open(file: new SemanticRouter.Settings.RankingSettingsFile { K = 4 });
+        Assert.Equal(4, (await given.RankAsync(new EngineQuery(Query), Ct)).Ranking.Neighbors.Count);
+        Assert.Equal(SemanticRouter.Ranking.RankingOptions.Default.TextModelWeight, given.Settings.Options.TextModelWeight); // a given file replaces the carried one whole, not merged
     }
 
     [Fact]
     public async Task AddUtterances_KeepTheRankingSettingsTheIndexCarries()
     {
         _dir.CopyExampleRoutes();
-        var settings = new SemanticRouter.Ranking.RankingSettingsFile { K = 7, TextModelWeight = 0 };
+        var settings = new SemanticRouter.Settings.RankingSettingsFile { K = 7, TextModelWeight = 0 };
         IndexBuilder.Build(RoutesDir, fixture.Encoder, IndexDir, Hnsw, rankingSettings: settings, cancellationToken: Ct);
         using (var engine = Open())
         {
             await engine.AddUtterancesAsync("creative_writing", ["compose a sonnet about a lighthouse keeper's cat"], Ct);
-            Assert.True(SemanticRouter.Ranking.RankingSettingsFile.SameSettings(settings, engine.IndexRankingSettings));
+            Assert.True(SemanticRouter.Settings.RankingSettingsFile.SameSettings(settings, engine.IndexRankingSettings));
         }
 
         // The rewritten artefact still carries them, and `build` with them finds nothing to do.
-        Assert.True(SemanticRouter.Ranking.RankingSettingsFile.SameSettings(settings, RouterArtifact.Load(IndexDir).RankingSettings));
+        Assert.True(SemanticRouter.Settings.RankingSettingsFile.SameSettings(settings, RouterArtifact.Load(IndexDir).RankingSettings));
         Assert.True(IndexBuilder.Build(RoutesDir, fixture.Encoder, IndexDir, Hnsw, rankingSettings: settings, cancellationToken: Ct).NoOp);
     }
 
@@ -168,16 +169,16 @@ public sealed class RouterEngineTests(EncoderFixture fixture) : IClassFixture<En
 
         await Assert.ThrowsAsync<ArtifactException>(() => engine.ReloadAsync(corrupt, Ct));
         Assert.Equal(version, engine.IndexVersion);
-        var d = await engine.RankAsync(new RouteQuery("summarise this article in three bullet points"), Ct);
+        var d = await engine.RankAsync(new EngineQuery("summarise this article in three bullet points"), Ct);
         Assert.Equal(version, d.IndexVersion);
     }
 
     [Fact]
     public async Task Reload_ArtefactWithoutTheConfiguredFallbackRoute_RefusedAndOldIndexKeepsServing()
     {
-        using var engine = Open(new SemanticRouter.Ranking.RankingOptions { FallbackRoute = "chitchat", DefaultThreshold = 0.99 });
+        using var engine = Open(new SemanticRouter.Settings.RankingOverrides { FallbackRoute = "chitchat", DefaultThreshold = 0.99 });
         string version = engine.IndexVersion;
-        var before = await engine.RankAsync(new RouteQuery("what is the capital of mongolia and its population"), Ct);
+        var before = await engine.RankAsync(new EngineQuery("what is the capital of mongolia and its population"), Ct);
         Assert.True(before.Ranking.IsAbstained);
         Assert.Equal("chitchat", before.Ranking.FallbackRoute);
 
@@ -194,7 +195,7 @@ public sealed class RouterEngineTests(EncoderFixture fixture) : IClassFixture<En
         var e = await Assert.ThrowsAsync<ArtifactException>(() => engine.ReloadAsync(other, Ct));
         Assert.Contains("chitchat", e.Message, StringComparison.Ordinal);
         Assert.Equal(version, engine.IndexVersion);
-        var after = await engine.RankAsync(new RouteQuery("what is the capital of mongolia and its population"), Ct);
+        var after = await engine.RankAsync(new EngineQuery("what is the capital of mongolia and its population"), Ct);
         Assert.Equal(version, after.IndexVersion);
         Assert.Equal("chitchat", after.Ranking.FallbackRoute);
     }
@@ -212,7 +213,7 @@ public sealed class RouterEngineTests(EncoderFixture fixture) : IClassFixture<En
             {
                 try
                 {
-                    await engine.RankAsync(new RouteQuery("what's the integral of sin x"), Ct);
+                    await engine.RankAsync(new EngineQuery("what's the integral of sin x"), Ct);
                     Interlocked.Increment(ref calls);
                 }
                 catch (Exception) when (!stop.IsCancellationRequested)
@@ -258,8 +259,8 @@ public sealed class RouterEngineTests(EncoderFixture fixture) : IClassFixture<En
             await engine.RefitTextModelAsync();
             Assert.Equal(24, engine.TextModelOutcomes);
             Assert.Equal((24, 1), (fits.Last().Outcomes, fits.Last().Models));
-            var sql = Mini(await engine.RankAsync(new RouteQuery("write an sql query that counts orders per customer"), Ct));
-            var bash = Mini(await engine.RankAsync(new RouteQuery("write a bash script that renames every file"), Ct));
+            var sql = Mini(await engine.RankAsync(new EngineQuery("write an sql query that counts orders per customer"), Ct));
+            var bash = Mini(await engine.RankAsync(new EngineQuery("write a bash script that renames every file"), Ct));
             Assert.True(sql.TextEstimate < 0.35, $"sql: {sql.TextEstimate}");
             Assert.True(bash.TextEstimate > 0.65, $"bash: {bash.TextEstimate}");
             Assert.True(sql.Quality < bash.Quality);
@@ -268,9 +269,9 @@ public sealed class RouterEngineTests(EncoderFixture fixture) : IClassFixture<En
         using var reopened = Open(textModel: new() { MinOutcomes = 10, Threads = 1 });
         await reopened.TextModelReady;
         Assert.Equal(24, reopened.TextModelOutcomes);
-        Assert.True(Mini(await reopened.RankAsync(new RouteQuery("write an sql query that counts orders per customer"), Ct)).TextEstimate < 0.35);
+        Assert.True(Mini(await reopened.RankAsync(new EngineQuery("write an sql query that counts orders per customer"), Ct)).TextEstimate < 0.35);
 
-        static SemanticRouter.Ranking.RankedModel Mini(RouterDecision d) => d.Ranking.Models.Single(m => m.Model == "gpt-4o-mini");
+        static SemanticRouter.Ranking.RankedModel Mini(EngineDecision d) => d.Ranking.Models.Single(m => m.Model == "gpt-4o-mini");
     }
 
     [Fact]
@@ -284,12 +285,12 @@ public sealed class RouterEngineTests(EncoderFixture fixture) : IClassFixture<En
         }
 
         await engine.RefitTextModelAsync();
-        var alone = Mini(await engine.RankAsync(new RouteQuery("and make it faster"), Ct)).TextEstimate;
-        var afterSql = Mini(await engine.RankAsync(new RouteQuery("and make it faster") { EarlierTurns = ["write an sql query that counts orders per customer"] }, Ct)).TextEstimate;
-        var afterBash = Mini(await engine.RankAsync(new RouteQuery("and make it faster") { EarlierTurns = ["write a bash script that renames every file"] }, Ct)).TextEstimate;
+        var alone = Mini(await engine.RankAsync(new EngineQuery("and make it faster"), Ct)).TextEstimate;
+        var afterSql = Mini(await engine.RankAsync(new EngineQuery("and make it faster") { EarlierTurns = ["write an sql query that counts orders per customer"] }, Ct)).TextEstimate;
+        var afterBash = Mini(await engine.RankAsync(new EngineQuery("and make it faster") { EarlierTurns = ["write a bash script that renames every file"] }, Ct)).TextEstimate;
         Assert.True(afterSql < alone && alone < afterBash, $"text estimate after sql {afterSql}, alone {alone}, after bash {afterBash}");
 
-        static SemanticRouter.Ranking.RankedModel Mini(RouterDecision d) => d.Ranking.Models.Single(m => m.Model == "gpt-4o-mini");
+        static SemanticRouter.Ranking.RankedModel Mini(EngineDecision d) => d.Ranking.Models.Single(m => m.Model == "gpt-4o-mini");
     }
 
     [Fact]
@@ -298,13 +299,13 @@ public sealed class RouterEngineTests(EncoderFixture fixture) : IClassFixture<En
         using var engine = Open(textModel: new() { MinOutcomes = 10, Threads = 1 });
         for (int i = 0; i < 10; i++)
         {
-            var d = await engine.RankAsync(new RouteQuery($"refactor this java class number {i}"), Ct);
+            var d = await engine.RankAsync(new EngineQuery($"refactor this java class number {i}"), Ct);
             await engine.RecordOutcomeAsync(Outcome.ForRequest(d.RequestId, "gpt-4o", success: true), Ct);
         }
 
         await engine.RefitTextModelAsync();
         Assert.Equal(10, engine.TextModelOutcomes);
-        var next = await engine.RankAsync(new RouteQuery("refactor this java class"), Ct);
+        var next = await engine.RankAsync(new EngineQuery("refactor this java class"), Ct);
         Assert.NotNull(next.Ranking.Models.Single(m => m.Model == "gpt-4o").TextEstimate);
     }
 
@@ -329,15 +330,77 @@ public sealed class RouterEngineTests(EncoderFixture fixture) : IClassFixture<En
     [Fact]
     public async Task TextModel_WeightZero_IsNeverFitted()
     {
-        using var engine = Open(new SemanticRouter.Ranking.RankingOptions { TextModelWeight = 0 }, new() { MinOutcomes = 1 });
+        using var engine = Open(new SemanticRouter.Settings.RankingOverrides { TextModelWeight = 0 }, new() { MinOutcomes = 1 });
         await engine.RecordOutcomeAsync(Outcome.ForQuery("write an sql query", "gpt-4o-mini", success: false), Ct);
         await engine.RefitTextModelAsync();
         Assert.Equal(0, engine.TextModelOutcomes);
-        var d = await engine.RankAsync(new RouteQuery("write an sql query"), Ct);
+        var d = await engine.RankAsync(new EngineQuery("write an sql query"), Ct);
         Assert.All(d.Ranking.Models, m => Assert.Null(m.TextEstimate));
     }
 
-    private RouterEngine Open(SemanticRouter.Ranking.RankingOptions? ranking = null, SemanticRouter.Ranking.TextOutcomeModelOptions? textModel = null, Action<TextModelFit>? fitted = null)
+    [Fact]
+    public async Task AnotherOutcomeStore_GetsTheCreditsTheEngineComputed_AndFeedsTheRanking()
+    {
+        // The seam for a store shared by replicas: the engine credits, the store only records and counts.
+        _dir.CopyExampleRoutes();
+        IndexBuilder.Build(RoutesDir, fixture.Encoder, IndexDir, Hnsw, cancellationToken: Ct);
+        var store = new RecordingStore();
+        using var engine = new RouterEngine(new RouterEngineOptions { IndexDirectory = IndexDir, OpenOutcomeStore = () => store }, fixture.Encoder, fixture.Encoder.Model.Fingerprint);
+        const string Query = "write a python function that reverses a linked list";
+        var decision = await engine.RankAsync(new EngineQuery(Query), Ct);
+        var model = decision.Ranking.Models[0].Model;
+
+        await engine.RecordOutcomeAsync(Outcome.ForRequest(decision.RequestId, model, success: false), Ct);
+
+        var recorded = Assert.Single(store.Recorded);
+        var expected = OutcomeCrediting.FromRanking(decision.Ranking);
+        Assert.Equal(expected.Utterances, recorded.Credits.Utterances);
+        Assert.Equal(expected.Routes, recorded.Credits.Routes);
+        Assert.Equal(1, engine.OutcomeCount);
+        var after = await engine.RankAsync(new EngineQuery(Query), Ct);
+        Assert.True(after.Ranking.Models.Single(m => m.Model == model).Quality < decision.Ranking.Models[0].Quality);
+    }
+
+    /// <summary>An <see cref="IOutcomeStore"/> in memory: what a store must do, and nothing durable.</summary>
+    private sealed class RecordingStore : IOutcomeStore
+    {
+        private readonly OutcomeStatistics _statistics = new();
+
+        public List<CreditedOutcome> Recorded { get; } = [];
+
+        public long Count => Recorded.Count;
+
+        public long TextCount => Recorded.Count(r => r.Outcome.QueryText is not null || r.Credits.QueryText is not null);
+
+        public SuccessCounts ForUtterance(UtteranceKey utterance, string model) => _statistics.ForUtterance(utterance, model);
+
+        public SuccessCounts ForRoute(string route, string model) => _statistics.ForRoute(route, model);
+
+        public IReadOnlyList<RouteModelCounts> RouteCounts() => _statistics.RouteCounts();
+
+        public Task<IReadOnlyList<StoredOutcome>> RecordAsync(IReadOnlyList<CreditedOutcome> outcomes, CancellationToken cancellationToken = default)
+        {
+            var stored = new List<StoredOutcome>();
+            foreach (var (outcome, credits) in outcomes)
+            {
+                Recorded.Add(new CreditedOutcome(outcome, credits));
+                _statistics.Apply(outcome.Model, outcome.Score, credits);
+                stored.Add(new StoredOutcome(Recorded.Count, DateTimeOffset.UnixEpoch, outcome.RequestId, outcome.QueryText ?? credits.QueryText, outcome.Model, outcome.Score, credits));
+            }
+
+            return Task.FromResult<IReadOnlyList<StoredOutcome>>(stored);
+        }
+
+        public Task<IReadOnlyList<TextOutcome>> ReadTextOutcomesAsync(int newest, CancellationToken cancellationToken = default) =>
+            Task.FromResult<IReadOnlyList<TextOutcome>>([.. Recorded.Where(r => (r.Outcome.QueryText ?? r.Credits.QueryText) is not null).TakeLast(newest)
+                .Select(r => new TextOutcome((r.Outcome.QueryText ?? r.Credits.QueryText)!, r.Outcome.Model, r.Outcome.Score))]);
+
+        public void Dispose()
+        {
+        }
+    }
+
+    private RouterEngine Open(SemanticRouter.Settings.RankingOverrides? overrides = null, SemanticRouter.Ranking.TextOutcomeModelOptions? textModel = null, Action<TextModelFit>? fitted = null, SemanticRouter.Settings.RankingSettingsFile? file = null)
     {
         if (!Directory.Exists(RoutesDir))
         {
@@ -346,7 +409,7 @@ public sealed class RouterEngineTests(EncoderFixture fixture) : IClassFixture<En
             IndexBuilder.Build(RoutesDir, fixture.Encoder, IndexDir, Hnsw, cancellationToken: Ct);
         }
 
-        return new RouterEngine(new RouterEngineOptions { IndexDirectory = IndexDir, Ranking = ranking, TextModel = textModel, OnTextModelFitted = fitted }, fixture.Encoder, fixture.Encoder.Model.Fingerprint);
+        return new RouterEngine(new RouterEngineOptions { IndexDirectory = IndexDir, RankingOverrides = overrides, RankingSettings = file, TextModel = textModel, OnTextModelFitted = fitted }, fixture.Encoder, fixture.Encoder.Model.Fingerprint);
     }
 }
 

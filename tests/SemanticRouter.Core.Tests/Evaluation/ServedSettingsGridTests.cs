@@ -34,7 +34,7 @@ public class ServedSettingsGridTests
     [InlineData("k", "'k' is not KEY=V1,V2,…")]
     [InlineData("k=", "k: no values")]
     [InlineData("k=2.5", "k: '2.5' is not a whole number")]
-    [InlineData("k=0", "k 0: K must be in [1, 10000].")]
+    [InlineData("k=0", "k 0: K must be in [1, 1000].")]
     [InlineData("temperature=fast", "temperature: 'fast' is not a number")]
     [InlineData("temperature=0", "temperature 0: Temperature must be positive and finite.")]
     [InlineData("text_model_weight=1", "text_model_weight 1: TextModelWeight must be in [0, 1).")]

@@ -1,15 +1,23 @@
+using SemanticRouter.Engine;
+using SemanticRouter.Neighbors;
 using SemanticRouter.Outcomes;
+using SemanticRouter.Ranking;
 using static SemanticRouter.Core.Tests.Ranking.RankingFixtures;
 
 namespace SemanticRouter.Core.Tests.Outcomes;
 
 public class OutcomeImporterTests
 {
-    private static OutcomeStoreOptions Options() => new()
-    {
-        FindNeighbors = text => [N(text.Length, text.Contains("code", StringComparison.Ordinal) ? "coding" : "chat", 0.9f)],
-        IsKnownModel = m => m is "gpt" or "small",
-    };
+    private static readonly Func<string, bool> Known = m => m is "gpt" or "small";
+
+    // The engine's crediting over a fake neighbour search: a text with "code" has a coding neighbour, others a chat one.
+    private static readonly OutcomeCrediting Crediting = new(
+        null,
+        (text, _) => Task.FromResult<(IReadOnlyList<Neighbor>, int, double)>(([N(text.Length, text.Contains("code", StringComparison.Ordinal) ? "coding" : "chat", 0.9f)], RankingOptions.Default.K, RankingOptions.Default.Temperature)),
+        Known);
+
+    private static Task<OutcomeImportSummary> Import(string path, IOutcomeStore store, OutcomeImportOptions? options = null) =>
+        OutcomeImporter.ImportAsync(path, store, Crediting.CreditAsync, Known, options, TestContext.Current.CancellationToken);
 
     [Fact]
     public async Task ImportAsync_Csv_QuotedFieldsAndAllOutcomeForms()
@@ -17,8 +25,8 @@ public class OutcomeImporterTests
         using var dir = new TempDir();
         var csv = dir.File("h.csv");
         File.WriteAllText(csv, "model,text,outcome\r\ngpt,\"write code, please\",true\nsmall,\"say \"\"hi\"\"\nnicely\",0\ngpt,hello,0.25\n\ngpt,code it,1\n");
-        using var store = OutcomeStore.Open(dir.File("o.db"), Options());
-        var summary = await OutcomeImporter.ImportAsync(csv, store, new OutcomeImportOptions { BatchSize = 2 }, cancellationToken: TestContext.Current.CancellationToken);
+        using var store = SqliteOutcomeStore.Open(dir.File("o.db"));
+        var summary = await Import(csv, store, new OutcomeImportOptions { BatchSize = 2 });
         Assert.Equal(4, summary.Rows);
         Assert.Equal(4, summary.Imported);
         Assert.Equal(new SuccessCounts(2, 2), store.ForRoute("coding", "gpt"));
@@ -32,8 +40,8 @@ public class OutcomeImporterTests
         using var dir = new TempDir();
         var jsonl = dir.File("h.jsonl");
         File.WriteAllLines(jsonl, ["{\"text\":\"code a\",\"model\":\"gpt\",\"outcome\":true}", "", "{\"text\":\"code b\",\"model\":\"gpt\",\"outcome\":0.5}"]);
-        using var store = OutcomeStore.Open(dir.File("o.db"), Options());
-        var summary = await OutcomeImporter.ImportAsync(jsonl, store, cancellationToken: TestContext.Current.CancellationToken);
+        using var store = SqliteOutcomeStore.Open(dir.File("o.db"));
+        var summary = await Import(jsonl, store);
         Assert.Equal(2, summary.Imported);
         Assert.Equal(new SuccessCounts(1.5, 2), store.ForRoute("coding", "gpt"));
     }
@@ -47,9 +55,9 @@ public class OutcomeImporterTests
         File.WriteAllText(csv, "prompt,small,gpt,small_response,gpt_response\n" +
             "\"code a sum\nA) 1\",False,True,\" It is 1.\n#### 1\",\"The sum is 2.\"\n" +
             "hello there,True,1.0,hi,\"Hello!\"\n");
-        using var store = OutcomeStore.Open(dir.File("o.db"), Options());
+        using var store = SqliteOutcomeStore.Open(dir.File("o.db"));
 
-        var summary = await OutcomeImporter.ImportAsync(csv, store, cancellationToken: TestContext.Current.CancellationToken);
+        var summary = await Import(csv, store);
 
         Assert.Equal(4, summary.Imported);
         Assert.Equal([new("small", 2), new("gpt", 2)], summary.PerModel);
@@ -77,8 +85,8 @@ public class OutcomeImporterTests
         using var dir = new TempDir();
         var path = dir.File(name);
         File.WriteAllText(path, content);
-        using var store = OutcomeStore.Open(dir.File("o.db"), Options());
-        var e = await Assert.ThrowsAsync<OutcomeImportException>(() => OutcomeImporter.ImportAsync(path, store, cancellationToken: TestContext.Current.CancellationToken));
+        using var store = SqliteOutcomeStore.Open(dir.File("o.db"));
+        var e = await Assert.ThrowsAsync<OutcomeImportException>(() => Import(path, store));
         Assert.Equal(line, e.Line);
         Assert.Contains(message, e.Message, StringComparison.Ordinal);
         Assert.Equal(0, store.Count);
@@ -90,10 +98,10 @@ public class OutcomeImporterTests
         using var dir = new TempDir();
         var csv = dir.File("h.csv");
         File.WriteAllText(csv, "text,model,outcome\ncode it,gpt-4-1106,1\nhello,gpt,0\nhi,tiny,1\n");
-        using var store = OutcomeStore.Open(dir.File("o.db"), Options());
+        using var store = SqliteOutcomeStore.Open(dir.File("o.db"));
         var options = new OutcomeImportOptions { ModelNames = new Dictionary<string, string> { ["gpt-4-1106"] = "gpt", ["tiny"] = "small" } };
 
-        var summary = await OutcomeImporter.ImportAsync(csv, store, options, TestContext.Current.CancellationToken);
+        var summary = await Import(csv, store, options);
 
         Assert.Equal([new("gpt", 2), new("small", 1)], summary.PerModel);
         Assert.Equal(new SuccessCounts(1, 1), store.ForRoute("coding", "gpt"));
@@ -106,10 +114,10 @@ public class OutcomeImporterTests
         using var dir = new TempDir();
         var csv = dir.File("h.csv");
         File.WriteAllText(csv, "text,model,outcome\nhello,gpt,0\nhi,tiny,1\n");
-        using var store = OutcomeStore.Open(dir.File("o.db"), Options());
+        using var store = SqliteOutcomeStore.Open(dir.File("o.db"));
         var options = new OutcomeImportOptions { ModelNames = new Dictionary<string, string> { ["tiny"] = "smal" } };
 
-        var e = await Assert.ThrowsAsync<OutcomeImportException>(() => OutcomeImporter.ImportAsync(csv, store, options, TestContext.Current.CancellationToken));
+        var e = await Assert.ThrowsAsync<OutcomeImportException>(() => Import(csv, store, options));
 
         Assert.Equal(3, e.Line);
         Assert.Equal("smal", e.UnknownModel);
@@ -123,17 +131,17 @@ public class OutcomeImporterTests
         using var dir = new TempDir();
         var csv = dir.File("h.csv");
         File.WriteAllLines(csv, ["text,model,outcome", .. Enumerable.Range(0, 5).Select(i => $"q{i},gpt,1")]);
-        using var store = OutcomeStore.Open(dir.File("o.db"), Options());
-        var reports = new List<ImportProgress>();
+        using var store = SqliteOutcomeStore.Open(dir.File("o.db"));
+        var reports = new List<OutcomeImportProgress>();
         var options = new OutcomeImportOptions { BatchSize = 2, Progress = new Recorder(reports) };
 
-        await OutcomeImporter.ImportAsync(csv, store, options, TestContext.Current.CancellationToken);
+        await Import(csv, store, options);
 
         Assert.Equal([new(2, 5), new(4, 5), new(5, 5)], reports);
     }
 
-    private sealed class Recorder(List<ImportProgress> reports) : IProgress<ImportProgress>
+    private sealed class Recorder(List<OutcomeImportProgress> reports) : IProgress<OutcomeImportProgress>
     {
-        public void Report(ImportProgress value) => reports.Add(value);
+        public void Report(OutcomeImportProgress value) => reports.Add(value);
     }
 }

@@ -1,7 +1,9 @@
 using FsCheck.Xunit;
 using SemanticRouter.Core.Tests.Ranking;
+using SemanticRouter.Neighbors;
 using SemanticRouter.Outcomes;
 using SemanticRouter.Ranking;
+using SemanticRouter.RouteHead;
 using static SemanticRouter.Core.Tests.Ranking.RankingFixtures;
 
 namespace SemanticRouter.Core.Tests.Properties;
@@ -10,6 +12,10 @@ namespace SemanticRouter.Core.Tests.Properties;
 public class RankingProperties
 {
     private static readonly string[] RouteNames = ["coding", "maths", "chat"];
+
+    // A route head's posterior, blended into the neighbours' vote at the options' α (as the engine does).
+    private static RoutePosteriorFunction? Head(Dictionary<string, double>? head, RankingOptions options) =>
+        head is null ? null : vote => RouteHeadMath.Blend(head, vote, options.RouteHeadWeight);
 
     private static (Neighbor[] Neighbors, FakeStatistics Stats) Scenario(int seed, bool utteranceStats = true)
     {
@@ -50,7 +56,8 @@ public class RankingProperties
         var (neighbors, stats) = Scenario(seed);
         var rng = new Random(seed ^ 0x5eed);
         var head = rng.Next(2) == 0 ? null : RouteNames.ToDictionary(r => r, _ => rng.NextDouble());
-        var result = new Ranker(Table(), RandomOptions(rng)).Rank(new RankingRequest(neighbors) { Statistics = stats, RoutePosterior = head });
+        var options = RandomOptions(rng);
+        var result = new Ranker(Table(), options).Rank(new RankerInput(neighbors) { Statistics = stats, RoutePosterior = Head(head, options) });
         var scores = result.Models.Select(m => m.Score).ToArray();
         return scores.All(s => s is >= 0 and <= 1)
             && scores.Zip(scores.Skip(1)).All(p => p.First >= p.Second)
@@ -62,7 +69,7 @@ public class RankingProperties
     public bool Sorted_WithCost_TiesBrokenByName(int seed, bool withCost)
     {
         var (neighbors, stats) = Scenario(seed);
-        var result = new Ranker(Table()).Rank(new RankingRequest(neighbors) { Statistics = stats, CostWeight = withCost ? 0.3 : 0 });
+        var result = new Ranker(Table()).Rank(new RankerInput(neighbors) { Statistics = stats, CostWeight = withCost ? 0.3 : 0 });
         return result.Models.Zip(result.Models.Skip(1)).All(p =>
             p.First.Score > p.Second.Score || (p.First.Score == p.Second.Score && string.CompareOrdinal(p.First.Model, p.Second.Model) < 0));
     }
@@ -83,10 +90,10 @@ public class RankingProperties
         var head = rng.Next(2) == 0 ? null : RouteNames.ToDictionary(r => r, _ => rng.NextDouble());
         var i = pick % neighbors.Length;
         var exclusive = neighbors[i].Route switch { "coding" => "coder", "maths" => "math", _ => "small" };
-        var before = ranker.Rank(new RankingRequest(neighbors) { Statistics = stats, RoutePosterior = head });
+        var before = ranker.Rank(new RankerInput(neighbors) { Statistics = stats, RoutePosterior = Head(head, options) });
         var raised = neighbors.ToArray();
         raised[i] = raised[i] with { Similarity = Math.Min(1f, raised[i].Similarity + (raise / 255f)) };
-        var after = ranker.Rank(new RankingRequest(raised) { Statistics = stats, RoutePosterior = head });
+        var after = ranker.Rank(new RankerInput(raised) { Statistics = stats, RoutePosterior = Head(head, options) });
         double Score(RankingResult r) => r.Models.Single(m => m.Model == exclusive).Score;
         return Score(after) >= Score(before) - 1e-12;
     }
@@ -98,7 +105,7 @@ public class RankingProperties
         var candidates = all.Where((_, j) => j < pickCandidates.Length && pickCandidates[j]).ToArray();
         var excluded = all.Where((_, j) => j < pickExcluded.Length && pickExcluded[j]).ToArray();
         var (neighbors, stats) = Scenario(seed);
-        var result = new Ranker(Table()).Rank(new RankingRequest(neighbors) { Statistics = stats, Candidates = candidates, Excluded = excluded });
+        var result = new Ranker(Table()).Rank(new RankerInput(neighbors) { Statistics = stats, Candidates = candidates, Excluded = excluded });
         var expected = (candidates.Length == 0 ? all : candidates).Except(excluded).Order(StringComparer.Ordinal);
         return result.Models.Select(m => m.Model).Order(StringComparer.Ordinal).SequenceEqual(expected);
     }
@@ -109,7 +116,7 @@ public class RankingProperties
         var (neighbors, _) = Scenario(seed);
         var table = Table(codingThreshold: codingThreshold / 128.0);
         var ranker = new Ranker(table, new RankingOptions { DefaultThreshold = defaultThreshold / 128.0, FallbackRoute = "chat" });
-        var result = ranker.Rank(new RankingRequest(neighbors));
+        var result = ranker.Rank(new RankerInput(neighbors));
         var top = neighbors.Max(n => n.Similarity);
         var threshold = result.Match!.Value.Route == "coding" ? codingThreshold / 128.0 : defaultThreshold / 128.0;
         var shouldAbstain = top < threshold;

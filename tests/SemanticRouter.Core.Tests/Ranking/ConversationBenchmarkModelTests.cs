@@ -1,9 +1,11 @@
 using System.Globalization;
 using System.Numerics.Tensors;
 using System.Text.Json;
+using SemanticRouter.Neighbors;
 using SemanticRouter.Outcomes;
 using SemanticRouter.Core.Tests.Embeddings;
 using SemanticRouter.Ranking;
+using SemanticRouter.Routes;
 
 namespace SemanticRouter.Core.Tests.Ranking;
 

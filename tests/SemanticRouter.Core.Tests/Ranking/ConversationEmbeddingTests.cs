@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using SemanticRouter.Neighbors;
 using SemanticRouter.Ranking;
 using static SemanticRouter.Core.Tests.Ranking.RankingFixtures;
 

@@ -1,5 +1,6 @@
 using SemanticRouter.Outcomes;
 using SemanticRouter.Ranking;
+using SemanticRouter.RouteHead;
 using static SemanticRouter.Core.Tests.Ranking.RankingFixtures;
 
 namespace SemanticRouter.Core.Tests.Ranking;
@@ -10,7 +11,7 @@ public class RankerTests
     public void Rank_CodingNeighbours_RanksCodingTargetsFirstWithPriors()
     {
         var ranker = new Ranker(Table());
-        var result = ranker.Rank(new RankingRequest([N(1, "coding", 0.9f), N(2, "coding", 0.85f), N(3, "maths", 0.5f)]));
+        var result = ranker.Rank(new RankerInput([N(1, "coding", 0.9f), N(2, "coding", 0.85f), N(3, "maths", 0.5f)]));
 
         Assert.Equal("coding", result.Match!.Value.Route);
         Assert.False(result.IsAbstained);
@@ -30,7 +31,7 @@ public class RankerTests
         for (int trial = 0; trial < 200; trial++)
         {
             var neighbours = Enumerable.Range(1, 10).Select(i => N(i, "coding", (float)(0.3 + (0.7 * rng.NextDouble())))).OrderByDescending(n => n.Similarity).ToArray();
-            var match = ranker.Rank(new RankingRequest(neighbours)).Match!.Value;
+            var match = ranker.Rank(new RankerInput(neighbours)).Match!.Value;
             Assert.InRange(match.Confidence, 0.0, 1.0);
             Assert.Equal(1.0, match.Confidence, 12);
         }
@@ -40,7 +41,7 @@ public class RankerTests
     public void Rank_WeightsFollowTemperature()
     {
         var ranker = new Ranker(Table(), new RankingOptions { Temperature = 0.1 });
-        var result = ranker.Rank(new RankingRequest([N(1, "coding", 0.9f), N(2, "maths", 0.8f)]));
+        var result = ranker.Rank(new RankerInput([N(1, "coding", 0.9f), N(2, "maths", 0.8f)]));
         Assert.Equal(1.0, result.Neighbors[0].Weight);
         Assert.Equal(Math.Exp(((double)0.8f - 0.9f) / 0.1), result.Neighbors[1].Weight, 12);
     }
@@ -67,7 +68,7 @@ public class RankerTests
                 }
             }
 
-            var result = ranker.Rank(new RankingRequest(neighbors) { Statistics = stats });
+            var result = ranker.Rank(new RankerInput(neighbors) { Statistics = stats });
 
             double sMax = neighbors.Max(n => n.Similarity);
             foreach (var model in table.Models)
@@ -96,9 +97,10 @@ public class RankerTests
     public void Rank_HeadPosterior_BlendsWithAlphaAndCoversRoutesWithoutNeighbours()
     {
         var ranker = new Ranker(Table(), new RankingOptions { RouteHeadWeight = 0.5 });
-        var result = ranker.Rank(new RankingRequest([N(1, "coding", 0.9f)])
+        var head = new Dictionary<string, double> { ["maths"] = 3, ["coding"] = 1 }; // renormalised to 0.75 / 0.25
+        var result = ranker.Rank(new RankerInput([N(1, "coding", 0.9f)])
         {
-            RoutePosterior = new Dictionary<string, double> { ["maths"] = 3, ["coding"] = 1 }, // renormalised to 0.75 / 0.25
+            RoutePosterior = vote => RouteHeadMath.Blend(head, vote, ranker.Options.RouteHeadWeight),
         });
 
         Assert.Equal(0.5 + (0.5 * 0.25), result.Routes.Single(r => r.Route == "coding").Confidence, 12);
@@ -111,7 +113,7 @@ public class RankerTests
     public void Rank_BelowThreshold_AbstainsOntoFallbackRoute()
     {
         var ranker = new Ranker(Table(codingThreshold: 0.8), new RankingOptions { FallbackRoute = "chat" });
-        var result = ranker.Rank(new RankingRequest([N(1, "coding", 0.7f)]));
+        var result = ranker.Rank(new RankerInput([N(1, "coding", 0.7f)]));
 
         Assert.True(result.IsAbstained);
         Assert.Equal("chat", result.FallbackRoute);
@@ -124,13 +126,13 @@ public class RankerTests
     public void Rank_AtThreshold_DoesNotAbstain()
     {
         var ranker = new Ranker(Table(codingThreshold: 0.5), new RankingOptions { FallbackRoute = "chat" });
-        Assert.False(ranker.Rank(new RankingRequest([N(1, "coding", 0.5f)])).IsAbstained);
+        Assert.False(ranker.Rank(new RankerInput([N(1, "coding", 0.5f)])).IsAbstained);
     }
 
     [Fact]
     public void Rank_NoNeighbours_AbstainsWithoutMatch()
     {
-        var result = new Ranker(Table()).Rank(new RankingRequest([]));
+        var result = new Ranker(Table()).Rank(new RankerInput([]));
         Assert.True(result.IsAbstained);
         Assert.Null(result.Match);
         Assert.Null(result.FallbackRoute);
@@ -142,9 +144,9 @@ public class RankerTests
     {
         var ranker = new Ranker(Table());
         var neighbors = new[] { N(1, "chat", 0.9f) };
-        Assert.Equal("gpt", ranker.Rank(new RankingRequest(neighbors)).Models[0].Model);
+        Assert.Equal("gpt", ranker.Rank(new RankerInput(neighbors)).Models[0].Model);
 
-        var cheap = ranker.Rank(new RankingRequest(neighbors) { CostWeight = 1 });
+        var cheap = ranker.Rank(new RankerInput(neighbors) { CostWeight = 1 });
         Assert.Equal("small", cheap.Models[0].Model);
         var gpt = cheap.Models.Single(m => m.Model == "gpt");
         Assert.Equal(1.0, gpt.NormalisedCost, 12);
@@ -155,7 +157,7 @@ public class RankerTests
     public void Rank_CandidatesAndExclusions_AreRespected()
     {
         var ranker = new Ranker(Table());
-        var result = ranker.Rank(new RankingRequest([N(1, "coding", 0.9f)]) { Candidates = ["gpt", "coder", "small"], Excluded = ["coder"] });
+        var result = ranker.Rank(new RankerInput([N(1, "coding", 0.9f)]) { Candidates = ["gpt", "coder", "small"], Excluded = ["coder"] });
         Assert.Equal(["gpt", "small"], result.Models.Select(m => m.Model));
         // Cost normalised by the max over candidates: gpt is the most expensive candidate.
         Assert.Equal(1.0, result.Models[0].NormalisedCost);
@@ -165,19 +167,19 @@ public class RankerTests
     public void Rank_UnknownCandidate_Throws()
     {
         var ranker = new Ranker(Table());
-        var e = Assert.Throws<UnknownModelException>(() => ranker.Rank(new RankingRequest([]) { Candidates = ["nope"] }));
+        var e = Assert.Throws<UnknownModelException>(() => ranker.Rank(new RankerInput([]) { Candidates = ["nope"] }));
         Assert.Equal("nope", e.Model);
-        Assert.Throws<UnknownModelException>(() => ranker.Rank(new RankingRequest([]) { Excluded = ["nope"] }));
+        Assert.Throws<UnknownModelException>(() => ranker.Rank(new RankerInput([]) { Excluded = ["nope"] }));
     }
 
     [Fact]
     public void Rank_OnlyKNeighboursVote()
     {
         var ranker = new Ranker(Table(), new RankingOptions { K = 2 });
-        var result = ranker.Rank(new RankingRequest([N(1, "maths", 0.1f), N(2, "coding", 0.9f), N(3, "coding", 0.8f)]));
+        var result = ranker.Rank(new RankerInput([N(1, "maths", 0.1f), N(2, "coding", 0.9f), N(3, "coding", 0.8f)]));
         Assert.Equal(2, result.Neighbors.Count);
         Assert.DoesNotContain(result.Routes, r => r.Route == "maths");
-        Assert.Single(new Ranker(Table()).Rank(new RankingRequest([N(1, "maths", 0.1f), N(2, "coding", 0.9f)]) { K = 1 }).Neighbors);
+        Assert.Single(new Ranker(Table()).Rank(new RankerInput([N(1, "maths", 0.1f), N(2, "coding", 0.9f)]) { K = 1 }).Neighbors);
     }
 
     [Fact]
@@ -187,7 +189,7 @@ public class RankerTests
         var n = N(1, "coding", 0.9f);
         var stats = new FakeStatistics();
         stats.Utterances[(n.Key, "coder")] = new SuccessCounts(0, 100); // coder always fails here
-        var result = ranker.Rank(new RankingRequest([n]) { Statistics = stats });
+        var result = ranker.Rank(new RankerInput([n]) { Statistics = stats });
         Assert.Equal("gpt", result.Models[0].Model);
         Assert.True(result.Models.Single(m => m.Model == "coder").Quality < 0.05);
     }

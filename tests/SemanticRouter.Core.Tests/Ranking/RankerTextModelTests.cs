@@ -1,3 +1,4 @@
+using SemanticRouter.Neighbors;
 using SemanticRouter.Ranking;
 using static SemanticRouter.Core.Tests.Ranking.RankingFixtures;
 
@@ -11,9 +12,9 @@ public class RankerTextModelTests
     [Fact]
     public void Rank_BlendsTheTextEstimateWithWeightLambda()
     {
-        var plain = new Ranker(Table(), new RankingOptions { TextModelWeight = 0 }).Rank(new RankingRequest(Coding));
+        var plain = new Ranker(Table(), new RankingOptions { TextModelWeight = 0 }).Rank(new RankerInput(Coding));
         var ranker = new Ranker(Table(), new RankingOptions { TextModelWeight = 0.4 });
-        var blended = ranker.Rank(new RankingRequest(Coding) { TextEstimates = new Dictionary<string, double> { ["coder"] = 0.1 } });
+        var blended = ranker.Rank(new RankerInput(Coding) { TextEstimates = new Dictionary<string, double> { ["coder"] = 0.1 } });
 
         var before = plain.Models.Single(m => m.Model == "coder");
         var after = blended.Models.Single(m => m.Model == "coder");
@@ -31,7 +32,7 @@ public class RankerTextModelTests
     public void Rank_TextEstimateNeverLiftsAModelNoMatchedRouteTargets()
     {
         var ranker = new Ranker(Table(), new RankingOptions { TextModelWeight = 0.5 });
-        var result = ranker.Rank(new RankingRequest(Coding) { TextEstimates = new Dictionary<string, double> { ["small"] = 1.0 } });
+        var result = ranker.Rank(new RankerInput(Coding) { TextEstimates = new Dictionary<string, double> { ["small"] = 1.0 } });
         var small = result.Models.Single(m => m.Model == "small");
         Assert.Equal(0, small.Quality);
         Assert.Null(small.TextEstimate);
@@ -41,7 +42,7 @@ public class RankerTextModelTests
     public void Rank_Abstaining_RanksTheFallbackWithoutTheTextModel()
     {
         var ranker = new Ranker(Table(codingThreshold: 0.95), new RankingOptions { TextModelWeight = 0.5, FallbackRoute = "chat" });
-        var result = ranker.Rank(new RankingRequest(Coding) { TextEstimates = new Dictionary<string, double> { ["small"] = 0.0, ["gpt"] = 0.0 } });
+        var result = ranker.Rank(new RankerInput(Coding) { TextEstimates = new Dictionary<string, double> { ["small"] = 0.0, ["gpt"] = 0.0 } });
         Assert.True(result.IsAbstained);
         Assert.All(result.Models, m => Assert.Null(m.TextEstimate));
         Assert.Equal("gpt", result.Models[0].Model);
@@ -52,8 +53,8 @@ public class RankerTextModelTests
     public void Rank_WeightZeroOrNoEstimates_IsUnchanged()
     {
         var estimates = new Dictionary<string, double> { ["coder"] = 0.0, ["gpt"] = 1.0 };
-        var off = new Ranker(Table(), new RankingOptions { TextModelWeight = 0 }).Rank(new RankingRequest(Coding) { TextEstimates = estimates });
-        var none = new Ranker(Table()).Rank(new RankingRequest(Coding));
+        var off = new Ranker(Table(), new RankingOptions { TextModelWeight = 0 }).Rank(new RankerInput(Coding) { TextEstimates = estimates });
+        var none = new Ranker(Table()).Rank(new RankerInput(Coding));
         Assert.Equal(none.Models.Select(m => (m.Model, m.Quality)), off.Models.Select(m => (m.Model, m.Quality)));
         Assert.All(off.Models, m => Assert.Null(m.TextEstimate));
     }
@@ -65,7 +66,7 @@ public class RankerTextModelTests
     public void Rank_InvalidEstimate_IsIgnored(double estimate)
     {
         var ranker = new Ranker(Table(), new RankingOptions { TextModelWeight = 0.5 });
-        var result = ranker.Rank(new RankingRequest(Coding) { TextEstimates = new Dictionary<string, double> { ["coder"] = estimate } });
+        var result = ranker.Rank(new RankerInput(Coding) { TextEstimates = new Dictionary<string, double> { ["coder"] = estimate } });
         Assert.Null(result.Models.Single(m => m.Model == "coder").TextEstimate);
     }
 

@@ -1,5 +1,7 @@
+using SemanticRouter.Neighbors;
 using SemanticRouter.Outcomes;
 using SemanticRouter.Ranking;
+using SemanticRouter.Routes;
 
 namespace SemanticRouter.Core.Tests.Ranking;
 

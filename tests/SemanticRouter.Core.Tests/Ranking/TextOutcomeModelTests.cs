@@ -1,3 +1,4 @@
+using SemanticRouter.Outcomes;
 using SemanticRouter.Ranking;
 
 namespace SemanticRouter.Core.Tests.Ranking;

@@ -154,5 +154,5 @@ public class RouteCatalogTests
 
     [Fact]
     public void UtteranceKey_TrimsCollapsesAndLowerCases() =>
-        Assert.Equal("hello world", RouteNames.UtteranceKey("  Hello \n\t WORLD "));
+        Assert.Equal("hello world", RouteNames.DuplicateKey("  Hello \n\t WORLD "));
 }

@@ -211,15 +211,4 @@ public sealed class RouteFileEditorTests : IDisposable
         Assert.Equal(12 + 2, catalog["third"].Utterances.Count);
         Assert.Equal(["models.yaml", "r.yaml"], Directory.EnumerateFileSystemEntries(dir.Path).Select(Path.GetFileName).Order());
     }
-
-    [Fact]
-    public void WriteAtomically_ReplacesContent_LeavesNoTemp()
-    {
-        var path = dir.Write("x.yaml", "old");
-
-        RouteFileEditor.WriteAtomically(path, Encoding.UTF8.GetBytes("new"));
-
-        Assert.Equal("new", File.ReadAllText(path));
-        Assert.Equal(["models.yaml", "x.yaml"], Directory.EnumerateFileSystemEntries(dir.Path).Select(Path.GetFileName).Order());
-    }
 }

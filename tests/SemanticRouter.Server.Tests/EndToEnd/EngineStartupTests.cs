@@ -7,6 +7,7 @@ using SemanticRouter.Index;
 using SemanticRouter.Ranking;
 using SemanticRouter.Server.Hosting;
 using SemanticRouter.Server.Tests.Infrastructure;
+using SemanticRouter.Settings;
 using SemanticRouter.Tests;
 
 namespace SemanticRouter.Server.Tests.EndToEnd;
@@ -44,18 +45,16 @@ public class EngineStartupTests
             IndexBuilder.Build(dir.CopyExampleRoutes(), encoder, index, new HnswOptions { M = 8, EfConstruction = 64, Seed = 3 }, cancellationToken: ct);
         }
 
-        string fileWithLargeK = dir.Write("ranking-options.json", """{"k": 300}""");
-        foreach (var (setting, value, message) in new[]
-        {
-            ("FallbackRoute", "no_such_route", "SemanticRouter:FallbackRoute (SEMANTIC_ROUTER_FALLBACK_ROUTE) 'no_such_route' is not a route of the index (routes: "),
-            ("RankingOptionsFile", fileWithLargeK, $"SemanticRouter:DefaultK (SEMANTIC_ROUTER_DEFAULT_K) must be in 1..MaxK (256), not 300 (the k of SemanticRouter:RankingOptionsFile {fileWithLargeK})"),
-        })
-        {
-            var settings = new Dictionary<string, string?>(Loopback) { ["Index"] = index, [setting] = value };
-            await using var app = RouterHost.Build(RouterHost.CreateBuilder([], settings));
-            var e = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync(ct));
-            Assert.Contains(message, e.Message, StringComparison.Ordinal);
-        }
+        // Needs the index: refused when the engine resolves its settings at start.
+        var settings = new Dictionary<string, string?>(Loopback) { ["Index"] = index, ["FallbackRoute"] = "no_such_route" };
+        await using var app = RouterHost.Build(RouterHost.CreateBuilder([], settings));
+        var e = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync(ct));
+        Assert.Contains("SemanticRouter:FallbackRoute (SEMANTIC_ROUTER_FALLBACK_ROUTE) 'no_such_route' is not a route of the index (routes: ", e.Message, StringComparison.Ordinal);
+
+        // One maximum k everywhere (RankingOptions.MaxK): a settings file over it is refused when read, before the index is opened.
+        string fileWithLargeK = dir.Write("ranking-options.json", """{"k": 5000}""");
+        var large = Assert.Throws<OptionsValidationException>(() => RouterHost.CreateBuilder([], new Dictionary<string, string?>(Loopback) { ["Index"] = index, ["RankingOptionsFile"] = fileWithLargeK }));
+        Assert.Contains($"SemanticRouter:RankingOptionsFile (SEMANTIC_ROUTER_RANKING_OPTIONS_FILE) {fileWithLargeK}: k 5000: K must be in [1, 1000].", large.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,9 +1,12 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using SemanticRouter.Artifacts;
 using SemanticRouter.Embeddings;
 using SemanticRouter.Index;
 using SemanticRouter.Server.Hosting;
+using SemanticRouter.Server.Tests.Infrastructure;
+using SemanticRouter.Settings;
 using SemanticRouter.Tests;
 
 namespace SemanticRouter.Server.Tests.EndToEnd;
@@ -21,12 +24,16 @@ internal sealed class RealEngineHost : IAsyncDisposable
     private readonly SentenceEncoder _builder;
     private readonly WebApplication _app;
 
-    private RealEngineHost(TestDirectory dir, SentenceEncoder builder, WebApplication app)
+    private RealEngineHost(TestDirectory dir, SentenceEncoder builder, WebApplication app, CollectingLoggerProvider logs)
     {
         _dir = dir;
         _builder = builder;
         _app = app;
+        Logs = logs;
     }
+
+    /// <summary>Every log entry of the server (the console too).</summary>
+    public CollectingLoggerProvider Logs { get; }
 
     public string RoutesDirectory => Path.Combine(_dir.Path, "routes");
 
@@ -71,13 +78,17 @@ internal sealed class RealEngineHost : IAsyncDisposable
             overrides[key] = value;
         }
 
-        var app = RouterHost.Build(RouterHost.CreateBuilder([], overrides));
+        var hostBuilder = RouterHost.CreateBuilder([], overrides);
+        var logs = new CollectingLoggerProvider();
+        hostBuilder.Logging.AddProvider(logs);
+        var app = RouterHost.Build(hostBuilder);
         await app.StartAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        return new RealEngineHost(dir, builder, app);
+        return new RealEngineHost(dir, builder, app, logs);
     }
 
-    /// <summary>Rebuilds the artefact in place from the (possibly edited) route files.</summary>
-    public void Rebuild() => IndexBuilder.Build(RoutesDirectory, _builder, IndexDirectory, Hnsw);
+    /// <summary>Rebuilds the artefact in place from the (possibly edited) route files, carrying <paramref name="rankingSettings"/> if given.</summary>
+    public void Rebuild(RankingSettingsFile? rankingSettings = null) =>
+        IndexBuilder.Build(RoutesDirectory, _builder, IndexDirectory, Hnsw, rankingSettings: rankingSettings);
 
     public async ValueTask DisposeAsync()
     {

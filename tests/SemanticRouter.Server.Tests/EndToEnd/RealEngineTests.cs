@@ -97,6 +97,29 @@ public class RealEngineTests
     }
 
     [Fact]
+    public async Task Reload_OfAnIndexWithOtherRankingSettings_WarnsTheyApplyAtTheNextStart_AndKeepsRankingAsItStarted()
+    {
+        // The engine reports the changed settings (RouterEngine.IndexRankingSettingsChanged); the service logs it (event 11).
+        var ct = TestContext.Current.CancellationToken;
+        await using var host = await RealEngineHost.StartAsync();
+        using var channel = GrpcChannel.ForAddress(host.GrpcAddress);
+        var client = new Router.RouterClient(channel);
+
+        host.Rebuild();
+        await client.ReloadIndexAsync(new ReloadIndexRequest(), cancellationToken: ct);
+        Assert.DoesNotContain(host.Logs.Entries, e => e.EventId.Id == 11);
+
+        host.Rebuild(new Settings.RankingSettingsFile { K = 4 });
+        var reload = await client.ReloadIndexAsync(new ReloadIndexRequest(), cancellationToken: ct);
+        var ranked = await client.RankModelsAsync(new RankModelsRequest { Query = "write a python function that sorts a list", IncludeNeighbors = true }, cancellationToken: ct);
+
+        var warning = Assert.Single(host.Logs.Entries, e => e.EventId.Id == 11);
+        Assert.Contains($"(version {reload.IndexVersion}) carries other ranking settings", warning.Message, StringComparison.Ordinal);
+        Assert.Equal(reload.IndexVersion, ranked.IndexVersion);
+        Assert.Equal(Ranking.RankingOptions.Default.K, ranked.Neighbors.Count); // the k it started with, until it restarts
+    }
+
+    [Fact]
     public async Task RankModels_ReportsAbstentionAndOutcomesMoveScores()
     {
         var ct = TestContext.Current.CancellationToken;

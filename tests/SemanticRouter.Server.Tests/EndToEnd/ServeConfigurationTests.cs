@@ -31,7 +31,7 @@ public class ServeConfigurationTests
                 "Host": "127.0.0.1",
                 "Port": 1,
                 "MetricsPort": 0,
-                "MaxK": 20,
+                "MaxQueryBytes": 2000,
                 "DefaultK": 9,
                 "EmbeddingCacheSize": 16
               }
@@ -41,11 +41,11 @@ public class ServeConfigurationTests
         {
             ["SemanticRouter__DefaultK"] = "3",            // the standard form, over appsettings.json (9)
             ["SEMANTICROUTER__APIKEYFILE"] = keyFile,       // the standard form, upper case
-            ["SEMANTIC_ROUTER_MAX_K"] = "50",               // the older form, over appsettings.json (20)
+            ["SEMANTIC_ROUTER_MAX_QUERY_BYTES"] = "3000",   // the older form, over appsettings.json (2000)
         };
 
-        // --SemanticRouter:MaxK=60 (the command line) wins over the environment; --port 0 (a flag) over appsettings.json's 1.
-        await using var serve = await ServeProcess.StartAsync(["--index", index, "--port", "0", "--SemanticRouter:MaxK=60"], environment, work);
+        // --SemanticRouter:MaxQueryBytes=60 (the command line) wins over the environment; --port 0 (a flag) over appsettings.json's 1.
+        await using var serve = await ServeProcess.StartAsync(["--index", index, "--port", "0", "--SemanticRouter:MaxQueryBytes=60"], environment, work);
         using var channel = GrpcChannel.ForAddress(serve.GrpcAddress);
         var client = new Router.RouterClient(channel);
         var auth = new Metadata { { "authorization", "Bearer " + Key } };
@@ -55,10 +55,10 @@ public class ServeConfigurationTests
 
         var byDefault = await client.RankModelsAsync(new RankModelsRequest { Query = "write a python function that reverses a list", IncludeNeighbors = true }, auth, cancellationToken: ct);
         Assert.Equal(3, byDefault.Neighbors.Count); // k = 0: the router's default k, set by configuration
-        var atLimit = await client.RankModelsAsync(new RankModelsRequest { Query = "write a python function that reverses a list", IncludeNeighbors = true, K = 60 }, auth, cancellationToken: ct);
-        Assert.Equal(60, atLimit.Neighbors.Count);
-        var over = await Assert.ThrowsAsync<RpcException>(() => client.RankModelsAsync(new RankModelsRequest { Query = "hello", K = 61 }, auth, cancellationToken: ct).ResponseAsync);
-        Assert.Equal((StatusCode.InvalidArgument, "k must be at most 60, not 61."), (over.StatusCode, over.Status.Detail));
+        var atLimit = await client.RankModelsAsync(new RankModelsRequest { Query = "write a python function that reverses " + new string('x', 60 - 38) }, auth, cancellationToken: ct);
+        Assert.NotEmpty(atLimit.Models);
+        var over = await Assert.ThrowsAsync<RpcException>(() => client.RankModelsAsync(new RankModelsRequest { Query = new string('x', 61) }, auth, cancellationToken: ct).ResponseAsync);
+        Assert.Equal((StatusCode.InvalidArgument, "query is 61 bytes of UTF-8; the limit is 60."), (over.StatusCode, over.Status.Detail));
 
         Assert.DoesNotContain(Key, serve.Output, StringComparison.Ordinal); // a secret is never logged
         Assert.Contains("api key required: True", serve.Output, StringComparison.Ordinal);

@@ -14,12 +14,12 @@ public class HostTests
         var ex = Assert.Throws<OptionsValidationException>(() => RouterHost.CreateBuilder([], new FakeRouter(), new Dictionary<string, string?>
         {
             ["Port"] = "70000",
-            ["MaxK"] = "0",
+            ["MaxQueryBytes"] = "0",
             ["ApiKey"] = "short",
             ["ResponseCompression"] = "brotli",
         }));
         Assert.Contains("SemanticRouter:Port (SEMANTIC_ROUTER_PORT) must be a TCP port in 0..65535, not 70000.", ex.Message, StringComparison.Ordinal);
-        Assert.Contains("SemanticRouter:MaxK (SEMANTIC_ROUTER_MAX_K) must be at least 1, not 0.", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("SemanticRouter:MaxQueryBytes (SEMANTIC_ROUTER_MAX_QUERY_BYTES) must be in 1..MaxReceiveMessageSize (1048576), not 0.", ex.Message, StringComparison.Ordinal);
         Assert.Contains("SemanticRouter:ApiKey (SEMANTIC_ROUTER_API_KEY) must be at least 16 characters", ex.Message, StringComparison.Ordinal);
         Assert.Contains("SemanticRouter:ResponseCompression (SEMANTIC_ROUTER_RESPONSE_COMPRESSION) must be 'gzip' or unset, not 'brotli'.", ex.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("short", ex.Message.Replace("must be at least 16", "", StringComparison.Ordinal), StringComparison.Ordinal); // the secret itself is never echoed
@@ -36,8 +36,9 @@ public class HostTests
             ["Temperature"] = "-1",
             ["ConversationDecay"] = "1",
             ["RankingOptionsFile"] = "/nonexistent/ranking-options.json",
-            ["MaxK"] = "100",
-            ["DefaultK"] = "101",
+            ["DefaultK"] = "1001",
+            ["RouteHeadWeight"] = "2",
+            ["CostWeight"] = "-1",
         }));
         Assert.Contains("SemanticRouter:EmbeddingCacheSize (SEMANTIC_ROUTER_EMBEDDING_CACHE_SIZE) must be 0 (no cache) or a positive number of query embeddings, not -1.", ex.Message, StringComparison.Ordinal);
         Assert.Contains("SemanticRouter:BatchWaitMs (SEMANTIC_ROUTER_BATCH_WAIT_MS) must be in 0..50, not 1000.", ex.Message, StringComparison.Ordinal);
@@ -45,7 +46,10 @@ public class HostTests
         Assert.Contains("SemanticRouter:Temperature (SEMANTIC_ROUTER_TEMPERATURE) -1: Temperature must be positive and finite.", ex.Message, StringComparison.Ordinal);
         Assert.Contains("SemanticRouter:ConversationDecay (SEMANTIC_ROUTER_CONVERSATION_DECAY) 1: ConversationDecay must be in [0, 1).", ex.Message, StringComparison.Ordinal);
         Assert.Contains("SemanticRouter:RankingOptionsFile (SEMANTIC_ROUTER_RANKING_OPTIONS_FILE) cannot be read: '/nonexistent/ranking-options.json'", ex.Message, StringComparison.Ordinal);
-        Assert.Contains("SemanticRouter:DefaultK (SEMANTIC_ROUTER_DEFAULT_K) must be in 1..MaxK (100), not 101.", ex.Message, StringComparison.Ordinal);
+        // One maximum k everywhere (RankingOptions.MaxK): the default k too.
+        Assert.Contains("SemanticRouter:DefaultK (SEMANTIC_ROUTER_DEFAULT_K) 1001: K must be in [1, 1000].", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("SemanticRouter:RouteHeadWeight (SEMANTIC_ROUTER_ROUTE_HEAD_WEIGHT) 2: RouteHeadWeight must be in [0, 1].", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("SemanticRouter:CostWeight (SEMANTIC_ROUTER_COST_WEIGHT) -1: CostWeight must be non-negative and finite.", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -55,10 +59,10 @@ public class HostTests
         {
             ["SEMANTIC_ROUTER_MAX_QUERY_BYTES"] = "2048",
             ["SEMANTIC_ROUTER_DEFAULT_K"] = "5",
-            ["SEMANTIC_ROUTER_MAX_K"] = "50",
+            ["SEMANTIC_ROUTER_PORT"] = "5000",
             ["SEMANTIC_ROUTER_EMBEDDING_CACHE_SIZE"] = "128",
             ["SEMANTIC_ROUTER_INDEX"] = "/srv/index-from-environment",
-            ["UNRELATED_MAX_K"] = "1",
+            ["UNRELATED_PORT"] = "1",
         };
         var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder();
         Microsoft.Extensions.Configuration.MemoryConfigurationBuilderExtensions.AddInMemoryCollection(configuration, new Dictionary<string, string?>
@@ -68,11 +72,11 @@ public class HostTests
             ["SemanticRouter:Temperature"] = "0.3",
             ["SemanticRouter:BatchWaitMs"] = "5",
         });
-        RouterConfiguration.AddSources(configuration, ["--SemanticRouter:DefaultK=7"], new Dictionary<string, string?> { ["MaxK"] = "40", ["EmbeddingCacheSize"] = "0" }, environment);
+        RouterConfiguration.AddSources(configuration, ["--SemanticRouter:DefaultK=7"], new Dictionary<string, string?> { ["Port"] = "40", ["EmbeddingCacheSize"] = "0" }, environment);
         var settings = RouterConfiguration.ReadSettings(configuration.Build());
         Assert.Equal(2048, settings.Server.MaxQueryBytes);        // SEMANTIC_ROUTER_* over the host's sources
         Assert.Equal(7, settings.Ranking.DefaultK);                // the command line over the environment
-        Assert.Equal(40, settings.Server.MaxK);                    // overrides (serve's flags) over everything
+        Assert.Equal(40, settings.Server.Port);                    // overrides (serve's flags) over everything
         Assert.Equal(0, settings.Engine.EmbeddingCacheSize);
         Assert.Equal("/srv/index-from-environment", settings.Engine.Index);
         Assert.Equal(0.3, settings.Ranking.Temperature);           // set in one place only

@@ -116,8 +116,8 @@ public abstract class RouterServiceTests
 
     [Theory]
     [InlineData(-1, "k must be ≥ 1 (or 0 for the router's default), not -1.")]
-    [InlineData(257, "k must be at most 256, not 257.")]
-    [InlineData(int.MaxValue, "k must be at most 256, not 2147483647.")]
+    [InlineData(1001, "k must be at most 1000, not 1001.")]
+    [InlineData(int.MaxValue, "k must be at most 1000, not 2147483647.")]
     public async Task RankModels_KOutOfRange_InvalidArgument(int k, string message)
     {
         await using var host = await StartAsync();
@@ -310,7 +310,7 @@ public abstract class RouterServiceTests
         Assert.Equal("code", response.Match.Route);
 
         await AssertStatusAsync(client.InspectNeighborsAsync(new InspectNeighborsRequest { Query = " " }, deadline: Timeouts.Deadline), StatusCode.InvalidArgument, "query must not be empty or whitespace.");
-        await AssertStatusAsync(client.InspectNeighborsAsync(new InspectNeighborsRequest { Query = "x", K = 1000 }, deadline: Timeouts.Deadline), StatusCode.InvalidArgument, "k must be at most 256, not 1000.");
+        await AssertStatusAsync(client.InspectNeighborsAsync(new InspectNeighborsRequest { Query = "x", K = 1001 }, deadline: Timeouts.Deadline), StatusCode.InvalidArgument, "k must be at most 1000, not 1001.");
         await AssertGoodCallAsync(client);
     }
 

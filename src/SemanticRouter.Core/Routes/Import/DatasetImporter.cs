@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using SemanticRouter.Formats;
+using SemanticRouter.IO;
 
 namespace SemanticRouter.Routes.Import;
 
@@ -15,7 +16,7 @@ namespace SemanticRouter.Routes.Import;
 /// <remarks>
 /// Everything is written to a temporary directory beside OUT, validated with <see cref="RouteCatalog.Load"/>
 /// and then renamed into place, so OUT is either the complete import or untouched. A non-empty OUT is
-/// refused unless <see cref="ImportOptions.Force"/>. Training texts are trimmed and their runs of white
+/// refused unless <see cref="DatasetImportOptions.Force"/>. Training texts are trimmed and their runs of white
 /// space collapsed to one space (BANKING77 has texts with stray line breaks); rows whose utterance is
 /// then a duplicate within its route, or already in another route, are dropped and counted in the
 /// summary, since route files may not repeat an utterance. Evaluation splits keep every row (with the
@@ -45,7 +46,7 @@ public static class DatasetImporter
     /// <summary>Imports CLINC150 from <c>data_full.json</c> (<paramref name="source"/> is the file or its folder):
     /// 150 routes from <c>train</c>; <c>test.jsonl</c> = test + oos_test, <c>validation.jsonl</c> = val + oos_val,
     /// <c>oos_train.jsonl</c> = oos_train.</summary>
-    public static ImportSummary ImportClinc150(string source, string outputDirectory, ImportOptions? options = null)
+    public static DatasetImportSummary ImportClinc150(string source, string outputDirectory, DatasetImportOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(source);
         var file = Directory.Exists(source) ? Path.Combine(source, "data_full.json") : source;
@@ -93,12 +94,12 @@ public static class DatasetImporter
         data.Splits.Add(("test.jsonl", [.. splits["test"], .. splits["oos_test"]]));
         data.Splits.Add(("validation.jsonl", [.. splits["val"], .. splits["oos_val"]]));
         data.Splits.Add(("oos_train.jsonl", [.. splits["oos_train"], .. splits["train"].Where(r => r.Route is null)]));
-        return Write(data, outputDirectory, options ?? new ImportOptions());
+        return Write(data, outputDirectory, options ?? new DatasetImportOptions());
     }
 
     /// <summary>Imports BANKING77 from a folder with <c>train.csv</c> and <c>test.csv</c> (columns <c>text,category</c>):
     /// 77 routes from train; <c>test.jsonl</c> from test.</summary>
-    public static ImportSummary ImportBanking77(string source, string outputDirectory, ImportOptions? options = null)
+    public static DatasetImportSummary ImportBanking77(string source, string outputDirectory, DatasetImportOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(source);
         var folder = File.Exists(source) ? Path.GetDirectoryName(Path.GetFullPath(source))! : source;
@@ -116,12 +117,12 @@ public static class DatasetImporter
             data.Splits.Add(("test.jsonl", ReadCsv(test).Select(r => (r.Text, (string?)r.Route)).ToList()));
         }
 
-        return Write(data, outputDirectory, options ?? new ImportOptions());
+        return Write(data, outputDirectory, options ?? new DatasetImportOptions());
     }
 
     /// <summary>Imports a folder with <c>train.jsonl</c> and optional <c>test.jsonl</c> / <c>validation.jsonl</c>, lines
     /// <c>{"text": ..., "route": ...}</c>. Training lines with a null route go to <c>oos_train.jsonl</c>.</summary>
-    public static ImportSummary ImportJsonl(string source, string outputDirectory, ImportOptions? options = null)
+    public static DatasetImportSummary ImportJsonl(string source, string outputDirectory, DatasetImportOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(source);
         var folder = File.Exists(source) ? Path.GetDirectoryName(Path.GetFullPath(source))! : source;
@@ -149,7 +150,7 @@ public static class DatasetImporter
             data.Splits.Add(("oos_train.jsonl", oos));
         }
 
-        return Write(data, outputDirectory, options ?? new ImportOptions());
+        return Write(data, outputDirectory, options ?? new DatasetImportOptions());
     }
 
     private static List<(int Line, string Text, string Route)> ReadCsv(string path)
@@ -305,7 +306,7 @@ public static class DatasetImporter
                     Routes.Add(route, list = []);
                 }
 
-                var key = RouteNames.UtteranceKey(text);
+                var key = RouteNames.DuplicateKey(text);
                 if (owners.TryGetValue(key, out var owner))
                 {
                     if (owner == route)
@@ -326,7 +327,7 @@ public static class DatasetImporter
         }
     }
 
-    private static ImportSummary Write(ImportData data, string outputDirectory, ImportOptions options)
+    private static DatasetImportSummary Write(ImportData data, string outputDirectory, DatasetImportOptions options)
     {
         ArgumentNullException.ThrowIfNull(outputDirectory);
         if (options.RoutesPerFile < 1)
@@ -370,10 +371,9 @@ public static class DatasetImporter
             throw new DatasetImportException($"output path '{outputDirectory}' is a file");
         }
 
-        var parent = Path.GetDirectoryName(target)!;
-        Directory.CreateDirectory(parent);
-        var temp = Path.Combine(parent, $".{Path.GetFileName(target)}.import-{Guid.NewGuid():N}");
-        try
+        RouteCatalog? catalog = null;
+        var splits = new List<ImportedSplit>();
+        AtomicWrite.ReplaceDirectory(target, temp =>
         {
             var routesDir = Path.Combine(temp, "routes");
             Directory.CreateDirectory(routesDir);
@@ -386,7 +386,6 @@ public static class DatasetImporter
                 File.WriteAllText(Path.Combine(routesDir, name), RouteFileText(data, chunks[i]), new UTF8Encoding(false));
             }
 
-            var splits = new List<ImportedSplit>();
             foreach (var (file, rows) in data.Splits)
             {
                 WriteJsonl(Path.Combine(temp, file), rows);
@@ -394,33 +393,14 @@ public static class DatasetImporter
             }
 
             // Never hand over something the loader would refuse.
-            var catalog = RouteCatalog.Load(routesDir);
+            catalog = RouteCatalog.Load(routesDir);
+        });
 
-            if (Directory.Exists(target))
-            {
-                var old = Path.Combine(parent, $".{Path.GetFileName(target)}.old-{Guid.NewGuid():N}");
-                Directory.Move(target, old);
-                Directory.Move(temp, target);
-                Directory.Delete(old, recursive: true);
-            }
-            else
-            {
-                Directory.Move(temp, target);
-            }
-
-            return new ImportSummary(data.Dataset, outputDirectory, catalog.Routes.Count, catalog.UtteranceCount,
-                data.Duplicates, data.Conflicts, data.Empty, splits)
-            {
-                RenamedLabels = new Dictionary<string, string>(data.Renamed, StringComparer.Ordinal).AsReadOnly(),
-            };
-        }
-        finally
+        return new DatasetImportSummary(data.Dataset, outputDirectory, catalog!.Routes.Count, catalog.UtteranceCount,
+            data.Duplicates, data.Conflicts, data.Empty, splits)
         {
-            if (Directory.Exists(temp))
-            {
-                Directory.Delete(temp, recursive: true);
-            }
-        }
+            RenamedLabels = new Dictionary<string, string>(data.Renamed, StringComparer.Ordinal).AsReadOnly(),
+        };
     }
 
     private static string RouteFileText(ImportData data, KeyValuePair<string, List<string>>[] routes)

@@ -1,7 +1,7 @@
 namespace SemanticRouter.Routes.Import;
 
 /// <summary>Options for <see cref="DatasetImporter"/>.</summary>
-public sealed class ImportOptions
+public sealed class DatasetImportOptions
 {
     /// <summary>Replace a non-empty output directory (default: refuse).</summary>
     public bool Force { get; init; }
@@ -27,7 +27,7 @@ public sealed record ImportedSplit(string File, int Lines, int OutOfScope);
 /// (the first occurrence wins).</param>
 /// <param name="SkippedEmpty">Training rows dropped because their text was empty.</param>
 /// <param name="Splits">The JSON-lines files written, in order.</param>
-public sealed record ImportSummary(
+public sealed record DatasetImportSummary(
     string Dataset,
     string OutputDirectory,
     int Routes,

@@ -134,7 +134,7 @@ public sealed class DatasetImporterTests : IDisposable
         Assert.Contains("--force", e.Message, StringComparison.Ordinal);
         Assert.True(File.Exists(keep));
 
-        DatasetImporter.ImportJsonl(source, output, new ImportOptions { Force = true });
+        DatasetImporter.ImportJsonl(source, output, new DatasetImportOptions { Force = true });
         Assert.False(File.Exists(keep));
         Assert.True(File.Exists(Path.Combine(output, "routes", "jsonl-01.yaml")));
 
@@ -149,7 +149,7 @@ public sealed class DatasetImporterTests : IDisposable
     {
         dir.Write("src/train.jsonl", string.Join("\n", Enumerable.Range(0, 5).Select(i => $"{{\"text\": \"t{i}\", \"route\": \"r{i}\"}}")));
 
-        DatasetImporter.ImportJsonl(Path.Combine(dir.Path, "src"), Path.Combine(dir.Path, "out"), new ImportOptions { RoutesPerFile = 2 });
+        DatasetImporter.ImportJsonl(Path.Combine(dir.Path, "src"), Path.Combine(dir.Path, "out"), new DatasetImportOptions { RoutesPerFile = 2 });
 
         Assert.Equal(["jsonl-01.yaml", "jsonl-02.yaml", "jsonl-03.yaml", "models.yaml"],
             Directory.EnumerateFiles(Path.Combine(dir.Path, "out", "routes")).Select(Path.GetFileName).Order());

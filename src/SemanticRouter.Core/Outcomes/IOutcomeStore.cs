@@ -1,0 +1,43 @@
+namespace SemanticRouter.Outcomes;
+
+/// <summary>
+/// Where credited outcomes are kept: the record of what every model did, and the live statistics the
+/// ranker reads. <see cref="SqliteOutcomeStore"/> is the one implementation; a store shared by replicas
+/// (Redis) implements the same.
+/// </summary>
+/// <remarks>
+/// Contract: <see cref="RecordAsync"/> completes only once its outcomes are durable (an acknowledged outcome
+/// survives a crash), records all of a call or none of it, and only then moves the statistics, so a reader
+/// sees an outcome wholly or not at all. Concurrent calls may share one commit (group commit). The statistics
+/// (<see cref="IOutcomeStatistics"/>) answer from memory: the ranker never waits on I/O. Thread-safe.
+/// </remarks>
+public interface IOutcomeStore : IOutcomeStatistics, IDisposable
+{
+    /// <summary>Outcomes stored.</summary>
+    long Count { get; }
+
+    /// <summary>Outcomes stored with their query text (what the text outcome model can learn from).</summary>
+    long TextCount { get; }
+
+    /// <summary>Records credited outcomes durably, all or nothing; completes once committed.</summary>
+    /// <exception cref="OutcomeRejectedException">An outcome that is not storable (score outside [0, 1], no or two targets); nothing is written.</exception>
+    Task<IReadOnlyList<StoredOutcome>> RecordAsync(IReadOnlyList<CreditedOutcome> outcomes, CancellationToken cancellationToken = default);
+
+    /// <summary>The newest <paramref name="newest"/> outcomes stored with their query text, oldest first.</summary>
+    Task<IReadOnlyList<TextOutcome>> ReadTextOutcomesAsync(int newest, CancellationToken cancellationToken = default);
+
+    /// <summary>Every route × model count, sorted by route then model (for reports).</summary>
+    IReadOnlyList<RouteModelCounts> RouteCounts();
+}
+
+/// <summary>Conveniences over <see cref="IOutcomeStore"/>.</summary>
+public static class OutcomeStoreExtensions
+{
+    /// <summary>Records one credited outcome; completes once it is durable.</summary>
+    public static async Task<StoredOutcome> RecordAsync(this IOutcomeStore store, Outcome outcome, OutcomeCredits credits, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var stored = await store.RecordAsync([new CreditedOutcome(outcome, credits)], cancellationToken).ConfigureAwait(false);
+        return stored[0];
+    }
+}

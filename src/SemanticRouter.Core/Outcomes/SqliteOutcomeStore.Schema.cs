@@ -1,0 +1,63 @@
+using Microsoft.Data.Sqlite;
+
+namespace SemanticRouter.Outcomes;
+
+/// <summary>The tables, their migration, and the SQLite plumbing.</summary>
+public sealed partial class SqliteOutcomeStore
+{
+    private static void Migrate(SqliteConnection db, string path)
+    {
+        var version = Convert.ToInt32(Scalar(db, "PRAGMA user_version"), System.Globalization.CultureInfo.InvariantCulture);
+        if (version > SchemaVersion)
+        {
+            throw new InvalidDataException($"{path}: outcome store schema {version} is newer than this program's ({SchemaVersion}).");
+        }
+
+        Execute(db, $"""
+            CREATE TABLE IF NOT EXISTS outcomes(
+                id INTEGER PRIMARY KEY,
+                time_ms INTEGER NOT NULL,
+                request_id TEXT,
+                query TEXT,
+                model TEXT NOT NULL,
+                score REAL NOT NULL CHECK (score >= 0 AND score <= 1),
+                credits BLOB NOT NULL);
+            CREATE TABLE IF NOT EXISTS utterance_stats(
+                utterance INTEGER NOT NULL, model TEXT NOT NULL, successes REAL NOT NULL, trials REAL NOT NULL,
+                PRIMARY KEY (utterance, model)) WITHOUT ROWID;
+            CREATE TABLE IF NOT EXISTS route_stats(
+                route TEXT NOT NULL, model TEXT NOT NULL, successes REAL NOT NULL, trials REAL NOT NULL,
+                PRIMARY KEY (route, model)) WITHOUT ROWID;
+            PRAGMA user_version = {SchemaVersion};
+            """);
+    }
+
+    private SqliteCommand Command(string sql, params string[] parameters)
+    {
+        var cmd = _db.CreateCommand();
+        cmd.CommandText = sql;
+        foreach (var name in parameters)
+        {
+            cmd.Parameters.Add(new SqliteParameter { ParameterName = name });
+        }
+
+        cmd.Prepare();
+        return cmd;
+    }
+
+    private static object? Scalar(SqliteConnection db, string sql, SqliteTransaction? tx = null)
+    {
+        using var cmd = db.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.Transaction = tx;
+        return cmd.ExecuteScalar();
+    }
+
+    private static void Execute(SqliteConnection db, string sql, SqliteTransaction? tx = null)
+    {
+        using var cmd = db.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.Transaction = tx;
+        cmd.ExecuteNonQuery();
+    }
+}
