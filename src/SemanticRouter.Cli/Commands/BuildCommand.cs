@@ -18,6 +18,7 @@ internal static class BuildCommand
         var model = new Option<string?>("--model")
         {
             Description = $"Model folder (default: ${ModelOptions.ModelEnvironmentVariable}, else the one the index at --out was built with, else {ModelOptions.DefaultModelDirectory})",
+            HelpName = "DIR",
         };
         var output = new Option<string>("--out") { Description = "Artefact directory", DefaultValueFactory = _ => IndexOptions.DefaultIndex() };
         var m = new Option<int>("--m") { Description = "HNSW links per node", DefaultValueFactory = _ => 16 };
@@ -79,7 +80,9 @@ internal static class BuildCommand
                 stderr.WriteLine($"build: warning: {settingsFile} sets route_head_weight, which is ignored: the index has no route head (fit --routes writes the parameters that train one)");
             }
 
-            var folder = ModelOptions.OpenFolder(ResolveModel(parse.GetValue(model), Environment.GetEnvironmentVariable(ModelOptions.ModelEnvironmentVariable), parse.GetValue(output)!));
+            var choice = ModelOptions.Resolve(parse.GetValue(model), ExistingManifest(parse.GetValue(output)!));
+            var folder = ModelOptions.OpenFolder(choice);
+            stderr.WriteLine($"build: model {choice.Describe()}");
             using var encoder = new SentenceEncoder(folder);
             BuildSummary summary;
             try
@@ -111,36 +114,19 @@ internal static class BuildCommand
     }
 
     /// <summary>
-    /// The model folder a build embeds with: --model, else $SEMANTIC_ROUTER_MODEL, else the folder the
-    /// artefact already at <paramref name="output"/> was built with (so `routes add` + `build` after
-    /// `run.sh` needs no flag: run.sh sets the variable only for itself), else the default folder.
+    /// The manifest of the artefact already at <paramref name="output"/>, if any: a rebuild without
+    /// --model or $SEMANTIC_ROUTER_MODEL keeps the model it was built with (the rule's third step).
     /// </summary>
-    internal static string ResolveModel(string? flag, string? environment, string output)
+    private static ArtifactManifest? ExistingManifest(string output)
     {
-        if (!string.IsNullOrWhiteSpace(flag))
-        {
-            return flag;
-        }
-
-        if (!string.IsNullOrWhiteSpace(environment))
-        {
-            return environment;
-        }
-
         try
         {
-            string recorded = RouterArtifact.ReadManifest(output).Model.Directory;
-            if (Directory.Exists(recorded))
-            {
-                return recorded;
-            }
+            return RouterArtifact.ReadManifest(output);
         }
         catch (Exception e) when (e is ArtifactException or IOException or UnauthorizedAccessException)
         {
-            // No readable artefact there yet: a first build.
+            return null; // no readable artefact there yet: a first build
         }
-
-        return ModelOptions.DefaultModelDirectory;
     }
 
     /// <summary>The `fit` parameters to build the route head with: --params, else router-params.json in

@@ -73,7 +73,7 @@ internal static class EvalCommand
                     RankingFlags.CheckSettingsOutput("--write-options", optionsFile);
                 }
 
-                return await Outcomes(new OutcomeRun(outcomeSource, parse.GetValue(columns.Weak), parse.GetValue(columns.Strong), parse.GetValue(folds), parse.GetValue(innerFolds), parse.GetValue(ensemble), parse.GetValue(routeHead), parse.GetValue(seed), !parse.GetValue(noText), parse.GetValue(points), parse.GetValue(plot), parse.GetValue(scoresFile), parse.GetValue(json), parse.GetValue(model)!, servedOptions, grid, optionsFile), stdout, stderr).ConfigureAwait(false);
+                return await Outcomes(new OutcomeRun(outcomeSource, parse.GetValue(columns.Weak), parse.GetValue(columns.Strong), parse.GetValue(folds), parse.GetValue(innerFolds), parse.GetValue(ensemble), parse.GetValue(routeHead), parse.GetValue(seed), !parse.GetValue(noText), parse.GetValue(points), parse.GetValue(plot), parse.GetValue(scoresFile), parse.GetValue(json), ModelOptions.Resolve(parse.GetValue(model)), servedOptions, grid, optionsFile), stdout, stderr).ConfigureAwait(false);
             }
 
             if (columns.Given(parse) is { } column)
@@ -91,16 +91,16 @@ internal static class EvalCommand
             if (parse.GetValue(index) is { } indexDir)
             {
                 string file = parse.GetValue(test) ?? throw new CliException("--index needs --test FILE.jsonl", ExitCodes.BadInput);
-                return await EngineEvaluation.RunAsync(indexDir, file, parse.GetValue(json), stdout, stderr).ConfigureAwait(false);
+                return await EngineEvaluation.RunAsync(indexDir, parse.GetValue(model), file, parse.GetValue(json), stdout, stderr).ConfigureAwait(false);
             }
 
             var dir = parse.GetValue(routes) ?? throw new CliException("give --routes DIR or --index DIR (intent evaluation), or --outcomes FILE_OR_DIR", ExitCodes.BadInput);
-            return await Intents(dir, parse.GetValue(test), parse.GetValue(parameters), parse.GetValue(json), parse.GetValue(model)!, stdout, stderr).ConfigureAwait(false);
+            return await Intents(dir, parse.GetValue(test), parse.GetValue(parameters), parse.GetValue(json), ModelOptions.Resolve(parse.GetValue(model)), stdout, stderr).ConfigureAwait(false);
         });
         return command;
     }
 
-    private static async Task<int> Intents(string dir, string? testFile, string? paramsFile, bool json, string modelDir, TextWriter stdout, TextWriter stderr)
+    private static async Task<int> Intents(string dir, string? testFile, string? paramsFile, bool json, ModelChoice model, TextWriter stdout, TextWriter stderr)
     {
         if (!Directory.Exists(dir))
         {
@@ -117,13 +117,13 @@ internal static class EvalCommand
         else
         {
             await stderr.WriteLineAsync($"eval: no {paramsFile}; fitting on training data first").ConfigureAwait(false);
-            p = FitCommand.Fit(dir, FitCommand.ValidationFile(dir, null), modelDir, RouterFitOptions.DefaultMaxAccuracyLoss, stderr);
+            p = FitCommand.Fit(dir, FitCommand.ValidationFile(dir, null), model, RouterFitOptions.DefaultMaxAccuracyLoss, stderr);
         }
 
         var (routeNames, texts, labels) = EvalData.LoadRoutes(dir);
         var rows = EvalData.LoadJsonl(testFile);
         EvalData.WarnUnknownRoutes(rows, routeNames, testFile, stderr);
-        using var data = new EvalData(modelDir);
+        using var data = new EvalData(model);
         var matrix = data.Embed(texts, "route utterances", stderr);
         var testMatrix = data.Embed(rows.Select(r => r.Text).ToList(), "test set", stderr);
         var oosTraining = p.HeadOutOfScopeClass ? FitCommand.LoadOutOfScopeTraining(dir, data, stderr) : null;
@@ -245,7 +245,7 @@ internal static class EvalCommand
     }
 
     /// <summary>What one <c>eval --outcomes</c> run asks for; <see cref="Served"/> set = through the served ranker with those options (or with settings chosen from <see cref="Grid"/>).</summary>
-    private sealed record OutcomeRun(string Source, string? WeakColumn, string? StrongColumn, int Folds, int InnerFolds, int Ensemble, bool RouteHead, int Seed, bool TextModel, int Points, string? Plot, string? Scores, bool Json, string ModelDir, RankingOptions? Served, ServedSettingsGrid? Grid, string? WriteOptions);
+    private sealed record OutcomeRun(string Source, string? WeakColumn, string? StrongColumn, int Folds, int InnerFolds, int Ensemble, bool RouteHead, int Seed, bool TextModel, int Points, string? Plot, string? Scores, bool Json, ModelChoice Model, RankingOptions? Served, ServedSettingsGrid? Grid, string? WriteOptions);
 
     private static async Task<int> Outcomes(OutcomeRun run, TextWriter stdout, TextWriter stderr)
     {
@@ -283,7 +283,7 @@ internal static class EvalCommand
             await stderr.WriteLineAsync($"eval: {warning}").ConfigureAwait(false);
         }
 
-        using var embed = new EvalData(run.ModelDir);
+        using var embed = new EvalData(run.Model);
         var matrix = embed.Embed(data.Prompts, "prompts", stderr);
         void Log(string m) => stderr.WriteLine($"eval: {m}");
 

@@ -6,22 +6,6 @@ namespace SemanticRouter.Cli.Tests.Commands;
 public class BuildCommandTests
 {
     [Fact]
-    public void ResolveModel_FlagThenEnvironmentThenTheExistingIndexThenTheDefault()
-    {
-        using var dir = new TestDirectory();
-        string routes = dir.CopyExampleRoutes();
-        string index = Path.Combine(dir.Path, "index");
-        string model = SharedPaths.MiniLmModel;
-        Assert.Equal(ExitCodes.Ok, CliRunner.Run("build", "--routes", routes, "--out", index, "--model", model).ExitCode);
-
-        Assert.Equal("/flag", BuildCommand.ResolveModel("/flag", "/env", index));
-        Assert.Equal("/env", BuildCommand.ResolveModel(null, "/env", index));
-        // A rebuild without flag or variable keeps the model the index was built with.
-        Assert.Equal(Path.GetFullPath(model), Path.GetFullPath(BuildCommand.ResolveModel(null, null, index)));
-        Assert.Equal(ModelOptions.DefaultModelDirectory, BuildCommand.ResolveModel(null, "  ", Path.Combine(dir.Path, "no-index-yet")));
-    }
-
-    [Fact]
     public void InsertThreadsNegative_OneLineBadInput()
     {
         // Checked before the model or the routes are opened.
