@@ -43,6 +43,7 @@ internal static class EvalCommand
         var ranking = new RankingFlags();
         var columns = new OutcomeColumnFlags();
         var model = ModelOptions.Model();
+        model.Description = $"Model folder (default: ${ModelOptions.ModelEnvironmentVariable}, else with --index the one the index was built with, else {ModelOptions.DefaultModelDirectory})";
         var index = new Option<string?>("--index")
         {
             Description = "Evaluate a built index artefact through the served path (RouterEngine: HNSW search, route head, ranker, abstention) instead of rebuilding from --routes.",
