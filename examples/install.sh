@@ -21,7 +21,7 @@ if ! node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 18 ? 0
 fi
 if [ ${#packages[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
-    say "apt-get needs root; run: sudo apt-get install -y ${packages[*]}   (then run $0 again)" >&2
+    say "apt-get needs root; run: sudo apt-get update && sudo apt-get install -y ${packages[*]}   (then run $0 again)" >&2
     exit 1
   fi
   say "apt-get install ${packages[*]}"
