@@ -33,13 +33,14 @@ public class CommandLineMistakesTests
     [Fact]
     public void ValuesThatStartWithADash_AreNotOptions()
     {
-        // "-" (stdin), a negative number and anything after "--" are values: the command runs and
-        // fails on the missing index instead.
+        // "-" (stdin), a negative number, anything after "--" and serve's --Section:Key settings are
+        // not mistakes: the command runs and fails on the missing index instead.
         foreach (var args in new[]
         {
             new[] { "rank", "--index", "/nonexistent/index", "--cost-weight", "-1", "write a poem" },
             ["neighbors", "--index", "/nonexistent/index", "--input", "-"],
             ["neighbors", "--index", "/nonexistent/index", "--", "--jsn"],
+            ["serve", "--index", "/nonexistent/index", "--SemanticRouter:MaxK=50"], // host configuration, passed on
         })
         {
             CliRunner.AssertOneLineError(CliRunner.Run(args), ExitCodes.BadArtifact, "/nonexistent/index");
