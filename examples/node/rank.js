@@ -1,17 +1,23 @@
 #!/usr/bin/env node
-// Ask a SemanticRouter server which models should answer a prompt, and report an outcome.
+// Ask a SemanticRouter server which models should answer a prompt (and, with --record, report an outcome).
 //
 //   npm ci --prefix examples/node && node examples/node/rank.js "write a python function that sorts a list"
 //   SEMANTIC_ROUTER_ADDRESS=127.0.0.1:50051 SEMANTIC_ROUTER_API_KEY=KEY node examples/node/rank.js "query"
+//   node examples/node/rank.js --record "query"   # also reports that the top model succeeded
+//
+// Only --record writes: an outcome moves the router's success statistics, so report one only when the
+// model really answered well.
 'use strict';
 
 const path = require('path');
 const grpc = require('@grpc/grpc-js');
 const protoLoader = require('@grpc/proto-loader');
 
-const query = process.argv.slice(2).join(' ');
+const args = process.argv.slice(2);
+const record = args.includes('--record');
+const query = args.filter((a) => a !== '--record').join(' ');
 if (!query) {
-  console.error('usage: node rank.js "query"');
+  console.error('usage: node rank.js [--record] "query"');
   process.exit(2);
 }
 
@@ -39,7 +45,8 @@ client.RankModels({ query, include_neighbors: true }, metadata, deadline(), (err
     console.log(`  ${m.model.padEnd(width)} ${m.score.toFixed(4).padStart(7)}${via}`);
   }
   for (const n of reply.neighbors.slice(0, 5)) console.log(`  ~ ${n.similarity.toFixed(3)} [${n.route}] ${n.utterance}`);
-  if (reply.models.length === 0) {
+  if (reply.models.length === 0 || !record) {
+    if (reply.models.length > 0) console.log(`not recorded: --record reports that ${reply.models[0].model} succeeded (it moves the router's statistics)`);
     client.close();
     return;
   }

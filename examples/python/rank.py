@@ -1,10 +1,13 @@
 #!/usr/bin/python3
-"""Ask a SemanticRouter server which models should answer a prompt, and report an outcome.
+"""Ask a SemanticRouter server which models should answer a prompt (and, with --record, report an outcome).
 
     /usr/bin/python3 examples/python/rank.py "write a python function that sorts a list"
     /usr/bin/python3 examples/python/rank.py --address 127.0.0.1:50051 --api-key KEY "query"
+    /usr/bin/python3 examples/python/rank.py --record "query"   # also reports that the top model succeeded
 
-Needs Debian's python3-grpcio and python3-grpc-tools; stubs are generated from protos/ at run time.
+Only --record writes: an outcome moves the router's success statistics, so report one only when the
+model really answered well. Needs Debian's python3-grpcio and python3-grpc-tools (examples/install.sh);
+stubs are generated from protos/ at run time.
 """
 import argparse
 import importlib
@@ -34,6 +37,8 @@ def main():
     parser.add_argument("query")
     parser.add_argument("--address", default=os.environ.get("SEMANTIC_ROUTER_ADDRESS", "127.0.0.1:50051"))
     parser.add_argument("--api-key", default=os.environ.get("SEMANTIC_ROUTER_API_KEY"))
+    parser.add_argument("--record", action="store_true",
+                        help="report that the top model succeeded (RecordOutcome); it teaches the router, so only when true")
     args = parser.parse_args()
 
     pb, pb_grpc = load_stubs()
@@ -54,10 +59,12 @@ def main():
             print(f"  {model.model:<{width}} {model.score:7.4f}{via}")
         for neighbor in reply.neighbors[:5]:
             print(f"  ~ {neighbor.similarity:.3f} [{neighbor.route}] {neighbor.utterance}")
-        if reply.models:
+        if reply.models and args.record:
             stub.RecordOutcome(pb.RecordOutcomeRequest(request_id=reply.request_id, model=reply.models[0].model, success=True),
                                metadata=metadata, timeout=10)
             print(f"recorded: {reply.models[0].model} succeeded")
+        elif reply.models:
+            print(f"not recorded: --record reports that {reply.models[0].model} succeeded (it moves the router's statistics)")
 
 
 if __name__ == "__main__":

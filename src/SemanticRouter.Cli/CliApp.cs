@@ -19,6 +19,12 @@ public static class CliApp
 
         var config = new InvocationConfiguration { Output = stdout, Error = stderr };
         var parse = root.Parse(args);
+        if (CommandLineMistakes.Find(parse) is { } mistake)
+        {
+            stderr.WriteLine($"{CliAction.CommandPath(parse)}: {mistake}");
+            return ExitCodes.BadInput;
+        }
+
         if (parse.Errors.Count > 0)
         {
             // One line and the bad-input code, like every other bad input (System.CommandLine would

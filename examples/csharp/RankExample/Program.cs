@@ -2,12 +2,17 @@ using System.Globalization;
 using SemanticRouter;
 using SemanticRouter.Client;
 
-// Ask a SemanticRouter server which models should answer a prompt, and report an outcome.
+// Ask a SemanticRouter server which models should answer a prompt (and, with --record, report an outcome).
 //   dotnet run --project examples/csharp/RankExample -- "write a python function that sorts a list"
-// SEMANTIC_ROUTER_ADDRESS (default http://127.0.0.1:50051) and SEMANTIC_ROUTER_API_KEY are read from the environment.
-if (args.Length == 0)
+//   dotnet run --project examples/csharp/RankExample -- --record "query"   # also reports that the top model succeeded
+// Only --record writes: an outcome moves the router's success statistics, so report one only when the
+// model really answered well. SEMANTIC_ROUTER_ADDRESS (default http://127.0.0.1:50051) and
+// SEMANTIC_ROUTER_API_KEY are read from the environment.
+bool record = args.Contains("--record");
+var words = args.Where(a => a != "--record").ToArray();
+if (words.Length == 0)
 {
-    Console.Error.WriteLine("usage: RankExample \"query\"");
+    Console.Error.WriteLine("usage: RankExample [--record] \"query\"");
     return 2;
 }
 
@@ -19,7 +24,7 @@ using var router = new RouterClient(new RouterClientOptions
 });
 try
 {
-    var decision = await router.RankAsync(new RoutingRequest(string.Join(' ', args)) { IncludeNeighbors = true });
+    var decision = await router.RankAsync(new RoutingRequest(string.Join(' ', words)) { IncludeNeighbors = true });
     Console.WriteLine($"request {decision.RequestId} (index {decision.IndexVersion})");
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"route: {decision.Route.Route} (confidence {decision.Route.Confidence:F3})")
         + (decision.Route.Abstained ? $", abstained -> fallback {decision.Route.FallbackRoute}" : ""));
@@ -30,10 +35,14 @@ try
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {model.Model.PadRight(width)} {model.Score,7:F4}{via}"));
     }
 
-    if (decision.BestModel is { } best)
+    if (decision.BestModel is { } best && record)
     {
         await router.RecordOutcomeAsync(OutcomeReport.ForRequest(decision.RequestId, best, success: true));
         Console.WriteLine($"recorded: {best} succeeded");
+    }
+    else if (decision.BestModel is { } top)
+    {
+        Console.WriteLine($"not recorded: --record reports that {top} succeeded (it moves the router's statistics)");
     }
 
     return 0;

@@ -19,6 +19,7 @@ internal static class BuildCommand
         var model = new Option<string?>("--model")
         {
             Description = $"Model folder (default: ${ModelOptions.ModelEnvironmentVariable}, else the one the index at --out was built with, else {ModelOptions.DefaultModelDirectory})",
+            HelpName = "DIR",
         };
         var output = new Option<string>("--out") { Description = "Artefact directory", DefaultValueFactory = _ => IndexOptions.DefaultIndex() };
         var m = new Option<int>("--m") { Description = "HNSW links per node", DefaultValueFactory = _ => 16 };
@@ -80,7 +81,9 @@ internal static class BuildCommand
                 stderr.WriteLine($"build: warning: {settingsFile} sets route_head_weight, which is ignored: the index has no route head (fit --routes writes the parameters that train one)");
             }
 
-            var folder = ModelOptions.OpenFolder(BuildInputs.ResolveModel(parse.GetValue(model), Environment.GetEnvironmentVariable(ModelOptions.ModelEnvironmentVariable), parse.GetValue(output)!));
+            var choice = ModelOptions.Resolve(parse.GetValue(model), BuildInputs.ExistingManifest(parse.GetValue(output)!));
+            var folder = ModelOptions.OpenFolder(choice);
+            stderr.WriteLine($"build: model {choice.Describe()}");
             using var encoder = new SentenceEncoder(folder);
             BuildSummary summary;
             try

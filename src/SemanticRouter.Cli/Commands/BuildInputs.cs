@@ -11,42 +11,25 @@ using Spectre.Console;
 namespace SemanticRouter.Cli.Commands;
 
 /// <summary>
-/// What `build` builds from besides the routes: the model folder, the route head's parameters and the ranking
+/// What `build` builds from besides the routes: the existing artefact's model, the route head's parameters and the ranking
 /// settings, each from its flag, else from beside the routes (the layout `import` + `fit` produce).
 /// </summary>
 internal static class BuildInputs
 {
     /// <summary>
-    /// The model folder a build embeds with: --model, else $SEMANTIC_ROUTER_MODEL, else the folder the
-    /// artefact already at <paramref name="output"/> was built with (so `routes add` + `build` after
-    /// `run.sh` needs no flag: run.sh sets the variable only for itself), else the default folder.
+    /// The manifest of the artefact already at <paramref name="output"/>, if any: a rebuild without
+    /// --model or $SEMANTIC_ROUTER_MODEL keeps the model it was built with (the model rule's third step).
     /// </summary>
-    internal static string ResolveModel(string? flag, string? environment, string output)
+    internal static ArtifactManifest? ExistingManifest(string output)
     {
-        if (!string.IsNullOrWhiteSpace(flag))
-        {
-            return flag;
-        }
-
-        if (!string.IsNullOrWhiteSpace(environment))
-        {
-            return environment;
-        }
-
         try
         {
-            string recorded = RouterArtifact.ReadManifest(output).Model.Directory;
-            if (Directory.Exists(recorded))
-            {
-                return recorded;
-            }
+            return RouterArtifact.ReadManifest(output);
         }
         catch (Exception e) when (e is ArtifactException or IOException or UnauthorizedAccessException)
         {
-            // No readable artefact there yet: a first build.
+            return null; // no readable artefact there yet: a first build
         }
-
-        return ModelOptions.DefaultModelDirectory;
     }
 
     /// <summary>The `fit` parameters to build the route head with: --params, else router-params.json in

@@ -27,7 +27,7 @@ internal static class EmbedCommand
                 throw new CliException($"--batch must be in 1..4096, got {batchSize}", ExitCodes.BadInput);
             }
 
-            var folder = ModelOptions.OpenFolder(parse.GetValue(model)!);
+            var folder = ModelOptions.OpenFolder(ModelOptions.Resolve(parse.GetValue(model)));
             SentenceEncoder encoder;
             try
             {

@@ -12,11 +12,11 @@ namespace SemanticRouter.Cli.Commands;
 /// </summary>
 internal static partial class EvalCommand
 {
-    private static async Task<int> ServedPath(string indexDirectory, string testFile, bool json, TextWriter stdout, TextWriter stderr)
+    private static async Task<int> ServedPath(string indexDirectory, string? modelFlag, string testFile, bool json, TextWriter stdout, TextWriter stderr)
     {
         var rows = EvalData.LoadJsonl(testFile);
         string db = Path.Combine(Path.GetTempPath(), $"semantic-router-eval-{Environment.ProcessId}.db");
-        var (engine, encoder) = EngineOptions.Open(indexDirectory, null, db);
+        var (engine, encoder) = EngineOptions.Open(indexDirectory, modelFlag, db);
         EvalData.WarnUnknownRoutes(rows, engine.Catalog.Routes.Select(r => r.Name), testFile, stderr);
         var expected = new string?[rows.Count];
         var predicted = new string?[rows.Count];

@@ -12,7 +12,7 @@ namespace SemanticRouter.Cli.Commands;
 /// <summary><c>eval --routes DIR</c>: the design on labelled data, exact search and a freshly trained head, beside the baselines.</summary>
 internal static partial class EvalCommand
 {
-    private static async Task<int> Intents(string dir, string? testFile, string? paramsFile, bool json, string modelDir, TextWriter stdout, TextWriter stderr)
+    private static async Task<int> Intents(string dir, string? testFile, string? paramsFile, bool json, ModelChoice model, TextWriter stdout, TextWriter stderr)
     {
         if (!Directory.Exists(dir))
         {
@@ -29,13 +29,13 @@ internal static partial class EvalCommand
         else
         {
             await stderr.WriteLineAsync($"eval: no {paramsFile}; fitting on training data first").ConfigureAwait(false);
-            p = FitCommand.Fit(dir, FitCommand.ValidationFile(dir, null), modelDir, RouteHeadFitOptions.DefaultMaxAccuracyLoss, stderr);
+            p = FitCommand.Fit(dir, FitCommand.ValidationFile(dir, null), model, RouteHeadFitOptions.DefaultMaxAccuracyLoss, stderr);
         }
 
         var (routeNames, texts, labels) = EvalData.LoadRoutes(dir);
         var rows = EvalData.LoadJsonl(testFile);
         EvalData.WarnUnknownRoutes(rows, routeNames, testFile, stderr);
-        using var data = new EvalData(modelDir);
+        using var data = new EvalData(model);
         var matrix = data.Embed(texts, "route utterances", stderr);
         var testMatrix = data.Embed(rows.Select(r => r.Text).ToList(), "test set", stderr);
         var oosTraining = p.HeadOutOfScopeClass ? FitCommand.LoadOutOfScopeTraining(dir, data, stderr) : null;

@@ -80,7 +80,7 @@ internal static partial class EvalCommand
     }
 
     /// <summary>What one <c>eval --outcomes</c> run asks for; <see cref="Served"/> set = through the served ranker with those options (or with settings chosen from <see cref="Grid"/>).</summary>
-    private sealed record OutcomeRun(string Source, string? WeakColumn, string? StrongColumn, int Folds, int InnerFolds, int Ensemble, bool RouteHead, int Seed, bool TextModel, int Points, string? Plot, string? Scores, bool Json, string ModelDir, RankingOptions? Served, ServedSettingsGrid? Grid, string? WriteOptions);
+    private sealed record OutcomeRun(string Source, string? WeakColumn, string? StrongColumn, int Folds, int InnerFolds, int Ensemble, bool RouteHead, int Seed, bool TextModel, int Points, string? Plot, string? Scores, bool Json, ModelChoice Model, RankingOptions? Served, ServedSettingsGrid? Grid, string? WriteOptions);
 
     private static async Task<int> Outcomes(OutcomeRun run, TextWriter stdout, TextWriter stderr)
     {
@@ -118,7 +118,7 @@ internal static partial class EvalCommand
             await stderr.WriteLineAsync($"eval: {warning}").ConfigureAwait(false);
         }
 
-        using var embed = new EvalData(run.ModelDir);
+        using var embed = new EvalData(run.Model);
         var matrix = embed.Embed(data.Prompts, "prompts", stderr);
         void Log(string m) => stderr.WriteLine($"eval: {m}");
 

@@ -46,6 +46,7 @@ internal static partial class EvalCommand
         var ranking = new RankingFlags();
         var columns = new OutcomeColumnFlags();
         var model = ModelOptions.Model();
+        model.Description = $"Model folder (default: ${ModelOptions.ModelEnvironmentVariable}, else with --index the one the index was built with, else {ModelOptions.DefaultModelDirectory})";
         var index = new Option<string?>("--index")
         {
             Description = "Evaluate a built index artefact through the served path (RouterEngine: HNSW search, route head, ranker, abstention) instead of rebuilding from --routes.",
@@ -76,7 +77,7 @@ internal static partial class EvalCommand
                     RankingFlags.CheckSettingsOutput("--write-options", optionsFile);
                 }
 
-                return await Outcomes(new OutcomeRun(outcomeSource, parse.GetValue(columns.Weak), parse.GetValue(columns.Strong), parse.GetValue(folds), parse.GetValue(innerFolds), parse.GetValue(ensemble), parse.GetValue(routeHead), parse.GetValue(seed), !parse.GetValue(noText), parse.GetValue(points), parse.GetValue(plot), parse.GetValue(scoresFile), parse.GetValue(json), parse.GetValue(model)!, servedOptions, grid, optionsFile), stdout, stderr).ConfigureAwait(false);
+                return await Outcomes(new OutcomeRun(outcomeSource, parse.GetValue(columns.Weak), parse.GetValue(columns.Strong), parse.GetValue(folds), parse.GetValue(innerFolds), parse.GetValue(ensemble), parse.GetValue(routeHead), parse.GetValue(seed), !parse.GetValue(noText), parse.GetValue(points), parse.GetValue(plot), parse.GetValue(scoresFile), parse.GetValue(json), ModelOptions.Resolve(parse.GetValue(model)), servedOptions, grid, optionsFile), stdout, stderr).ConfigureAwait(false);
             }
 
             if (columns.Given(parse) is { } column)
@@ -94,11 +95,11 @@ internal static partial class EvalCommand
             if (parse.GetValue(index) is { } indexDir)
             {
                 string file = parse.GetValue(test) ?? throw new CliException("--index needs --test FILE.jsonl", ExitCodes.BadInput);
-                return await ServedPath(indexDir, file, parse.GetValue(json), stdout, stderr).ConfigureAwait(false);
+                return await ServedPath(indexDir, parse.GetValue(model), file, parse.GetValue(json), stdout, stderr).ConfigureAwait(false);
             }
 
             var dir = parse.GetValue(routes) ?? throw new CliException("give --routes DIR or --index DIR (intent evaluation), or --outcomes FILE_OR_DIR", ExitCodes.BadInput);
-            return await Intents(dir, parse.GetValue(test), parse.GetValue(parameters), parse.GetValue(json), parse.GetValue(model)!, stdout, stderr).ConfigureAwait(false);
+            return await Intents(dir, parse.GetValue(test), parse.GetValue(parameters), parse.GetValue(json), ModelOptions.Resolve(parse.GetValue(model)), stdout, stderr).ConfigureAwait(false);
         });
         return command;
     }

@@ -10,16 +10,14 @@ namespace SemanticRouter.Cli.Commands;
 /// <summary>Loading and embedding for eval/fit: route utterances, JSON-lines test files, cached vectors.</summary>
 internal sealed class EvalData : IDisposable
 {
-    private readonly string _modelDirectory;
+    private readonly ModelFolder _folder;
     private SentenceEncoder? _encoder;
     private readonly EmbeddingCache _cache;
 
-    public EvalData(string modelDirectory)
+    public EvalData(ModelChoice model)
     {
-        _modelDirectory = modelDirectory;
-        var folder = ModelOptions.OpenFolder(modelDirectory);
-        var onnx = Path.Combine(modelDirectory, "model.onnx");
-        _cache = EmbeddingCache.Open(EmbeddingCache.DefaultDirectory, EmbeddingCache.FingerprintOf(onnx), folder.Dimensions);
+        _folder = ModelOptions.OpenFolder(model);
+        _cache = EmbeddingCache.Open(EmbeddingCache.DefaultDirectory, EmbeddingCache.FingerprintOf(_folder.ModelPath), _folder.Dimensions);
     }
 
     public int Dimensions => _cache.Dimensions;
@@ -172,7 +170,7 @@ internal sealed class EvalData : IDisposable
 
     private float[][] EmbedBatch(IReadOnlyList<string> batch)
     {
-        _encoder ??= SentenceEncoder.Open(_modelDirectory);
+        _encoder ??= new SentenceEncoder(_folder);
         var flat = new float[batch.Count * _encoder.Dimensions];
         _encoder.Embed(batch, flat);
         var rows = new float[batch.Count][];

@@ -46,7 +46,7 @@ internal static class FitCommand
 
                 var file = parse.GetValue(output) ?? RankingSettingsFile.DefaultFileName;
                 var grid = GridFlag.Grid(parse.GetValue(gridSpec), !parse.GetValue(noText), ServedSettingsGrid.Default);
-                return await FitOutcomes(outcomeSource, parse.GetValue(columns.Weak), parse.GetValue(columns.Strong), file, parse.GetValue(innerFolds), parse.GetValue(seed), grid, parse.GetValue(model)!, stdout, stderr).ConfigureAwait(false);
+                return await FitOutcomes(outcomeSource, parse.GetValue(columns.Weak), parse.GetValue(columns.Strong), file, parse.GetValue(innerFolds), parse.GetValue(seed), grid, ModelOptions.Resolve(parse.GetValue(model)), stdout, stderr).ConfigureAwait(false);
             }
 
             var outcomeOnly = new Option[] { innerFolds, seed, noText, gridSpec, columns.Weak, columns.Strong }.FirstOrDefault(o => parse.GetResult(o) is { Implicit: false });
@@ -68,7 +68,7 @@ internal static class FitCommand
                 throw new CliException($"--merge-validation needs a validation set: {Path.Combine(dir, "validation.jsonl")} not found and no --validation given", ExitCodes.BadInput);
             }
 
-            var p = Fit(dir, validationFile, parse.GetValue(model)!, loss, stderr);
+            var p = Fit(dir, validationFile, ModelOptions.Resolve(parse.GetValue(model)), loss, stderr);
             if (parse.GetValue(merge))
             {
                 var (added, skipped) = MergeValidation(dir, validationFile!);
@@ -90,7 +90,7 @@ internal static class FitCommand
     /// --choose` chooses them for its recommendation (that run also measures them; this one only
     /// chooses, in a fifth of the time), written to a --ranking-options file.
     /// </summary>
-    private static async Task<int> FitOutcomes(string source, string? weakColumn, string? strongColumn, string file, int innerFolds, int seed, ServedSettingsGrid grid, string modelDir, TextWriter stdout, TextWriter stderr)
+    private static async Task<int> FitOutcomes(string source, string? weakColumn, string? strongColumn, string file, int innerFolds, int seed, ServedSettingsGrid grid, ModelChoice model, TextWriter stdout, TextWriter stderr)
     {
         if (innerFolds < 2)
         {
@@ -111,7 +111,7 @@ internal static class FitCommand
             await stderr.WriteLineAsync($"fit: {warning}").ConfigureAwait(false);
         }
 
-        using var embed = new EvalData(modelDir);
+        using var embed = new EvalData(model);
         var matrix = embed.Embed(data.Prompts, "prompts", stderr);
         var points = grid.Points;
         await stderr.WriteLineAsync($"fit: choosing among {points} settings on a {innerFolds}-fold split (the default {ServedSettingsGrid.Default.Points} on MMLU's 14,037 prompts: about 2.5 min on 2 cores)").ConfigureAwait(false);
@@ -138,10 +138,10 @@ internal static class FitCommand
         explicitFile ?? (File.Exists(Path.Combine(dir, "validation.jsonl")) ? Path.Combine(dir, "validation.jsonl") : null);
 
     /// <summary>Fits on the routes (and the validation data, when there is any).</summary>
-    internal static RouteHeadParameters Fit(string dir, string? validationFile, string modelDir, double maxLoss, TextWriter log)
+    internal static RouteHeadParameters Fit(string dir, string? validationFile, ModelChoice model, double maxLoss, TextWriter log)
     {
         var (routeNames, texts, labels) = EvalData.LoadRoutes(dir);
-        using var data = new EvalData(modelDir);
+        using var data = new EvalData(model);
         var matrix = data.Embed(texts, "route utterances", log);
         float[]? vMatrix = null;
         int[]? vLabels = null;

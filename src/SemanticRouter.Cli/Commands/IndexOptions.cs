@@ -16,10 +16,11 @@ internal static class IndexOptions
         DefaultValueFactory = _ => DefaultIndex(),
     };
 
-    /// <summary>--model for commands whose default is the model the index was built with.</summary>
+    /// <summary>--model of the commands that read an index (its sha256 must match the index's).</summary>
     public static Option<string?> ModelOverride() => new("--model")
     {
-        Description = "Model folder (default: the one recorded in the index manifest; its sha256 must match)",
+        Description = $"Model folder (default: ${ModelOptions.ModelEnvironmentVariable}, else the one the index was built with); it must be the model the index was built with",
+        HelpName = "DIR",
     };
 
     public static string DefaultIndex()
@@ -28,8 +29,12 @@ internal static class IndexOptions
         return string.IsNullOrWhiteSpace(env) ? DefaultIndexDirectory : env;
     }
 
-    /// <summary>Loads the artefact and the model that matches it (the recorded one unless overridden).</summary>
-    public static (RouterArtifact Artifact, SentenceEncoder Encoder) Load(string indexDirectory, string? modelDirectory, SentenceEncoderOptions? encoderOptions = null)
+    /// <summary>
+    /// Loads the artefact and its model, found by the one rule (<see cref="ModelOptions.Resolve(string?, ArtifactManifest?)"/>):
+    /// <paramref name="modelFlag"/>, else $SEMANTIC_ROUTER_MODEL, else the folder the index records.
+    /// A model other than the index's is refused with exit 3, naming both.
+    /// </summary>
+    public static (RouterArtifact Artifact, SentenceEncoder Encoder) Load(string indexDirectory, string? modelFlag, SentenceEncoderOptions? encoderOptions = null)
     {
         ArtifactManifest manifest;
         try
@@ -41,7 +46,9 @@ internal static class IndexOptions
             throw new CliException(e.Message, ExitCodes.BadArtifact);
         }
 
-        var folder = ModelOptions.OpenFolder(modelDirectory ?? manifest.Model.Directory);
+        var choice = ModelOptions.Resolve(modelFlag, manifest);
+        var folder = ModelOptions.OpenFolder(choice);
+        ModelOptions.RequireIndexModel(choice, folder, indexDirectory, manifest);
         try
         {
             var artifact = RouterArtifact.Load(indexDirectory, folder.Fingerprint);

@@ -38,12 +38,12 @@ internal static class OutcomesCommand
         return command;
     }
 
-    private static Option<string> Db() => new("--db") { Description = "Outcome store (SQLite file; created if missing).", Required = true };
+    private static Option<string> Db(string description) => new("--db") { Description = description, Required = true, HelpName = "FILE" };
 
     private static Command Import(OpenOutcomeImport? openImport)
     {
         var file = new Argument<string>("file") { Description = "CSV (header text,model,outcome, or RouteLLM's prompt and one column per model) or JSONL ({\"text\",\"model\",\"outcome\"})." };
-        var db = Db();
+        var db = Db("Outcome store to import into (SQLite file; created if missing).");
         var index = new Option<string>("--index") { Description = "Index directory whose nearest utterances each text's outcome credits." };
         var batch = new Option<int>("--batch") { Description = "Outcomes per transaction.", DefaultValueFactory = _ => OutcomeImporter.DefaultBatchSize };
         var modelName = new Option<string[]>("--model-name")
@@ -139,7 +139,7 @@ internal static class OutcomesCommand
 
     private static Command Stats()
     {
-        var db = Db();
+        var db = Db("Outcome store to read (SQLite file, e.g. the one `serve` or `outcomes import` wrote; it must exist).");
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of a table." };
         var prior = new Option<double>("--prior") { Description = "Prior success rate the smoothed rate shrinks towards.", DefaultValueFactory = _ => 0.5 };
         var strength = new Option<double>("--strength") { Description = "Smoothing strength β (pseudo-trials).", DefaultValueFactory = _ => RankingOptions.Default.RouteSmoothingStrength };
@@ -207,7 +207,7 @@ internal static class OutcomesCommand
     /// </summary>
     private static Command Record()
     {
-        var db = Db();
+        var db = Db("Outcome store (SQLite file; created if missing).");
         var count = new Option<int>("--count") { DefaultValueFactory = _ => 1000 };
         var command = new Command("record", "Record synthetic outcomes, acknowledging each (durability testing).") { db, count };
         command.Hidden = true;

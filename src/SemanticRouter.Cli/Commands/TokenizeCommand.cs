@@ -15,7 +15,7 @@ internal static class TokenizeCommand
         var command = new Command("tokenize", "Print the token ids of each input text (one JSON array per line)") { model, input, jsonl };
         CliAction.Set(command, async (parse, stdout, stderr, ct) =>
         {
-            var folder = ModelOptions.OpenFolder(parse.GetValue(model)!);
+            var folder = ModelOptions.OpenFolder(ModelOptions.Resolve(parse.GetValue(model)));
             var tokenizer = new BertWordPieceTokenizer(folder.VocabPath, folder.TokenizerSettings);
             await using var stream = TextInput.Open(parse.GetValue(input)!);
             var ids = new List<int>(64);

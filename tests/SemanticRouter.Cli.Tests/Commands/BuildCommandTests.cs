@@ -7,22 +7,6 @@ namespace SemanticRouter.Cli.Tests.Commands;
 public class BuildCommandTests
 {
     [Fact]
-    public void ResolveModel_FlagThenEnvironmentThenTheExistingIndexThenTheDefault()
-    {
-        using var dir = new TestDirectory();
-        string routes = dir.CopyExampleRoutes();
-        string index = Path.Combine(dir.Path, "index");
-        string model = SharedPaths.MiniLmModel;
-        Assert.Equal(ExitCodes.Ok, CliRunner.Run("build", "--routes", routes, "--out", index, "--model", model).ExitCode);
-
-        Assert.Equal("/flag", BuildInputs.ResolveModel("/flag", "/env", index));
-        Assert.Equal("/env", BuildInputs.ResolveModel(null, "/env", index));
-        // A rebuild without flag or variable keeps the model the index was built with.
-        Assert.Equal(Path.GetFullPath(model), Path.GetFullPath(BuildInputs.ResolveModel(null, null, index)));
-        Assert.Equal(ModelOptions.DefaultModelDirectory, BuildInputs.ResolveModel(null, "  ", Path.Combine(dir.Path, "no-index-yet")));
-    }
-
-    [Fact]
     public void InsertThreadsNegative_OneLineBadInput()
     {
         // Checked before the model or the routes are opened.

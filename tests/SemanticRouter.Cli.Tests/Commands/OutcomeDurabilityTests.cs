@@ -7,6 +7,7 @@ namespace SemanticRouter.Cli.Tests.Commands;
 /// An acknowledged outcome is never lost: a child process records outcomes and prints "ack N" after
 /// each commit; we SIGKILL it at a random point, reopen the store and look for every acknowledged one.
 /// </summary>
+[Trait("Category", "EndToEnd")] // child processes killed with SIGKILL: ./test.sh --all
 public sealed class OutcomeDurabilityTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("sr-durability-").FullName;

@@ -211,6 +211,7 @@ public class OutcomeEvaluationTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")] // minutes on 2 cores: ./test.sh --all
     public void Run_WordsCarryTheSignal_ChoosesTheTextModelAndBeatsTheNeighbours()
     {
         // Embeddings say nothing here (one blob); the word "proof" marks the prompts the weak model fails.

@@ -106,6 +106,7 @@ public class ServedOutcomeEvaluationTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")] // a minute or more on 2 cores: ./test.sh --all
     public void Run_WithAGrid_EachFoldChoosesOnItsTrainingPromptsWhatCarriesTheSignal()
     {
         var (matrix, weak, strong, routes, texts) = TwoRoutes(200, seed: 7, wordsTell: true);

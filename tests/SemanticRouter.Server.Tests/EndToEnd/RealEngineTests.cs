@@ -8,6 +8,7 @@ namespace SemanticRouter.Server.Tests.EndToEnd;
 
 /// <summary>The real engine behind the real server: interop clients in Python and Node run every
 /// RPC and every bad input; a rebuild and reload under load fails no call.</summary>
+[Trait("Category", "EndToEnd")] // real server, Python and Node clients: ./test.sh --all
 public class RealEngineTests
 {
     private const string ApiKey = "end-to-end-key-0123456789";

@@ -9,6 +9,7 @@ namespace SemanticRouter.Server.Tests.Interop;
 /// runtime or package fails the test with the command that installs it
 /// (tests/interop/install.sh does all of it).
 /// </summary>
+[Trait("Category", "EndToEnd")] // Python and Node client processes: ./test.sh --all
 public class InteropTests
 {
     private const string ApiKey = "interop-test-key-0123456789";

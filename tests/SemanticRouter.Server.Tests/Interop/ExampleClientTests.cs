@@ -1,0 +1,94 @@
+using System.Diagnostics;
+using SemanticRouter.Server.Tests.Infrastructure;
+
+namespace SemanticRouter.Server.Tests.Interop;
+
+/// <summary>
+/// The example clients of examples/ against real Kestrel with the fake backend: they rank, and
+/// report an outcome only with --record (an example run must not teach the router a success).
+/// examples/install.sh installs what they need.
+/// </summary>
+[Trait("Category", "EndToEnd")] // Python and Node client processes: ./test.sh --all
+public class ExampleClientTests
+{
+    [Fact]
+    public Task Python_RecordsAnOutcomeOnlyWithRecord() => RecordsOnlyWhenAskedAsync(
+        "/usr/bin/python3", Path.Combine("examples", "python", "rank.py"),
+        "python3-grpcio and python3-grpc-tools are needed: examples/install.sh");
+
+    [Fact]
+    public Task Node_RecordsAnOutcomeOnlyWithRecord()
+    {
+        var nodeDir = Path.Combine(SemanticRouter.Tests.TestDirectory.RepositoryRoot, "examples", "node");
+        Assert.True(Directory.Exists(Path.Combine(nodeDir, "node_modules", "@grpc", "grpc-js")),
+            $"The Node example's packages are missing: run 'npm ci --prefix {nodeDir}' (or examples/install.sh).");
+        return RecordsOnlyWhenAskedAsync("node", Path.Combine("examples", "node", "rank.js"), "Node.js 18+ is needed: examples/install.sh");
+    }
+
+    private static async Task RecordsOnlyWhenAskedAsync(string program, string script, string installHint)
+    {
+        await using var host = await TestHost.StartAsync(inProcess: false);
+        string address = $"127.0.0.1:{host.GrpcAddress.Port}";
+
+        var plain = await RunAsync(program, script, address, installHint, "write a python function that sorts a list");
+        Assert.Contains("route: code", plain, StringComparison.Ordinal);
+        Assert.Contains("not recorded: --record reports that coder succeeded", plain, StringComparison.Ordinal);
+        Assert.Empty(host.Backend.Outcomes);
+
+        var recorded = await RunAsync(program, script, address, installHint, "--record", "write a python function that sorts a list");
+        Assert.Contains("recorded: coder succeeded", recorded, StringComparison.Ordinal);
+        var outcome = Assert.Single(host.Backend.Outcomes);
+        Assert.Equal("coder", outcome.Model);
+    }
+
+    private static async Task<string> RunAsync(string program, string script, string address, string installHint, params string[] args)
+    {
+        string root = SemanticRouter.Tests.TestDirectory.RepositoryRoot;
+        var start = new ProcessStartInfo(program)
+        {
+            WorkingDirectory = root,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            Environment = { ["SEMANTIC_ROUTER_ADDRESS"] = address },
+        };
+        start.Environment.Remove("SEMANTIC_ROUTER_API_KEY");
+        start.ArgumentList.Add(Path.Combine(root, script));
+        foreach (string arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        Process process;
+        try
+        {
+            process = Process.Start(start) ?? throw new InvalidOperationException($"{program} did not start");
+        }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            Assert.Fail($"Cannot run {program}: {ex.Message}. {installHint}");
+            throw;
+        }
+
+        using (process)
+        {
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+            try
+            {
+                await process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                Assert.Fail($"{script} did not finish within 2 minutes");
+            }
+
+            string output = await stdout.WithTimeout();
+            string errors = await stderr.WithTimeout();
+            Assert.True(process.ExitCode == 0, $"{script} exited with {process.ExitCode}: {errors.Trim()}\n{output}\n{installHint}");
+            return output;
+        }
+    }
+}
