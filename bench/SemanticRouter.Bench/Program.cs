@@ -7,6 +7,11 @@ return args switch
     ["hnsw", .. var rest] => HnswBenchmark.Run(rest),
     ["scan", .. var rest] => ScanLimitBench.Run(rest),
     ["encoder", .. var rest] => EncoderBench.Run(rest),
+    ["encoder-threads", .. var rest] => EncoderThreadsBench.Run(rest),
+    ["coldstart", .. var rest] => await SemanticRouter.Bench.Startup.ColdStartBench.RunAsync(rest),
+    ["load-phases", .. var rest] => SemanticRouter.Bench.Startup.LoadPhasesProbe.Run(rest),
+    ["ortcache", .. var rest] => SemanticRouter.Bench.Startup.OptimizedModelCacheBench.Run(rest),
+    ["build-hash", .. var rest] => BuildHashProbe.Run(rest),
     ["grpc", .. var rest] => await SemanticRouter.Bench.Grpc.GrpcBench.RunAsync(rest),
     ["grpc-demo-server", .. var rest] => await SemanticRouter.Bench.Grpc.SelfHost.ServeAsync(rest),
     ["outcomes", .. var rest] => await SemanticRouter.Bench.Outcomes.OutcomeStoreBench.RunAsync(rest),
@@ -22,6 +27,11 @@ static int Usage()
     Console.Error.WriteLine("  hnsw [--vectors FILE] [--full]        ours vs C++ hnswlib on the same vectors");
     Console.Error.WriteLine("  scan [--rounds 5]                     graph walk vs exact scan on small indexes (HnswOptions.ScanLimit)");
     Console.Error.WriteLine("  encoder [--threads N] [--rounds N]    end-to-end encoder vs bare InferenceSession.Run");
+    Console.Error.WriteLine("  encoder-threads [--rounds 5]          intra-op threads × spinning, one query and a batch, with 0/1/2 busy neighbours");
+    Console.Error.WriteLine("  coldstart [--rounds 5] [--n 100000]   serve's process start → first RankModels, example routes and a large index");
+    Console.Error.WriteLine("  load-phases [--index DIR]             RouterStartup.Load phase by phase, cold then warm, in-process");
+    Console.Error.WriteLine("  ortcache [--rounds 10]                session creation from the optimised-model cache vs optimising as loaded");
+    Console.Error.WriteLine("  build-hash [--n 20000]                sha256 of a one-thread HNSW build (byte-identical builds across changes)");
     Console.Error.WriteLine("  grpc --address http://127.0.0.1:50051 [--api-key KEY] [--queries FILE] [--seconds 5] [--concurrency 1,8,32,64]");
     Console.Error.WriteLine("  grpc --self-host [...]                in-process server with a constant-time engine: the server's own overhead");
     Console.Error.WriteLine("  grpc --simulated-encoder 2,0.1 [...]  self-hosted; an encoder costing 2 ms per call + 0.1 ms per text, bare then micro-batched");

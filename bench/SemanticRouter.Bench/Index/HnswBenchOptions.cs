@@ -26,11 +26,18 @@ internal sealed class HnswBenchOptions
 
     public int EfConstruction { get; private set; } = 200;
 
-    public int[] Efs { get; private set; } = [10, 20, 40, 80, 160];
+    public int[] Efs { get; private set; } = [10, 15, 20, 30, 40, 60, 80, 120, 160];
+
+    /// <summary>Rounds of the interleaved comparison (at least 3): each measure is taken this often on both sides.</summary>
+    public int Rounds { get; private set; } = 3;
 
     public int Threads { get; private set; } = Environment.ProcessorCount;
 
-    public string Python { get; private set; } = "/usr/bin/python3";
+    /// <summary>An interpreter with hnswlib to use as is (its build flags are then unknown); null = the native build the bench makes.</summary>
+    public string? Python { get; private set; }
+
+    /// <summary>Where the native hnswlib venv lives; null = the user's cache directory (see <see cref="NativeHnswlib"/>).</summary>
+    public string? HnswlibVenv { get; private set; }
 
     public bool SkipSynthetic { get; private set; }
 
@@ -57,8 +64,15 @@ internal sealed class HnswBenchOptions
                 case "--efs": o.Efs = Next().Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray(); break;
                 case "--threads": o.Threads = NextInt(); break;
                 case "--python": o.Python = Next(); break;
+                case "--hnswlib-venv": o.HnswlibVenv = Next(); break;
+                case "--rounds": o.Rounds = NextInt(); break;
                 default: throw new ArgumentException($"Unknown option {args[i]}.");
             }
+        }
+
+        if (o.Rounds < 3)
+        {
+            throw new ArgumentException("--rounds must be at least 3: one run of a measure tells nothing of its spread.");
         }
 
         if (o.Indexes.Count > 0)

@@ -4,13 +4,31 @@ using System.Text.Json.Nodes;
 
 namespace SemanticRouter.Bench.Index;
 
-/// <summary>Runs bench/python/hnswlib_bench.py (C++ hnswlib through Debian's python3-hnswlib) on the written vector files.</summary>
-internal static class HnswlibBaseline
+/// <summary>
+/// bench/python/hnswlib_bench.py as a long-lived worker over the written vector files: the C# side
+/// sends one command per turn (build1, buildAll, search ef) and gets back wall and CPU seconds, so
+/// hnswlib and ours can take turns without the worker's start-up in any measure.
+/// </summary>
+internal sealed class HnswlibBaseline : IDisposable
 {
-    public static JsonObject Run(HnswBenchOptions options, string script, string basePath, string queryPath, string truthPath, int dims)
+    private readonly Process _process;
+    private readonly Task<string> _stderr;
+
+    private HnswlibBaseline(Process process, JsonObject hello)
     {
-        var start = new ProcessStartInfo(options.Python)
+        _process = process;
+        _stderr = process.StandardError.ReadToEndAsync();
+        Hello = hello;
+    }
+
+    /// <summary>What the worker reported about itself: hnswlib and numpy versions, the module's path, the interpreter.</summary>
+    public JsonObject Hello { get; }
+
+    public static HnswlibBaseline Start(string python, HnswBenchOptions options, string script, string basePath, string queryPath, string truthPath, int dims)
+    {
+        var start = new ProcessStartInfo(python)
         {
+            RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -22,7 +40,6 @@ internal static class HnswlibBaseline
             "--k", options.K.ToString(CultureInfo.InvariantCulture),
             "--m", options.M.ToString(CultureInfo.InvariantCulture),
             "--ef-construction", options.EfConstruction.ToString(CultureInfo.InvariantCulture),
-            "--efs", string.Join(',', options.Efs),
             "--build1", options.Build1.ToString(CultureInfo.InvariantCulture),
             "--threads", options.Threads.ToString(CultureInfo.InvariantCulture),
         ];
@@ -31,15 +48,56 @@ internal static class HnswlibBaseline
             start.ArgumentList.Add(arg);
         }
 
-        using Process process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {options.Python}.");
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        string stdout = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {python}.");
+        string? first = process.StandardOutput.ReadLine();
+        if (first is null)
         {
-            throw new InvalidOperationException($"hnswlib baseline failed (exit {process.ExitCode}): {stderr.Result}");
+            string error = process.StandardError.ReadToEnd();
+            process.WaitForExit();
+            throw new InvalidOperationException($"hnswlib worker failed to start (exit {process.ExitCode}): {error}");
         }
 
-        return JsonNode.Parse(stdout)?.AsObject() ?? throw new InvalidOperationException("hnswlib baseline printed no JSON.");
+        return new HnswlibBaseline(process, JsonNode.Parse(first)!.AsObject());
+    }
+
+    public JsonObject Build1() => Send(new JsonObject { ["cmd"] = "build1" });
+
+    public JsonObject BuildAll() => Send(new JsonObject { ["cmd"] = "buildAll" });
+
+    public JsonObject Search(int ef, double minSeconds) => Send(new JsonObject { ["cmd"] = "search", ["ef"] = ef, ["minSeconds"] = minSeconds });
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.StandardInput.WriteLine("{\"cmd\": \"quit\"}");
+            _process.StandardInput.Close();
+            if (!_process.WaitForExit(10_000))
+            {
+                _process.Kill();
+            }
+        }
+
+        _process.Dispose();
+    }
+
+    private JsonObject Send(JsonObject command)
+    {
+        _process.StandardInput.WriteLine(command.ToJsonString());
+        _process.StandardInput.Flush();
+        string? line = _process.StandardOutput.ReadLine();
+        if (line is null)
+        {
+            _process.WaitForExit();
+            throw new InvalidOperationException($"hnswlib worker died (exit {_process.ExitCode}): {_stderr.Result}");
+        }
+
+        var answer = JsonNode.Parse(line)!.AsObject();
+        if (answer["error"] is { } error)
+        {
+            throw new InvalidOperationException($"hnswlib worker: {error}");
+        }
+
+        return answer;
     }
 }

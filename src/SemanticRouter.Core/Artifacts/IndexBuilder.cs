@@ -213,7 +213,7 @@ public static class IndexBuilder
                 texts.Add(utterances[missing[start + i]].Text);
             }
 
-            encoder.Embed(texts, buffer.AsSpan(0, count * dims));
+            encoder.Embed(texts, buffer.AsSpan(0, count * dims), null, cancellationToken);
             for (int i = 0; i < count; i++)
             {
                 buffer.AsSpan(i * dims, dims).CopyTo(vectors.AsSpan(missing[start + i] * dims, dims));

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using SemanticRouter.Index;
 using SemanticRouter.Neighbors;
@@ -84,8 +85,16 @@ public sealed class RouterArtifact
     /// Loads and verifies an artefact. With <paramref name="expectedModelFingerprint"/>, also refuses
     /// one built with another model (its vectors would be meaningless to that model's queries).
     /// </summary>
+    /// <remarks>
+    /// Every file is read once: its sha256 is computed over the very bytes that are parsed, and a
+    /// mismatch refuses the artefact naming the file (reported in preference to any parse error the
+    /// corrupt bytes caused). The graph is read on a pool thread while the utterances, the route files
+    /// and the rest are read on the calling one, so a large artefact loads in about the time of its
+    /// graph. <see cref="LoadTimings"/> says where the time went.
+    /// </remarks>
     public static RouterArtifact Load(string directory, string? expectedModelFingerprint = null)
     {
+        var clock = Stopwatch.StartNew();
         directory = Path.GetFullPath(directory);
         var manifest = ReadManifest(directory);
         if (expectedModelFingerprint is not null &&
@@ -95,43 +104,173 @@ public sealed class RouterArtifact
                 $"built with model {manifest.Model.Name} (sha256 {manifest.Model.Fingerprint[..12]}…), but the model given has sha256 {expectedModelFingerprint[..Math.Min(12, expectedModelFingerprint.Length)]}…; rebuild the index or pass the model it was built with");
         }
 
-        VerifyChecksums(directory, manifest);
+        foreach (var required in new[] { ArtifactFiles.Graph, ArtifactFiles.Utterances })
+        {
+            if (!manifest.Files.ContainsKey(required))
+            {
+                throw new ArtifactException(Path.Combine(directory, ArtifactFiles.Manifest), $"lists no checksum for {required}");
+            }
+        }
 
-        var utterances = ReadUtterances(Path.Combine(directory, ArtifactFiles.Utterances));
-        HnswIndex index;
-        string graphPath = Path.Combine(directory, ArtifactFiles.Graph);
+        var manifestTime = clock.Elapsed;
+        // The three big parts on three threads (the graph and the route files on the pool, the
+        // utterances here), so the load takes about as long as the slowest of them.
+        var graph = Task.Run(() => Timed(() => ReadGraph(directory, manifest)));
+        var routes = Task.Run(() => Timed(() => ReadRoutes(directory, manifest)));
+
+        UtteranceEntry[] utterances;
+        RouteHeadModel? head;
+        RankingSettingsFile? settings;
+        TimeSpan utterancesTime, extrasTime;
         try
         {
-            using var stream = new FileStream(graphPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan);
-            index = HnswIndex.ReadFrom(stream);
+            (utterances, utterancesTime) = Timed(() => ReadUtterances(Path.Combine(directory, ArtifactFiles.Utterances), manifest.Files[ArtifactFiles.Utterances]));
+            ((head, settings), extrasTime) = Timed(() =>
+            {
+                foreach (string name in manifest.Files.Keys.Where(n => n is not ArtifactFiles.Graph and not ArtifactFiles.Utterances && !IsRouteFile(n)))
+                {
+                    VerifyChecksum(Path.Combine(directory, name), manifest.Files[name]);
+                }
+
+                return (ReadHead(directory, manifest), ReadRankingSettings(directory, manifest));
+            });
         }
-        catch (InvalidDataException e)
+        catch
         {
-            throw new ArtifactException(graphPath, e.Message, e);
+            // No read of the directory outlives the call; a corrupt graph is reported first, as when
+            // the files were checked one after another (graph, then the rest).
+            Task.WaitAny(routes);
+            Task.WaitAny(graph);
+            if (graph.Exception?.InnerException is { } graphError)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(graphError).Throw();
+            }
+
+            throw;
+        }
+
+        Task.WaitAny(graph);
+        if (graph.Exception?.InnerException is { } corruptGraph)
+        {
+            Task.WaitAny(routes);
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(corruptGraph).Throw();
+        }
+
+        var (catalog, routesTime) = routes.GetAwaiter().GetResult();
+        var (index, graphTime) = graph.GetAwaiter().GetResult();
+        if (index.Count != utterances.Length)
+        {
+            throw new ArtifactException(Path.Combine(directory, ArtifactFiles.Graph), $"holds {index.Count} vectors for {utterances.Length} utterances");
+        }
+
+        return new RouterArtifact(directory, manifest, catalog, utterances, index, head, settings)
+        {
+            LoadTimings = new ArtifactLoadTimings(manifestTime, graphTime, utterancesTime, routesTime, extrasTime, clock.Elapsed),
+        };
+    }
+
+    /// <summary>Where the time of the load that made this artefact went.</summary>
+    public ArtifactLoadTimings LoadTimings { get; private init; } = new(default, default, default, default, default, default);
+
+    private static (T Value, TimeSpan Elapsed) Timed<T>(Func<T> body)
+    {
+        long start = Stopwatch.GetTimestamp();
+        T value = body();
+        return (value, Stopwatch.GetElapsedTime(start));
+    }
+
+    private static bool IsRouteFile(string name) => name.StartsWith(ArtifactFiles.RoutesFolder + "/", StringComparison.Ordinal);
+
+    /// <summary>index.hnsw, hashed (sha256) while it is parsed: one pass over the file.</summary>
+    private static HnswIndex ReadGraph(string directory, ArtifactManifest manifest)
+    {
+        string path = Path.Combine(directory, ArtifactFiles.Graph);
+        var expected = manifest.Files[ArtifactFiles.Graph];
+        HnswIndex? index = null;
+        InvalidDataException? parseError = null;
+        string sha256;
+        try
+        {
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+            if (file.Length != expected.Bytes)
+            {
+                throw new ArtifactException(path, $"corrupt: {file.Length} bytes, manifest says {expected.Bytes}");
+            }
+
+            using var hashing = new Sha256ReadStream(file);
+            try
+            {
+                index = HnswIndex.ReadFrom(hashing);
+            }
+            catch (InvalidDataException e)
+            {
+                parseError = e;
+            }
+
+            sha256 = hashing.FinishHash(); // hashes whatever the parser left unread
+        }
+        catch (FileNotFoundException)
+        {
+            throw new ArtifactException(path, "missing (listed in manifest.json)");
+        }
+
+        if (!string.Equals(sha256, expected.Sha256, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ArtifactException(path, "corrupt: sha256 does not match manifest.json");
+        }
+
+        if (parseError is not null || index is null)
+        {
+            throw new ArtifactException(path, parseError?.Message ?? "unreadable", parseError);
         }
 
         if (index.Dimensions != manifest.Model.Dimensions)
         {
-            throw new ArtifactException(graphPath, $"vectors have {index.Dimensions} dimensions, the manifest says {manifest.Model.Dimensions}");
+            throw new ArtifactException(path, $"vectors have {index.Dimensions} dimensions, the manifest says {manifest.Model.Dimensions}");
         }
 
-        if (index.Count != utterances.Length)
-        {
-            throw new ArtifactException(graphPath, $"holds {index.Count} vectors for {utterances.Length} utterances");
-        }
+        return index;
+    }
 
-        RouteCatalog catalog;
+    /// <summary>
+    /// The route files the catalogue is made of (every *.yaml of routes/), each read once, verified
+    /// when the manifest lists it, then validated as a whole.
+    /// </summary>
+    private static RouteCatalog ReadRoutes(string directory, ArtifactManifest manifest)
+    {
         string routes = Path.Combine(directory, ArtifactFiles.RoutesFolder);
+        foreach (string name in manifest.Files.Keys.Where(IsRouteFile))
+        {
+            if (!File.Exists(Path.Combine(directory, name)))
+            {
+                throw new ArtifactException(Path.Combine(directory, name), "missing (listed in manifest.json)");
+            }
+        }
+
+        var files = new List<(string Path, byte[] Content)>();
         try
         {
-            catalog = RouteCatalog.Load(routes);
+            foreach (string path in RouteCatalog.EnumerateFiles(routes))
+            {
+                byte[] bytes = File.ReadAllBytes(path);
+                if (manifest.Files.TryGetValue($"{ArtifactFiles.RoutesFolder}/{Path.GetFileName(path)}", out var expected))
+                {
+                    VerifyBytes(path, bytes, expected);
+                }
+
+                files.Add((path, bytes));
+            }
+
+            return RouteCatalog.FromContents(files, Path.Combine(routes, "models.yaml"));
         }
         catch (RouteValidationException e)
         {
             throw new ArtifactException(routes, $"route files in the artefact are invalid: {e.Errors[0]}", e);
         }
-
-        return new RouterArtifact(directory, manifest, catalog, utterances, index, ReadHead(directory, manifest), ReadRankingSettings(directory, manifest));
+        catch (DirectoryNotFoundException e)
+        {
+            throw new ArtifactException(routes, "missing: the artefact has no routes folder", e);
+        }
     }
 
     private static RankingSettingsFile? ReadRankingSettings(string directory, ArtifactManifest manifest)
@@ -174,22 +313,6 @@ public sealed class RouterArtifact
         }
     }
 
-    private static void VerifyChecksums(string directory, ArtifactManifest manifest)
-    {
-        foreach (var required in new[] { ArtifactFiles.Graph, ArtifactFiles.Utterances })
-        {
-            if (!manifest.Files.ContainsKey(required))
-            {
-                throw new ArtifactException(Path.Combine(directory, ArtifactFiles.Manifest), $"lists no checksum for {required}");
-            }
-        }
-
-        foreach (var (name, expected) in manifest.Files)
-        {
-            VerifyChecksum(Path.Combine(directory, name), expected);
-        }
-    }
-
     private static void VerifyChecksum(string path, ArtifactFileInfo expected)
     {
         if (!File.Exists(path))
@@ -209,34 +332,106 @@ public sealed class RouterArtifact
         }
     }
 
-    private static UtteranceEntry[] ReadUtterances(string path)
+    private static void VerifyBytes(string path, byte[] bytes, ArtifactFileInfo expected)
     {
-        var list = new List<UtteranceEntry>();
+        if (bytes.LongLength != expected.Bytes)
+        {
+            throw new ArtifactException(path, $"corrupt: {bytes.LongLength} bytes, manifest says {expected.Bytes}");
+        }
+
+        if (!string.Equals(FileChecksum.Of(bytes), expected.Sha256, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ArtifactException(path, "corrupt: sha256 does not match manifest.json");
+        }
+    }
+
+    /// <summary>
+    /// utterances.jsonl, read once, verified, then parsed line by line straight from its UTF-8 bytes
+    /// (one <c>{"id": n, "route": ..., "text": ...}</c> object per line, ids 0, 1, 2, … in order).
+    /// </summary>
+    private static UtteranceEntry[] ReadUtterances(string path, ArtifactFileInfo expected)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (FileNotFoundException)
+        {
+            throw new ArtifactException(path, "missing (listed in manifest.json)");
+        }
+
+        VerifyBytes(path, bytes, expected);
+        var list = new List<UtteranceEntry>(Math.Max(16, bytes.Length / 64));
+        var routeNames = new Dictionary<string, string>(StringComparer.Ordinal); // one string per route, not per utterance
+        ReadOnlySpan<byte> rest = bytes;
         int lineNumber = 0;
-        foreach (string line in File.ReadLines(path))
+        while (!rest.IsEmpty)
         {
             lineNumber++;
-            if (line.Length == 0)
+            int end = rest.IndexOf((byte)'\n');
+            ReadOnlySpan<byte> line = end < 0 ? rest : rest[..end];
+            rest = end < 0 ? default : rest[(end + 1)..];
+            if (line.IsEmpty || (line.Length == 1 && line[0] == (byte)'\r'))
             {
                 continue;
             }
 
-            UtteranceRecord? record;
+            int? id = null;
+            string? route = null, text = null;
             try
             {
-                record = JsonSerializer.Deserialize(line, ArtifactJsonContext.Default.UtteranceRecord);
+                var reader = new Utf8JsonReader(line);
+                if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+                {
+                    throw new ArtifactException(path, $"line {lineNumber}: not a JSON object");
+                }
+
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    if (reader.ValueTextEquals("id"u8))
+                    {
+                        reader.Read();
+                        id = reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out int value) ? value : -1;
+                    }
+                    else if (reader.ValueTextEquals("route"u8))
+                    {
+                        reader.Read();
+                        route = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                    }
+                    else if (reader.ValueTextEquals("text"u8))
+                    {
+                        reader.Read();
+                        text = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                    }
+                    else
+                    {
+                        reader.Read();
+                        reader.Skip();
+                    }
+                }
+
+                if (reader.TokenType != JsonTokenType.EndObject || reader.Read())
+                {
+                    throw new ArtifactException(path, $"line {lineNumber}: not one JSON object");
+                }
             }
             catch (JsonException e)
             {
                 throw new ArtifactException(path, $"line {lineNumber}: {e.Message}", e);
             }
 
-            if (record is null || record.Id != list.Count || record.Route is null || record.Text is null)
+            if (id != list.Count || route is null || text is null)
             {
                 throw new ArtifactException(path, $"line {lineNumber}: expected {{\"id\": {list.Count}, \"route\": ..., \"text\": ...}}");
             }
 
-            list.Add(new UtteranceEntry(record.Id, record.Route, record.Text));
+            if (!routeNames.TryGetValue(route, out string? shared))
+            {
+                routeNames[route] = shared = route;
+            }
+
+            list.Add(new UtteranceEntry(list.Count, shared, text));
         }
 
         return [.. list];

@@ -353,14 +353,8 @@ public sealed class ModelFolder
     /// </summary>
     internal static string FingerprintCachePath(string modelPath)
     {
-        string? root = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
-        if (string.IsNullOrEmpty(root))
-        {
-            root = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
-        }
-
         string key = Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Path.GetFullPath(modelPath))))[..32];
-        return Path.Combine(root, "semantic-router", "fingerprints", key);
+        return Path.Combine(UserCacheDirectory.Root, "fingerprints", key);
     }
 
     /// <summary>Lower-case hex sha256 of a file.</summary>

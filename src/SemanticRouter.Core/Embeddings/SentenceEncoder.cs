@@ -39,34 +39,43 @@ public sealed class SentenceEncoder : IEmbeddingGenerator<string, Embedding<floa
         Tokenizer = new BertWordPieceTokenizer(model.VocabPath, model.TokenizerSettings);
         _batchSize = options.EffectiveBatchSize;
 
-        using var sessionOptions = new SessionOptions
+        IntraOpThreads = options.EffectiveIntraOpThreads;
+        Spinning = options.EffectiveSpinning;
+        var level = options.GraphOptimizationLevel ?? GraphOptimizationLevel.ORT_ENABLE_ALL;
+        SessionOptions Make(GraphOptimizationLevel optimization)
         {
-            GraphOptimizationLevel = options.GraphOptimizationLevel ?? GraphOptimizationLevel.ORT_ENABLE_ALL,
-        };
-        switch (options.Spinning)
-        {
-            case IntraOpSpinning.Never:
-                sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
-                break;
-            case IntraOpSpinning.DuringRun:
-                sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", "1");
-                sessionOptions.AddSessionConfigEntry("session.force_spinning_stop", "1");
-                break;
+            var sessionOptions = new SessionOptions { GraphOptimizationLevel = optimization, IntraOpNumThreads = IntraOpThreads };
+            switch (Spinning)
+            {
+                case IntraOpSpinning.Never:
+                    sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+                    break;
+                case IntraOpSpinning.DuringRun:
+                    sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", "1");
+                    sessionOptions.AddSessionConfigEntry("session.force_spinning_stop", "1");
+                    break;
+            }
+
+            foreach (var (key, value) in options.ExtraSessionConfig)
+            {
+                sessionOptions.AddSessionConfigEntry(key, value);
+            }
+
+            return sessionOptions;
         }
 
-        if (options.IntraOpThreads is { } threads)
-        {
-            sessionOptions.IntraOpNumThreads = threads;
-        }
-
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
-            _session = new InferenceSession(model.ModelPath, sessionOptions);
+            _session = OptimizedModelCache.Create(model, Make, level, options.EffectiveCacheDirectory, out var cacheUse);
+            CacheUse = cacheUse;
         }
         catch (OnnxRuntimeException e)
         {
             throw new ModelFolderException(model.ModelPath, $"ONNX Runtime cannot load the model: {e.Message}", e);
         }
+
+        SessionCreationTime = System.Diagnostics.Stopwatch.GetElapsedTime(started);
 
         // Feed exactly the inputs the model declares, in its order.
         _inputNames = [.. _session.InputMetadata.Keys];
@@ -85,6 +94,18 @@ public sealed class SentenceEncoder : IEmbeddingGenerator<string, Embedding<floa
     public int Dimensions => Model.Dimensions;
 
     public BertWordPieceTokenizer Tokenizer { get; }
+
+    /// <summary>Threads ONNX Runtime uses inside one run (the calling thread included).</summary>
+    public int IntraOpThreads { get; }
+
+    /// <summary>How those threads wait for work.</summary>
+    public IntraOpSpinning Spinning { get; }
+
+    /// <summary>How long creating the ONNX Runtime session took (start-up logs report it).</summary>
+    public TimeSpan SessionCreationTime { get; }
+
+    /// <summary>Whether the session came from the optimised-model cache.</summary>
+    public OptimizedModelCacheUse CacheUse { get; }
 
     internal InferenceSession Session => _session;
 
@@ -110,7 +131,23 @@ public sealed class SentenceEncoder : IEmbeddingGenerator<string, Embedding<floa
 
     /// <summary>Embeds <paramref name="texts"/> into <paramref name="destination"/>, row-major
     /// (texts.Count × <see cref="Dimensions"/>), in input order.</summary>
-    public void Embed(IReadOnlyList<string> texts, Span<float> destination)
+    public void Embed(IReadOnlyList<string> texts, Span<float> destination) => Embed(texts, destination, null, CancellationToken.None);
+
+    /// <summary>
+    /// Embeds <paramref name="texts"/> into <paramref name="destination"/>, row-major
+    /// (texts.Count × <see cref="Dimensions"/>), in input order, in runs of at most
+    /// <see cref="SentenceEncoderOptions.BatchSize"/> texts.
+    /// </summary>
+    /// <param name="texts">The texts.</param>
+    /// <param name="destination">texts.Count × <see cref="Dimensions"/> floats.</param>
+    /// <param name="progress">Told the number of texts embedded so far after each run.</param>
+    /// <param name="cancellationToken">
+    /// Honoured inside the work, not just before it: the run in flight is aborted through ONNX
+    /// Runtime's terminate flag (it checks it between operators) and no further run starts, so a
+    /// cancelled call stops using the CPU within one operator rather than after every batch.
+    /// </param>
+    /// <exception cref="OperationCanceledException">The token was cancelled; <paramref name="destination"/> is then partly written.</exception>
+    public void Embed(IReadOnlyList<string> texts, Span<float> destination, IProgress<int>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(texts);
         int n = texts.Count;
@@ -129,10 +166,17 @@ public sealed class SentenceEncoder : IEmbeddingGenerator<string, Embedding<floa
         var ids = new List<int>(n * 16);
         int[] offsets = ArrayPool<int>.Shared.Rent(n + 1);
         int[] order = ArrayPool<int>.Shared.Rent(n);
+        RunOptions? cancellable = null;
+        CancellationTokenRegistration registration = default;
         try
         {
             for (int i = 0; i < n; i++)
             {
+                if ((i & 1023) == 1023)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+
                 offsets[i] = ids.Count;
                 Tokenizer.Encode(texts[i] ?? throw new ArgumentException($"texts[{i}] is null", nameof(texts)), ids);
                 order[i] = i;
@@ -151,15 +195,26 @@ public sealed class SentenceEncoder : IEmbeddingGenerator<string, Embedding<floa
                 Array.Sort(order, 0, n, Comparer<int>.Create((a, b) => lengths[a] != lengths[b] ? lengths[a].CompareTo(lengths[b]) : a.CompareTo(b)));
             }
 
+            if (cancellationToken.CanBeCanceled)
+            {
+                // Its own RunOptions, so that terminating this call's run leaves every other call's alone.
+                var runOptions = cancellable = new RunOptions();
+                registration = cancellationToken.Register(() => runOptions.Terminate = true);
+            }
+
             ReadOnlySpan<int> all = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(ids);
             for (int start = 0; start < n; start += _batchSize)
             {
                 int count = Math.Min(_batchSize, n - start);
-                RunBatch(new TokenRows(all, offsets, order.AsSpan(start, count)), destination, scatter: true);
+                RunBatch(new TokenRows(all, offsets, order.AsSpan(start, count)), destination, scatter: true, cancellable, cancellationToken);
+                progress?.Report(start + count);
+                cancellationToken.ThrowIfCancellationRequested();
             }
         }
         finally
         {
+            registration.Dispose(); // waits for a running callback, so the options outlive it
+            cancellable?.Dispose();
             ArrayPool<int>.Shared.Return(offsets);
             ArrayPool<int>.Shared.Return(order);
         }
@@ -177,7 +232,7 @@ public sealed class SentenceEncoder : IEmbeddingGenerator<string, Embedding<floa
         cancellationToken.ThrowIfCancellationRequested();
         IReadOnlyList<string> texts = values as IReadOnlyList<string> ?? [.. values];
         float[] all = new float[texts.Count * Dimensions];
-        Embed(texts, all);
+        Embed(texts, all, null, cancellationToken);
         var created = DateTimeOffset.UtcNow;
         var result = new GeneratedEmbeddings<Embedding<float>>(texts.Count);
         for (int i = 0; i < texts.Count; i++)
@@ -248,7 +303,7 @@ public sealed class SentenceEncoder : IEmbeddingGenerator<string, Embedding<floa
         public int Target(int row) => _offsets is null ? 0 : _order[row];
     }
 
-    private void RunBatch(TokenRows rows, Span<float> destination, bool scatter = false)
+    private void RunBatch(TokenRows rows, Span<float> destination, bool scatter = false, RunOptions? runOptions = null, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
         int batch = rows.Count;
@@ -298,7 +353,15 @@ public sealed class SentenceEncoder : IEmbeddingGenerator<string, Embedding<floa
                 };
             }
 
-            _session.Run(_runOptions, _inputNames, values, _outputNames, [outputValue]);
+            try
+            {
+                _session.Run(runOptions ?? _runOptions, _inputNames, values, _outputNames, [outputValue]);
+            }
+            catch (OnnxRuntimeException) when (cancellationToken.IsCancellationRequested)
+            {
+                // The terminate flag stopped the run between two operators.
+                throw new OperationCanceledException(cancellationToken);
+            }
 
             for (int r = 0; r < batch; r++)
             {

@@ -173,7 +173,22 @@ public sealed partial class HnswIndex
             int n = CopyLinks(current, level, concurrent, linkCopy);
             for (int i = 0; i < n; i++)
             {
+                VectorMath.Prefetch(ref VectorRef(linkCopy[i]));
+            }
+
+            if (n > 0)
+            {
+                VectorMath.PrefetchRest(ref VectorRef(linkCopy[0]), _dims);
+            }
+
+            for (int i = 0; i < n; i++)
+            {
                 int candidate = linkCopy[i];
+                if (i + 1 < n)
+                {
+                    VectorMath.PrefetchRest(ref VectorRef(linkCopy[i + 1]), _dims);
+                }
+
                 float d = 1f - VectorMath.Dot(ref query, ref VectorRef(candidate), _dims);
                 if (d < currentDistance)
                 {
@@ -222,9 +237,20 @@ public sealed partial class HnswIndex
                 }
             }
 
+            // As in search: the rest of the next vector is fetched while this one is computed.
+            if (fresh > 0)
+            {
+                VectorMath.PrefetchRest(ref VectorRef(linkCopy[0]), _dims);
+            }
+
             for (int i = 0; i < fresh; i++)
             {
                 int neighbour = linkCopy[i];
+                if (i + 1 < fresh)
+                {
+                    VectorMath.PrefetchRest(ref VectorRef(linkCopy[i + 1]), _dims);
+                }
+
                 float d = 1f - VectorMath.Dot(ref query, ref VectorRef(neighbour), _dims);
                 if (results.Count < ef || d < lowerBound)
                 {
@@ -341,9 +367,15 @@ public sealed partial class HnswIndex
 
         Span<Candidate> candidates = scratch.Prune(n + 1);
         ref float targetVector = ref VectorRef(target);
+        PrefetchList(list.Slice(1, n));
         for (int i = 0; i < n; i++)
         {
             int other = list[1 + i];
+            if (i + 1 < n)
+            {
+                VectorMath.PrefetchRest(ref VectorRef(list[2 + i]), _dims);
+            }
+
             candidates[i] = new Candidate(1f - VectorMath.Dot(ref targetVector, ref VectorRef(other), _dims), other);
         }
 
@@ -351,6 +383,20 @@ public sealed partial class HnswIndex
         candidates.Sort(ByDistance);
         int kept = NeighborSelector.Select(candidates, max, _vectors, _dims);
         WriteLinks(list, candidates[..kept]);
+    }
+
+    /// <summary>Asks for the first lines of every vector of a link list, and the whole of the first one, before they are compared.</summary>
+    private void PrefetchList(ReadOnlySpan<int> nodes)
+    {
+        foreach (int node in nodes)
+        {
+            VectorMath.Prefetch(ref VectorRef(node));
+        }
+
+        if (nodes.Length > 0)
+        {
+            VectorMath.PrefetchRest(ref VectorRef(nodes[0]), _dims);
+        }
     }
 
     /// <summary>Per-thread buffers of the insert path, so inserting allocates nothing once warm.</summary>

@@ -57,6 +57,21 @@ public static class VectorMath
         }
     }
 
+    /// <summary>Hints the CPU to fetch the cache lines of a vector from its fifth line to its end (the first four: <see cref="Prefetch"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static unsafe void PrefetchRest(ref float start, int length)
+    {
+        if (Sse.IsSupported)
+        {
+            byte* p = (byte*)Unsafe.AsPointer(ref start);
+            byte* end = p + ((nint)length * sizeof(float));
+            for (byte* line = p + 256; line < end; line += 64)
+            {
+                Sse.Prefetch0(line);
+            }
+        }
+    }
+
     /// <summary>
     /// Dot product of <paramref name="length"/> floats starting at <paramref name="a"/> and
     /// <paramref name="b"/>. No bounds checks: callers own the offsets.

@@ -33,11 +33,11 @@ public class ExampleClientTests
         var plain = await RunAsync(program, script, address, installHint, "write a python function that sorts a list");
         Assert.Contains("route: code", plain, StringComparison.Ordinal);
         Assert.Contains("not recorded: --record reports that coder succeeded", plain, StringComparison.Ordinal);
-        Assert.Empty(host.Backend.Outcomes);
+        Assert.Empty(host.Router.Outcomes);
 
         var recorded = await RunAsync(program, script, address, installHint, "--record", "write a python function that sorts a list");
         Assert.Contains("recorded: coder succeeded", recorded, StringComparison.Ordinal);
-        var outcome = Assert.Single(host.Backend.Outcomes);
+        var outcome = Assert.Single(host.Router.Outcomes);
         Assert.Equal("coder", outcome.Model);
     }
 
