@@ -1,11 +1,15 @@
+using System.Diagnostics;
 using System.Net;
+using System.Text.Json;
 using Grpc.Reflection;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Prometheus;
@@ -74,7 +78,8 @@ public static class RouterHost
             {
                 var grpcAddress = grpc.ToString();
                 var metricsAddress = endpoints.Metrics?.ToString() ?? "(off)";
-                ServerLog.Listening(logger, grpcAddress, endpoints.Tls, metricsAddress, Secrets.ApiKey(options) is not null);
+                var startupMs = SinceProcessStart();
+                ServerLog.Listening(logger, grpcAddress, endpoints.Tls, metricsAddress, Secrets.ApiKey(options) is not null, startupMs);
             }
         });
         app.Lifetime.ApplicationStopping.Register(() => ServerLog.Draining(logger, options.ShutdownTimeout));
@@ -131,8 +136,32 @@ public static class RouterHost
         app.MapGrpcService<ReflectionV1ServiceImpl>();
         var registry = app.Services.GetRequiredService<RouterMetrics>().Registry;
         app.MapMetrics("/metrics", registry);
-        app.MapHealthChecks("/healthz");
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = WriteHealth });
         return app;
+    }
+
+    /// <summary>/healthz's body: the status, why, and the details (the model the server runs), as one JSON object.</summary>
+    private static Task WriteHealth(HttpContext context, HealthReport report)
+    {
+        var body = new Dictionary<string, object?> { ["status"] = report.Status.ToString() };
+        foreach (var entry in report.Entries.Values)
+        {
+            body["description"] = entry.Description;
+            foreach (var (key, value) in entry.Data)
+            {
+                body[key] = value;
+            }
+        }
+
+        context.Response.ContentType = "application/json";
+        return context.Response.WriteAsync(JsonSerializer.Serialize(body));
+    }
+
+    /// <summary>Milliseconds since the operating system started this process (runtime start-up included), for the start-up log.</summary>
+    private static long SinceProcessStart()
+    {
+        using var process = Process.GetCurrentProcess();
+        return (long)(DateTime.Now - process.StartTime).TotalMilliseconds;
     }
 
     private static WebApplicationBuilder CreateBuilder(string[] args, Action<IServiceCollection> addRouter, IEnumerable<KeyValuePair<string, string?>>? overrides)
