@@ -75,7 +75,10 @@ internal static class ServeCommand
             }
             catch (RouterStartupException e)
             {
-                throw new CliException(e.Message, e.InnerException is ArtifactException or ModelFolderException ? ExitCodes.BadArtifact : ExitCodes.BadInput);
+                // An index or model that cannot be used (missing, corrupt, or not the index's model) is exit 3, as in every command.
+                bool artifact = e.InnerException is ArtifactException or ModelFolderException
+                    || e.Setting is nameof(EngineHostOptions.Index) or nameof(EngineHostOptions.ModelDirectory);
+                throw new CliException(e.Message, artifact ? ExitCodes.BadArtifact : ExitCodes.BadInput);
             }
             catch (IOException e) when (e.InnerException is System.Net.Sockets.SocketException || e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
             {

@@ -31,6 +31,9 @@ public static class RouterHost
     private const string GrpcEndpoint = "grpc";
     private const string MetricsEndpoint = "metrics";
 
+    /// <summary>The Generic Host's log category (its "Hosting failed to start" error, event 11).</summary>
+    private const string HostCategory = "Microsoft.Extensions.Hosting.Internal.Host";
+
     /// <summary>A server that runs the engine, everything set from configuration; nothing is opened until it starts.</summary>
     /// <param name="args">Command-line arguments in .NET configuration syntax (<c>--SemanticRouter:Port=50051</c>); may be empty.</param>
     /// <param name="overrides">Settings that win over every other source, e.g. from CLI flags: <c>("Port", "50051")</c>; keys are relative to <see cref="SettingNames.Section"/>.</param>
@@ -94,7 +97,15 @@ public static class RouterHost
     /// <exception cref="RouterStartupException">The index, model or outcome store a setting names cannot be opened.</exception>
     public static async Task RunAsync(string[] args, IEnumerable<KeyValuePair<string, string?>>? overrides = null, CancellationToken cancellationToken = default)
     {
-        var app = Build(CreateBuilder(args, overrides));
+        var builder = CreateBuilder(args, overrides);
+        // A start that fails (a busy port, an index that cannot be opened) is thrown to the caller, which reports
+        // it in one line (`serve` does, with an exit code); the host's own error log of it is a stack trace of the
+        // same failure, so it is left out until the server has started. After that the host logs as usual.
+        var started = false;
+        // (This rule replaces the configured level of that one category: Information, as by default.)
+        builder.Logging.AddFilter(HostCategory, level => level >= LogLevel.Information && (level < LogLevel.Error || Volatile.Read(ref started)));
+        var app = Build(builder);
+        app.Lifetime.ApplicationStarted.Register(() => Volatile.Write(ref started, true));
         await using (app.ConfigureAwait(false))
         {
             await app.RunAsync(cancellationToken).ConfigureAwait(false);

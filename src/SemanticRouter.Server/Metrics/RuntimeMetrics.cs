@@ -31,7 +31,9 @@ internal sealed class RuntimeMetrics(RouterMetrics metrics) : IHostedService, ID
 
             _meters ??= MeterAdapter.StartListening(new MeterAdapterOptions
             {
+                // Both: the registry the adapter's own metric lives in, the factory the exported ones are made by.
                 Registry = metrics.Registry,
+                MetricFactory = Prometheus.Metrics.WithCustomRegistry(metrics.Registry),
                 InstrumentFilterPredicate = instrument => Meters.Contains(instrument.Meter.Name, StringComparer.Ordinal),
             });
         }
