@@ -62,9 +62,9 @@ public sealed class ServeStartupTests : IDisposable
         var elsewhere = await client.RankModelsAsync(new RankModelsRequest { Query = "what is the capital of peru" }, cancellationToken: ct);
 
         string metrics = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative), ct);
-        Assert.Equal(2, Value(metrics, "semantic_router_rankings_total", $"route=\"{coding.Route.Route}\",abstained=\"false\""));
-        string abstained = elsewhere.Route.Abstained ? "true" : "false";
-        Assert.True(Value(metrics, "semantic_router_rankings_total", $"route=\"{elsewhere.Route.Route}\",abstained=\"{abstained}\"") >= 1, metrics);
+        Assert.Equal(2, Value(metrics, "semantic_router_rankings_total", $"route=\"{coding.Match.Route}\",abstained=\"false\""));
+        string abstained = elsewhere.Match.Abstained ? "true" : "false";
+        Assert.True(Value(metrics, "semantic_router_rankings_total", $"route=\"{elsewhere.Match.Route}\",abstained=\"{abstained}\"") >= 1, metrics);
         Assert.True(Value(metrics, "semantic_router_chosen_model_total", $"model=\"{coding.Models[0].Model}\"") >= 2, metrics);
         Assert.Equal(1, Value(metrics, "semantic_router_model_info", $"model=\"all-MiniLM-L6-v2\",sha256=\"{sha256}\",intra_op_threads=\"1\""));
         // The process's and the runtime's own metrics, in the same registry.
