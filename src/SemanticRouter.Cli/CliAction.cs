@@ -20,11 +20,11 @@ internal static class CliAction
         });
     }
 
-    /// <summary>The commands that can run for minutes (embedding, fitting, folds, imports).</summary>
+    /// <summary>The commands that can run for minutes (embedding, fitting, folds, imports, downloads).</summary>
     private static readonly HashSet<string> LongCommands = new(StringComparer.Ordinal)
     {
         "semantic-router build", "semantic-router fit", "semantic-router eval", "semantic-router import",
-        "semantic-router embed", "semantic-router outcomes import",
+        "semantic-router embed", "semantic-router outcomes import", "semantic-router model pull",
     };
 
     private static async Task<int> RunAsync(Func<ParseResult, TextWriter, TextWriter, CancellationToken, Task<int>> body, ParseResult parse, string name, TextWriter stdout, TextWriter stderr, CancellationToken ct)
