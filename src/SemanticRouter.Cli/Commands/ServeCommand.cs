@@ -23,7 +23,7 @@ internal static class ServeCommand
         var host = new Option<string?>("--host") { Description = "Address to bind (default: all; e.g. 127.0.0.1)" };
         var cache = new Option<int?>("--cache") { Description = "Query embeddings kept in memory (default 4096; 0 = no cache)" };
         var batchWait = new Option<double?>("--batch-wait-ms") { Description = "Longest wait to gather concurrent queries into one model run (default 2; 0..50)" };
-        var threads = new Option<int?>("--intra-op-threads") { Description = "ONNX Runtime threads per model run (default: one per physical core)" };
+        var threads = new Option<int?>("--intra-op-threads") { Description = "ONNX Runtime threads per model run (default: the cores the process may use)" };
         var ranking = new RankingFlags();
 
         // Each flag and the setting it sets (docs/grpc.md has the table, with the environment variables).
