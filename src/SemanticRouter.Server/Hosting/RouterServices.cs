@@ -32,7 +32,8 @@ public static class RouterServices
         services.AddSingleton<RouterMetrics>();
         services.AddSingleton<RouterEndpoints>();
         services.AddSingleton<RouterReadiness>();
-        services.AddHostedService<RouterStartup>();
+        services.AddHostedService<RouterOpener>();
+        services.AddHostedService<RuntimeMetrics>();
         services.AddSingleton<ApiKeyInterceptor>();
         services.AddSingleton<CallMetricsInterceptor>();
 

@@ -114,6 +114,7 @@ internal sealed partial class RouterService(
         var decision = await router.RankAsync(ToRoutingRequest(request), cancellationToken).ConfigureAwait(false);
         var response = ToProto(decision, request.IncludeNeighbors);
         metrics.SetIndex(decision.IndexVersion);
+        metrics.RecordRanking(decision.Route.Route, decision.Route.Abstained, decision.BestModel);
         if (decision.Timings is { } timings)
         {
             metrics.ObserveEmbedding(timings.Embedding);
