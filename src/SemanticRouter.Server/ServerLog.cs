@@ -61,4 +61,9 @@ internal static partial class ServerLog
     [LoggerMessage(EventId = 14, Level = LogLevel.Information, EventName = "TextModelFitted",
         Message = "Text outcome model serving: fitted on {Outcomes} text outcomes, {Models} model(s), in {Seconds:0.0} s")]
     public static partial void TextModelFitted(ILogger logger, int outcomes, int models, double seconds);
+
+    // Ids 30 and up: the hardening of issue 27 (15–29 left to the start-up and metrics work beside it).
+    [LoggerMessage(EventId = 30, Level = LogLevel.Warning, EventName = "ServingUnauthenticated",
+        Message = "Listening on {Host}, beyond loopback, WITHOUT an API key (AllowUnauthenticated=true): anyone who reaches the port can rank and record outcomes")]
+    public static partial void ServingUnauthenticated(ILogger logger, string host);
 }

@@ -75,6 +75,10 @@ public static class RouterHost
                 var grpcAddress = grpc.ToString();
                 var metricsAddress = endpoints.Metrics?.ToString() ?? "(off)";
                 ServerLog.Listening(logger, grpcAddress, endpoints.Tls, metricsAddress, Secrets.ApiKey(options) is not null);
+                if (!RouterServerOptionsValidator.IsLoopback(options.Host) && Secrets.ApiKey(options) is null)
+                {
+                    ServerLog.ServingUnauthenticated(logger, options.Host);
+                }
             }
         });
         app.Lifetime.ApplicationStopping.Register(() => ServerLog.Draining(logger, options.ShutdownTimeout));

@@ -7,8 +7,17 @@ namespace SemanticRouter.Server.Hosting;
 /// </summary>
 public sealed class RouterServerOptions
 {
-    /// <summary>Address to listen on: an IP address, <c>localhost</c>, or <c>*</c> for every interface.</summary>
-    public string Host { get; set; } = "*";
+    /// <summary>
+    /// Address to listen on: an IP address, <c>localhost</c>, or <c>*</c> for every interface. Loopback by default;
+    /// an address beyond loopback needs <see cref="ApiKey"/> (or <see cref="AllowUnauthenticated"/>).
+    /// </summary>
+    public string Host { get; set; } = "127.0.0.1";
+
+    /// <summary>
+    /// Serve beyond loopback without an API key: for a port that something else guards (a container port
+    /// published on the host's loopback, a private network behind an authenticating proxy). False by default.
+    /// </summary>
+    public bool AllowUnauthenticated { get; set; }
 
     /// <summary>gRPC port (HTTP/2 only: h2c, or TLS when <see cref="CertificatePath"/> is set). 0 = any free port.</summary>
     public int Port { get; set; } = 50051;

@@ -32,6 +32,11 @@ public sealed class RouterServerOptionsValidator : IValidateOptions<RouterServer
             Fail(nameof(options.Host), $"must be an IP address, 'localhost' or '*', not '{options.Host}'.");
         }
 
+        else if (!IsLoopback(options.Host) && options.ApiKey is null && options.ApiKeyFile is null && !options.AllowUnauthenticated)
+        {
+            Fail(nameof(options.Host), $"is '{options.Host}', beyond loopback, and no API key is set: set {SettingNames.Describe(nameof(options.ApiKey))} or {nameof(options.ApiKeyFile)}, or {SettingNames.Describe(nameof(options.AllowUnauthenticated))}=true to serve without one.");
+        }
+
         if (options.MaxReceiveMessageSize < 1024)
         {
             Fail(nameof(options.MaxReceiveMessageSize), $"must be at least 1024 bytes, not {options.MaxReceiveMessageSize}.");
@@ -69,6 +74,11 @@ public sealed class RouterServerOptionsValidator : IValidateOptions<RouterServer
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
+
+    /// <summary>True when <paramref name="host"/> listens on loopback only (<c>localhost</c>, 127.0.0.0/8, ::1).</summary>
+    public static bool IsLoopback(string host) =>
+        string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase) ||
+        (IPAddress.TryParse(host, out var address) && IPAddress.IsLoopback(address));
 
     // A secret is given directly or in a file, not both; a file must be readable. The messages name the
     // setting and the file, never the secret.
