@@ -9,6 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Prometheus;
+using SemanticRouter.Server.Auth;
 using SemanticRouter.Server.Metrics;
 using SemanticRouter.Server.Services;
 
@@ -129,6 +130,7 @@ public static class RouterHost
 
             return next(context);
         });
+        app.UseMiddleware<KeyCheck>();
         app.MapGrpcService<RouterService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcService<ReflectionServiceImpl>();

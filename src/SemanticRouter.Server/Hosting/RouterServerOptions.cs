@@ -43,6 +43,24 @@ public sealed class RouterServerOptions
     /// <summary>A file holding the API key (trailing white space ignored), e.g. a mounted secret; instead of <see cref="ApiKey"/>.</summary>
     public string? ApiKeyFile { get; set; }
 
+    /// <summary>
+    /// The key the admin RPCs (AddUtterances, ReloadIndex) need, as <c>authorization: Bearer &lt;key&gt;</c>; it is
+    /// accepted for every other RPC too. Unset: the admin RPCs are disabled (unless <see cref="AllowAdminWithoutKey"/>). A secret.
+    /// </summary>
+    public string? AdminKey { get; set; }
+
+    /// <summary>A file holding <see cref="AdminKey"/>, instead of it.</summary>
+    public string? AdminKeyFile { get; set; }
+
+    /// <summary>With no <see cref="AdminKey"/>, let whoever may query call the admin RPCs too (development, tests). False by default.</summary>
+    public bool AllowAdminWithoutKey { get; set; }
+
+    /// <summary>
+    /// The directory ReloadIndex may load from (a request's path is relative to it, or absolute under it; links that
+    /// leave it are refused). Null = the parent of the configured index (<see cref="EngineHostOptions.Index"/>).
+    /// </summary>
+    public string? IndexRoot { get; set; }
+
     /// <summary>PFX/PKCS#12 certificate; when set the gRPC port speaks TLS (HTTP/2 over ALPN).</summary>
     public string? CertificatePath { get; set; }
 

@@ -33,15 +33,18 @@ public static class RouterServices
         services.AddSingleton<RouterEndpoints>();
         services.AddSingleton<RouterReadiness>();
         services.AddHostedService<RouterStartup>();
-        services.AddSingleton<ApiKeyInterceptor>();
+        services.AddSingleton<KeyCheck>();
+        services.AddSingleton(sp => new IndexRoot(sp.GetRequiredService<IOptions<RouterServerOptions>>().Value.IndexRoot
+            ?? Path.GetDirectoryName(Path.GetFullPath(configuration[$"{SettingNames.Section}:{nameof(EngineHostOptions.Index)}"] ?? EngineHostOptions.DefaultIndex))
+            ?? Directory.GetCurrentDirectory()));
         services.AddSingleton<CallMetricsInterceptor>();
 
-        // Interceptors run in this order around every call, before the request reaches RouterService:
-        // metrics see every outcome, authentication runs before any work (issue 27 adds the admin key here).
+        // Keys are checked by middleware (KeyCheck, mapped in RouterHost.MapSemanticRouter) before a request's
+        // message is read; the interceptors run around every call that gets that far.
         services.AddGrpc(grpc =>
         {
             grpc.Interceptors.Add<CallMetricsInterceptor>();
-        }).AddServiceOptions<RouterService>(service => service.Interceptors.Add<ApiKeyInterceptor>());
+        });
         services.AddOptions<GrpcServiceOptions>().Configure<IOptions<RouterServerOptions>>((grpc, router) =>
         {
             grpc.MaxReceiveMessageSize = router.Value.MaxReceiveMessageSize;

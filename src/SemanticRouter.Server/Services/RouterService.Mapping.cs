@@ -103,7 +103,7 @@ internal sealed partial class RouterService
             ValidateQuery(utterance, $"utterances[{i}]");
             if (!seen.Add(utterance.Trim()))
             {
-                throw new RouterException(RouterErrorCode.AlreadyExists, $"utterances[{i}] is given twice in the request: \"{Abbreviate(utterance)}\".");
+                throw new RouterException(RouterErrorCode.AlreadyExists, $"utterances[{i}] is given twice in the request: \"{ErrorMessage.Quote(utterance)}\".");
             }
         }
 
@@ -259,6 +259,4 @@ internal sealed partial class RouterService
 
         return proto;
     }
-
-    private static string Abbreviate(string text) => text.Length <= 60 ? text : string.Concat(text.AsSpan(0, 57), "...");
 }
