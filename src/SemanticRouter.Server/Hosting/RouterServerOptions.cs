@@ -34,6 +34,21 @@ public sealed class RouterServerOptions
     /// <summary>Largest query (and each earlier turn or utterance) in UTF-8 bytes; the engine gets the same limit.</summary>
     public int MaxQueryBytes { get; set; } = 16 * 1024;
 
+    /// <summary>Most earlier turns a RankModels or InspectNeighbors request may carry (each is embedded); more get INVALID_ARGUMENT.</summary>
+    public int MaxHistoryTurns { get; set; } = 32;
+
+    /// <summary>Most text one request may carry in all (query and turns, or utterances), UTF-8 bytes; more get INVALID_ARGUMENT.</summary>
+    public int MaxRequestTextBytes { get; set; } = 64 * 1024;
+
+    /// <summary>Most utterances one AddUtterances request may add; more get INVALID_ARGUMENT.</summary>
+    public int MaxUtterancesPerCall { get; set; } = 256;
+
+    /// <summary>Router calls worked on at once; the rest wait in a queue of <see cref="MaxQueuedCalls"/>.</summary>
+    public int MaxConcurrentCalls { get; set; } = 64;
+
+    /// <summary>Router calls that may wait for a slot (oldest first, each until its deadline); when full, RESOURCE_EXHAUSTED.</summary>
+    public int MaxQueuedCalls { get; set; } = 256;
+
     /// <summary>
     /// When set, every Router call needs metadata <c>authorization: Bearer &lt;key&gt;</c>. A secret: set it
     /// from the environment or with <see cref="ApiKeyFile"/>, not on a command line; it is never logged.

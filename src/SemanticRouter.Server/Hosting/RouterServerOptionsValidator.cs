@@ -52,6 +52,20 @@ public sealed class RouterServerOptionsValidator : IValidateOptions<RouterServer
             Fail(nameof(options.MaxQueryBytes), $"must be in 1..MaxReceiveMessageSize ({options.MaxReceiveMessageSize}), not {options.MaxQueryBytes}.");
         }
 
+        void Range(string key, int value, int min, int max)
+        {
+            if (value < min || value > max)
+            {
+                Fail(key, $"must be in {min}..{max}, not {value}.");
+            }
+        }
+
+        Range(nameof(options.MaxHistoryTurns), options.MaxHistoryTurns, 0, 10_000);
+        Range(nameof(options.MaxRequestTextBytes), options.MaxRequestTextBytes, 1, 64 * 1024 * 1024);
+        Range(nameof(options.MaxUtterancesPerCall), options.MaxUtterancesPerCall, 1, 100_000);
+        Range(nameof(options.MaxConcurrentCalls), options.MaxConcurrentCalls, 1, 100_000);
+        Range(nameof(options.MaxQueuedCalls), options.MaxQueuedCalls, 0, 1_000_000);
+
         ValidateSecret(nameof(options.ApiKey), options.ApiKey, nameof(options.ApiKeyFile), options.ApiKeyFile, Fail, key =>
             key.Length < 16 || key.Any(char.IsWhiteSpace) ? "must be at least 16 characters without whitespace (or unset for no authentication)." : null);
 

@@ -9,6 +9,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SemanticRouter.Server.Auth;
 using SemanticRouter.Server.Composition;
+using SemanticRouter.Server.Limits;
 using SemanticRouter.Server.Metrics;
 using SemanticRouter.Server.Services;
 
@@ -41,10 +42,11 @@ public static class RouterServices
 
         // Keys are checked by middleware (KeyCheck, mapped in RouterHost.MapSemanticRouter) before a request's
         // message is read; the interceptors run around every call that gets that far.
+        services.AddSingleton<CallLimitInterceptor>();
         services.AddGrpc(grpc =>
         {
             grpc.Interceptors.Add<CallMetricsInterceptor>();
-        });
+        }).AddServiceOptions<RouterService>(service => service.Interceptors.Add<CallLimitInterceptor>());
         services.AddOptions<GrpcServiceOptions>().Configure<IOptions<RouterServerOptions>>((grpc, router) =>
         {
             grpc.MaxReceiveMessageSize = router.Value.MaxReceiveMessageSize;
