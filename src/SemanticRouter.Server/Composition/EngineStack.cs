@@ -44,6 +44,8 @@ internal sealed class EngineStack : IDisposable
         ModelFolder folder;
         try
         {
+            // Leftovers of a crash during an earlier AddUtterances (a half-done directory swap) go first.
+            RouterArtifact.RecoverInterruptedWrite(engine.Index);
             var manifest = RouterArtifact.ReadManifest(engine.Index);
             folder = OpenModel(engine.ModelDirectory ?? manifest.Model.Directory, engine.ModelDirectory is not null);
             artifact = RouterArtifact.Load(engine.Index, folder.Fingerprint);
@@ -51,6 +53,11 @@ internal sealed class EngineStack : IDisposable
         catch (ArtifactException e)
         {
             throw new RouterStartupException(nameof(engine.Index), e.Message, e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // e.g. the index directory is not readable, or its parent not writable for the crash recovery.
+            throw new RouterStartupException(nameof(engine.Index), $"cannot open the index: {ErrorMessage.OneLine(e.Message)}", e);
         }
 
         var settingsFile = ReadSettingsFile(ranking.RankingOptionsFile);
