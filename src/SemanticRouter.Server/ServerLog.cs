@@ -73,4 +73,9 @@ internal static partial class ServerLog
     [LoggerMessage(EventId = 17, Level = LogLevel.Debug, EventName = "CallCompleted",
         Message = "{Method} {StatusCode} in {ElapsedMs:0.###} ms from {Peer}")]
     public static partial void CallCompleted(ILogger logger, string method, string statusCode, double elapsedMs, string peer);
+
+    // Ids 30 and up: the hardening of issue 27 (15–29 left to the start-up and metrics work beside it).
+    [LoggerMessage(EventId = 30, Level = LogLevel.Warning, EventName = "ServingUnauthenticated",
+        Message = "Listening on {Host}, beyond loopback, WITHOUT an API key (AllowUnauthenticated=true): anyone who reaches the port can rank and record outcomes")]
+    public static partial void ServingUnauthenticated(ILogger logger, string host);
 }

@@ -116,11 +116,18 @@ internal sealed class EngineStack : IDisposable
         ArtifactManifest manifest;
         try
         {
+            // Leftovers of a crash during an earlier AddUtterances (a half-done directory swap) go first.
+            RouterArtifact.RecoverInterruptedWrite(engine.Index);
             manifest = RouterArtifact.ReadManifest(engine.Index);
         }
         catch (ArtifactException e)
         {
             throw new RouterStartupException(nameof(engine.Index), e.Message, e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // e.g. the index directory is not readable, or its parent not writable for the crash recovery.
+            throw new RouterStartupException(nameof(engine.Index), $"cannot open the index: {ErrorMessage.OneLine(e.Message)}", e);
         }
 
         bool configured = engine.ModelDirectory is not null;

@@ -13,6 +13,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Prometheus;
+using SemanticRouter.Server.Auth;
 using SemanticRouter.Server.Metrics;
 using SemanticRouter.Server.Services;
 
@@ -83,6 +84,10 @@ public static class RouterHost
                 var metricsAddress = endpoints.Metrics?.ToString() ?? "(off)";
                 var startupMs = SinceProcessStart();
                 ServerLog.Listening(logger, grpcAddress, endpoints.Tls, metricsAddress, Secrets.ApiKey(options) is not null, startupMs);
+                if (!RouterServerOptionsValidator.IsLoopback(options.Host) && Secrets.ApiKey(options) is null)
+                {
+                    ServerLog.ServingUnauthenticated(logger, options.Host);
+                }
             }
         });
         app.Lifetime.ApplicationStopping.Register(() => ServerLog.Draining(logger, options.ShutdownTimeout));
@@ -141,6 +146,7 @@ public static class RouterHost
 
             return next(context);
         });
+        app.UseMiddleware<KeyCheck>();
         app.MapGrpcService<RouterService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcService<ReflectionServiceImpl>();
