@@ -14,7 +14,10 @@ public static class CostTerm
     /// <summary>quality − λ · cost / max cost.</summary>
     public static double Score(double quality, double cost, double maxCost, double lambda) => quality - (lambda * Normalised(cost, maxCost));
 
-    /// <summary>The index of the best score (ties: the cheaper, then the first).</summary>
+    /// <summary>
+    /// The index of the best score; ties go to the first, so with models in ordinal name order this picks
+    /// what the ranker puts first (it breaks ties by name).
+    /// </summary>
     public static int Choose(ReadOnlySpan<double> quality, ReadOnlySpan<double> cost, double lambda)
     {
         var max = 0.0;
@@ -28,7 +31,7 @@ public static class CostTerm
         for (var m = 0; m < quality.Length; m++)
         {
             var s = Score(quality[m], cost[m], max, lambda);
-            if (s > bestScore || (s == bestScore && best >= 0 && cost[m] < cost[best]))
+            if (s > bestScore)
             {
                 best = m;
                 bestScore = s;
