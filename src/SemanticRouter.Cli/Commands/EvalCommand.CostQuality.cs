@@ -54,18 +54,26 @@ internal static partial class EvalCommand
         return table;
     }
 
+    /// <summary>
+    /// The table as the evaluation reads it, its models in ordinal name order: ties of score then go to
+    /// the same model as in the ranker, which breaks them by name.
+    /// </summary>
     private static CostQualitySet ToSet(OutcomeTable table, float[] matrix, int dims)
     {
         var m = table.Models.Count;
+        var order = Enumerable.Range(0, m).OrderBy(j => table.Models[j], StringComparer.Ordinal).ToArray();
         var scores = new double[table.Rows.Count * m];
         var costs = new double[table.Rows.Count * m];
         for (var i = 0; i < table.Rows.Count; i++)
         {
-            table.Rows[i].Scores.CopyTo(scores, i * m);
-            table.Rows[i].Costs!.CopyTo(costs, i * m);
+            for (var j = 0; j < m; j++)
+            {
+                scores[(i * m) + j] = table.Rows[i].Scores[order[j]];
+                costs[(i * m) + j] = table.Rows[i].Costs![order[j]];
+            }
         }
 
-        return new CostQualitySet(matrix, dims, table.Models, scores, costs, [.. table.Rows.Select(r => r.Group)]);
+        return new CostQualitySet(matrix, dims, [.. order.Select(j => table.Models[j])], scores, costs, [.. table.Rows.Select(r => r.Group)]);
     }
 
     private static async Task<int> CostQuality(CostQualityRun run, TextWriter stdout, TextWriter stderr)
