@@ -113,6 +113,7 @@ public static class CostQualityEvaluation
     {
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(grid);
+        threads = threads > 0 ? threads : Environment.ProcessorCount;
         var candidates = grid.All().ToList();
         var assignment = CrossValidation.StratifiedFolds(Strata(train), folds, seed);
         var m = train.ModelCount;

@@ -20,7 +20,7 @@ public sealed record CostQualityGrid(int[] K, double[] Temperature, double[] Hea
     /// The default grid: wide enough that the chosen k, τ and β were interior on RouterBench's training
     /// splits (docs/evaluation.md#routerbench), set before any test figure was looked at.
     /// </summary>
-    public static CostQualityGrid Default { get; } = new([10, 20, 40, 80, 160, 320], [0.02, 0.05, 0.1, 0.2], [0, 0.25, 0.5, 0.75, 1], [10, 100, 1000]);
+    public static CostQualityGrid Default { get; } = new([10, 20, 40, 80, 160, 320, 640], [0.02, 0.05, 0.1, 0.2], [0, 0.25, 0.5, 0.75, 1], [10, 100, 1000]);
 
     public IEnumerable<CostQualitySettings> All() =>
         from k in K

@@ -113,4 +113,18 @@ public class OutcomeTableTests
     [InlineData("not a list", "not a list")]
     [InlineData("[1, 2]", "[1, 2]")]
     public void PythonListLiteral_Decodes(string cell, string expected) => Assert.Equal(expected, PythonListLiteral.Decode(cell));
+
+    [Fact]
+    public void OutcomesImport_ParsesRouterBenchCsvAndTheJsonlForm_OneRowPerModel()
+    {
+        using var dir = new TempDir();
+        var csv = dir.File("rb.csv");
+        File.WriteAllText(csv, RouterBenchHeader + "s1,['q1'],arc,1.0,0.0,0.001,0.02\ns2,['q2'],arc,,1.0,0.001,0.02\n");
+        var rows = SemanticRouter.Outcomes.OutcomeImporter.Parse(csv).ToList();
+        Assert.Equal([("q1", "a", 1.0), ("q1", "b", 0.0)], rows.Select(r => (r.Text, r.Model, r.Score)));
+
+        var jsonl = dir.File("h.jsonl");
+        File.WriteAllText(jsonl, "{\"prompt\": \"p\", \"outcomes\": {\"a\": true, \"b\": 0.5}}\n");
+        Assert.Equal([("p", "a", 1.0), ("p", "b", 0.5)], SemanticRouter.Outcomes.OutcomeImporter.Parse(jsonl).Select(r => (r.Text, r.Model, r.Score)));
+    }
 }
