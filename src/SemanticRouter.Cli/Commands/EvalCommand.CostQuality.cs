@@ -177,6 +177,7 @@ internal static partial class EvalCommand
             ["temperature"] = r.Chosen.Temperature,
             ["head_weight"] = r.Chosen.HeadWeight,
             ["head_l2"] = r.Chosen.HeadL2,
+            ["prune_dominated"] = r.Chosen.PruneDominated,
             ["long_input"] = LongInputPolicies.Name(policy),
             ["cv_aiq"] = Num(r.ChosenCvAiq),
         },

@@ -13,12 +13,21 @@ internal sealed class CostQualityPredictions
     private readonly Dictionary<(int K, double Temperature), (double[] Quality, double[] Cost)> _knn;
     private readonly Dictionary<double, double[]> _head;
     private readonly int _models;
+    private readonly bool[] _dominated;
 
-    private CostQualityPredictions(Dictionary<(int, double), (double[], double[])> knn, Dictionary<double, double[]> head, int models)
+    private CostQualityPredictions(Dictionary<(int, double), (double[], double[])> knn, Dictionary<double, double[]> head, int models, bool[] dominated)
     {
         _knn = knn;
         _head = head;
         _models = models;
+        _dominated = dominated;
+    }
+
+    /// <summary>Per model, whether another has at least its mean quality at no more mean cost on <paramref name="train"/>, and is better in one.</summary>
+    internal static bool[] Dominated(CostQualitySet train)
+    {
+        var (q, c) = train.Means();
+        return [.. Enumerable.Range(0, q.Length).Select(j => Enumerable.Range(0, q.Length).Any(i => i != j && q[i] >= q[j] && c[i] <= c[j] && (q[i] > q[j] || c[i] < c[j])))];
     }
 
     public static CostQualityPredictions Compute(CostQualitySet train, CostQualitySet test, IReadOnlyCollection<CostQualitySettings> settings, int threads)
@@ -68,7 +77,7 @@ internal sealed class CostQualityPredictions
             }
         });
 
-        return new CostQualityPredictions(knn, head, m);
+        return new CostQualityPredictions(knn, head, m, Dominated(train));
     }
 
     /// <summary>Prompt <paramref name="i"/>'s predicted quality (into <paramref name="quality"/>) and its expected costs (the neighbours').</summary>
@@ -87,6 +96,17 @@ internal sealed class CostQualityPredictions
         else
         {
             knn.CopyTo(quality);
+        }
+
+        if (s.PruneDominated)
+        {
+            for (var j = 0; j < _models; j++)
+            {
+                if (_dominated[j])
+                {
+                    quality[j] = double.NegativeInfinity; // never chosen, whatever λ
+                }
+            }
         }
 
         return c.AsSpan(i * _models, _models);

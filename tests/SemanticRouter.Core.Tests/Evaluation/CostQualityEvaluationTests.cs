@@ -74,3 +74,26 @@ public class CostQualityEvaluationTests
         Assert.Equal(a.ChosenCvAiq, b.ChosenCvAiq);
     }
 }
+
+public class CostQualityPruningTests
+{
+    [Fact]
+    public void Dominated_ModelsAreNeverChosen_WhenTheSettingSaysSo()
+    {
+        // "bad" costs more than "good" and succeeds less: dominated. Every prompt is the same direction.
+        const int n = 30;
+        var matrix = Enumerable.Range(0, n).SelectMany(_ => new float[] { 1, 0 }).ToArray();
+        var scores = Enumerable.Range(0, n).SelectMany(i => new double[] { i % 3 == 0 ? 1 : 0, i % 2 == 0 ? 1 : 0 }).ToArray(); // bad 1/3, good 1/2
+        var costs = Enumerable.Range(0, n).SelectMany(_ => new double[] { 0.02, 0.01 }).ToArray();
+        var set = new CostQualitySet(matrix, 2, ["bad", "good"], scores, costs, [.. Enumerable.Repeat("g", n)]);
+        Assert.Equal([true, false], CostQualityPredictions.Dominated(set));
+
+        var keep = new CostQualitySettings(5, 0.05, 0, 10, PruneDominated: false);
+        var prune = keep with { PruneDominated = true };
+        var predictions = CostQualityPredictions.Compute(set, set, [keep, prune], threads: 1);
+        var quality = new double[2];
+        predictions.Predict(prune, 0, quality);
+        Assert.Equal(double.NegativeInfinity, quality[0]);
+        Assert.All(CostQualityEvaluation.Curve(predictions, prune, set), p => Assert.Equal(0.01, p.Cost, 12));
+    }
+}
