@@ -19,7 +19,7 @@ internal static partial class EvalCommand
     internal static Command Create()
     {
         var routes = new Option<string?>("--routes") { Description = "Directory from `import` (routes/*.yaml); the index is built from it (exact search).", HelpName = "DIR" };
-        var test = new Option<string?>("--test") { Description = "JSON lines {\"text\", \"route\"} (route null = out of scope); default DIR/test.jsonl.", HelpName = "FILE" };
+        var test = new Option<string?>("--test") { Description = "JSON lines {\"text\", \"route\"} (route null = out of scope); default DIR/test.jsonl. With --outcomes: the test outcome files (comma-separated) of a fixed split.", HelpName = "FILE" };
         var parameters = new Option<string?>("--params") { Description = "Parameters from `fit` (default DIR/router-params.json; fitted now on training data if missing).", HelpName = "FILE" };
         var exact = new Option<bool>("--exact") { Description = "Exact brute-force neighbours (the only search eval uses until it reads an index artefact)." };
         var outcomes = new Option<string?>("--outcomes") { Description = "Outcome data: RouteLLM's CSV file or folder (weak and strong model columns; CV); with --test, the training files (RouterBench's CSV or JSONL with costs, comma-separated) of a fixed split.", HelpName = "FILE_OR_DIR" };
