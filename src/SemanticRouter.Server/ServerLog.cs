@@ -61,4 +61,8 @@ internal static partial class ServerLog
     [LoggerMessage(EventId = 14, Level = LogLevel.Information, EventName = "TextModelFitted",
         Message = "Text outcome model serving: fitted on {Outcomes} text outcomes, {Models} model(s), in {Seconds:0.0} s")]
     public static partial void TextModelFitted(ILogger logger, int outcomes, int models, double seconds);
+
+    [LoggerMessage(EventId = 15, Level = LogLevel.Information, EventName = "WebPage",
+        Message = "Web page on {Address} (sign-in required: {SignInRequired}, admin operations: {AdminEnabled})")]
+    public static partial void WebPage(ILogger logger, string address, bool signInRequired, bool adminEnabled);
 }

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Microsoft.Extensions.Logging;
@@ -24,7 +22,7 @@ internal sealed class ApiKeyInterceptor : Interceptor
     public ApiKeyInterceptor(IOptions<RouterServerOptions> options, ILogger<ApiKeyInterceptor> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _expected = Secrets.ApiKey(options.Value) is { Length: > 0 } key ? Encoding.UTF8.GetBytes(key) : null;
+        _expected = KeyComparison.Expected(Secrets.ApiKey(options.Value));
         _logger = logger;
     }
 
@@ -66,17 +64,5 @@ internal sealed class ApiKeyInterceptor : Interceptor
         }
     }
 
-    private bool KeyMatches(ReadOnlySpan<char> presented)
-    {
-        // Hash both sides to a fixed length first, so the comparison time reveals neither the
-        // key nor its length.
-        Span<byte> given = stackalloc byte[32];
-        Span<byte> expected = stackalloc byte[32];
-        var maxBytes = Encoding.UTF8.GetMaxByteCount(presented.Length);
-        var buffer = maxBytes <= 512 ? stackalloc byte[maxBytes] : new byte[maxBytes];
-        var length = Encoding.UTF8.GetBytes(presented, buffer);
-        SHA256.HashData(buffer[..length], given);
-        SHA256.HashData(_expected, expected);
-        return CryptographicOperations.FixedTimeEquals(given, expected);
-    }
+    private bool KeyMatches(ReadOnlySpan<char> presented) => KeyComparison.Matches(presented, _expected);
 }

@@ -11,6 +11,7 @@ using Microsoft.Extensions.Options;
 using Prometheus;
 using SemanticRouter.Server.Metrics;
 using SemanticRouter.Server.Services;
+using SemanticRouter.Server.Web;
 
 namespace SemanticRouter.Server.Hosting;
 
@@ -75,6 +76,12 @@ public static class RouterHost
                 var grpcAddress = grpc.ToString();
                 var metricsAddress = endpoints.Metrics?.ToString() ?? "(off)";
                 ServerLog.Listening(logger, grpcAddress, endpoints.Tls, metricsAddress, Secrets.ApiKey(options) is not null);
+                if (endpoints.Metrics is { } http && logger.IsEnabled(LogLevel.Information) && app.Services.GetRequiredService<IOptions<WebOptions>>().Value.Enabled)
+                {
+                    var page = new Uri(http, WebSetup.PathBase).ToString();
+                    bool admin = Secrets.AdminKey(options) is not null;
+                    ServerLog.WebPage(logger, page, admin || Secrets.ApiKey(options) is not null, admin);
+                }
             }
         });
         app.Lifetime.ApplicationStopping.Register(() => ServerLog.Draining(logger, options.ShutdownTimeout));
@@ -103,7 +110,7 @@ public static class RouterHost
         return app.Services.GetRequiredService<RouterEndpoints>();
     }
 
-    /// <summary>Maps the endpoints; <c>/metrics</c> and <c>/healthz</c> answer only on the metrics port.</summary>
+    /// <summary>Maps the endpoints; <c>/metrics</c>, <c>/healthz</c> and the web page (<c>/ui</c>, when enabled) answer only on the metrics port.</summary>
     public static WebApplication MapSemanticRouter(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
@@ -115,7 +122,7 @@ public static class RouterHost
             if (items is not null && items.TryGetValue(EndpointItem, out var tag))
             {
                 var path = context.Request.Path;
-                var monitoring = path.StartsWithSegments("/metrics") || path.StartsWithSegments("/healthz");
+                var monitoring = path.StartsWithSegments("/metrics") || path.StartsWithSegments("/healthz") || path.StartsWithSegments(WebSetup.PathBase);
                 if (monitoring != (tag as string == MetricsEndpoint))
                 {
                     context.Response.StatusCode = StatusCodes.Status404NotFound;
@@ -132,6 +139,7 @@ public static class RouterHost
         var registry = app.Services.GetRequiredService<RouterMetrics>().Registry;
         app.MapMetrics("/metrics", registry);
         app.MapHealthChecks("/healthz");
+        app.MapSemanticRouterWeb();
         return app;
     }
 

@@ -34,6 +34,16 @@ public sealed class RouterServerOptions
     /// <summary>A file holding the API key (trailing white space ignored), e.g. a mounted secret; instead of <see cref="ApiKey"/>.</summary>
     public string? ApiKeyFile { get; set; }
 
+    /// <summary>
+    /// The key that admin operations need (the web page's writes: adding utterances, reloading; when set, the
+    /// web page asks for it, or for <see cref="ApiKey"/> to only read). A secret, like <see cref="ApiKey"/>: set it
+    /// from the environment or with <see cref="AdminKeyFile"/>; never logged. Unset: the web page cannot write.
+    /// </summary>
+    public string? AdminKey { get; set; }
+
+    /// <summary>A file holding the admin key (trailing white space ignored); instead of <see cref="AdminKey"/>.</summary>
+    public string? AdminKeyFile { get; set; }
+
     /// <summary>PFX/PKCS#12 certificate; when set the gRPC port speaks TLS (HTTP/2 over ALPN).</summary>
     public string? CertificatePath { get; set; }
 

@@ -50,6 +50,9 @@ public sealed class RouterServerOptionsValidator : IValidateOptions<RouterServer
         ValidateSecret(nameof(options.ApiKey), options.ApiKey, nameof(options.ApiKeyFile), options.ApiKeyFile, Fail, key =>
             key.Length < 16 || key.Any(char.IsWhiteSpace) ? "must be at least 16 characters without whitespace (or unset for no authentication)." : null);
 
+        ValidateSecret(nameof(options.AdminKey), options.AdminKey, nameof(options.AdminKeyFile), options.AdminKeyFile, Fail, key =>
+            key.Length < 16 || key.Any(char.IsWhiteSpace) ? "must be at least 16 characters without whitespace (or unset: no admin operations)." : null);
+
         if (options.CertificatePath is { } cert && !File.Exists(cert))
         {
             Fail(nameof(options.CertificatePath), $"names a file that does not exist: '{cert}'.");

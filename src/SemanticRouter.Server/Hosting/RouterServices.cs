@@ -10,7 +10,9 @@ using Microsoft.Extensions.Options;
 using SemanticRouter.Server.Auth;
 using SemanticRouter.Server.Composition;
 using SemanticRouter.Server.Metrics;
+using SemanticRouter.Insight;
 using SemanticRouter.Server.Services;
+using SemanticRouter.Server.Web;
 
 namespace SemanticRouter.Server.Hosting;
 
@@ -34,7 +36,9 @@ public static class RouterServices
         services.AddSingleton<RouterReadiness>();
         services.AddHostedService<RouterStartup>();
         services.AddSingleton<ApiKeyInterceptor>();
+        services.AddSingleton<AdminActions>();
         services.AddSingleton<CallMetricsInterceptor>();
+        services.AddSemanticRouterWeb(configuration);
 
         // Interceptors run in this order around every call, before the request reaches RouterService:
         // metrics see every outcome, authentication runs before any work (issue 27 adds the admin key here).
@@ -88,6 +92,7 @@ public static class RouterServices
         // The container disposes the engine once per service type it is resolved as; RouterEngine.Dispose is idempotent.
         services.AddSingleton<ISemanticRouter>(sp => sp.GetRequiredService<EngineStack>().Engine);
         services.AddSingleton<ISemanticRouterAdmin>(sp => sp.GetRequiredService<EngineStack>().Engine);
+        services.AddSingleton<IRouterInsight>(sp => sp.GetRequiredService<EngineStack>().Engine);
         return services;
     }
 
@@ -98,6 +103,11 @@ public static class RouterServices
         ArgumentNullException.ThrowIfNull(router);
         services.AddSingleton<ISemanticRouter>(router);
         services.AddSingleton<ISemanticRouterAdmin>(router);
+        if (router is IRouterInsight insight)
+        {
+            services.AddSingleton(insight);
+        }
+
         return services;
     }
 

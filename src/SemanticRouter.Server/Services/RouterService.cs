@@ -11,7 +11,7 @@ namespace SemanticRouter.Server.Services;
 /// <summary>
 /// The Router gRPC service, the server's one mapping layer: it checks what the wire shape says on its own
 /// (empty or oversize text, k, score and cost ranges), maps proto to the router contract and back
-/// (<c>RouterService.Mapping.cs</c>), records outcomes, reloads and timings in <c>/metrics</c>, and maps every
+/// (<c>RouterService.Mapping.cs</c>), records outcomes and timings in <c>/metrics</c> (reloads and added utterances: <see cref="AdminActions"/>), and maps every
 /// error to a status in one place (<see cref="ToRpcException"/>). It serves any <see cref="ISemanticRouter"/> and
 /// <see cref="ISemanticRouterAdmin"/>: the engine in production, a fake in the tests.
 /// Bound by <see cref="RouterServiceMethodProvider"/> (one public method per RPC, same name and signature as the
@@ -21,7 +21,7 @@ namespace SemanticRouter.Server.Services;
 /// </summary>
 internal sealed partial class RouterService(
     ISemanticRouter router,
-    ISemanticRouterAdmin admin,
+    AdminActions admin,
     IOptions<RouterServerOptions> options,
     RouterMetrics metrics,
     ILogger<RouterService> logger)
@@ -155,35 +155,13 @@ internal sealed partial class RouterService(
     {
         var utterances = ToUtterances(request);
         var added = await admin.AddUtterancesAsync(request.Route, utterances, cancellationToken).ConfigureAwait(false);
-        ServerLog.UtterancesAdded(logger, added.Added, request.Route, added.IndexVersion);
-        metrics.SetIndex(added.IndexVersion);
         return new AddUtterancesResponse { Added = added.Added, IndexVersion = added.IndexVersion };
     }
 
     private async Task<ReloadIndexResponse> ReloadCoreAsync(ReloadIndexRequest request, CancellationToken cancellationToken)
     {
-        string? path = ToIndexPath(request);
-        IndexReloaded result;
-        try
-        {
-            result = await admin.ReloadIndexAsync(path, cancellationToken).ConfigureAwait(false);
-        }
-        catch (RouterException ex)
-        {
-            // Counted here and nowhere else, like outcomes.
-            metrics.RecordReload(succeeded: false);
-            ServerLog.IndexReloadRejected(logger, path ?? "(configured)", ex.Message);
-            throw;
-        }
-
-        metrics.RecordReload(succeeded: true);
-        metrics.SetIndex(result.IndexVersion, result.UtteranceCount);
-        ServerLog.IndexReloaded(logger, path ?? "(configured)", result.PreviousIndexVersion, result.IndexVersion, result.UtteranceCount, result.RouteCount);
-        if (result.RankingSettingsChanged)
-        {
-            ServerLog.RankingSettingsNotApplied(logger, path ?? "(configured)", result.IndexVersion);
-        }
-
+        // Counted and logged in AdminActions, like the web page's reloads.
+        var result = await admin.ReloadAsync(ToIndexPath(request), cancellationToken).ConfigureAwait(false);
         return new ReloadIndexResponse
         {
             IndexVersion = result.IndexVersion,
