@@ -165,6 +165,8 @@ public static class RouterHost
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.AspNetCore.Routing", LogLevel.Warning);
         builder.Logging.AddFilter("Grpc.AspNetCore.Server", LogLevel.Warning);
+        // The web page's sign-in keys are made in memory at start (Web/InMemoryKeyRepository): not news.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Warning);
         return builder;
     }
 

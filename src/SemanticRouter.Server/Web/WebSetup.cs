@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.XmlEncryption;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
@@ -37,8 +39,13 @@ public static class WebSetup
 
         services.AddSingleton<WebKeys>();
         services.AddSingleton<IAuthorizationHandler, WebAuthentication.ReadRequirementHandler>();
-        // Sign-ins live as long as the process: nothing about them is written to disk, and a restart signs everyone out.
-        services.AddDataProtection().UseEphemeralDataProtectionProvider();
+        // Sign-ins live as long as the process: their keys are never written to disk, and a restart signs everyone out.
+        services.AddDataProtection();
+        services.Configure<KeyManagementOptions>(keys =>
+        {
+            keys.XmlRepository = new InMemoryKeyRepository();
+            keys.XmlEncryptor = new NullXmlEncryptor(); // nothing at rest to encrypt
+        });
         // No default scheme: gRPC calls are never authenticated here (the interceptor does that); only the
         // pages' policies name WebAuthentication.Scheme.
         services.AddAuthentication()
