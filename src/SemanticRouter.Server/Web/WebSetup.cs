@@ -103,8 +103,16 @@ public static class WebSetup
             return app;
         }
 
-        app.UseWhen(context => context.Request.Path.StartsWithSegments(PathBase), branch => branch.Use((context, next) =>
+        app.UseWhen(context => context.Request.Path.StartsWithSegments(PathBase), branch => branch.Use(async (context, next) =>
         {
+            // A body over the limit is refused before anything reads it (declared length), or as soon as a
+            // read passes the limit (chunked): 413 either way, not the 500 of an exception in a page.
+            if (context.Request.ContentLength > web.MaxRequestBodyBytes)
+            {
+                context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+                return;
+            }
+
             if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } body)
             {
                 body.MaxRequestBodySize = web.MaxRequestBodyBytes;
@@ -116,7 +124,15 @@ public static class WebSetup
             headers.XContentTypeOptions = "nosniff";
             headers["Referrer-Policy"] = "no-referrer";
             headers.XFrameOptions = "DENY";
-            return next(context);
+            try
+            {
+                await next(context).ConfigureAwait(false);
+            }
+            catch (BadHttpRequestException e) when (!context.Response.HasStarted)
+            {
+                context.Response.Clear();
+                context.Response.StatusCode = e.StatusCode;
+            }
         }));
         app.UseAuthentication();
         app.UseAuthorization();
