@@ -167,6 +167,11 @@ public static class RouterHost
         builder.Logging.AddFilter("Grpc.AspNetCore.Server", LogLevel.Warning);
         // The web page's sign-in keys are made in memory at start (Web/InMemoryKeyRepository): not news.
         builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Warning);
+        // The same for each page the web page serves and each sign-in challenge it answers.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Mvc", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Authentication", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Authorization", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Antiforgery", LogLevel.Warning);
         return builder;
     }
 
