@@ -228,7 +228,7 @@ public sealed class WebPageTests(WebServer server) : IClassFixture<WebServer>
 
             var axe = await page.RunAxe();
             Assert.True(axe.Violations.Length == 0, $"{name}: " + string.Join("; ", axe.Violations.Select(v => $"{v.Id} ({v.Impact}): {v.Help} at {string.Join(", ", v.Nodes.Select(n => n.Html))}")));
-            await page.ScreenshotAsync(new() { Path = Path.Combine(shots, $"web-{name}.png"), FullPage = name != "route" });
+            await page.ScreenshotAsync(new() { Path = Path.Combine(shots, $"web-{name}.png"), FullPage = name == "try" });
         }
 
         Assert.True(problems.Count == 0, string.Join("\n", problems));
