@@ -10,7 +10,7 @@ internal static class Secrets
     /// <exception cref="IOException">The key file cannot be read.</exception>
     public static string? ApiKey(RouterServerOptions options) => Read(options.ApiKey, options.ApiKeyFile);
 
-    /// <summary>The admin key, or null for none (admin operations then refused).</summary>
+    /// <summary>The admin key, or null for none.</summary>
     /// <exception cref="IOException">The key file cannot be read.</exception>
     public static string? AdminKey(RouterServerOptions options) => Read(options.AdminKey, options.AdminKeyFile);
 

@@ -4,8 +4,8 @@ using SemanticRouter.Server.Metrics;
 namespace SemanticRouter.Server.Services;
 
 /// <summary>
-/// The server's admin operations over <see cref="ISemanticRouterAdmin"/>, whoever asks (the gRPC service or the
-/// web page): each is logged and counted in <c>/metrics</c> here and nowhere else.
+/// The web page's admin operations over <see cref="ISemanticRouterAdmin"/>: each is logged and counted in
+/// <c>/metrics</c> with the same events and counters as <c>RouterService</c>'s AddUtterances and ReloadIndex.
 /// </summary>
 internal sealed class AdminActions(ISemanticRouterAdmin admin, RouterMetrics metrics, ILogger<AdminActions> logger)
 {

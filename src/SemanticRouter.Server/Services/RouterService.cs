@@ -11,7 +11,7 @@ namespace SemanticRouter.Server.Services;
 /// <summary>
 /// The Router gRPC service, the server's one mapping layer: it checks what the wire shape says on its own
 /// (empty or oversize text, k, score and cost ranges), maps proto to the router contract and back
-/// (<c>RouterService.Mapping.cs</c>), records outcomes and timings in <c>/metrics</c> (reloads and added utterances: <see cref="AdminActions"/>), and maps every
+/// (<c>RouterService.Mapping.cs</c>), records outcomes, reloads and timings in <c>/metrics</c>, and maps every
 /// error to a status in one place (<see cref="ToRpcException"/>). It serves any <see cref="ISemanticRouter"/> and
 /// <see cref="ISemanticRouterAdmin"/>: the engine in production, a fake in the tests.
 /// Bound by <see cref="RouterServiceMethodProvider"/> (one public method per RPC, same name and signature as the
@@ -21,8 +21,9 @@ namespace SemanticRouter.Server.Services;
 /// </summary>
 internal sealed partial class RouterService(
     ISemanticRouter router,
-    AdminActions admin,
+    ISemanticRouterAdmin admin,
     IOptions<RouterServerOptions> options,
+    IndexRoot indexRoot,
     RouterMetrics metrics,
     ILogger<RouterService> logger)
 {
@@ -68,9 +69,11 @@ internal sealed partial class RouterService(
         switch (exception)
         {
             case RouterException refused:
+                // Bounded and on one line, whatever input the message quotes: the status and the log stay small.
                 var code = StatusOf(refused.Code);
-                ServerLog.CallRejected(logger, method, code, refused.Message);
-                return new RpcException(new Status(code, refused.Message));
+                var message = ErrorMessage.OneLine(refused.Message);
+                ServerLog.CallRejected(logger, method, code, message);
+                return new RpcException(new Status(code, message));
 
             case OperationCanceledException when context.CancellationToken.IsCancellationRequested:
                 var cancelled = DeadlinePassed(context) ? StatusCode.DeadlineExceeded : StatusCode.Cancelled;
@@ -82,7 +85,7 @@ internal sealed partial class RouterService(
             default:
                 ServerLog.CallFailed(logger, method, exception);
                 return new RpcException(new Status(StatusCode.Internal, _options.EnableDetailedErrors
-                    ? $"Internal error: {exception.GetType().Name}: {exception.Message}"
+                    ? ErrorMessage.OneLine($"Internal error: {exception.GetType().Name}: {exception.Message}")
                     : "Internal error; the server log has the details."));
         }
     }
@@ -114,6 +117,7 @@ internal sealed partial class RouterService(
         var decision = await router.RankAsync(ToRoutingRequest(request), cancellationToken).ConfigureAwait(false);
         var response = ToProto(decision, request.IncludeNeighbors);
         metrics.SetIndex(decision.IndexVersion);
+        metrics.RecordRanking(decision.Route.Route, decision.Route.Abstained, decision.BestModel);
         if (decision.Timings is { } timings)
         {
             metrics.ObserveEmbedding(timings.Embedding);
@@ -155,13 +159,49 @@ internal sealed partial class RouterService(
     {
         var utterances = ToUtterances(request);
         var added = await admin.AddUtterancesAsync(request.Route, utterances, cancellationToken).ConfigureAwait(false);
+        ServerLog.UtterancesAdded(logger, added.Added, request.Route, added.IndexVersion);
+        metrics.SetIndex(added.IndexVersion);
         return new AddUtterancesResponse { Added = added.Added, IndexVersion = added.IndexVersion };
     }
 
     private async Task<ReloadIndexResponse> ReloadCoreAsync(ReloadIndexRequest request, CancellationToken cancellationToken)
     {
-        // Counted and logged in AdminActions, like the web page's reloads.
-        var result = await admin.ReloadAsync(ToIndexPath(request), cancellationToken).ConfigureAwait(false);
+        string? path = ToIndexPath(request);
+        if (path is not null)
+        {
+            try
+            {
+                path = indexRoot.Resolve(path);
+            }
+            catch (RouterException ex)
+            {
+                metrics.RecordReload(succeeded: false);
+                ServerLog.IndexReloadRejected(logger, ErrorMessage.Quote(request.Path), ex.Message);
+                throw;
+            }
+        }
+
+        IndexReloaded result;
+        try
+        {
+            result = await admin.ReloadIndexAsync(path, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RouterException ex)
+        {
+            // Counted here and nowhere else, like outcomes. The reply names paths relative to the index root.
+            metrics.RecordReload(succeeded: false);
+            ServerLog.IndexReloadRejected(logger, ErrorMessage.Quote(path ?? "(configured)"), ErrorMessage.OneLine(ex.Message));
+            throw new RouterException(ex.Code, indexRoot.Sanitize(ex.Message), ex);
+        }
+
+        metrics.RecordReload(succeeded: true);
+        metrics.SetIndex(result.IndexVersion, result.UtteranceCount);
+        ServerLog.IndexReloaded(logger, path ?? "(configured)", result.PreviousIndexVersion, result.IndexVersion, result.UtteranceCount, result.RouteCount);
+        if (result.RankingSettingsChanged)
+        {
+            ServerLog.RankingSettingsNotApplied(logger, path ?? "(configured)", result.IndexVersion);
+        }
+
         return new ReloadIndexResponse
         {
             IndexVersion = result.IndexVersion,
