@@ -78,4 +78,8 @@ internal static partial class ServerLog
     [LoggerMessage(EventId = 30, Level = LogLevel.Warning, EventName = "ServingUnauthenticated",
         Message = "Listening on {Host}, beyond loopback, WITHOUT an API key (AllowUnauthenticated=true): anyone who reaches the port can rank and record outcomes")]
     public static partial void ServingUnauthenticated(ILogger logger, string host);
+
+    [LoggerMessage(EventId = 18, Level = LogLevel.Information, EventName = "WebPage",
+        Message = "Web page on {Address} (sign-in required: {SignInRequired}, admin operations: {AdminEnabled})")]
+    public static partial void WebPage(ILogger logger, string address, bool signInRequired, bool adminEnabled);
 }

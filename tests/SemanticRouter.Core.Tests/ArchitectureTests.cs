@@ -22,6 +22,7 @@ public partial class ArchitectureTests
     [InlineData("Index")]
     [InlineData("Routes")]
     [InlineData("Hosting")]
+    [InlineData("Insight")]
     public void ServingPath_DoesNotNameEvaluation(string folder) =>
         Assert.DoesNotContain("Evaluation", Named(folder));
 
@@ -47,11 +48,27 @@ public partial class ArchitectureTests
     [Fact]
     public void NothingBelowTheEngine_NamesIt()
     {
-        foreach (var folder in new[] { "Ranking", "RouteHead", "Settings", "Artifacts", "Outcomes", "Neighbors", "Index", "Routes", "Embeddings" })
+        foreach (var folder in new[] { "Ranking", "RouteHead", "Settings", "Artifacts", "Outcomes", "Neighbors", "Index", "Routes", "Embeddings", "Insight" })
         {
             Assert.DoesNotContain("Engine", Named(folder));
         }
     }
+
+    [Fact]
+    public void Engine_KnowsNothingOfAspNetOrGrpc()
+    {
+        // The web page and the gRPC service are shells over the engine (docs/architecture.md): the engine's
+        // project references neither framework nor package of theirs, and no source file names them.
+        string project = File.ReadAllText(Path.Combine(CoreSource, "SemanticRouter.Core.csproj"));
+        Assert.DoesNotMatch(@"Microsoft\.AspNetCore|""Grpc\.|FrameworkReference", project);
+        foreach (var file in Directory.EnumerateFiles(CoreSource, "*.cs", SearchOption.AllDirectories).Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)))
+        {
+            Assert.False(AspNetOrGrpc().IsMatch(File.ReadAllText(file)), $"{file} names ASP.NET Core or gRPC");
+        }
+    }
+
+    [GeneratedRegex(@"\b(Microsoft\.AspNetCore|Grpc\.(Core|AspNetCore|Net))\b")]
+    private static partial Regex AspNetOrGrpc();
 
     /// <summary>The SemanticRouter.* namespaces the folder's files name, other than its own.</summary>
     private static HashSet<string> Named(string folder)
@@ -69,6 +86,6 @@ public partial class ArchitectureTests
         return named;
     }
 
-    [GeneratedRegex(@"SemanticRouter\.(Routes|Embeddings|Index|Neighbors|Numerics|RouteHead|Outcomes|Ranking|Settings|Artifacts|Engine|Evaluation|IO|Formats)\b")]
+    [GeneratedRegex(@"SemanticRouter\.(Routes|Embeddings|Index|Neighbors|Numerics|RouteHead|Outcomes|Ranking|Settings|Artifacts|Engine|Evaluation|IO|Formats|Insight)\b")]
     private static partial Regex NamespaceReference();
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using SemanticRouter.Artifacts;
 using SemanticRouter.Embeddings;
 using SemanticRouter.Server.Hosting;
+using SemanticRouter.Server.Web;
 
 namespace SemanticRouter.Cli.Commands;
 
@@ -24,6 +25,7 @@ internal static class ServeCommand
         var cache = new Option<int?>("--cache") { Description = "Query embeddings kept in memory (default 4096; 0 = no cache)" };
         var batchWait = new Option<double?>("--batch-wait-ms") { Description = "Longest wait to gather concurrent queries into one model run (default 2; 0..50)" };
         var threads = new Option<int?>("--intra-op-threads") { Description = "ONNX Runtime threads per model run (default: the cores the process may use)" };
+        var web = new Option<bool?>("--web") { Description = "Serve the web page under /ui on the metrics port (docs/web.md; default off)", Arity = ArgumentArity.ZeroOrOne };
         var ranking = new RankingFlags();
 
         // Each flag and the setting it sets (docs/grpc.md has the table, with the environment variables).
@@ -38,6 +40,7 @@ internal static class ServeCommand
             (cache, nameof(EngineHostOptions.EmbeddingCacheSize)),
             (batchWait, nameof(EngineHostOptions.BatchWaitMs)),
             (threads, nameof(EngineHostOptions.IntraOpThreads)),
+            (web, $"{WebOptions.Section}:{nameof(WebOptions.Enabled)}"),
         };
         foreach (var option in ranking.Options)
         {

@@ -1,3 +1,4 @@
+using SemanticRouter.Insight;
 using SemanticRouter.Neighbors;
 using SemanticRouter.Outcomes;
 
@@ -33,6 +34,8 @@ public sealed partial class RouterEngine
 
         var credits = await _crediting.CreditAsync(outcome, cancellationToken).ConfigureAwait(false);
         var stored = await _outcomes.RecordAsync(outcome, credits, cancellationToken).ConfigureAwait(false);
+        string? route = credits.Routes.Count == 0 ? null : credits.Routes.MaxBy(r => r.Weight).Route;
+        _recent.Add(new RecentOutcome(stored.Time, stored.RequestId, stored.Model, stored.Score, route));
         if (stored.QueryText is not null)
         {
             _text?.RefitIfGrown();

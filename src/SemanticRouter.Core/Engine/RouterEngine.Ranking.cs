@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using SemanticRouter.Insight;
 using SemanticRouter.Neighbors;
 using SemanticRouter.Ranking;
 using SemanticRouter.RouteHead;
@@ -73,6 +74,7 @@ public sealed partial class RouterEngine
         // too; capped, because the request log holds up to RequestCapacity entries.
         string? remembered = _text is null ? null : Truncate(query.Text, MaxRememberedTextChars);
         string requestId = _requests.Remember(OutcomeCrediting.FromRanking(result) with { QueryText = remembered });
+        _recent.Add(new RecentDecision(DateTimeOffset.UtcNow, requestId, query.Text, result.Match?.Route ?? string.Empty, result.Match?.Confidence ?? 0, result.IsAbstained, result.Models.Count > 0 ? result.Models[0].Model : null));
         return new EngineDecision(requestId, result, snapshot.Version, embedding, search);
     }
 

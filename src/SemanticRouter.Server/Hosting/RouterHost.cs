@@ -16,6 +16,7 @@ using Prometheus;
 using SemanticRouter.Server.Auth;
 using SemanticRouter.Server.Metrics;
 using SemanticRouter.Server.Services;
+using SemanticRouter.Server.Web;
 
 namespace SemanticRouter.Server.Hosting;
 
@@ -88,6 +89,13 @@ public static class RouterHost
                 {
                     ServerLog.ServingUnauthenticated(logger, options.Host);
                 }
+
+                if (endpoints.Metrics is { } http && logger.IsEnabled(LogLevel.Information) && app.Services.GetRequiredService<IOptions<WebOptions>>().Value.Enabled)
+                {
+                    var page = new Uri(http, WebSetup.PathBase).ToString();
+                    bool admin = Secrets.AdminKey(options) is not null;
+                    ServerLog.WebPage(logger, page, admin || Secrets.ApiKey(options) is not null, admin);
+                }
             }
         });
         app.Lifetime.ApplicationStopping.Register(() => ServerLog.Draining(logger, options.ShutdownTimeout));
@@ -124,7 +132,7 @@ public static class RouterHost
         return app.Services.GetRequiredService<RouterEndpoints>();
     }
 
-    /// <summary>Maps the endpoints; <c>/metrics</c> and <c>/healthz</c> answer only on the metrics port.</summary>
+    /// <summary>Maps the endpoints; <c>/metrics</c>, <c>/healthz</c> and the web page (<c>/ui</c>, when enabled) answer only on the metrics port.</summary>
     public static WebApplication MapSemanticRouter(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
@@ -136,7 +144,7 @@ public static class RouterHost
             if (items is not null && items.TryGetValue(EndpointItem, out var tag))
             {
                 var path = context.Request.Path;
-                var monitoring = path.StartsWithSegments("/metrics") || path.StartsWithSegments("/healthz");
+                var monitoring = path.StartsWithSegments("/metrics") || path.StartsWithSegments("/healthz") || path.StartsWithSegments(WebSetup.PathBase);
                 if (monitoring != (tag as string == MetricsEndpoint))
                 {
                     context.Response.StatusCode = StatusCodes.Status404NotFound;
@@ -154,6 +162,7 @@ public static class RouterHost
         var registry = app.Services.GetRequiredService<RouterMetrics>().Registry;
         app.MapMetrics("/metrics", registry);
         app.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = WriteHealth });
+        app.MapSemanticRouterWeb();
         return app;
     }
 
@@ -203,6 +212,13 @@ public static class RouterHost
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.AspNetCore.Routing", LogLevel.Warning);
         builder.Logging.AddFilter("Grpc.AspNetCore.Server", LogLevel.Warning);
+        // The web page's sign-in keys are made in memory at start (Web/InMemoryKeyRepository): not news.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Warning);
+        // The same for each page the web page serves and each sign-in challenge it answers.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Mvc", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Authentication", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Authorization", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Antiforgery", LogLevel.Warning);
         return builder;
     }
 

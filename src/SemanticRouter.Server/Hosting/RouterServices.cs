@@ -11,7 +11,9 @@ using SemanticRouter.Server.Auth;
 using SemanticRouter.Server.Composition;
 using SemanticRouter.Server.Limits;
 using SemanticRouter.Server.Metrics;
+using SemanticRouter.Insight;
 using SemanticRouter.Server.Services;
+using SemanticRouter.Server.Web;
 
 namespace SemanticRouter.Server.Hosting;
 
@@ -39,7 +41,9 @@ public static class RouterServices
         services.AddSingleton(sp => new IndexRoot(sp.GetRequiredService<IOptions<RouterServerOptions>>().Value.IndexRoot
             ?? Path.GetDirectoryName(Path.GetFullPath(configuration[$"{SettingNames.Section}:{nameof(EngineHostOptions.Index)}"] ?? EngineHostOptions.DefaultIndex))
             ?? Directory.GetCurrentDirectory()));
+        services.AddSingleton<AdminActions>();
         services.AddSingleton<CallMetricsInterceptor>();
+        services.AddSemanticRouterWeb(configuration);
 
         // Keys are checked by middleware (KeyCheck, mapped in RouterHost.MapSemanticRouter) before a request's
         // message is read; the interceptors run around every call that gets that far.
@@ -94,6 +98,7 @@ public static class RouterServices
         // The container disposes the engine once per service type it is resolved as; RouterEngine.Dispose is idempotent.
         services.AddSingleton<ISemanticRouter>(sp => sp.GetRequiredService<EngineStack>().Engine);
         services.AddSingleton<ISemanticRouterAdmin>(sp => sp.GetRequiredService<EngineStack>().Engine);
+        services.AddSingleton<IRouterInsight>(sp => sp.GetRequiredService<EngineStack>().Engine);
         return services;
     }
 
@@ -104,6 +109,11 @@ public static class RouterServices
         ArgumentNullException.ThrowIfNull(router);
         services.AddSingleton<ISemanticRouter>(router);
         services.AddSingleton<ISemanticRouterAdmin>(router);
+        if (router is IRouterInsight insight)
+        {
+            services.AddSingleton(insight);
+        }
+
         return services;
     }
 

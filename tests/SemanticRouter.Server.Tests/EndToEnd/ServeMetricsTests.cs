@@ -48,6 +48,9 @@ public class ServeMetricsTests
         Assert.Equal(1, Sum(metrics, "semantic_router_embedding_cache_requests_total", "result=\"hit\""));
         Assert.Matches(@"(?m)^semantic_router_embedding_batch_size_count [1-9]", metrics);
         Assert.Matches(@"(?m)^semantic_router_index_utterances [1-9][0-9]+$", metrics);
+        // The web page is off unless enabled (SemanticRouter:Web:Enabled or serve --web).
+        using var page = await http.GetAsync(new Uri("/ui", UriKind.Relative), ct);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, page.StatusCode);
     }
 
     /// <summary>The sum of a counter's samples (every label set, or those whose labels contain <paramref name="label"/>).</summary>
