@@ -163,6 +163,9 @@ public static class RouterHost
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.AspNetCore.Routing", LogLevel.Warning);
         builder.Logging.AddFilter("Grpc.AspNetCore.Server", LogLevel.Warning);
+        // A start-up failure (a bad index, model or outcome store) is one line from the caller (`serve` prints
+        // RouterStartupException's message); the host's own "Hosting failed to start" would add its stack trace.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         return builder;
     }
 
