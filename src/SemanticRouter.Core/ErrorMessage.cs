@@ -28,7 +28,7 @@ public static class ErrorMessage
     public static string OneLine(string message, int maxChars = MaxMessageChars)
     {
         ArgumentNullException.ThrowIfNull(message);
-        var cut = Cut(message, maxChars);
+        var cut = Cut(message, maxChars).ReplaceLineEndings(" ");
         if (cut.AsSpan().IndexOfAnyInRange('\0', '\x1f') < 0 && !cut.Contains('\x7f', StringComparison.Ordinal))
         {
             return cut.Trim();

@@ -12,6 +12,7 @@ public sealed partial class RouterEngine
     /// so a restart serves them too.
     /// </summary>
     /// <exception cref="RouteEditException">Unknown route, duplicate or empty utterance.</exception>
+    /// <exception cref="RouterException">FAILED_PRECONDITION: a reloaded index names other route files than the engine started with.</exception>
     public async Task<RouteEditResult> AddUtterancesAsync(string route, IReadOnlyList<string> utterances, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(utterances);
@@ -30,6 +31,14 @@ public sealed partial class RouterEngine
             }
 
             string routesDir = snapshot.Artifact.Manifest.Routes.Directory;
+            if (!string.Equals(Path.GetFullPath(routesDir), _routesDirectory, StringComparison.Ordinal))
+            {
+                // A manifest's route directory is covered by no checksum; an index reloaded from elsewhere
+                // must not make this engine write route files it did not start with.
+                throw new RouterException(RouterErrorCode.FailedPrecondition,
+                    "the index served since the last reload was built from other route files than the index the router started on; AddUtterances writes only to the route files it started with (restart on the new index to add to its routes).");
+            }
+
             var edit = RouteFileEditor.AddUtterances(routesDir, route, utterances);
             var catalog = RouteCatalog.Load(routesDir);
             var added = edit.Added;

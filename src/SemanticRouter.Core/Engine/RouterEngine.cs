@@ -35,6 +35,9 @@ public sealed partial class RouterEngine : IDisposable
     private readonly TextModelTrainer? _text;
 
     private readonly SemaphoreSlim _writeGate = new(1, 1);
+
+    /// <summary>The route files AddUtterances may edit: those of the index the engine started on, whatever a reload serves since.</summary>
+    private readonly string _routesDirectory;
     private RouterSnapshot _snapshot;
     private int _disposed;
 
@@ -64,6 +67,7 @@ public sealed partial class RouterEngine : IDisposable
         // The settings the index carries when the engine starts are those it ranks with until it restarts
         // (a reload serves new routes, not new settings): resolved again per index, from the same inputs.
         _startSettings = artifact.RankingSettings;
+        _routesDirectory = Path.GetFullPath(artifact.Manifest.Routes.Directory);
         _snapshot = new RouterSnapshot(artifact, ResolveSettings(artifact));
         var ranking = _snapshot.Settings.Options;
         _requests = new RequestLog(options.RequestTtl, options.RequestCapacity ?? RequestLog.DefaultCapacity);

@@ -174,6 +174,30 @@ public sealed class RouterEngineTests(EncoderFixture fixture) : IClassFixture<En
     }
 
     [Fact]
+    public async Task AddUtterances_AfterReloadingAnIndexOfOtherRouteFiles_IsRefused_TheirFilesUntouched()
+    {
+        using var engine = Open();
+        string routes = Path.Combine(_dir.Path, "other-routes");
+        Directory.CreateDirectory(routes);
+        foreach (string file in Directory.GetFiles(RoutesDir, "*.yaml"))
+        {
+            File.Copy(file, Path.Combine(routes, Path.GetFileName(file)));
+        }
+
+        string other = Path.Combine(_dir.Path, "other-routes-index");
+        IndexBuilder.Build(routes, fixture.Encoder, other, Hnsw, cancellationToken: Ct);
+        string before = File.ReadAllText(Path.Combine(routes, "coding.yaml"));
+        await engine.ReloadAsync(other, Ct);
+
+        var e = await Assert.ThrowsAsync<RouterException>(() => engine.AddUtterancesAsync("coding", ["port this perl script to go"], Ct));
+
+        Assert.Equal(RouterErrorCode.FailedPrecondition, e.Code);
+        Assert.Equal(before, File.ReadAllText(Path.Combine(routes, "coding.yaml")));
+        await engine.ReloadAsync(null, Ct); // back on its own index, it adds again
+        Assert.Single((await engine.AddUtterancesAsync("coding", ["port this perl script to go"], Ct)).Added);
+    }
+
+    [Fact]
     public async Task Reload_ArtefactWithoutTheConfiguredFallbackRoute_RefusedAndOldIndexKeepsServing()
     {
         using var engine = Open(new SemanticRouter.Settings.RankingOverrides { FallbackRoute = "chitchat", DefaultThreshold = 0.99 });

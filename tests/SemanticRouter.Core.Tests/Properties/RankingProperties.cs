@@ -105,8 +105,23 @@ public class RankingProperties
         var candidates = all.Where((_, j) => j < pickCandidates.Length && pickCandidates[j]).ToArray();
         var excluded = all.Where((_, j) => j < pickExcluded.Length && pickExcluded[j]).ToArray();
         var (neighbors, stats) = Scenario(seed);
-        var result = new Ranker(Table()).Rank(new RankerInput(neighbors) { Statistics = stats, Candidates = candidates, Excluded = excluded });
-        var expected = (candidates.Length == 0 ? all : candidates).Except(excluded).Order(StringComparer.Ordinal);
+        var expected = (candidates.Length == 0 ? all : candidates).Except(excluded).Order(StringComparer.Ordinal).ToList();
+        var input = new RankerInput(neighbors) { Statistics = stats, Candidates = candidates, Excluded = excluded };
+        if (expected.Count == 0)
+        {
+            // Filters that leave no model are refused, not answered with an empty ranking.
+            try
+            {
+                new Ranker(Table()).Rank(input);
+                return false;
+            }
+            catch (RouterException e)
+            {
+                return e.Code == RouterErrorCode.InvalidArgument;
+            }
+        }
+
+        var result = new Ranker(Table()).Rank(input);
         return result.Models.Select(m => m.Model).Order(StringComparer.Ordinal).SequenceEqual(expected);
     }
 

@@ -68,6 +68,8 @@ internal sealed class RealEngineHost : IAsyncDisposable
             ["MetricsPort"] = "0",
             ["ShutdownTimeout"] = "00:00:05",
             ["AllowAdminWithoutKey"] = "true",
+            // Every test directory's parent: the interop clients reload a corrupt artefact from a directory of their own.
+            ["IndexRoot"] = Path.GetDirectoryName(dir.Path),
         };
         if (apiKey is not null)
         {

@@ -64,7 +64,7 @@ public sealed class ServeLifecycleTests
         await serve.WaitForExitAsync(TimeSpan.FromSeconds(60));
         Assert.Equal(0, serve.ExitCode);
         Assert.Contains("Shutting down: draining in-flight calls for up to 00:02:00", serve.Output, StringComparison.Ordinal);
-        TestContext.Current.SendDiagnosticMessage($"SIGTERM at {terminatedAt.TotalSeconds:0.0} s; the call finished OK at {finishedAt.TotalSeconds:0.0} s");
+        TestContext.Current.TestOutputHelper?.WriteLine($"SIGTERM at {terminatedAt.TotalSeconds:0.0} s; the call finished OK at {finishedAt.TotalSeconds:0.0} s");
     }
 
     [Fact]
@@ -113,7 +113,7 @@ public sealed class ServeLifecycleTests
         double used = serve.CpuSeconds() - before;
         // 3,000 turns take minutes of CPU; a server that kept embedding would use ~2 CPU-seconds per second here.
         Assert.True(used < 1.0, $"the server used {used:0.00} CPU-seconds in the 3 s after the call was given up");
-        TestContext.Current.SendDiagnosticMessage($"CPU-seconds used in the 3 s starting 1 s after the deadline: {used:0.00}");
+        TestContext.Current.TestOutputHelper?.WriteLine($"CPU-seconds used in the 3 s starting 1 s after the deadline: {used:0.00}");
         await served.AssertServingAsync(ct);
     }
 }

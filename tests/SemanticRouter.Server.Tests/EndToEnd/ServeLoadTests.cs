@@ -82,7 +82,6 @@ public sealed class ServeLoadTests
         double P(double q) => all[Math.Min(all.Length - 1, (int)(q * all.Length))];
         string report = string.Create(CultureInfo.InvariantCulture,
             $"load: {Clients} clients, {seconds} s, {all.Length} calls ({all.Length / (double)seconds:0} /s), {failures.Count} failed; p50 {P(0.5):0.0} ms, p99 {P(0.99):0.0} ms, p99/p50 {P(0.99) / P(0.5):0.0}; RSS {rssStart:0} MiB at start, {rssEnd:0} MiB at end");
-        TestContext.Current.SendDiagnosticMessage(report);
         TestContext.Current.TestOutputHelper?.WriteLine(report);
         Console.WriteLine(report);
 

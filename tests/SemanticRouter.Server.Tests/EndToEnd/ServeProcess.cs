@@ -91,7 +91,9 @@ internal sealed partial class ServeProcess : IAsyncDisposable
 
             if (ListeningLine().Match(line) is { Success: true } match)
             {
-                listening.TrySetResult((new Uri(match.Groups["grpc"].Value), new Uri(match.Groups["metrics"].Value)));
+                // "metrics on (off)" with --metrics-port -1: the tests that need /metrics turn it on.
+                var grpc = new Uri(match.Groups["grpc"].Value);
+                listening.TrySetResult((grpc, Uri.TryCreate(match.Groups["metrics"].Value, UriKind.Absolute, out var metrics) ? metrics : grpc));
             }
         }
 

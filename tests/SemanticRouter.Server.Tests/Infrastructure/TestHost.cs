@@ -79,7 +79,12 @@ internal sealed class TestHost : IAsyncDisposable
         return new TestHost(app, router, inProcess, logs);
     }
 
-    private readonly List<Func<LogEntry, bool>> _expected = [];
+    // The health-check publisher's first run (5 s after start) can land in the drain of a slow test on a busy
+    // machine; reporting "shutting down" as unhealthy then is what it is for.
+    private readonly List<Func<LogEntry, bool>> _expected =
+    [
+        e => e.Category.StartsWith("Microsoft.Extensions.Diagnostics.HealthChecks", StringComparison.Ordinal) && e.Message.Contains("'shutting down'", StringComparison.Ordinal),
+    ];
 
     public void ExpectErrors() => ErrorsExpected = true;
 
