@@ -133,9 +133,13 @@ internal sealed partial class RouterService(
     {
         var report = ToOutcomeReport(request);
         var receipt = await router.RecordOutcomeAsync(report, cancellationToken).ConfigureAwait(false);
-        // Counted here and nowhere else: the router does not know /metrics.
-        metrics.RecordOutcome(report.Model, report.Score);
-        return new RecordOutcomeResponse { Durable = true, RequestId = receipt.RequestId };
+        // Counted here and nowhere else: the router does not know /metrics. A replay counted nothing.
+        if (!receipt.Replayed)
+        {
+            metrics.RecordOutcome(report.Model, report.Score);
+        }
+
+        return new RecordOutcomeResponse { Durable = true, RequestId = receipt.RequestId, Replayed = receipt.Replayed };
     }
 
     private async Task<InspectNeighborsResponse> InspectCoreAsync(InspectNeighborsRequest request, CancellationToken cancellationToken)
