@@ -61,4 +61,9 @@ internal static partial class ServerLog
     [LoggerMessage(EventId = 14, Level = LogLevel.Information, EventName = "TextModelFitted",
         Message = "Text outcome model serving: fitted on {Outcomes} text outcomes, {Models} model(s), in {Seconds:0.0} s")]
     public static partial void TextModelFitted(ILogger logger, int outcomes, int models, double seconds);
+
+    // 40–49: the shared outcome store and index roll-out (issue 28).
+    [LoggerMessage(EventId = 40, Level = LogLevel.Information, EventName = "OutcomeStoreShared",
+        Message = "Outcomes: the Redis store shared by replicas (key prefix {Prefix}), {Count} outcomes read; others' outcomes read every {PollMs} ms")]
+    public static partial void OutcomeStoreShared(ILogger logger, string prefix, long count, int pollMs);
 }

@@ -23,6 +23,7 @@ internal static class ServeCommand
         var host = new Option<string?>("--host") { Description = "Address to bind (default: all; e.g. 127.0.0.1)" };
         var cache = new Option<int?>("--cache") { Description = "Query embeddings kept in memory (default 4096; 0 = no cache)" };
         var batchWait = new Option<double?>("--batch-wait-ms") { Description = "Longest wait to gather concurrent queries into one model run (default 2; 0..50)" };
+        var redis = new Option<string?>("--redis") { Description = "Share outcomes with other replicas through Redis: a StackExchange.Redis configuration string, e.g. redis:6379 (docs/deploy.md; a password is better in SEMANTICROUTER__OUTCOMEREDIS)" };
         var threads = new Option<int?>("--intra-op-threads") { Description = "ONNX Runtime threads per model run (default: one per physical core)" };
         var ranking = new RankingFlags();
 
@@ -32,6 +33,7 @@ internal static class ServeCommand
             (index, nameof(EngineHostOptions.Index)),
             (model, nameof(EngineHostOptions.ModelDirectory)),
             (db, nameof(EngineHostOptions.OutcomeDatabase)),
+            (redis, nameof(EngineHostOptions.OutcomeRedis)),
             (port, nameof(RouterServerOptions.Port)),
             (metricsPort, nameof(RouterServerOptions.MetricsPort)),
             (host, nameof(RouterServerOptions.Host)),

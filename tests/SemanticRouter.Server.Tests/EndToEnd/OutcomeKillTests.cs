@@ -30,7 +30,7 @@ public class OutcomeKillTests
             IndexBuilder.Build(dir.CopyExampleRoutes(), encoder, index, new HnswOptions { M = 8, EfConstruction = 64, Seed = 3 }, cancellationToken: ct);
         }
 
-        string[] args = ["--index", index, "--db", db, "--host", "127.0.0.1", "--port", "0", "--metrics-port", "-1"];
+        string[] args = ["--index", index, "--db", db, "--host", "127.0.0.1", "--port", "0", "--metrics-port", "0"];
         var acknowledged = new ConcurrentDictionary<string, RecordOutcomeRequest>(StringComparer.Ordinal);
         var rng = new Random();
         for (int round = 0; round < 2; round++)
