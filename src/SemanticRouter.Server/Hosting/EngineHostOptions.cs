@@ -35,6 +35,12 @@ public sealed class EngineHostOptions
     /// <summary>How often, in milliseconds, a replica reads the outcomes others recorded (the propagation bound); 10..5000.</summary>
     public int OutcomeRedisPollMs { get; set; } = 100;
 
+    /// <summary>
+    /// Index roll-out: every this many seconds, reload the index when the version published in <see cref="Index"/>
+    /// changed (<see cref="IndexRollout"/>); 0 = off (reload with ReloadIndex). 0 or 0.1..3600.
+    /// </summary>
+    public double IndexWatchSeconds { get; set; }
+
     /// <summary>Query embeddings kept in memory (`serve --cache`); 0 = no cache.</summary>
     public int EmbeddingCacheSize { get; set; } = 4096;
 

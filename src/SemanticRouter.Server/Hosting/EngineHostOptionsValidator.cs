@@ -51,6 +51,11 @@ public sealed class EngineHostOptionsValidator : IValidateOptions<EngineHostOpti
             Fail(nameof(options.OutcomeRedisPollMs), $"must be in 10..5000, not {options.OutcomeRedisPollMs}.");
         }
 
+        if (options.IndexWatchSeconds != 0 && !(options.IndexWatchSeconds is >= 0.1 and <= 3600))
+        {
+            Fail(nameof(options.IndexWatchSeconds), FormattableString.Invariant($"must be 0 (off) or in 0.1..3600, not {options.IndexWatchSeconds}."));
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

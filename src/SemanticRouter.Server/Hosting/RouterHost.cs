@@ -131,7 +131,16 @@ public static class RouterHost
         app.MapGrpcService<ReflectionV1ServiceImpl>();
         var registry = app.Services.GetRequiredService<RouterMetrics>().Registry;
         app.MapMetrics("/metrics", registry);
-        app.MapHealthChecks("/healthz");
+        app.MapHealthChecks("/healthz", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions
+        {
+            // "Healthy: serving index <version>": the status first, as before, then the details.
+            ResponseWriter = static (context, report) =>
+            {
+                context.Response.ContentType = "text/plain";
+                var details = string.Join("; ", report.Entries.Values.Select(e => e.Description).Where(d => !string.IsNullOrEmpty(d)));
+                return context.Response.WriteAsync(details.Length == 0 ? report.Status.ToString() : $"{report.Status}: {details}");
+            },
+        });
         return app;
     }
 

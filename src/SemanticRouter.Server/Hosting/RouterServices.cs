@@ -88,6 +88,7 @@ public static class RouterServices
         // The container disposes the engine once per service type it is resolved as; RouterEngine.Dispose is idempotent.
         services.AddSingleton<ISemanticRouter>(sp => sp.GetRequiredService<EngineStack>().Engine);
         services.AddSingleton<ISemanticRouterAdmin>(sp => sp.GetRequiredService<EngineStack>().Engine);
+        services.AddHostedService<IndexRollout>(); // off unless IndexWatchSeconds is set
         return services;
     }
 

@@ -52,7 +52,7 @@ public class ReplicaTests
             Assert.False((await atA.RecordOutcomeAsync(failure, cancellationToken: ct)).Replayed);
             acknowledged.Add(failure);
             await RedisOutcomeStoreTests.Eventually(async () => await QualityAsync(atB, ct) < before, "B's ranking never saw A's outcome");
-            TestContext.Current.SendDiagnosticMessage($"outcome at A reached B's ranking in {clock.Elapsed.TotalMilliseconds:0} ms");
+            TestContext.Current.TestOutputHelper?.WriteLine($"outcome at A reached B's ranking in {clock.Elapsed.TotalMilliseconds:0} ms");
 
             // The same report at B: replayed, nothing counted.
             double after = await QualityAsync(atB, ct);
