@@ -48,11 +48,24 @@ public class ReplicaTests
             // 1. Propagation: a failure recorded at A lowers the model's quality in B's ranking.
             double before = await QualityAsync(atB, ct);
             var failure = new RecordOutcomeRequest { Query = Query, Model = Model, Success = false, IdempotencyKey = "propagation-1" };
-            var clock = Stopwatch.StartNew();
             Assert.False((await atA.RecordOutcomeAsync(failure, cancellationToken: ct)).Replayed);
             acknowledged.Add(failure);
+            var clock = Stopwatch.StartNew(); // from A's acknowledgement
             await RedisOutcomeStoreTests.Eventually(async () => await QualityAsync(atB, ct) < before, "B's ranking never saw A's outcome");
-            TestContext.Current.TestOutputHelper?.WriteLine($"outcome at A reached B's ranking in {clock.Elapsed.TotalMilliseconds:0} ms");
+            var delays = new List<double> { clock.Elapsed.TotalMilliseconds };
+            for (int i = 0; i < 5; i++)
+            {
+                double previous = await QualityAsync(atB, ct);
+                var more = new RecordOutcomeRequest { Query = Query, Model = Model, Success = false, IdempotencyKey = $"propagation-{i + 2}" };
+                await atA.RecordOutcomeAsync(more, cancellationToken: ct);
+                acknowledged.Add(more);
+                clock.Restart();
+                await RedisOutcomeStoreTests.Eventually(async () => await QualityAsync(atB, ct) < previous, "B's ranking never saw A's outcome");
+                delays.Add(clock.Elapsed.TotalMilliseconds);
+            }
+
+            // Measured, not asserted (timing): docs/deploy.md quotes it.
+            TestContext.Current.TestOutputHelper?.WriteLine($"outcome acknowledged at A reached B's ranking in {string.Join(", ", delays.Select(d => d.ToString("0", System.Globalization.CultureInfo.InvariantCulture)))} ms");
 
             // The same report at B: replayed, nothing counted.
             double after = await QualityAsync(atB, ct);
