@@ -64,9 +64,9 @@ COPY --from=build /app/ /app/
 RUN mkdir -p /model /data && chown "${APP_UID}:${APP_UID}" /data
 # SEMANTIC_ROUTER_HOST=*: inside the container loopback is the container's own, and calls through
 # a published port (-p) arrive on its network interface, so the server must listen on every
-# interface here. Who can reach it is decided where the port is published (-p 127.0.0.1:50051:50051
-# keeps it on the host) and by the API key (SEMANTIC_ROUTER_API_KEY): set one whenever the port is
-# reachable from elsewhere.
+# interface here. Beyond loopback the server refuses to start without an API key
+# (SEMANTIC_ROUTER_API_KEY or SEMANTIC_ROUTER_API_KEY_FILE); where the port is published on the
+# host's loopback only (-p 127.0.0.1:50051:50051), SEMANTIC_ROUTER_ALLOW_UNAUTHENTICATED=true says so.
 # ASPNETCORE_HTTP_PORTS=: the runtime image asks Kestrel for port 8080; the server binds its own
 # ports, so drop that request rather than have Kestrel log that it is overridden.
 ENV PATH=$PATH:/app \

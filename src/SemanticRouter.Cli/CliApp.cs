@@ -33,6 +33,13 @@ public static class CliApp
             return ExitCodes.BadInput;
         }
 
+        if (parse.CommandResult.Command.Name == "serve")
+        {
+            // System.CommandLine would cancel the action on SIGTERM and end the process 2 s later, cutting the
+            // drain short; serve's host handles SIGTERM/SIGINT itself and drains for SemanticRouter:ShutdownTimeout.
+            config.ProcessTerminationTimeout = null;
+        }
+
         return parse.Invoke(config);
     }
 }

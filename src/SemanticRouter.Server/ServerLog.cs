@@ -7,8 +7,8 @@ namespace SemanticRouter.Server;
 internal static partial class ServerLog
 {
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, EventName = "Listening",
-        Message = "gRPC listening on {GrpcAddress} (tls: {Tls}), metrics on {MetricsAddress}, api key required: {ApiKeyRequired}")]
-    public static partial void Listening(ILogger logger, string grpcAddress, bool tls, string metricsAddress, bool apiKeyRequired);
+        Message = "gRPC listening on {GrpcAddress} (tls: {Tls}), metrics on {MetricsAddress}, api key required: {ApiKeyRequired}; {StartupMs} ms after the process started")]
+    public static partial void Listening(ILogger logger, string grpcAddress, bool tls, string metricsAddress, bool apiKeyRequired, long startupMs);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Information, EventName = "CallRejected",
         Message = "{Method} rejected with {StatusCode}: {Detail}")]
@@ -61,6 +61,23 @@ internal static partial class ServerLog
     [LoggerMessage(EventId = 14, Level = LogLevel.Information, EventName = "TextModelFitted",
         Message = "Text outcome model serving: fitted on {Outcomes} text outcomes, {Models} model(s), in {Seconds:0.0} s")]
     public static partial void TextModelFitted(ILogger logger, int outcomes, int models, double seconds);
+
+    [LoggerMessage(EventId = 15, Level = LogLevel.Information, EventName = "ModelLoaded",
+        Message = "Model {Model} (sha256 {Sha256}) from {Directory}: {IntraOpThreads} intra-op thread(s), spinning {Spinning}")]
+    public static partial void ModelLoaded(ILogger logger, string model, string sha256, string directory, int intraOpThreads, Embeddings.IntraOpSpinning spinning);
+
+    [LoggerMessage(EventId = 16, Level = LogLevel.Information, EventName = "StartupPhase",
+        Message = "Start-up: {Phase}")]
+    public static partial void StartupPhase(ILogger logger, string phase);
+
+    [LoggerMessage(EventId = 17, Level = LogLevel.Debug, EventName = "CallCompleted",
+        Message = "{Method} {StatusCode} in {ElapsedMs:0.###} ms from {Peer}")]
+    public static partial void CallCompleted(ILogger logger, string method, string statusCode, double elapsedMs, string peer);
+
+    // Ids 30 and up: the hardening of issue 27 (15–29 left to the start-up and metrics work beside it).
+    [LoggerMessage(EventId = 30, Level = LogLevel.Warning, EventName = "ServingUnauthenticated",
+        Message = "Listening on {Host}, beyond loopback, WITHOUT an API key (AllowUnauthenticated=true): anyone who reaches the port can rank and record outcomes")]
+    public static partial void ServingUnauthenticated(ILogger logger, string host);
 
     // 40–49: the shared outcome store and index roll-out (issue 28).
     [LoggerMessage(EventId = 40, Level = LogLevel.Information, EventName = "OutcomeStoreShared",

@@ -37,7 +37,7 @@ internal static class RealEngineBench
         bool inProcess = false;
         bool diagnose = false;
         int? threads = null;
-        var spin = IntraOpSpinning.DuringRun;
+        var spin = SentenceEncoderOptions.DefaultSpinning; // what `serve` runs: it takes the encoder's default
         for (int i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -55,9 +55,9 @@ internal static class RealEngineBench
             }
         }
 
-        if (!inProcess && spin != IntraOpSpinning.DuringRun)
+        if (!inProcess && spin != SentenceEncoderOptions.DefaultSpinning)
         {
-            throw new ArgumentException("--spin other than DuringRun needs --in-process (`serve` always runs DuringRun)");
+            throw new ArgumentException($"--spin other than {SentenceEncoderOptions.DefaultSpinning} needs --in-process (`serve` runs the encoder's default, {SentenceEncoderOptions.DefaultSpinning})");
         }
 
         var manifest = RouterArtifact.ReadManifest(indexDirectory);

@@ -88,7 +88,7 @@ internal static class BuildCommand
             BuildSummary summary;
             try
             {
-                summary = Run(routesDir, encoder, parse.GetValue(output)!, hnsw, head, settings, threads == 0 ? -1 : threads, ct);
+                summary = Run(routesDir, encoder, parse.GetValue(output)!, hnsw, head, settings, threads == 0 ? -1 : threads, stderr, ct);
             }
             catch (RouteValidationException e)
             {
@@ -114,11 +114,13 @@ internal static class BuildCommand
         return command;
     }
 
-    private static BuildSummary Run(string routes, SentenceEncoder encoder, string output, HnswOptions hnsw, RouteHeadSettings? head, RankingSettingsFile? settings, int insertThreads, CancellationToken ct)
+    private static BuildSummary Run(string routes, SentenceEncoder encoder, string output, HnswOptions hnsw, RouteHeadSettings? head, RankingSettingsFile? settings, int insertThreads, TextWriter stderr, CancellationToken ct)
     {
-        if (!Terminal.StderrIsInteractive)
+        if (ProgressLines.IsLines(stderr) || !Terminal.StderrIsInteractive)
         {
-            return IndexBuilder.Build(routes, encoder, output, hnsw, head, settings, null, insertThreads, ct);
+            // Not a terminal: a line every few seconds (ProgressLines) instead of bars.
+            var lines = new SynchronousProgress<BuildProgress>(p => ProgressLines.Count(stderr, p.Stage.ToString().ToLowerInvariant(), p.Done, p.Total));
+            return IndexBuilder.Build(routes, encoder, output, hnsw, head, settings, lines, insertThreads, ct);
         }
 
         BuildSummary? summary = null;

@@ -158,6 +158,12 @@ internal sealed class EvalData : IDisposable
             return _cache.GetOrEmbed(texts, _ => throw new InvalidOperationException("cache miss"));
         }
 
+        if (ProgressLines.IsLines(progressOut))
+        {
+            // Not a terminal: a line every few seconds instead of a bar.
+            return _cache.GetOrEmbed(texts, EmbedBatch, new SyncProgress(done => ProgressLines.Count(progressOut, $"embedding {what}", done, texts.Count)), batch: 256);
+        }
+
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(progressOut) });
         float[] result = [];
         console.Progress().AutoClear(true).Start(ctx =>

@@ -68,7 +68,9 @@ internal static class ModelCommand
                 }
                 else
                 {
-                    folder = await downloader.PullAsync(model, target, baseUri, parse.GetValue(force), null, ct).ConfigureAwait(false);
+                    // Not a terminal: a line every few seconds (ProgressLines) instead of bars.
+                    var lines = new SynchronousProgress<ModelDownloadProgress>(p => ProgressLines.Count(stderr, $"downloading {p.File} (bytes)", p.Received, p.Total ?? 0));
+                    folder = await downloader.PullAsync(model, target, baseUri, parse.GetValue(force), lines, ct).ConfigureAwait(false);
                 }
             }
             catch (ModelDownloadException e)

@@ -53,7 +53,7 @@ internal static class OutcomesCommand
             AllowMultipleArgumentsPerToken = false,
         };
         var command = new Command("import", "Import outcome history (text, model, outcome) into the outcome store.") { file, db, index, batch, modelName };
-        CliAction.Set(command, async (parse, stdout, _, ct) =>
+        CliAction.Set(command, async (parse, stdout, stderr, ct) =>
         {
             var path = parse.GetValue(file)!;
             if (!File.Exists(path))
@@ -78,7 +78,7 @@ internal static class OutcomesCommand
             using var target = openImport(indexDir, dbPath);
             try
             {
-                var summary = await Import(path, target, new OutcomeImportOptions { BatchSize = parse.GetValue(batch), ModelNames = names }, ct).ConfigureAwait(false);
+                var summary = await Import(path, target, new OutcomeImportOptions { BatchSize = parse.GetValue(batch), ModelNames = names }, stderr, ct).ConfigureAwait(false);
                 await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                     $"imported {summary.Imported} outcomes from {path} in {summary.Elapsed.TotalSeconds:F1} s ({target.OutcomeCount} in {dbPath}); per model: {string.Join(", ", summary.PerModel.Select(m => $"{m.Key} {m.Value}"))}")).ConfigureAwait(false);
                 return ExitCodes.Ok;
@@ -114,11 +114,13 @@ internal static class OutcomesCommand
     }
 
     /// <summary>The import, with a progress bar on an interactive terminal (each outcome's text is embedded, so large files take minutes).</summary>
-    private static async Task<OutcomeImportSummary> Import(string path, IOutcomeImportTarget target, OutcomeImportOptions options, CancellationToken ct)
+    private static async Task<OutcomeImportSummary> Import(string path, IOutcomeImportTarget target, OutcomeImportOptions options, TextWriter stderr, CancellationToken ct)
     {
-        if (!Terminal.StderrIsInteractive)
+        if (ProgressLines.IsLines(stderr) || !Terminal.StderrIsInteractive)
         {
-            return await target.ImportOutcomesAsync(path, options, ct).ConfigureAwait(false);
+            // Not a terminal: a line every few seconds (ProgressLines) instead of a bar.
+            var lines = new SynchronousProgress<OutcomeImportProgress>(p => ProgressLines.Count(stderr, "importing outcomes", p.Imported, p.Total));
+            return await target.ImportOutcomesAsync(path, options with { Progress = lines }, ct).ConfigureAwait(false);
         }
 
         OutcomeImportSummary? summary = null;

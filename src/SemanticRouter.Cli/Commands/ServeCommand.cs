@@ -20,11 +20,11 @@ internal static class ServeCommand
         var db = EngineOptions.OutcomeDb();
         var port = new Option<int?>("--port") { Description = "gRPC port (default 50051; 0 = any free port)" };
         var metricsPort = new Option<int?>("--metrics-port") { Description = "Port of /metrics and /healthz (HTTP/1.1; default 9464; -1 = off)" };
-        var host = new Option<string?>("--host") { Description = "Address to bind (default: all; e.g. 127.0.0.1)" };
+        var host = new Option<string?>("--host") { Description = "Address to bind (default 127.0.0.1; * = every interface, which needs an API key or SemanticRouter:AllowUnauthenticated=true)" };
         var cache = new Option<int?>("--cache") { Description = "Query embeddings kept in memory (default 4096; 0 = no cache)" };
         var batchWait = new Option<double?>("--batch-wait-ms") { Description = "Longest wait to gather concurrent queries into one model run (default 2; 0..50)" };
         var redis = new Option<string?>("--redis") { Description = "Share outcomes with other replicas through Redis: a StackExchange.Redis configuration string, e.g. redis:6379 (docs/deploy.md; a password is better in SEMANTICROUTER__OUTCOMEREDIS)" };
-        var threads = new Option<int?>("--intra-op-threads") { Description = "ONNX Runtime threads per model run (default: one per physical core)" };
+        var threads = new Option<int?>("--intra-op-threads") { Description = "ONNX Runtime threads per model run (default: the cores the process may use)" };
         var ranking = new RankingFlags();
 
         // Each flag and the setting it sets (docs/grpc.md has the table, with the environment variables).
@@ -77,7 +77,10 @@ internal static class ServeCommand
             }
             catch (RouterStartupException e)
             {
-                throw new CliException(e.Message, e.InnerException is ArtifactException or ModelFolderException ? ExitCodes.BadArtifact : ExitCodes.BadInput);
+                // An index or model that cannot be used (missing, corrupt, or not the index's model) is exit 3, as in every command.
+                bool artifact = e.InnerException is ArtifactException or ModelFolderException
+                    || e.Setting is nameof(EngineHostOptions.Index) or nameof(EngineHostOptions.ModelDirectory);
+                throw new CliException(e.Message, artifact ? ExitCodes.BadArtifact : ExitCodes.BadInput);
             }
             catch (IOException e) when (e.InnerException is System.Net.Sockets.SocketException || e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
             {

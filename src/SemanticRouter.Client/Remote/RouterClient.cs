@@ -23,6 +23,7 @@ public sealed class RouterClient : ISemanticRouter, ISemanticRouterAdmin, IDispo
 {
     private readonly GrpcChannel? _ownedChannel;
     private readonly Metadata? _headers;
+    private readonly Metadata? _adminHeaders;
     private readonly TimeSpan _deadline;
 
     /// <summary>Connects to <see cref="RouterClientOptions.Address"/> with the retry policy of <paramref name="options"/>.</summary>
@@ -57,6 +58,8 @@ public sealed class RouterClient : ISemanticRouter, ISemanticRouterAdmin, IDispo
         {
             _headers = new Metadata { { "authorization", "Bearer " + key } };
         }
+
+        _adminHeaders = options.AdminKey is { Length: > 0 } adminKey ? new Metadata { { "authorization", "Bearer " + adminKey } } : _headers;
     }
 
     /// <summary>The generated gRPC stub, for calls this wrapper does not cover (errors stay <see cref="RpcException"/> there).</summary>
@@ -89,24 +92,25 @@ public sealed class RouterClient : ISemanticRouter, ISemanticRouterAdmin, IDispo
         ArgumentNullException.ThrowIfNull(utterances);
         var request = new AddUtterancesRequest { Route = route };
         request.Utterances.Add(utterances);
-        return CallAsync(o => Raw.AddUtterancesAsync(request, o), r => new UtterancesAdded(r.Added, r.IndexVersion), cancellationToken);
+        return CallAsync(o => Raw.AddUtterancesAsync(request, o), r => new UtterancesAdded(r.Added, r.IndexVersion), cancellationToken, _adminHeaders);
     }
 
     public Task<IndexReloaded> ReloadIndexAsync(string? path, CancellationToken cancellationToken = default) =>
         CallAsync(
             o => Raw.ReloadIndexAsync(new ReloadIndexRequest { Path = path ?? string.Empty }, o),
             r => new IndexReloaded(r.IndexVersion, r.PreviousIndexVersion, r.UtteranceCount, r.RouteCount),
-            cancellationToken);
+            cancellationToken,
+            _adminHeaders);
 
     public void Dispose() => _ownedChannel?.Dispose();
 
     /// <summary>The one place a call is made: deadline and key on the way out, status → <see cref="RouterException"/> on the way back.</summary>
     private async Task<TResult> CallAsync<TResponse, TResult>(
-        Func<CallOptions, AsyncUnaryCall<TResponse>> start, Func<TResponse, TResult> map, CancellationToken cancellationToken)
+        Func<CallOptions, AsyncUnaryCall<TResponse>> start, Func<TResponse, TResult> map, CancellationToken cancellationToken, Metadata? headers = null)
     {
         try
         {
-            using var call = start(new CallOptions(_headers, DateTime.UtcNow.Add(_deadline), cancellationToken));
+            using var call = start(new CallOptions(headers ?? _headers, DateTime.UtcNow.Add(_deadline), cancellationToken));
             return map(await call.ResponseAsync.ConfigureAwait(false));
         }
         catch (RpcException e)

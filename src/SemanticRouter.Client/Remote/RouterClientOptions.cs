@@ -15,6 +15,12 @@ public sealed class RouterClientOptions
     /// <summary>Sent as <c>authorization: Bearer &lt;key&gt;</c> on every call; null = no key.</summary>
     public string? ApiKey { get; set; }
 
+    /// <summary>
+    /// Sent instead of <see cref="ApiKey"/> on the admin calls (AddUtterances, ReloadIndex), which the server
+    /// refuses without its admin key; null = the API key there too.
+    /// </summary>
+    public string? AdminKey { get; set; }
+
     /// <summary>Deadline of each call, retries included (default 10 s).</summary>
     public TimeSpan Deadline { get; set; } = TimeSpan.FromSeconds(10);
 

@@ -47,6 +47,14 @@ public sealed class RouterArtifact
     /// <summary>True when <paramref name="directory"/> holds a manifest (says nothing of its validity).</summary>
     public static bool Exists(string directory) => File.Exists(Path.Combine(directory, ArtifactFiles.Manifest));
 
+    /// <summary>
+    /// Finishes what a crash while the artefact was being rewritten (AddUtterances) left beside it: the previous
+    /// version is put back if the swap was cut between its two renames, and the leftovers are removed. For
+    /// start-up, before the artefact is opened, while nothing else writes it.
+    /// </summary>
+    /// <returns>How many leftovers were restored or removed.</returns>
+    public static int RecoverInterruptedWrite(string directory) => IO.AtomicWrite.RecoverDirectory(directory);
+
     /// <summary>Reads and validates only the manifest.</summary>
     public static ArtifactManifest ReadManifest(string directory)
     {

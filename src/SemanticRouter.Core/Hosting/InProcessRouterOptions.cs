@@ -18,7 +18,7 @@ public sealed class InProcessRouterOptions
     /// <summary>Query embeddings kept in memory (default 4096; 0 = no cache).</summary>
     public int EmbeddingCacheSize { get; set; } = 4096;
 
-    /// <summary>ONNX Runtime threads per model run; null = one per physical core.</summary>
+    /// <summary>ONNX Runtime threads per model run; null = the cores the process may use (the encoder's default).</summary>
     public int? IntraOpThreads { get; set; }
 
     /// <summary>The first problem with these settings, or null when they are usable.</summary>

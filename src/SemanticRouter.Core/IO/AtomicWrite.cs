@@ -73,6 +73,43 @@ internal static class AtomicWrite
         }
     }
 
+    /// <summary>
+    /// Finishes what a crash in the middle of a directory swap left beside <paramref name="target"/>: when the target
+    /// is missing but the previous version was renamed aside (<c>.name.old-*</c>), that version is put back; then
+    /// every other leftover (<c>.name.old-*</c>, <c>.name.tmp-*</c>) is removed. Call it before opening the directory
+    /// at start-up, when no other process writes it.
+    /// </summary>
+    /// <returns>How many leftovers were restored or removed.</returns>
+    public static int RecoverDirectory(string target)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(target);
+        target = Path.TrimEndingDirectorySeparator(Path.GetFullPath(target));
+        var parent = Path.GetDirectoryName(target);
+        if (parent is null || !Directory.Exists(parent))
+        {
+            return 0;
+        }
+
+        var name = Path.GetFileName(target);
+        int count = 0;
+        var olds = Directory.EnumerateDirectories(parent, $".{name}.old-*").Select(d => new DirectoryInfo(d)).OrderByDescending(d => d.LastWriteTimeUtc).ToList();
+        if (!Directory.Exists(target) && olds.Count > 0)
+        {
+            // Crashed between the two renames of Swap: the old version is the complete one.
+            Directory.Move(olds[0].FullName, target);
+            olds.RemoveAt(0);
+            count++;
+        }
+
+        foreach (var leftover in olds.Select(d => d.FullName).Concat(Directory.EnumerateDirectories(parent, $".{name}.tmp-*")))
+        {
+            TryDelete(leftover);
+            count++;
+        }
+
+        return count;
+    }
+
     /// <summary>A fresh temporary sibling of <paramref name="target"/> (stale ones of earlier crashes removed).</summary>
     private static StagedDirectory Stage(string target)
     {

@@ -275,6 +275,13 @@ public sealed class Ranker
             }
         }
 
+        if (chosen.Count == 0)
+        {
+            // Refused rather than answered with an empty ranking that looks like success.
+            throw new RouterException(RouterErrorCode.InvalidArgument,
+                $"no model left to rank: excluded removes every one of the {source.Distinct(StringComparer.Ordinal).Count()} candidate models.");
+        }
+
         return chosen;
     }
 

@@ -20,7 +20,7 @@ public sealed class UnknownModelException : RouterException
 
     /// <summary>An unknown model named in the request's <paramref name="list"/> ("Candidates" or "Excluded").</summary>
     public static UnknownModelException For(string model, string list) =>
-        new($"Unknown model '{model}' in {list}.") { Model = model };
+        new($"Unknown model '{ErrorMessage.Quote(model)}' in {list}.") { Model = model };
 
     public string? Model { get; private init; }
 }

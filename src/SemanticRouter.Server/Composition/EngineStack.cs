@@ -16,7 +16,8 @@ namespace SemanticRouter.Server.Composition;
 
 /// <summary>
 /// The router the server runs, built from its options and owned as a whole: the model folder (the one the
-/// index records unless configured) → <see cref="SentenceEncoder"/> → <see cref="BatchingEmbeddingGenerator"/>
+/// index records unless configured, and refused unless it is that model) and the index, loaded by the engine's
+/// <see cref="Startup.RouterStartup.Load"/> (the one loading path; its phases are logged) → <see cref="SentenceEncoder"/> → <see cref="BatchingEmbeddingGenerator"/>
 /// → <see cref="CachingEmbeddingGenerator"/> → <see cref="RouterEngine"/>. The decorators report batch sizes and
 /// cache lookups to <see cref="RouterMetrics"/>; the server's MaxQueryBytes is the engine's too. The ranking
 /// settings are the engine's to resolve (<see cref="RankingSettingsResolver"/>): the server hands it the configured
@@ -26,13 +27,17 @@ internal sealed class EngineStack : IDisposable
 {
     private readonly IEmbeddingGenerator<string, Embedding<float>> _embedder;
 
-    private EngineStack(RouterEngine engine, IEmbeddingGenerator<string, Embedding<float>> embedder)
+    private EngineStack(RouterEngine engine, IEmbeddingGenerator<string, Embedding<float>> embedder, ServedModel model)
     {
         Engine = engine;
         _embedder = embedder;
+        Model = model;
     }
 
     public RouterEngine Engine { get; }
+
+    /// <summary>The model the encoder runs (start-up log, health details, <c>/metrics</c>).</summary>
+    public ServedModel Model { get; }
 
     /// <exception cref="RouterStartupException">The index, the model or the outcome store cannot be opened; names the setting.</exception>
     /// <exception cref="OptionsValidationException">A ranking setting does not fit the index (a fallback route it does not have); names the setting.</exception>
@@ -42,24 +47,10 @@ internal sealed class EngineStack : IDisposable
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(ranking);
         ArgumentNullException.ThrowIfNull(metrics);
-        RouterArtifact artifact;
-        ModelFolder folder;
-        try
-        {
-            var manifest = RouterArtifact.ReadManifest(engine.Index);
-            folder = OpenModel(engine.ModelDirectory ?? manifest.Model.Directory, engine.ModelDirectory is not null);
-            artifact = RouterArtifact.Load(engine.Index, folder.Fingerprint);
-        }
-        catch (ArtifactException e)
-        {
-            throw new RouterStartupException(nameof(engine.Index), e.Message, e);
-        }
-
         var settingsFile = ReadSettingsFile(ranking.RankingOptionsFile);
-
-        // ONNX Runtime's threads spin inside a run (no OS wake-up per operator) and park as soon as it
-        // returns, so they do not steal the cores Kestrel needs to send the answer (docs/grpc.md).
-        var encoder = new SentenceEncoder(folder, new SentenceEncoderOptions { Spinning = IntraOpSpinning.DuringRun, IntraOpThreads = engine.IntraOpThreads });
+        var loaded = Load(engine, logger);
+        var artifact = loaded.Artifact;
+        var encoder = loaded.Encoder;
         IEmbeddingGenerator<string, Embedding<float>> embedder = new BatchingEmbeddingGenerator(encoder, new BatchingEmbeddingOptions
         {
             MaxWait = TimeSpan.FromMilliseconds(engine.BatchWaitMs),
@@ -120,7 +111,7 @@ internal sealed class EngineStack : IDisposable
             ServerLog.RankingSettingIgnored(logger, warning);
         }
 
-        return new EngineStack(router, embedder);
+        return new EngineStack(router, embedder, ServedModel.Of(encoder));
     }
 
     /// <summary>
@@ -156,6 +147,83 @@ internal sealed class EngineStack : IDisposable
             return store;
         };
     }
+
+    /// The index and the encoder, through the engine's one loading path (<see cref="Startup.RouterStartup.Load"/>: side by
+    /// side, warmed up), after the model has been checked against the index; logs the model and where the time went.
+    /// </summary>
+    /// <exception cref="RouterStartupException">The index or model cannot be opened, or the model is not the index's.</exception>
+    private static Startup.LoadedRouter Load(EngineHostOptions engine, ILogger logger)
+    {
+        ArtifactManifest manifest;
+        try
+        {
+            // Leftovers of a crash during an earlier AddUtterances (a half-done directory swap) go first.
+            RouterArtifact.RecoverInterruptedWrite(engine.Index);
+            manifest = RouterArtifact.ReadManifest(engine.Index);
+        }
+        catch (ArtifactException e)
+        {
+            throw new RouterStartupException(nameof(engine.Index), e.Message, e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // e.g. the index directory is not readable, or its parent not writable for the crash recovery.
+            throw new RouterStartupException(nameof(engine.Index), $"cannot open the index: {ErrorMessage.OneLine(e.Message)}", e);
+        }
+
+        bool configured = engine.ModelDirectory is not null;
+        var folder = OpenModel(engine.ModelDirectory ?? manifest.Model.Directory, configured);
+        RequireIndexModel(folder, configured, engine.Index, manifest);
+
+        Startup.LoadedRouter loaded;
+        try
+        {
+            // The encoder's own defaults (threads: the cores the process has; spinning: never, measured in
+            // docs/encoder.md#threads-and-spinning) unless IntraOpThreads is set.
+            loaded = Startup.RouterStartup.Load(engine.Index, folder, new SentenceEncoderOptions { IntraOpThreads = engine.IntraOpThreads });
+        }
+        catch (ArtifactException e)
+        {
+            throw new RouterStartupException(nameof(engine.Index), e.Message, e);
+        }
+        catch (ModelFolderException e)
+        {
+            throw ModelFailure(e, configured);
+        }
+
+        var model = ServedModel.Of(loaded.Encoder);
+        ServerLog.ModelLoaded(logger, model.Name, model.Sha256, model.Directory, model.IntraOpThreads, model.Spinning);
+        foreach (string phase in loaded.Timings.Describe())
+        {
+            ServerLog.StartupPhase(logger, phase);
+        }
+
+        return loaded;
+    }
+
+    /// <summary>
+    /// Refuses, in one line naming both, a configured model (<c>--model</c>, <see cref="EngineHostOptions.ModelDirectory"/>
+    /// or <c>$SEMANTIC_ROUTER_MODEL</c>) other than the one the index was built with, or an index's recorded folder
+    /// that now holds another model: its queries' vectors would mean nothing to the index.
+    /// </summary>
+    private static void RequireIndexModel(ModelFolder folder, bool configured, string index, ArtifactManifest manifest)
+    {
+        if (string.Equals(folder.Fingerprint, manifest.Model.Fingerprint, StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
+
+        if (!configured)
+        {
+            throw new RouterStartupException(nameof(EngineHostOptions.Index),
+                $"{manifest.Model.Directory}, the model folder the index {index} was built with, now holds another model.onnx (sha256 {Short(folder.Fingerprint)}…, the index has {Short(manifest.Model.Fingerprint)}…); rebuild the index or set {SettingNames.Section}:{nameof(EngineHostOptions.ModelDirectory)} to the index's model", null);
+        }
+
+        throw new RouterStartupException(nameof(EngineHostOptions.ModelDirectory),
+            $"{folder.Directory} (sha256 {Short(folder.Fingerprint)}…) is not the model the index {index} was built with: {manifest.Model.Name} in {manifest.Model.Directory} (sha256 {Short(manifest.Model.Fingerprint)}…); give that model (--model, {SettingNames.EnvironmentPrefix}MODEL), or leave the setting unset to use it, or rebuild the index with this one", null);
+    }
+
+    private static string Short(string fingerprint) => fingerprint[..Math.Min(12, fingerprint.Length)];
 
     /// <summary>Disposes the engine, then the encoder stack under it (each decorator disposes its inner generator).</summary>
     public void Dispose()
@@ -243,9 +311,13 @@ internal sealed class EngineStack : IDisposable
         }
         catch (ModelFolderException e)
         {
-            // Unconfigured, the folder is the one the index records: the index setting is what to look at.
-            throw new RouterStartupException(configured ? nameof(EngineHostOptions.ModelDirectory) : nameof(EngineHostOptions.Index),
-                $"model folder {e.Message}{(configured ? "" : $" (the folder the index was built with; set {SettingNames.Section}:{nameof(EngineHostOptions.ModelDirectory)} if it moved)")}", e);
+            throw ModelFailure(e, configured);
         }
     }
+
+    /// <summary>A model folder that cannot be opened or loaded, named by the setting to look at.</summary>
+    private static RouterStartupException ModelFailure(ModelFolderException e, bool configured) =>
+        // Unconfigured, the folder is the one the index records: the index setting is what to look at.
+        new(configured ? nameof(EngineHostOptions.ModelDirectory) : nameof(EngineHostOptions.Index),
+            $"model folder {e.Message}{(configured ? "" : $" (the folder the index was built with; set {SettingNames.Section}:{nameof(EngineHostOptions.ModelDirectory)} if it moved)")}", e);
 }

@@ -47,6 +47,6 @@ public sealed class EngineHostOptions
     /// <summary>Longest wait, in milliseconds, to gather concurrent queries into one model run (`serve --batch-wait-ms`); 0..50.</summary>
     public double BatchWaitMs { get; set; } = 2;
 
-    /// <summary>ONNX Runtime threads per model run (`serve --intra-op-threads`); null = one per physical core.</summary>
+    /// <summary>ONNX Runtime threads per model run (`serve --intra-op-threads`); null = the cores the process may use (the encoder's default).</summary>
     public int? IntraOpThreads { get; set; }
 }

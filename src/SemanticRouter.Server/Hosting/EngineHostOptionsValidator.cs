@@ -28,7 +28,7 @@ public sealed class EngineHostOptionsValidator : IValidateOptions<EngineHostOpti
 
         if (options.IntraOpThreads is < 1)
         {
-            Fail(nameof(options.IntraOpThreads), $"must be at least 1 (or unset for one per physical core), not {options.IntraOpThreads}.");
+            Fail(nameof(options.IntraOpThreads), $"must be at least 1 (or unset for the cores the process may use), not {options.IntraOpThreads}.");
         }
 
         if (options.OutcomeRedis is not null && options.OutcomeRedisFile is not null)

@@ -4,20 +4,22 @@ using SemanticRouter.Server.Metrics;
 namespace SemanticRouter.Server.Hosting;
 
 /// <summary>
-/// Healthy while <see cref="RouterReadiness"/> says so (grpc.health.v1 SERVING, /healthz 200); its details
-/// name the index version serving (/healthz prints them: "Healthy: serving index &lt;version&gt;"), so a
-/// roll-out can be followed replica by replica.
+/// Healthy while <see cref="RouterReadiness"/> says so (grpc.health.v1 SERVING, /healthz 200). Its details name the
+/// model the server runs (<see cref="RouterReadiness.Details"/>) and the index version serving (<c>index_version</c>,
+/// so a roll-out can be followed replica by replica), which <c>/healthz</c> writes as JSON.
 /// </summary>
 internal sealed class ReadinessHealthCheck(RouterReadiness readiness, RouterMetrics metrics) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        if (readiness.Reason is { } reason)
+        var details = new Dictionary<string, object>(readiness.Details);
+        if (metrics.IndexVersion is { } version)
         {
-            return Task.FromResult(HealthCheckResult.Unhealthy(reason));
+            details["index_version"] = version;
         }
 
-        var version = metrics.IndexVersion ?? "none";
-        return Task.FromResult(HealthCheckResult.Healthy($"serving index {version}", new Dictionary<string, object> { ["index_version"] = version }));
+        return Task.FromResult(readiness.Reason is { } reason
+            ? HealthCheckResult.Unhealthy(reason, data: details)
+            : HealthCheckResult.Healthy("router open", data: details));
     }
 }

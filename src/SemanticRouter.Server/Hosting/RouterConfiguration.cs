@@ -9,7 +9,10 @@ namespace SemanticRouter.Server.Hosting;
 /// <list type="number">
 /// <item>appsettings.json, then appsettings.{Environment}.json, in the working directory;</item>
 /// <item>environment variables of the standard .NET form: <c>SemanticRouter__Port</c> or <c>SEMANTICROUTER__PORT</c>;</item>
-/// <item>environment variables of the older form: <c>SEMANTIC_ROUTER_PORT</c>, <c>SEMANTIC_ROUTER_MAX_QUERY_BYTES</c> (single underscores are ignored, <c>__</c> nests);</item>
+/// <item>environment variables of the older form: <c>SEMANTIC_ROUTER_PORT</c>, <c>SEMANTIC_ROUTER_MAX_QUERY_BYTES</c> (single underscores are ignored, <c>__</c> nests);
+/// and <c>SEMANTIC_ROUTER_MODEL</c>, the model variable every other command reads (README "Models"), as <c>ModelDirectory</c>
+/// unless <c>SEMANTIC_ROUTER_MODEL_DIRECTORY</c> is set too: one model rule, so a model given by environment
+/// is used, and refused when it is not the index's, by `serve` as by `rank`;</item>
 /// <item>command-line arguments in .NET form: <c>--SemanticRouter:Port=50051</c>;</item>
 /// <item>the caller's overrides: the flags of `semantic-router serve` (<c>--port</c>).</item>
 /// </list>
@@ -17,6 +20,9 @@ namespace SemanticRouter.Server.Hosting;
 /// </summary>
 public static class RouterConfiguration
 {
+    /// <summary>SEMANTIC_ROUTER_MODEL without its prefix: the model folder of every command (ModelDirectory here).</summary>
+    private const string ModelSuffix = "MODEL";
+
     /// <summary>Adds sources 3–5 to a builder that already has the host's defaults.</summary>
     /// <param name="configuration">The builder to add to.</param>
     /// <param name="args">Command-line arguments.</param>
@@ -36,6 +42,12 @@ public static class RouterConfiguration
             {
                 fromEnvironment[SettingNames.KeyOfEnvironmentSuffix(key[SettingNames.EnvironmentPrefix.Length..])] = entry.Value as string;
             }
+        }
+
+        string modelDirectory = $"{SettingNames.Section}:{nameof(EngineHostOptions.ModelDirectory)}";
+        if (fromEnvironment.Remove(SettingNames.KeyOfEnvironmentSuffix(ModelSuffix), out var model) && !fromEnvironment.ContainsKey(modelDirectory))
+        {
+            fromEnvironment[modelDirectory] = model;
         }
 
         configuration.AddInMemoryCollection(fromEnvironment);

@@ -1,14 +1,19 @@
+using System.Diagnostics;
 using System.Net;
+using System.Text.Json;
 using Grpc.Reflection;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Prometheus;
+using SemanticRouter.Server.Auth;
 using SemanticRouter.Server.Metrics;
 using SemanticRouter.Server.Services;
 
@@ -26,6 +31,9 @@ public static class RouterHost
     private const string EndpointItem = "semantic-router.endpoint";
     private const string GrpcEndpoint = "grpc";
     private const string MetricsEndpoint = "metrics";
+
+    /// <summary>The Generic Host's log category (its "Hosting failed to start" error, event 11).</summary>
+    private const string HostCategory = "Microsoft.Extensions.Hosting.Internal.Host";
 
     /// <summary>A server that runs the engine, everything set from configuration; nothing is opened until it starts.</summary>
     /// <param name="args">Command-line arguments in .NET configuration syntax (<c>--SemanticRouter:Port=50051</c>); may be empty.</param>
@@ -74,7 +82,12 @@ public static class RouterHost
             {
                 var grpcAddress = grpc.ToString();
                 var metricsAddress = endpoints.Metrics?.ToString() ?? "(off)";
-                ServerLog.Listening(logger, grpcAddress, endpoints.Tls, metricsAddress, Secrets.ApiKey(options) is not null);
+                var startupMs = SinceProcessStart();
+                ServerLog.Listening(logger, grpcAddress, endpoints.Tls, metricsAddress, Secrets.ApiKey(options) is not null, startupMs);
+                if (!RouterServerOptionsValidator.IsLoopback(options.Host) && Secrets.ApiKey(options) is null)
+                {
+                    ServerLog.ServingUnauthenticated(logger, options.Host);
+                }
             }
         });
         app.Lifetime.ApplicationStopping.Register(() => ServerLog.Draining(logger, options.ShutdownTimeout));
@@ -89,7 +102,15 @@ public static class RouterHost
     /// <exception cref="RouterStartupException">The index, model or outcome store a setting names cannot be opened.</exception>
     public static async Task RunAsync(string[] args, IEnumerable<KeyValuePair<string, string?>>? overrides = null, CancellationToken cancellationToken = default)
     {
-        var app = Build(CreateBuilder(args, overrides));
+        var builder = CreateBuilder(args, overrides);
+        // A start that fails (a busy port, an index that cannot be opened) is thrown to the caller, which reports
+        // it in one line (`serve` does, with an exit code); the host's own error log of it is a stack trace of the
+        // same failure, so it is left out until the server has started. After that the host logs as usual.
+        var started = false;
+        // (This rule replaces the configured level of that one category: Information, as by default.)
+        builder.Logging.AddFilter(HostCategory, level => level >= LogLevel.Information && (level < LogLevel.Error || Volatile.Read(ref started)));
+        var app = Build(builder);
+        app.Lifetime.ApplicationStarted.Register(() => Volatile.Write(ref started, true));
         await using (app.ConfigureAwait(false))
         {
             await app.RunAsync(cancellationToken).ConfigureAwait(false);
@@ -125,23 +146,39 @@ public static class RouterHost
 
             return next(context);
         });
+        app.UseMiddleware<KeyCheck>();
         app.MapGrpcService<RouterService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcService<ReflectionServiceImpl>();
         app.MapGrpcService<ReflectionV1ServiceImpl>();
         var registry = app.Services.GetRequiredService<RouterMetrics>().Registry;
         app.MapMetrics("/metrics", registry);
-        app.MapHealthChecks("/healthz", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions
-        {
-            // "Healthy: serving index <version>": the status first, as before, then the details.
-            ResponseWriter = static (context, report) =>
-            {
-                context.Response.ContentType = "text/plain";
-                var details = string.Join("; ", report.Entries.Values.Select(e => e.Description).Where(d => !string.IsNullOrEmpty(d)));
-                return context.Response.WriteAsync(details.Length == 0 ? report.Status.ToString() : $"{report.Status}: {details}");
-            },
-        });
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = WriteHealth });
         return app;
+    }
+
+    /// <summary>/healthz's body: the status, why, and the details (the model the server runs), as one JSON object.</summary>
+    private static Task WriteHealth(HttpContext context, HealthReport report)
+    {
+        var body = new Dictionary<string, object?> { ["status"] = report.Status.ToString() };
+        foreach (var entry in report.Entries.Values)
+        {
+            body["description"] = entry.Description;
+            foreach (var (key, value) in entry.Data)
+            {
+                body[key] = value;
+            }
+        }
+
+        context.Response.ContentType = "application/json";
+        return context.Response.WriteAsync(JsonSerializer.Serialize(body));
+    }
+
+    /// <summary>Milliseconds since the operating system started this process (runtime start-up included), for the start-up log.</summary>
+    private static long SinceProcessStart()
+    {
+        using var process = Process.GetCurrentProcess();
+        return (long)(DateTime.Now - process.StartTime).TotalMilliseconds;
     }
 
     private static WebApplicationBuilder CreateBuilder(string[] args, Action<IServiceCollection> addRouter, IEnumerable<KeyValuePair<string, string?>>? overrides)

@@ -32,6 +32,11 @@ public sealed class RouterServerOptionsValidator : IValidateOptions<RouterServer
             Fail(nameof(options.Host), $"must be an IP address, 'localhost' or '*', not '{options.Host}'.");
         }
 
+        else if (!IsLoopback(options.Host) && options.ApiKey is null && options.ApiKeyFile is null && !options.AllowUnauthenticated)
+        {
+            Fail(nameof(options.Host), $"is '{options.Host}', beyond loopback, and no API key is set: set {SettingNames.Describe(nameof(options.ApiKey))} or {nameof(options.ApiKeyFile)}, or {SettingNames.Describe(nameof(options.AllowUnauthenticated))}=true to serve without one.");
+        }
+
         if (options.MaxReceiveMessageSize < 1024)
         {
             Fail(nameof(options.MaxReceiveMessageSize), $"must be at least 1024 bytes, not {options.MaxReceiveMessageSize}.");
@@ -47,8 +52,25 @@ public sealed class RouterServerOptionsValidator : IValidateOptions<RouterServer
             Fail(nameof(options.MaxQueryBytes), $"must be in 1..MaxReceiveMessageSize ({options.MaxReceiveMessageSize}), not {options.MaxQueryBytes}.");
         }
 
+        void Range(string key, int value, int min, int max)
+        {
+            if (value < min || value > max)
+            {
+                Fail(key, $"must be in {min}..{max}, not {value}.");
+            }
+        }
+
+        Range(nameof(options.MaxHistoryTurns), options.MaxHistoryTurns, 0, 10_000);
+        Range(nameof(options.MaxRequestTextBytes), options.MaxRequestTextBytes, 1, 64 * 1024 * 1024);
+        Range(nameof(options.MaxUtterancesPerCall), options.MaxUtterancesPerCall, 1, 100_000);
+        Range(nameof(options.MaxConcurrentCalls), options.MaxConcurrentCalls, 1, 100_000);
+        Range(nameof(options.MaxQueuedCalls), options.MaxQueuedCalls, 0, 1_000_000);
+
         ValidateSecret(nameof(options.ApiKey), options.ApiKey, nameof(options.ApiKeyFile), options.ApiKeyFile, Fail, key =>
             key.Length < 16 || key.Any(char.IsWhiteSpace) ? "must be at least 16 characters without whitespace (or unset for no authentication)." : null);
+
+        ValidateSecret(nameof(options.AdminKey), options.AdminKey, nameof(options.AdminKeyFile), options.AdminKeyFile, Fail, key =>
+            key.Length < 16 || key.Any(char.IsWhiteSpace) ? "must be at least 16 characters without whitespace (or unset: no admin RPCs)." : null);
 
         if (options.CertificatePath is { } cert && !File.Exists(cert))
         {
@@ -69,6 +91,11 @@ public sealed class RouterServerOptionsValidator : IValidateOptions<RouterServer
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
+
+    /// <summary>True when <paramref name="host"/> listens on loopback only (<c>localhost</c>, 127.0.0.0/8, ::1).</summary>
+    public static bool IsLoopback(string host) =>
+        string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase) ||
+        (IPAddress.TryParse(host, out var address) && IPAddress.IsLoopback(address));
 
     // A secret is given directly or in a file, not both; a file must be readable. The messages name the
     // setting and the file, never the secret.

@@ -9,6 +9,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SemanticRouter.Server.Auth;
 using SemanticRouter.Server.Composition;
+using SemanticRouter.Server.Limits;
 using SemanticRouter.Server.Metrics;
 using SemanticRouter.Server.Services;
 
@@ -32,16 +33,21 @@ public static class RouterServices
         services.AddSingleton<RouterMetrics>();
         services.AddSingleton<RouterEndpoints>();
         services.AddSingleton<RouterReadiness>();
-        services.AddHostedService<RouterStartup>();
-        services.AddSingleton<ApiKeyInterceptor>();
+        services.AddHostedService<RouterOpener>();
+        services.AddHostedService<RuntimeMetrics>();
+        services.AddSingleton<KeyCheck>();
+        services.AddSingleton(sp => new IndexRoot(sp.GetRequiredService<IOptions<RouterServerOptions>>().Value.IndexRoot
+            ?? Path.GetDirectoryName(Path.GetFullPath(configuration[$"{SettingNames.Section}:{nameof(EngineHostOptions.Index)}"] ?? EngineHostOptions.DefaultIndex))
+            ?? Directory.GetCurrentDirectory()));
         services.AddSingleton<CallMetricsInterceptor>();
 
-        // Interceptors run in this order around every call, before the request reaches RouterService:
-        // metrics see every outcome, authentication runs before any work (issue 27 adds the admin key here).
+        // Keys are checked by middleware (KeyCheck, mapped in RouterHost.MapSemanticRouter) before a request's
+        // message is read; the interceptors run around every call that gets that far.
+        services.AddSingleton<CallLimitInterceptor>();
         services.AddGrpc(grpc =>
         {
             grpc.Interceptors.Add<CallMetricsInterceptor>();
-        }).AddServiceOptions<RouterService>(service => service.Interceptors.Add<ApiKeyInterceptor>());
+        }).AddServiceOptions<RouterService>(service => service.Interceptors.Add<CallLimitInterceptor>());
         services.AddOptions<GrpcServiceOptions>().Configure<IOptions<RouterServerOptions>>((grpc, router) =>
         {
             grpc.MaxReceiveMessageSize = router.Value.MaxReceiveMessageSize;

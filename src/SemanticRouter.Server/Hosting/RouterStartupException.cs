@@ -8,7 +8,7 @@ namespace SemanticRouter.Server.Hosting;
 public sealed class RouterStartupException : Exception
 {
     public RouterStartupException(string setting, string message, Exception? innerException)
-        : base($"{SettingNames.Describe(setting)}: {message}", innerException) => Setting = setting;
+        : base($"{SettingNames.Describe(setting)}: {ErrorMessage.OneLine(message ?? string.Empty)}", innerException) => Setting = setting;
 
     public RouterStartupException()
     {

@@ -10,6 +10,10 @@ internal static class Secrets
     /// <exception cref="IOException">The key file cannot be read.</exception>
     public static string? ApiKey(RouterServerOptions options) => Read(options.ApiKey, options.ApiKeyFile);
 
+    /// <summary>The admin key, or null for none.</summary>
+    /// <exception cref="IOException">The key file cannot be read.</exception>
+    public static string? AdminKey(RouterServerOptions options) => Read(options.AdminKey, options.AdminKeyFile);
+
     /// <summary>The certificate's password, or null for none.</summary>
     /// <exception cref="IOException">The password file cannot be read.</exception>
     public static string? CertificatePassword(RouterServerOptions options) => Read(options.CertificatePassword, options.CertificatePasswordFile);

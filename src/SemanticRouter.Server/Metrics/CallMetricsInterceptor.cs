@@ -1,11 +1,15 @@
 using System.Diagnostics;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
+using Microsoft.Extensions.Logging;
 
 namespace SemanticRouter.Server.Metrics;
 
-/// <summary>Counts every unary call by method and final status code, and times it.</summary>
-internal sealed class CallMetricsInterceptor(RouterMetrics metrics) : Interceptor
+/// <summary>
+/// Counts every unary call by method and final status code, and times it; at Debug, logs one line per call
+/// (event 17 CallCompleted: method, status, time, peer; docs/operations.md says how to turn it on).
+/// </summary>
+internal sealed class CallMetricsInterceptor(RouterMetrics metrics, ILogger<CallMetricsInterceptor> logger) : Interceptor
 {
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
@@ -35,7 +39,15 @@ internal sealed class CallMetricsInterceptor(RouterMetrics metrics) : Intercepto
         }
         finally
         {
-            metrics.RecordCall(MethodName(context.Method), code.ToString(), Stopwatch.GetElapsedTime(started));
+            var elapsed = Stopwatch.GetElapsedTime(started);
+            var method = MethodName(context.Method);
+            var status = code.ToString();
+            metrics.RecordCall(method, status, elapsed);
+            if (logger.IsEnabled(LogLevel.Debug))
+            {
+                var peer = context.Peer;
+                ServerLog.CallCompleted(logger, method, status, elapsed.TotalMilliseconds, peer);
+            }
         }
     }
 

@@ -5,9 +5,12 @@ namespace SemanticRouter.Server.Metrics;
 /// <summary>
 /// The server's Prometheus metrics, in a registry of their own (so several hosts in one process,
 /// as in tests, do not share counters). The Router service records calls, latency, index size and
-/// version, outcomes and reloads (each in one place: <c>RouterService</c>), and embedding/search latency
-/// from <see cref="RoutingDecision.Timings"/>; the encoder stack reports batch sizes and cache lookups
-/// through <see cref="ObserveBatch"/> and <see cref="RecordCacheLookup"/>.
+/// version, outcomes and reloads (each in one place: <c>RouterService</c>), each ranking's route,
+/// abstention and chosen model, and embedding/search latency from <see cref="RoutingDecision.Timings"/>;
+/// the encoder stack reports batch sizes and cache lookups through <see cref="ObserveBatch"/> and
+/// <see cref="RecordCacheLookup"/>; start-up reports the model (<see cref="SetModel"/>). The registry also
+/// carries the process's and the .NET runtime's own metrics (<see cref="RuntimeMetrics"/>).
+/// Every metric's meaning, and what to alert on: docs/operations.md.
 /// </summary>
 public sealed class RouterMetrics
 {
@@ -25,6 +28,9 @@ public sealed class RouterMetrics
     private readonly Gauge _indexInfo;
     private readonly Counter _reloads;
     private readonly Counter _outcomes;
+    private readonly Counter _rankings;
+    private readonly Counter _chosen;
+    private readonly Gauge _modelInfo;
     private readonly Lock _indexLock = new();
     private string? _indexVersion;
     private long _cacheHits;
@@ -54,6 +60,9 @@ public sealed class RouterMetrics
         _indexInfo = factory.CreateGauge("semantic_router_index_info", "The live index version (value 1).", "version");
         _reloads = factory.CreateCounter("semantic_router_index_reloads_total", "Index reloads by result.", "result");
         _outcomes = factory.CreateCounter("semantic_router_outcomes_total", "Outcomes recorded, by model and result.", "model", "result");
+        _rankings = factory.CreateCounter("semantic_router_rankings_total", "RankModels answers by matched route and whether they abstained (out of scope).", "route", "abstained");
+        _chosen = factory.CreateCounter("semantic_router_chosen_model_total", "RankModels answers by the model ranked first (\"none\" when no candidate was ranked).", "model");
+        _modelInfo = factory.CreateGauge("semantic_router_model_info", "The sentence model the encoder runs (value 1).", "model", "sha256", "intra_op_threads");
     }
 
     /// <summary>The registry <c>/metrics</c> serves.</summary>
@@ -114,6 +123,20 @@ public sealed class RouterMetrics
             _indexInfo.WithLabels(version).Set(1);
             _indexVersion = version;
         }
+    }
+
+    /// <summary>One RankModels answer: its route (the best match, also when abstaining) and the model it put first.</summary>
+    public void RecordRanking(string route, bool abstained, string? bestModel)
+    {
+        _rankings.WithLabels(route.Length == 0 ? "none" : route, abstained ? "true" : "false").Inc();
+        _chosen.WithLabels(bestModel ?? "none").Inc();
+    }
+
+    /// <summary>The model the encoder runs (set once at start-up).</summary>
+    public void SetModel(Composition.ServedModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        _modelInfo.WithLabels(model.Name, model.Sha256, model.IntraOpThreads.ToString(System.Globalization.CultureInfo.InvariantCulture)).Set(1);
     }
 
     public void RecordReload(bool succeeded) => _reloads.WithLabels(succeeded ? "ok" : "rejected").Inc();

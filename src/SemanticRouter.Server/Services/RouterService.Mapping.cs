@@ -19,10 +19,11 @@ internal sealed partial class RouterService
     private RoutingRequest ToRoutingRequest(RankModelsRequest request)
     {
         ValidateQuery(request.Query, "query");
-        var history = ToHistory(request.History);
+        var history = ToHistory(request.History, request.Query);
         var k = ToK(request.K);
         ValidateModelNames(request.Candidates, "candidates");
         ValidateModelNames(request.Excluded, "excluded");
+        ValidateMetadata(request.Metadata);
         double? costWeight = request.CostCase == RankModelsRequest.CostOneofCase.CostWeight ? request.CostWeight : null;
         if (costWeight is { } lambda && (!double.IsFinite(lambda) || lambda < 0))
         {
@@ -53,6 +54,7 @@ internal sealed partial class RouterService
                     throw Invalid("request_id must not be empty.");
                 }
 
+                ValidateName(request.RequestId, "request_id");
                 requestId = request.RequestId;
                 break;
             case RecordOutcomeRequest.SubjectOneofCase.Query:
@@ -67,6 +69,8 @@ internal sealed partial class RouterService
         {
             throw Invalid("model is required.");
         }
+
+        ValidateName(request.Model, "model");
 
         double score = request.OutcomeCase switch
         {
@@ -103,7 +107,7 @@ internal sealed partial class RouterService
     private InspectRequest ToInspectRequest(InspectNeighborsRequest request)
     {
         ValidateQuery(request.Query, "query");
-        return new InspectRequest(request.Query) { History = ToHistory(request.History), K = ToK(request.K) };
+        return new InspectRequest(request.Query) { History = ToHistory(request.History, request.Query), K = ToK(request.K) };
     }
 
     private List<string> ToUtterances(AddUtterancesRequest request)
@@ -118,14 +122,27 @@ internal sealed partial class RouterService
             throw Invalid("utterances must hold at least one utterance.");
         }
 
+        ValidateName(request.Route, "route");
+        if (request.Utterances.Count > _options.MaxUtterancesPerCall)
+        {
+            throw Invalid($"utterances holds {request.Utterances.Count} utterances; the limit is {_options.MaxUtterancesPerCall} per call.");
+        }
+
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        long total = 0;
         for (var i = 0; i < request.Utterances.Count; i++)
         {
             var utterance = request.Utterances[i];
             ValidateQuery(utterance, $"utterances[{i}]");
+            total += Encoding.UTF8.GetByteCount(utterance);
+            if (total > _options.MaxRequestTextBytes)
+            {
+                throw Invalid($"utterances hold more than {_options.MaxRequestTextBytes} bytes of UTF-8 in all; the limit is {_options.MaxRequestTextBytes} per request.");
+            }
+
             if (!seen.Add(utterance.Trim()))
             {
-                throw new RouterException(RouterErrorCode.AlreadyExists, $"utterances[{i}] is given twice in the request: \"{Abbreviate(utterance)}\".");
+                throw new RouterException(RouterErrorCode.AlreadyExists, $"utterances[{i}] is given twice in the request: \"{ErrorMessage.Quote(utterance)}\".");
             }
         }
 
@@ -170,26 +187,84 @@ internal sealed partial class RouterService
         _ => k,
     };
 
+    /// <summary>Longest model or route name a request may give (UTF-8 bytes), and most model names in one list.</summary>
+    internal const int MaxNameBytes = 256;
+
+    internal const int MaxModelNames = 256;
+
+    /// <summary>Most metadata entries, and the longest key or value (UTF-8 bytes).</summary>
+    internal const int MaxMetadataEntries = 64;
+
+    internal const int MaxMetadataBytes = 1024;
+
     private static void ValidateModelNames(RepeatedField<string> names, string field)
     {
+        if (names.Count > MaxModelNames)
+        {
+            throw Invalid($"{field} holds {names.Count} model names; the limit is {MaxModelNames}.");
+        }
+
         for (var i = 0; i < names.Count; i++)
         {
             if (string.IsNullOrWhiteSpace(names[i]))
             {
                 throw Invalid($"{field}[{i}] must not be empty.");
             }
+
+            ValidateName(names[i], $"{field}[{i}]");
         }
     }
 
-    private List<ConversationTurn> ToHistory(RepeatedField<Turn> turns)
+    private static void ValidateName(string name, string field)
     {
+        if (name.Length * 3 > MaxNameBytes && Encoding.UTF8.GetByteCount(name) > MaxNameBytes)
+        {
+            throw Invalid($"{field} is {Encoding.UTF8.GetByteCount(name)} bytes of UTF-8; a name is at most {MaxNameBytes}.");
+        }
+    }
+
+    private static void ValidateMetadata(MapField<string, string> metadata)
+    {
+        if (metadata.Count > MaxMetadataEntries)
+        {
+            throw Invalid($"metadata holds {metadata.Count} entries; the limit is {MaxMetadataEntries}.");
+        }
+
+        foreach (var (key, value) in metadata)
+        {
+            if (Encoding.UTF8.GetByteCount(key) > MaxMetadataBytes || Encoding.UTF8.GetByteCount(value) > MaxMetadataBytes)
+            {
+                throw Invalid($"metadata entry '{ErrorMessage.Quote(key)}' is longer than {MaxMetadataBytes} bytes of UTF-8 (key or value).");
+            }
+        }
+    }
+
+    // Each turn is embedded, so the number of turns and the text in all are bounded, not just each turn.
+    private List<ConversationTurn> ToHistory(RepeatedField<Turn> turns, string query)
+    {
+        if (turns.Count > _options.MaxHistoryTurns)
+        {
+            throw Invalid($"history holds {turns.Count} turns; the limit is {_options.MaxHistoryTurns}.");
+        }
+
         var history = new List<ConversationTurn>(turns.Count);
+        long total = Encoding.UTF8.GetByteCount(query);
         for (var i = 0; i < turns.Count; i++)
         {
             var turn = turns[i];
             if (turn.Text.Length > 0)
             {
                 ValidateQuery(turn.Text, $"history[{i}].text");
+                total += Encoding.UTF8.GetByteCount(turn.Text);
+                if (total > _options.MaxRequestTextBytes)
+                {
+                    throw Invalid($"query and history hold more than {_options.MaxRequestTextBytes} bytes of UTF-8 in all; the limit is {_options.MaxRequestTextBytes} per request.");
+                }
+            }
+
+            if (turn.Role.Length > MaxNameBytes)
+            {
+                throw Invalid($"history[{i}].role is longer than {MaxNameBytes} characters.");
             }
 
             history.Add(new ConversationTurn(turn.Role, turn.Text));
@@ -281,6 +356,4 @@ internal sealed partial class RouterService
 
         return proto;
     }
-
-    private static string Abbreviate(string text) => text.Length <= 60 ? text : string.Concat(text.AsSpan(0, 57), "...");
 }

@@ -23,6 +23,7 @@ internal sealed partial class RouterService(
     ISemanticRouter router,
     ISemanticRouterAdmin admin,
     IOptions<RouterServerOptions> options,
+    IndexRoot indexRoot,
     RouterMetrics metrics,
     ILogger<RouterService> logger)
 {
@@ -68,9 +69,11 @@ internal sealed partial class RouterService(
         switch (exception)
         {
             case RouterException refused:
+                // Bounded and on one line, whatever input the message quotes: the status and the log stay small.
                 var code = StatusOf(refused.Code);
-                ServerLog.CallRejected(logger, method, code, refused.Message);
-                return new RpcException(new Status(code, refused.Message));
+                var message = ErrorMessage.OneLine(refused.Message);
+                ServerLog.CallRejected(logger, method, code, message);
+                return new RpcException(new Status(code, message));
 
             case OperationCanceledException when context.CancellationToken.IsCancellationRequested:
                 var cancelled = DeadlinePassed(context) ? StatusCode.DeadlineExceeded : StatusCode.Cancelled;
@@ -82,7 +85,7 @@ internal sealed partial class RouterService(
             default:
                 ServerLog.CallFailed(logger, method, exception);
                 return new RpcException(new Status(StatusCode.Internal, _options.EnableDetailedErrors
-                    ? $"Internal error: {exception.GetType().Name}: {exception.Message}"
+                    ? ErrorMessage.OneLine($"Internal error: {exception.GetType().Name}: {exception.Message}")
                     : "Internal error; the server log has the details."));
         }
     }
@@ -114,6 +117,7 @@ internal sealed partial class RouterService(
         var decision = await router.RankAsync(ToRoutingRequest(request), cancellationToken).ConfigureAwait(false);
         var response = ToProto(decision, request.IncludeNeighbors);
         metrics.SetIndex(decision.IndexVersion);
+        metrics.RecordRanking(decision.Route.Route, decision.Route.Abstained, decision.BestModel);
         if (decision.Timings is { } timings)
         {
             metrics.ObserveEmbedding(timings.Embedding);
@@ -167,6 +171,20 @@ internal sealed partial class RouterService(
     private async Task<ReloadIndexResponse> ReloadCoreAsync(ReloadIndexRequest request, CancellationToken cancellationToken)
     {
         string? path = ToIndexPath(request);
+        if (path is not null)
+        {
+            try
+            {
+                path = indexRoot.Resolve(path);
+            }
+            catch (RouterException ex)
+            {
+                metrics.RecordReload(succeeded: false);
+                ServerLog.IndexReloadRejected(logger, ErrorMessage.Quote(request.Path), ex.Message);
+                throw;
+            }
+        }
+
         IndexReloaded result;
         try
         {
@@ -174,10 +192,10 @@ internal sealed partial class RouterService(
         }
         catch (RouterException ex)
         {
-            // Counted here and nowhere else, like outcomes.
+            // Counted here and nowhere else, like outcomes. The reply names paths relative to the index root.
             metrics.RecordReload(succeeded: false);
-            ServerLog.IndexReloadRejected(logger, path ?? "(configured)", ex.Message);
-            throw;
+            ServerLog.IndexReloadRejected(logger, ErrorMessage.Quote(path ?? "(configured)"), ErrorMessage.OneLine(ex.Message));
+            throw new RouterException(ex.Code, indexRoot.Sanitize(ex.Message), ex);
         }
 
         metrics.RecordReload(succeeded: true);

@@ -11,6 +11,34 @@ public sealed class AtomicWriteTests : IDisposable
     public void Dispose() => _dir.Dispose();
 
     [Fact]
+    public void RecoverDirectory_CrashBetweenTheTwoRenames_PutsTheOldVersionBack_RemovesTheRest()
+    {
+        // What a kill -9 inside Swap leaves: the target renamed aside, the new version still staged.
+        _dir.Write(".index.old-0123/manifest.json", "previous");
+        _dir.Write(".index.tmp-1-abcd/manifest.json", "half-written");
+        var target = System.IO.Path.Combine(_dir.Path, "index");
+
+        Assert.Equal(2, AtomicWrite.RecoverDirectory(target));
+
+        Assert.Equal("previous", File.ReadAllText(System.IO.Path.Combine(target, "manifest.json")));
+        Assert.Equal(["index"], Directory.EnumerateDirectories(_dir.Path).Select(System.IO.Path.GetFileName));
+    }
+
+    [Fact]
+    public void RecoverDirectory_TargetPresent_RemovesStaleOldVersions()
+    {
+        _dir.Write("index/manifest.json", "current");
+        _dir.Write(".index.old-0123/manifest.json", "previous");
+        _dir.Write(".other.old-0123/keep", "not this directory's");
+        var target = System.IO.Path.Combine(_dir.Path, "index");
+
+        Assert.Equal(1, AtomicWrite.RecoverDirectory(target));
+
+        Assert.Equal("current", File.ReadAllText(System.IO.Path.Combine(target, "manifest.json")));
+        Assert.Equal([".other.old-0123", "index"], Directory.EnumerateDirectories(_dir.Path).Select(System.IO.Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public void ReplaceFile_ReplacesContent_LeavesNoTemp()
     {
         var path = _dir.Write("x.yaml", "old");

@@ -164,6 +164,15 @@ public class RankerTests
     }
 
     [Fact]
+    public void Rank_ExclusionsLeavingNoModel_AreRefusedNotAnsweredEmpty()
+    {
+        var ranker = new Ranker(Table());
+        var e = Assert.Throws<RouterException>(() => ranker.Rank(new RankerInput([N(1, "coding", 0.9f)]) { Candidates = ["gpt", "coder"], Excluded = ["coder", "gpt"] }));
+        Assert.Equal(RouterErrorCode.InvalidArgument, e.Code);
+        Assert.Equal("no model left to rank: excluded removes every one of the 2 candidate models.", e.Message);
+    }
+
+    [Fact]
     public void Rank_UnknownCandidate_Throws()
     {
         var ranker = new Ranker(Table());

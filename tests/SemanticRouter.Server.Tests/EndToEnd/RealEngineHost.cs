@@ -67,6 +67,7 @@ internal sealed class RealEngineHost : IAsyncDisposable
             ["Port"] = "0",
             ["MetricsPort"] = "0",
             ["ShutdownTimeout"] = "00:00:05",
+            ["AllowAdminWithoutKey"] = "true",
         };
         if (apiKey is not null)
         {

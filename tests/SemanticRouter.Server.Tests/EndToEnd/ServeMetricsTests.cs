@@ -23,7 +23,7 @@ public class ServeMetricsTests
             IndexBuilder.Build(dir.CopyExampleRoutes(), encoder, index, new HnswOptions { M = 8, EfConstruction = 64, Seed = 3 }, cancellationToken: ct);
         }
 
-        await using var serve = await ServeProcess.StartAsync(["--index", index, "--host", "127.0.0.1", "--port", "0", "--metrics-port", "0"]);
+        await using var serve = await ServeProcess.StartAsync(["--index", index, "--host", "127.0.0.1", "--port", "0", "--metrics-port", "0", "--SemanticRouter:AllowAdminWithoutKey=true"]);
         using var channel = GrpcChannel.ForAddress(serve.GrpcAddress);
         var client = new Router.RouterClient(channel);
         const int N = 7;

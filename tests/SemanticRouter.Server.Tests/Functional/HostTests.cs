@@ -25,6 +25,39 @@ public class HostTests
         Assert.DoesNotContain("short", ex.Message.Replace("must be at least 16", "", StringComparison.Ordinal), StringComparison.Ordinal); // the secret itself is never echoed
     }
 
+    [Theory]
+    [InlineData("*")]
+    [InlineData("0.0.0.0")]
+    [InlineData("::")]
+    [InlineData("192.0.2.10")]
+    public void CreateBuilder_BeyondLoopbackWithoutApiKey_IsRefused(string host)
+    {
+        var ex = Assert.Throws<OptionsValidationException>(() => RouterHost.CreateBuilder([], new FakeRouter(), new Dictionary<string, string?> { ["Host"] = host }));
+        Assert.Equal(
+            $"SemanticRouter:Host (SEMANTIC_ROUTER_HOST) is '{host}', beyond loopback, and no API key is set: set SemanticRouter:ApiKey (SEMANTIC_ROUTER_API_KEY) or ApiKeyFile, or SemanticRouter:AllowUnauthenticated (SEMANTIC_ROUTER_ALLOW_UNAUTHENTICATED)=true to serve without one.",
+            Assert.Single(ex.Failures));
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1", null, null)]
+    [InlineData("localhost", null, null)]
+    [InlineData("::1", null, null)]
+    [InlineData("*", "an-api-key-of-16-chars-or-more", null)]
+    [InlineData("0.0.0.0", null, "true")]
+    public void CreateBuilder_LoopbackOrKeyedOrExplicitlyOpen_IsAccepted(string host, string? apiKey, string? allowUnauthenticated)
+    {
+        var builder = RouterHost.CreateBuilder([], new FakeRouter(), new Dictionary<string, string?>
+        {
+            ["Host"] = host,
+            ["ApiKey"] = apiKey,
+            ["AllowUnauthenticated"] = allowUnauthenticated,
+        });
+        Assert.NotNull(builder);
+    }
+
+    [Fact]
+    public void Host_DefaultsToLoopback() => Assert.Equal("127.0.0.1", new RouterServerOptions().Host);
+
     [Fact]
     public void CreateBuilder_InvalidEngineAndRankingSettings_ThrowsNamingEverySetting()
     {

@@ -360,7 +360,7 @@ public abstract class RouterServiceTests
         Assert.Equal(("v2", "v1", 6, 2), (reloaded.IndexVersion, reloaded.PreviousIndexVersion, reloaded.UtteranceCount, reloaded.RouteCount));
 
         await AssertStatusAsync(client.ReloadIndexAsync(new ReloadIndexRequest { Path = "/tmp/index-corrupt" }, deadline: Timeouts.Deadline),
-            StatusCode.FailedPrecondition, "index artefact '/tmp/index-corrupt' is corrupt: vectors.bin checksum mismatch.");
+            StatusCode.FailedPrecondition, "index artefact 'index-corrupt' is corrupt: vectors.bin checksum mismatch."); // relative to the index root (/tmp here)
         await AssertStatusAsync(client.ReloadIndexAsync(new ReloadIndexRequest { Path = "/tmp/index-missing" }, deadline: Timeouts.Deadline),
             StatusCode.NotFound, "does not exist.");
         await AssertStatusAsync(client.ReloadIndexAsync(new ReloadIndexRequest { Path = "bad\0path" }, deadline: Timeouts.Deadline),
@@ -422,6 +422,90 @@ public abstract class RouterServiceTests
         Assert.Equal(0, failures);
         Assert.True(calls > 50, $"only {calls} calls");
         Assert.True(reloads > 5, $"only {reloads} reloads");
+    }
+
+    [Fact]
+    public async Task AdminRpcs_NeedTheAdminKey_TheApiKeyIsNotEnough_TheAdminKeyQueriesToo()
+    {
+        const string apiKey = "0123456789abcdef-query-key";
+        const string adminKey = "0123456789abcdef-admin-key";
+        await using var host = await StartAsync(new() { ["ApiKey"] = apiKey, ["AdminKey"] = adminKey, ["AllowAdminWithoutKey"] = "false" });
+        var client = host.CreateClient();
+        Metadata Bearer(string key) => new() { { "authorization", "Bearer " + key } };
+        var add = new AddUtterancesRequest { Route = "code", Utterances = { "port this to rust" } };
+
+        await AssertStatusAsync(client.AddUtterancesAsync(add, deadline: Timeouts.Deadline),
+            StatusCode.Unauthenticated, "AddUtterances needs the admin key: send 'authorization: Bearer <admin key>'.");
+        await AssertStatusAsync(client.AddUtterancesAsync(add, Bearer(apiKey), Timeouts.Deadline),
+            StatusCode.PermissionDenied, "AddUtterances needs the admin key; the API key does not allow it.");
+        await AssertStatusAsync(client.ReloadIndexAsync(new ReloadIndexRequest(), Bearer("not-the-admin-key-0123"), Timeouts.Deadline),
+            StatusCode.Unauthenticated, "invalid admin key.");
+        Assert.Equal(0, host.Router.AddCalls);
+
+        var added = await client.AddUtterancesAsync(add, Bearer(adminKey), Timeouts.Deadline).ResponseAsync.WithTimeout();
+        Assert.Equal(1, added.Added);
+        await client.ReloadIndexAsync(new ReloadIndexRequest(), Bearer(adminKey), Timeouts.Deadline).ResponseAsync.WithTimeout();
+        await AssertGoodCallAsync(client, Bearer(adminKey)); // the admin key queries too
+        await AssertGoodCallAsync(client, Bearer(apiKey));
+    }
+
+    [Fact]
+    public async Task AdminRpcs_WithoutAnAdminKey_AreDisabled()
+    {
+        await using var host = await StartAsync(new() { ["AllowAdminWithoutKey"] = "false" });
+        var client = host.CreateClient();
+        await AssertStatusAsync(client.AddUtterancesAsync(new AddUtterancesRequest { Route = "code", Utterances = { "x" } }, deadline: Timeouts.Deadline),
+            StatusCode.PermissionDenied, "AddUtterances is disabled: no admin key is configured (SemanticRouter:AdminKey).");
+        await AssertStatusAsync(client.ReloadIndexAsync(new ReloadIndexRequest(), deadline: Timeouts.Deadline),
+            StatusCode.PermissionDenied, "ReloadIndex is disabled: no admin key is configured (SemanticRouter:AdminKey).");
+        await AssertGoodCallAsync(client);
+    }
+
+    [Fact]
+    public async Task Keys_AreCheckedBeforeTheMessageIsRead()
+    {
+        await using var host = await StartAsync(new() { ["ApiKey"] = "0123456789abcdef-query-key", ["AllowAdminWithoutKey"] = "false", ["AdminKey"] = "0123456789abcdef-admin-key" });
+        var invoker = host.CreateChannel().CreateCallInvoker();
+        var bytes = Marshallers.Create<byte[]>(b => b, b => b);
+        foreach (var name in new[] { "RankModels", "AddUtterances" })
+        {
+            var method = new Method<byte[], byte[]>(MethodType.Unary, "semantic_router.v1.Router", name, bytes, bytes);
+            // Not a protobuf message: had it been parsed, the answer would be INVALID_ARGUMENT.
+            var call = invoker.AsyncUnaryCall(method, null, new CallOptions(deadline: Timeouts.Deadline), [0xFF, 0xFF, 0xFF, 0xFF]);
+            await AssertStatusAsync(call, StatusCode.Unauthenticated);
+        }
+    }
+
+    [Fact]
+    public async Task ReloadIndex_OnlyFromUnderTheIndexRoot_SaysNothingOfWhatIsOutside()
+    {
+        var root = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"index-root-{Guid.NewGuid():N}"));
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(root.FullName, "good"));
+            File.CreateSymbolicLink(Path.Combine(root.FullName, "escape"), "/etc");
+            var inner = Directory.CreateDirectory(Path.Combine(root.FullName, "sneaky"));
+            File.CreateSymbolicLink(Path.Combine(inner.FullName, "manifest.json"), "/etc/hostname");
+            await using var host = await StartAsync(new() { ["IndexRoot"] = root.FullName });
+            var client = host.CreateClient();
+            Task<RpcException> Reload(string path, StatusCode code, string message) =>
+                AssertStatusAsync(client.ReloadIndexAsync(new ReloadIndexRequest { Path = path }, deadline: Timeouts.Deadline), code, message);
+
+            await Reload("/etc", StatusCode.PermissionDenied, "path '/etc' is outside the index root; ReloadIndex loads only from under it.");
+            await Reload("/no/such/dir", StatusCode.PermissionDenied, "path '/no/such/dir' is outside the index root"); // the same answer: nothing about existence
+            await Reload("../../etc", StatusCode.PermissionDenied, "is outside the index root");
+            await Reload("escape", StatusCode.PermissionDenied, "path 'escape' leads outside the index root (a symbolic link)");
+            await Reload("sneaky", StatusCode.PermissionDenied, "'sneaky/manifest.json' is a symbolic link that leads outside the index root.");
+            var long_ = await Reload("/" + new string('a', 5000), StatusCode.PermissionDenied, "… (5001 chars)");
+            Assert.True(long_.Status.Detail.Length < 200, long_.Status.Detail);
+            var good = await client.ReloadIndexAsync(new ReloadIndexRequest { Path = "good" }, deadline: Timeouts.Deadline).ResponseAsync.WithTimeout();
+            Assert.Equal("v2", good.IndexVersion);
+            Assert.Equal(Path.Combine(root.FullName, "good"), host.Router.LastReloadPath);
+        }
+        finally
+        {
+            root.Delete(recursive: true);
+        }
     }
 
     [Fact]

@@ -14,6 +14,7 @@ internal sealed class FakeRouter : ISemanticRouter, ISemanticRouterAdmin
     private FakeIndex _index;
     private int _nextRequest;
     private int _nextVersion = 1;
+    private int _addCalls;
 
     public FakeRouter()
     {
@@ -29,6 +30,12 @@ internal sealed class FakeRouter : ISemanticRouter, ISemanticRouterAdmin
     public Func<string?, CancellationToken, Task<IndexReloaded>>? OnReload { get; set; }
 
     public IReadOnlyCollection<OutcomeReport> Outcomes => _outcomes;
+
+    /// <summary>AddUtterances calls that reached the router.</summary>
+    public int AddCalls => Volatile.Read(ref _addCalls);
+
+    /// <summary>The path of the last ReloadIndex that reached the router.</summary>
+    public string? LastReloadPath { get; private set; }
 
     public FakeIndex Index => Volatile.Read(ref _index);
 
@@ -92,6 +99,7 @@ internal sealed class FakeRouter : ISemanticRouter, ISemanticRouterAdmin
 
     public Task<UtterancesAdded> AddUtterancesAsync(string route, IReadOnlyList<string> utterances, CancellationToken cancellationToken = default)
     {
+        Interlocked.Increment(ref _addCalls);
         lock (_writeGate)
         {
             var current = Index;
@@ -117,6 +125,7 @@ internal sealed class FakeRouter : ISemanticRouter, ISemanticRouterAdmin
 
     public Task<IndexReloaded> ReloadIndexAsync(string? path, CancellationToken cancellationToken = default)
     {
+        LastReloadPath = path;
         if (OnReload is { } onReload)
         {
             return onReload(path, cancellationToken);

@@ -54,6 +54,10 @@ internal sealed class TestHost : IAsyncDisposable
             ["Port"] = "0",
             ["MetricsPort"] = "0",
             ["ShutdownTimeout"] = "00:00:05",
+            // The fake router's tests call the admin RPCs without a key and reload from /tmp/…;
+            // the key checks and the index root have their own tests.
+            ["AllowAdminWithoutKey"] = "true",
+            ["IndexRoot"] = Path.GetTempPath(),
         };
         foreach (var (key, value) in settings ?? [])
         {

@@ -37,7 +37,7 @@ public class InteropTests
         await File.WriteAllTextAsync(Path.Combine(corrupt.FullName, "manifest.json"), "{ this is not a manifest");
         try
         {
-            await using var host = await TestHost.StartAsync(inProcess: false, new() { ["ApiKey"] = ApiKey });
+            await using var host = await TestHost.StartAsync(inProcess: false, new() { ["ApiKey"] = ApiKey, ["AdminKey"] = ApiKey });
             // A client that resets its stream while the server still reads the request (grpc-js does
             // for an already-expired deadline) makes grpc-dotnet log an error; that is the client's doing.
             host.ExpectError(e => e.Exception is IOException && e.Exception.Message.Contains("client reset", StringComparison.OrdinalIgnoreCase));

@@ -76,7 +76,7 @@ public class IndexRolloutTests
             {
                 using var http = new HttpClient { BaseAddress = replica.MetricsAddress };
                 var health = await http.GetStringAsync(new Uri("/healthz", UriKind.Relative), ct);
-                Assert.Equal($"Healthy: serving index {after}", health);
+                Assert.Contains($"\"index_version\":\"{after}\"", health, StringComparison.Ordinal);
                 var metrics = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative), ct);
                 Assert.Contains($"semantic_router_index_info{{version=\"{after}\"}} 1", metrics, StringComparison.Ordinal);
                 Assert.DoesNotContain($"version=\"{before}\"", metrics, StringComparison.Ordinal);
