@@ -148,6 +148,7 @@ internal sealed class EngineStack : IDisposable
         };
     }
 
+    /// <summary>
     /// The index and the encoder, through the engine's one loading path (<see cref="Startup.RouterStartup.Load"/>: side by
     /// side, warmed up), after the model has been checked against the index; logs the model and where the time went.
     /// </summary>

@@ -154,6 +154,7 @@ internal sealed partial class ServeProcess : IAsyncDisposable
         }
 
         return (process.ExitCode, await stdout, await stderr);
+    }
 
     /// <summary>The server's process id (the process this class started).</summary>
     public int Id => _process.Id;
