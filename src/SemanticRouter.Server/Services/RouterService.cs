@@ -16,7 +16,7 @@ namespace SemanticRouter.Server.Services;
 /// <see cref="ISemanticRouterAdmin"/>: the engine in production, a fake in the tests.
 /// Bound by <see cref="RouterServiceMethodProvider"/> (one public method per RPC, same name and signature as the
 /// generated base), which rejects unparsable request bytes with INVALID_ARGUMENT. Cross-cutting policy that must
-/// run before any work (authentication, and the admin key, limits and idempotency of issue 27) belongs in
+/// run before any work (authentication, the admin key, limits; not idempotency, which the outcome store keeps) belongs in
 /// interceptors registered in <see cref="RouterServices.AddSemanticRouterServer"/>, not here.
 /// </summary>
 internal sealed partial class RouterService(
