@@ -19,10 +19,11 @@ internal static partial class EvalCommand
     internal static Command Create()
     {
         var routes = new Option<string?>("--routes") { Description = "Directory from `import` (routes/*.yaml); the index is built from it (exact search).", HelpName = "DIR" };
-        var test = new Option<string?>("--test") { Description = "JSON lines {\"text\", \"route\"} (route null = out of scope); default DIR/test.jsonl.", HelpName = "FILE" };
+        var test = new Option<string?>("--test") { Description = "JSON lines {\"text\", \"route\"} (route null = out of scope); default DIR/test.jsonl. With --outcomes: the test outcome files (comma-separated) of a fixed split.", HelpName = "FILE" };
         var parameters = new Option<string?>("--params") { Description = "Parameters from `fit` (default DIR/router-params.json; fitted now on training data if missing).", HelpName = "FILE" };
         var exact = new Option<bool>("--exact") { Description = "Exact brute-force neighbours (the only search eval uses until it reads an index artefact)." };
-        var outcomes = new Option<string?>("--outcomes") { Description = "RouteLLM-format outcome CSV file or folder (weak and strong model columns).", HelpName = "FILE_OR_DIR" };
+        var outcomes = new Option<string?>("--outcomes") { Description = "Outcome data: RouteLLM's CSV file or folder (weak and strong model columns; CV); with --test, the training files (RouterBench's CSV or JSONL with costs, comma-separated) of a fixed split.", HelpName = "FILE_OR_DIR" };
+        var longInput = new Option<string?>("--long-input") { Description = "For --outcomes with --test: what the encoder reads of a prompt longer than its window, head or head-tail (default: chosen by CV AIQ on the training prompts).", HelpName = "POLICY" };
         var folds = new Option<int>("--folds") { Description = "Cross-validation folds for --outcomes.", DefaultValueFactory = _ => 5 };
         var noText = new Option<bool>("--no-text-model") { Description = "For --outcomes: leave the text outcome model out (λ_t 0; the harness: neighbours, routes and outcome head only), to see what it adds." };
         var innerFolds = new Option<int>("--inner-folds") { Description = "For --outcomes: folds of the inner split of each outer fold's training prompts that chooses the settings (the served ranker: k, τ, β_u, λ_t, α; the harness: k, α, ρ, λ_t and the text model's L2; default 5).", DefaultValueFactory = _ => 5 };
@@ -54,7 +55,7 @@ internal static partial class EvalCommand
         };
         var command = new Command("eval", "Measure routing quality on a labelled test set, or model routing on outcome data.")
         {
-            routes, test, parameters, exact, outcomes, harness, folds, innerFolds, ensemble, routeHead, routeHeadWeight, seed, noText, points, plot, scoresFile, json, served, choose, gridSpec, writeOptions, model, index,
+            routes, test, parameters, exact, outcomes, longInput, harness, folds, innerFolds, ensemble, routeHead, routeHeadWeight, seed, noText, points, plot, scoresFile, json, served, choose, gridSpec, writeOptions, model, index,
         };
         foreach (var option in ranking.OutcomeOptions.Concat(columns.All))
         {
@@ -63,6 +64,17 @@ internal static partial class EvalCommand
 
         CliAction.Set(command, async (parse, stdout, stderr, _) =>
         {
+            if (parse.GetValue(outcomes) is { } trainSource && parse.GetValue(test) is { } testSource)
+            {
+                // A fixed train/test split with many models and their costs: the cost–quality evaluation.
+                return await CostQuality(new CostQualityRun(Paths(trainSource), Paths(testSource), parse.GetValue(folds), parse.GetValue(seed), parse.GetValue(longInput), parse.GetValue(plot), parse.GetValue(json), ModelOptions.Resolve(parse.GetValue(model))), stdout, stderr).ConfigureAwait(false);
+            }
+
+            if (parse.GetValue(longInput) is not null)
+            {
+                throw new CliException("--long-input applies with --outcomes TRAIN --test TEST", ExitCodes.BadInput);
+            }
+
             if (parse.GetValue(outcomes) is { } outcomeSource)
             {
                 var (servedOptions, grid) = ServedSettings(parse, ranking, harness, served, choose, ensemble, routeHead, routeHeadWeight, innerFolds, noText, gridSpec, writeOptions);

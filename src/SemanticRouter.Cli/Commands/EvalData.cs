@@ -14,10 +14,16 @@ internal sealed class EvalData : IDisposable
     private SentenceEncoder? _encoder;
     private readonly EmbeddingCache _cache;
 
-    public EvalData(ModelChoice model)
+    private readonly LongInputPolicy _longInput;
+
+    public EvalData(ModelChoice model, LongInputPolicy longInput = LongInputPolicy.Head)
     {
         _folder = ModelOptions.OpenFolder(model);
-        _cache = EmbeddingCache.Open(EmbeddingCache.DefaultDirectory, EmbeddingCache.FingerprintOf(_folder.ModelPath), _folder.Dimensions);
+        _longInput = longInput;
+
+        // Another policy reads other tokens of a long text: its vectors are cached apart (head keeps the original file).
+        var fingerprint = EmbeddingCache.FingerprintOf(_folder.ModelPath) + (longInput == LongInputPolicy.Head ? "" : "-" + LongInputPolicies.Name(longInput));
+        _cache = EmbeddingCache.Open(EmbeddingCache.DefaultDirectory, fingerprint, _folder.Dimensions);
     }
 
     public int Dimensions => _cache.Dimensions;
@@ -176,7 +182,7 @@ internal sealed class EvalData : IDisposable
 
     private float[][] EmbedBatch(IReadOnlyList<string> batch)
     {
-        _encoder ??= new SentenceEncoder(_folder);
+        _encoder ??= new SentenceEncoder(_folder, new SentenceEncoderOptions { LongInput = _longInput });
         var flat = new float[batch.Count * _encoder.Dimensions];
         _encoder.Embed(batch, flat);
         var rows = new float[batch.Count][];

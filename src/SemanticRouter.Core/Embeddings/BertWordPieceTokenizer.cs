@@ -125,12 +125,23 @@ public sealed class BertWordPieceTokenizer
 
     /// <summary>Appends the token ids of <paramref name="text"/> (with [CLS] and [SEP], at most
     /// <see cref="MaxLength"/>) to <paramref name="ids"/>; returns how many were appended.</summary>
-    public int Encode(string text, List<int> ids)
+    public int Encode(string text, List<int> ids) => Encode(text, ids, LongInputPolicy.Head);
+
+    /// <summary>
+    /// Appends the token ids of <paramref name="text"/> with [CLS] and [SEP], at most <see cref="MaxLength"/>;
+    /// a longer text keeps what <paramref name="policy"/> says (<see cref="LongInputPolicy.HeadTail"/>: the
+    /// first ⌈w/2⌉ and the last ⌊w/2⌋ of the w = MaxLength − 2 word pieces that fit between [CLS] and [SEP]).
+    /// </summary>
+    public int Encode(string text, List<int> ids, LongInputPolicy policy)
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(ids);
         int start = ids.Count;
-        int limit = start + 1 + (MaxLength - 2);
+        int window = MaxLength - 2;
+
+        // Head + tail reads the whole text (bounded by its length: at most one piece per character) and
+        // then drops the middle; head stops tokenising at the window, as the reference does.
+        int limit = policy == LongInputPolicy.HeadTail ? int.MaxValue : start + 1 + window;
         ids.Add(ClassificationTokenId);
 
         // Added tokens ([CLS], [SEP], [MASK] …) are matched in the raw text, case-sensitively,
@@ -168,6 +179,14 @@ public sealed class BertWordPieceTokenizer
         if (ids.Count > limit)
         {
             ids.RemoveRange(limit, ids.Count - limit);
+        }
+
+        int pieces = ids.Count - start - 1;
+        if (pieces > window)
+        {
+            int head = (window + 1) / 2;
+            int tail = window - head;
+            ids.RemoveRange(start + 1 + head, pieces - head - tail);
         }
 
         ids.Add(SeparatorTokenId);

@@ -38,6 +38,7 @@ public sealed class SentenceEncoder : IEmbeddingGenerator<string, Embedding<floa
         Model = model;
         Tokenizer = new BertWordPieceTokenizer(model.VocabPath, model.TokenizerSettings);
         _batchSize = options.EffectiveBatchSize;
+        LongInput = options.LongInput;
 
         IntraOpThreads = options.EffectiveIntraOpThreads;
         Spinning = options.EffectiveSpinning;
@@ -93,6 +94,9 @@ public sealed class SentenceEncoder : IEmbeddingGenerator<string, Embedding<floa
 
     public int Dimensions => Model.Dimensions;
 
+    /// <summary>What of a text longer than the window the model reads (<see cref="SentenceEncoderOptions.LongInput"/>).</summary>
+    public LongInputPolicy LongInput { get; }
+
     public BertWordPieceTokenizer Tokenizer { get; }
 
     /// <summary>Threads ONNX Runtime uses inside one run (the calling thread included).</summary>
@@ -114,7 +118,12 @@ public sealed class SentenceEncoder : IEmbeddingGenerator<string, Embedding<floa
     internal string OutputName => _outputNames[0];
 
     /// <summary>Token ids the model sees for <paramref name="text"/> ([CLS] … [SEP], truncated).</summary>
-    public int[] Tokenize(string text) => Tokenizer.Encode(text);
+    public int[] Tokenize(string text)
+    {
+        var ids = new List<int>(32);
+        Tokenizer.Encode(text, ids, LongInput);
+        return [.. ids];
+    }
 
     /// <summary>The unit-length sentence vector of <paramref name="text"/>.</summary>
     public float[] Embed(string text)
@@ -123,7 +132,7 @@ public sealed class SentenceEncoder : IEmbeddingGenerator<string, Embedding<floa
         var vector = new float[Dimensions];
         List<int> ids = t_ids ??= new List<int>(64);
         ids.Clear();
-        Tokenizer.Encode(text, ids);
+        Tokenizer.Encode(text, ids, LongInput);
         ReadOnlySpan<int> tokens = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(ids);
         RunBatch(new TokenRows(tokens), vector);
         return vector;
@@ -178,7 +187,7 @@ public sealed class SentenceEncoder : IEmbeddingGenerator<string, Embedding<floa
                 }
 
                 offsets[i] = ids.Count;
-                Tokenizer.Encode(texts[i] ?? throw new ArgumentException($"texts[{i}] is null", nameof(texts)), ids);
+                Tokenizer.Encode(texts[i] ?? throw new ArgumentException($"texts[{i}] is null", nameof(texts)), ids, LongInput);
                 order[i] = i;
             }
 

@@ -26,6 +26,9 @@ public sealed class SentenceEncoderOptions
     /// <summary>The intra-op threads used when none are set: the cores .NET reports for this process (cgroup limits and affinity included).</summary>
     public static int DefaultIntraOpThreads => Environment.ProcessorCount;
 
+    /// <summary>What of a text longer than the model's window is read; default <see cref="LongInputPolicy.Head"/> (the reference truncation).</summary>
+    public LongInputPolicy LongInput { get; set; }
+
     /// <summary>Graph optimisation level; null = <see cref="Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_ENABLE_ALL"/>.</summary>
     public GraphOptimizationLevel? GraphOptimizationLevel { get; set; }
 

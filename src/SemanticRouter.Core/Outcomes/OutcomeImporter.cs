@@ -106,10 +106,76 @@ public static class OutcomeImporter
         var ext = System.IO.Path.GetExtension(path).ToUpperInvariant();
         return ext switch
         {
+            ".CSV" when IsTable(path, csv: true) => ParseTable(path),
             ".CSV" => ParseCsv(path),
+            ".JSONL" or ".NDJSON" when IsTable(path, csv: false) => ParseTable(path),
             ".JSONL" or ".JSON" or ".NDJSON" => ParseJsonLines(path),
             _ => throw new OutcomeImportException($"{path}: unknown format '{ext}': use .csv or .jsonl."),
         };
+    }
+
+    /// <summary>
+    /// Whether the file is a many-model outcome table (<see cref="Tables.OutcomeTableReader"/>): RouterBench's
+    /// CSV (a header with <c>MODEL|total_cost</c> columns) or the JSONL form whose first line has an
+    /// <c>"outcomes"</c> object.
+    /// </summary>
+    private static bool IsTable(string path, bool csv)
+    {
+        if (!File.Exists(path))
+        {
+            return false; // the reader says it is missing
+        }
+
+        using var reader = new StreamReader(path);
+        string? first;
+        while ((first = reader.ReadLine()) is not null && string.IsNullOrWhiteSpace(first))
+        {
+        }
+
+        if (first is null)
+        {
+            return false;
+        }
+
+        if (csv)
+        {
+            return first.Contains(Tables.OutcomeCsv.CostSuffix, StringComparison.Ordinal);
+        }
+
+        try
+        {
+            using var doc = JsonDocument.Parse(first);
+            return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("outcomes", out var o) && o.ValueKind == JsonValueKind.Object;
+        }
+        catch (JsonException)
+        {
+            return false; // the line-by-line reader names the line
+        }
+    }
+
+    /// <summary>
+    /// One outcome per model of every row of a many-model table (the row's task set and costs aside: the
+    /// store keeps outcomes); a row with a blank cell is skipped as the table reader documents, never read as a zero.
+    /// </summary>
+    private static IEnumerable<OutcomeImportRow> ParseTable(string path)
+    {
+        Tables.OutcomeTable table;
+        try
+        {
+            table = Tables.OutcomeTableReader.ReadFile(path);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new OutcomeImportException(e.Message, e);
+        }
+
+        foreach (var row in table.Rows)
+        {
+            for (var m = 0; m < table.Models.Count; m++)
+            {
+                yield return new OutcomeImportRow(row.Line, row.Prompt, table.Models[m], row.Scores[m]);
+            }
+        }
     }
 
     /// <summary>true/false, 1/0 or a number in [0, 1] (invariant culture).</summary>

@@ -15,7 +15,8 @@ namespace SemanticRouter.Ranking;
 /// <para>Success estimates, smoothed hierarchically: p̂_r(m) = (S_r + β_r·prior_r(m)) / (N_r + β_r) and
 /// p̂_i(m) = (S_i + β_u·p̂_r(m)) / (N_i + β_u) for utterance i of route r.</para>
 /// <para>Quality(m) = Σ_r P(r|q)·Q_r(m) with Q_r(m) = Σ_{i∈r} w_i p̂_i(m) / Σ_{i∈r} w_i (p̂_r(m) when no
-/// neighbour of r voted) and Q_r(m) = 0 when r does not target m. Score = Quality − λ·cost(m)/max cost.
+/// neighbour of r voted) and Q_r(m) = 0 when r does not target m. Score = Quality − λ·cost(m)/max cost
+/// (<see cref="CostTerm"/>), cost(m) the query's expected cost (<see cref="RankerInput.ExpectedCosts"/>) or the catalogue's.
 /// With α = 0 this is exactly knn-router's Σ_i w_i q_{i,m} / Σ_i w_i.</para>
 /// <para>Where the request carries the text outcome model's P̂_text(m), Quality = (1 − λ_t)·Quality + λ_t·P̂_text(m).</para>
 /// </remarks>
@@ -67,7 +68,8 @@ public sealed class Ranker
         var fallback = abstained ? Options.FallbackRoute : null;
 
         var stats = request.Statistics ?? NoOutcomes.Instance;
-        var maxCost = candidates.Count == 0 ? 0 : candidates.Max(_table.CostOf);
+        var costs = Costs(candidates, request.ExpectedCosts);
+        var maxCost = costs.Length == 0 ? 0 : costs.Max();
         var textWeight = Options.TextModelWeight;
         var ranked = new RankedModel[candidates.Count];
         for (var c = 0; c < candidates.Count; c++)
@@ -86,8 +88,8 @@ public sealed class Ranker
                 quality = ((1 - textWeight) * quality) + (textWeight * t);
             }
 
-            var cost = maxCost > 0 ? _table.CostOf(model) / maxCost : 0;
-            ranked[c] = new RankedModel(model, quality - (lambda * cost), quality, cost, support) { TextEstimate = text };
+            var cost = CostTerm.Normalised(costs[c], maxCost);
+            ranked[c] = new RankedModel(model, CostTerm.Score(quality, costs[c], maxCost, lambda), quality, cost, support) { TextEstimate = text };
         }
 
         Array.Sort(ranked, static (a, b) =>
@@ -107,6 +109,22 @@ public sealed class Ranker
             Threshold = threshold,
             Neighbors = neighbors,
         };
+    }
+
+    /// <summary>
+    /// Per candidate, the cost its term weighs: the query's expected costs when they cover every candidate
+    /// (negative or non-finite ones are refused), else the catalogue's.
+    /// </summary>
+    private double[] Costs(List<string> candidates, IReadOnlyDictionary<string, double>? expected)
+    {
+        if (expected is not null && candidates.All(expected.ContainsKey))
+        {
+            return [.. candidates.Select(m => expected[m] is >= 0 and var c && double.IsFinite(c)
+                ? c
+                : throw new ArgumentException($"Expected cost of '{m}' is {expected[m]}; it must be finite and non-negative.", nameof(expected)))];
+        }
+
+        return [.. candidates.Select(_table.CostOf)];
     }
 
     /// <summary>

@@ -42,6 +42,13 @@ public sealed record RankerInput(IReadOnlyList<Neighbor> Neighbors)
     /// </summary>
     public IReadOnlyDictionary<string, double>? TextEstimates { get; init; }
 
+    /// <summary>
+    /// The expected cost of each model's call for this query (US dollars; from the neighbours' observed
+    /// costs). Used for the cost term only when it covers every candidate, so that one currency is
+    /// compared; otherwise (and when null) the catalogue's costs from <c>routes/models.yaml</c> are.
+    /// </summary>
+    public IReadOnlyDictionary<string, double>? ExpectedCosts { get; init; }
+
     /// <summary>Observed outcomes (null = none: priors only).</summary>
     public IOutcomeStatistics? Statistics { get; init; }
 }

@@ -59,6 +59,29 @@ public class BertWordPieceTokenizerTests
     }
 
     [Fact]
+    public void Encode_LongText_HeadTail_KeepsTheFirstAndLastHalfOfTheWindow()
+    {
+        string text = string.Join(" ", Enumerable.Range(0, 400).Select(i => $"w{i}"));
+        var all = Tokenizer.Encode(text, new List<int>(), SemanticRouter.Embeddings.LongInputPolicy.HeadTail);
+        var ids = new List<int>();
+        Tokenizer.Encode(text, ids, SemanticRouter.Embeddings.LongInputPolicy.HeadTail);
+        Assert.Equal(256, ids.Count);
+        Assert.Equal(256, all);
+        Assert.Equal(101, ids[0]);
+        Assert.Equal(102, ids[^1]);
+        var head = Tokenizer.Encode(text);
+        Assert.Equal(head[..128], ids.Take(128)); // [CLS] and the first 127 pieces
+        var full = Tokenizer.Encode(string.Join(" ", Enumerable.Range(330, 70).Select(i => $"w{i}")));
+        Assert.InRange(full.Length, 129, 255); // long enough for the tail, not cut itself
+        Assert.Equal(full[^128..^1], ids.Skip(128).Take(127)); // the last 127 pieces, then [SEP]
+
+        // A text that fits reads the same under both policies.
+        var shortIds = new List<int>();
+        Tokenizer.Encode("hello world", shortIds, SemanticRouter.Embeddings.LongInputPolicy.HeadTail);
+        Assert.Equal(Tokenizer.Encode("hello world"), shortIds);
+    }
+
+    [Fact]
     public void Encode_WordOverHundredCodePoints_IsUnknown()
     {
         Assert.Equal(new[] { 101, 100, 102 }, Tokenizer.Encode(new string('a', 101)));

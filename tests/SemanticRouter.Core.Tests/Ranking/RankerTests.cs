@@ -154,6 +154,30 @@ public class RankerTests
     }
 
     [Fact]
+    public void Rank_ExpectedCostsOfThisQuery_ReplaceTheCatalogues_OnlyWhenTheyCoverEveryCandidate()
+    {
+        var ranker = new Ranker(Table());
+        var neighbors = new[] { N(1, "chat", 0.9f) };
+
+        // The catalogue says gpt costs 100 times small; this query's calls say gpt is the cheaper one.
+        var expected = new Dictionary<string, double> { ["gpt"] = 0.001, ["small"] = 0.004, ["coder"] = 0.002, ["math"] = 0.003 };
+        var result = ranker.Rank(new RankerInput(neighbors) { CostWeight = 1, ExpectedCosts = expected });
+        Assert.Equal("gpt", result.Models[0].Model);
+        Assert.Equal(0.25, result.Models.Single(m => m.Model == "gpt").NormalisedCost, 12);
+        Assert.Equal(1.0, result.Models.Single(m => m.Model == "small").NormalisedCost, 12);
+
+        // The same choice as the evaluation's, from the same estimates (models in ordinal order).
+        var ordered = result.Models.OrderBy(m => m.Model, StringComparer.Ordinal).ToArray();
+        var pick = CostTerm.Choose([.. ordered.Select(m => m.Quality)], [.. ordered.Select(m => expected[m.Model])], 1);
+        Assert.Equal(result.Models[0].Model, ordered[pick].Model);
+
+        // Partial coverage would compare dollars with catalogue units: the catalogue decides.
+        var partial = ranker.Rank(new RankerInput(neighbors) { CostWeight = 1, ExpectedCosts = new Dictionary<string, double> { ["gpt"] = 0.001 } });
+        Assert.Equal("small", partial.Models[0].Model);
+        Assert.Throws<ArgumentException>(() => ranker.Rank(new RankerInput(neighbors) { ExpectedCosts = expected.ToDictionary(e => e.Key, e => e.Key == "gpt" ? -1.0 : e.Value) }));
+    }
+
+    [Fact]
     public void Rank_CandidatesAndExclusions_AreRespected()
     {
         var ranker = new Ranker(Table());

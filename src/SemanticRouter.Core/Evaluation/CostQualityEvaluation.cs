@@ -1,0 +1,206 @@
+using System.Globalization;
+using SemanticRouter.Ranking;
+
+namespace SemanticRouter.Evaluation;
+
+/// <summary>One point of the router's curve: at cost weight λ, the mean cost and quality of its choices.</summary>
+public readonly record struct CostQualityCurvePoint(double Lambda, double Cost, double Quality);
+
+/// <summary>A single model's mean quality and cost per prompt.</summary>
+public readonly record struct ModelCostQuality(string Model, double Quality, double Cost);
+
+/// <summary>What <see cref="CostQualityEvaluation.Run"/> measured on the test prompts, and what the training folds chose.</summary>
+public sealed record CostQualityReport(
+    IReadOnlyList<ModelCostQuality> Models,
+    ModelCostQuality BestSingle,
+    CostQualityPoint Oracle,
+    IReadOnlyList<CostQualityCurvePoint> Curve,
+    double Aiq,
+    double ZeroRouterAiq,
+    double MaxCost,
+    double QualityAtBestCost,
+    double QualityAt80PercentBestCost,
+    double CostToMatchBest,
+    double Top1Quality,
+    CostQualitySettings Chosen,
+    double ChosenCvAiq,
+    int TrainPrompts,
+    int TestPrompts);
+
+/// <summary>
+/// The N-model, cost-aware router on a fixed train/test split (RouterBench's): per test prompt, each
+/// model's quality and cost are predicted from the training prompts (<see cref="CostQualityPredictions"/>),
+/// the router picks argmax quality − λ·cost/max cost (<see cref="CostTerm"/>, as the served ranker), and
+/// λ sweeps <see cref="Lambdas"/> to trace the curve. k, τ, the head's weight and penalty are chosen on
+/// the training prompts alone: the settings with the best AIQ over <c>folds</c>-fold CV of the training
+/// split (pooled held-out choices). Test outcomes are read only to score the choices.
+/// </summary>
+public static class CostQualityEvaluation
+{
+    /// <summary>λ = 0 (quality only), 40 steps from 10⁻³ to 10² (geometric), and 10⁶ (the cheapest predicted model).</summary>
+    public static IReadOnlyList<double> Lambdas { get; } =
+        [0, .. Enumerable.Range(0, 41).Select(i => Math.Pow(10, -3 + (i * 5.0 / 40))), 1e6];
+
+    public static CostQualityReport Run(CostQualitySet train, CostQualitySet test, CostQualityGrid? grid = null, int folds = 5, int seed = 0, int threads = 0, Action<string>? log = null)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(test);
+        if (!train.Models.SequenceEqual(test.Models, StringComparer.Ordinal))
+        {
+            throw new ArgumentException("the training and test prompts must name the same models in the same order", nameof(test));
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(folds, 2);
+        threads = threads > 0 ? threads : Environment.ProcessorCount;
+        grid ??= CostQualityGrid.Default;
+        var (chosen, cvAiq) = Choose(train, grid, folds, seed, threads, log);
+        log?.Invoke($"chosen on the training folds: {chosen} (CV AIQ {cvAiq.ToString("F4", CultureInfo.InvariantCulture)})");
+
+        var predictions = CostQualityPredictions.Compute(train, test, [chosen], threads);
+        var curve = Curve(predictions, chosen, test);
+        var (quality, cost) = test.Means();
+        var models = test.Models.Select((name, j) => new ModelCostQuality(name, quality[j], cost[j])).ToList();
+        var best = models.OrderByDescending(x => x.Quality).ThenBy(x => x.Cost).First();
+        var singles = models.Select(x => new CostQualityPoint(x.Cost, x.Quality)).ToList();
+        var points = curve.Select(p => new CostQualityPoint(p.Cost, p.Quality)).ToList();
+        var maxCost = Math.Max(singles.Max(p => p.Cost), points.Max(p => p.Cost));
+        return new CostQualityReport(
+            models,
+            best,
+            Oracle(test),
+            curve,
+            CostQualityFrontier.Aiq(points, maxCost),
+            CostQualityFrontier.Aiq(singles, maxCost),
+            maxCost,
+            CostQualityFrontier.QualityAt(points, best.Cost),
+            CostQualityFrontier.QualityAt(points, 0.8 * best.Cost),
+            CostQualityFrontier.CostFor(points, best.Quality) / best.Cost,
+            curve[0].Quality,
+            chosen,
+            cvAiq,
+            train.Count,
+            test.Count);
+    }
+
+    /// <summary>Per prompt the cheapest of the best-scoring models: the most any router could get, at the least cost.</summary>
+    public static CostQualityPoint Oracle(CostQualitySet set)
+    {
+        ArgumentNullException.ThrowIfNull(set);
+        var m = set.ModelCount;
+        double quality = 0, cost = 0;
+        for (var i = 0; i < set.Count; i++)
+        {
+            var best = 0;
+            for (var j = 1; j < m; j++)
+            {
+                var s = set.Scores[(i * m) + j];
+                var b = set.Scores[(i * m) + best];
+                if (s > b || (s == b && set.Costs[(i * m) + j] < set.Costs[(i * m) + best]))
+                {
+                    best = j;
+                }
+            }
+
+            quality += set.Scores[(i * m) + best];
+            cost += set.Costs[(i * m) + best];
+        }
+
+        return new CostQualityPoint(cost / set.Count, quality / set.Count);
+    }
+
+    /// <summary>The settings with the best AIQ of the pooled held-out choices over the training folds.</summary>
+    public static (CostQualitySettings Settings, double CvAiq) Choose(CostQualitySet train, CostQualityGrid grid, int folds, int seed, int threads, Action<string>? log = null)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(grid);
+        threads = threads > 0 ? threads : Environment.ProcessorCount;
+        var candidates = grid.All().ToList();
+        var assignment = CrossValidation.StratifiedFolds(Strata(train), folds, seed);
+        var m = train.ModelCount;
+
+        // Per candidate, per λ: the summed quality and cost of the held-out choices of every fold.
+        var sums = candidates.Select(_ => new double[Lambdas.Count * 2]).ToArray();
+        var indexed = 0;
+        for (var f = 0; f < folds; f++)
+        {
+            var inFold = Enumerable.Range(0, train.Count).Where(i => assignment[i] != f).ToArray();
+            var held = Enumerable.Range(0, train.Count).Where(i => assignment[i] == f).ToArray();
+            indexed += inFold.Length;
+            var a = train.Subset(inFold);
+            var b = train.Subset(held);
+            var predictions = CostQualityPredictions.Compute(a, b, candidates, threads);
+            Parallel.For(0, candidates.Count, new ParallelOptions { MaxDegreeOfParallelism = threads }, c =>
+            {
+                var quality = new double[m];
+                for (var i = 0; i < b.Count; i++)
+                {
+                    var cost = predictions.Predict(candidates[c], i, quality);
+                    for (var l = 0; l < Lambdas.Count; l++)
+                    {
+                        var pick = CostTerm.Choose(quality, cost, Lambdas[l]);
+                        sums[c][l * 2] += b.Scores[(i * m) + pick];
+                        sums[c][(l * 2) + 1] += b.Costs[(i * m) + pick];
+                    }
+                }
+            });
+        }
+
+        var (_, trainCost) = train.Means();
+        var cvMax = trainCost.Max();
+        var best = -1;
+        var bestAiq = double.NegativeInfinity;
+        for (var c = 0; c < candidates.Count; c++)
+        {
+            var points = Enumerable.Range(0, Lambdas.Count).Select(l => new CostQualityPoint(sums[c][(l * 2) + 1] / train.Count, sums[c][l * 2] / train.Count)).ToList();
+            var aiq = CostQualityFrontier.Aiq(points, Math.Max(cvMax, points.Max(p => p.Cost)));
+            if (aiq > bestAiq)
+            {
+                (best, bestAiq) = (c, aiq);
+            }
+        }
+
+        // k was chosen with (folds − 1)/folds of the prompts indexed; the same neighbourhood holds
+        // proportionally more of the whole training split.
+        var s = candidates[best];
+        var k = (int)Math.Round(s.K * (double)train.Count * folds / indexed);
+        return (s with { K = Math.Clamp(k, 1, RankingOptions.MaxK) }, bestAiq);
+    }
+
+    /// <summary>The router's curve on <paramref name="test"/>: per λ, the mean score and cost of its choices.</summary>
+    internal static List<CostQualityCurvePoint> Curve(CostQualityPredictions predictions, CostQualitySettings s, CostQualitySet test)
+    {
+        var m = test.ModelCount;
+        var quality = new double[m];
+        var sums = new double[Lambdas.Count * 2];
+        for (var i = 0; i < test.Count; i++)
+        {
+            var cost = predictions.Predict(s, i, quality);
+            for (var l = 0; l < Lambdas.Count; l++)
+            {
+                var pick = CostTerm.Choose(quality, cost, Lambdas[l]);
+                sums[l * 2] += test.Scores[(i * m) + pick];
+                sums[(l * 2) + 1] += test.Costs[(i * m) + pick];
+            }
+        }
+
+        return [.. Lambdas.Select((lambda, l) => new CostQualityCurvePoint(lambda, sums[(l * 2) + 1] / test.Count, sums[l * 2] / test.Count))];
+    }
+
+    /// <summary>Folds stratified on the task set and on how many models succeed (so every fold sees easy and hard prompts of each set).</summary>
+    private static int[] Strata(CostQualitySet set)
+    {
+        var groups = set.Groups.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var m = set.ModelCount;
+        return [.. Enumerable.Range(0, set.Count).Select(i =>
+        {
+            var solved = 0.0;
+            for (var j = 0; j < m; j++)
+            {
+                solved += set.Scores[(i * m) + j];
+            }
+
+            var band = (int)Math.Min(3, Math.Floor(4 * solved / (m + 1e-9)));
+            return (groups.IndexOf(set.Groups[i]) * 4) + band;
+        })];
+    }
+}
