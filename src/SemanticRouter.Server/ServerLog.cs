@@ -82,4 +82,17 @@ internal static partial class ServerLog
     [LoggerMessage(EventId = 18, Level = LogLevel.Information, EventName = "WebPage",
         Message = "Web page on {Address} (sign-in required: {SignInRequired}, admin operations: {AdminEnabled})")]
     public static partial void WebPage(ILogger logger, string address, bool signInRequired, bool adminEnabled);
+
+    // 40–49: the shared outcome store and index roll-out (issue 28).
+    [LoggerMessage(EventId = 40, Level = LogLevel.Information, EventName = "OutcomeStoreShared",
+        Message = "Outcomes: the Redis store shared by replicas (key prefix {Prefix}), {Count} outcomes read; others' outcomes read every {PollMs} ms")]
+    public static partial void OutcomeStoreShared(ILogger logger, string prefix, long count, int pollMs);
+
+    [LoggerMessage(EventId = 41, Level = LogLevel.Information, EventName = "IndexRolledOut",
+        Message = "Index rolled out: {Previous} -> {Version} ({Utterances} utterances), published in the watched index directory")]
+    public static partial void IndexRolledOut(ILogger logger, string previous, string version, int utterances);
+
+    [LoggerMessage(EventId = 42, Level = LogLevel.Warning, EventName = "IndexRolloutRefused",
+        Message = "Index {Version} published in the watched directory was not loaded, the old one keeps serving (tried again when it changes): {Reason}")]
+    public static partial void IndexRolloutRefused(ILogger logger, string version, string reason);
 }

@@ -24,6 +24,7 @@ internal static class ServeCommand
         var host = new Option<string?>("--host") { Description = "Address to bind (default 127.0.0.1; * = every interface, which needs an API key or SemanticRouter:AllowUnauthenticated=true)" };
         var cache = new Option<int?>("--cache") { Description = "Query embeddings kept in memory (default 4096; 0 = no cache)" };
         var batchWait = new Option<double?>("--batch-wait-ms") { Description = "Longest wait to gather concurrent queries into one model run (default 2; 0..50)" };
+        var redis = new Option<string?>("--redis") { Description = "Share outcomes with other replicas through Redis: a StackExchange.Redis configuration string, e.g. redis:6379 (docs/deploy.md; a password is better in SEMANTICROUTER__OUTCOMEREDIS)" };
         var threads = new Option<int?>("--intra-op-threads") { Description = "ONNX Runtime threads per model run (default: the cores the process may use)" };
         var web = new Option<bool?>("--web") { Description = "Serve the web page under /ui on the metrics port (docs/web.md; default off)", Arity = ArgumentArity.ZeroOrOne };
         var ranking = new RankingFlags();
@@ -34,6 +35,7 @@ internal static class ServeCommand
             (index, nameof(EngineHostOptions.Index)),
             (model, nameof(EngineHostOptions.ModelDirectory)),
             (db, nameof(EngineHostOptions.OutcomeDatabase)),
+            (redis, nameof(EngineHostOptions.OutcomeRedis)),
             (port, nameof(RouterServerOptions.Port)),
             (metricsPort, nameof(RouterServerOptions.MetricsPort)),
             (host, nameof(RouterServerOptions.Host)),

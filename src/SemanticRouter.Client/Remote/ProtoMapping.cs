@@ -41,6 +41,16 @@ internal static class ProtoMapping
             proto.Query = query;
         }
 
+        if (report.IdempotencyKey is { } key)
+        {
+            proto.IdempotencyKey = key;
+        }
+
+        if (report.CostUsd is { } cost)
+        {
+            proto.CostUsd = cost;
+        }
+
         return proto;
     }
 

@@ -16,9 +16,8 @@ namespace SemanticRouter.Client;
 /// <see cref="RouterErrorCode.InvalidArgument"/>, …); a status with no such code (DEADLINE_EXCEEDED,
 /// INTERNAL, UNKNOWN, …) is <see cref="RouterErrorCode.Unavailable"/>, since the router could not answer;
 /// the <see cref="RpcException"/> is the inner exception. Cancelling the token throws
-/// <see cref="OperationCanceledException"/>. The wire format (router.proto v1) has no fields yet for
-/// <see cref="OutcomeReport.IdempotencyKey"/>, <see cref="OutcomeReport.CostUsd"/> and
-/// <see cref="IndexReloaded.RankingSettingsChanged"/>: they are not sent, and the last is always false.
+/// <see cref="OperationCanceledException"/>. The wire format (router.proto v1) has no field yet for
+/// <see cref="IndexReloaded.RankingSettingsChanged"/>: it is always false.
 /// </remarks>
 public sealed class RouterClient : ISemanticRouter, ISemanticRouterAdmin, IDisposable
 {
@@ -75,7 +74,7 @@ public sealed class RouterClient : ISemanticRouter, ISemanticRouterAdmin, IDispo
     public Task<OutcomeReceipt> RecordOutcomeAsync(OutcomeReport report, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(report);
-        return CallAsync(o => Raw.RecordOutcomeAsync(ProtoMapping.ToProto(report), o), r => new OutcomeReceipt(r.RequestId), cancellationToken);
+        return CallAsync(o => Raw.RecordOutcomeAsync(ProtoMapping.ToProto(report), o), r => new OutcomeReceipt(r.RequestId, r.Replayed), cancellationToken);
     }
 
     public Task<NeighborReport> InspectNeighborsAsync(InspectRequest request, CancellationToken cancellationToken = default)

@@ -12,9 +12,9 @@ namespace SemanticRouter.Engine;
 /// </summary>
 /// <remarks>
 /// Refusals are the engine's exceptions, each a <see cref="RouterException"/> with its
-/// <see cref="RouterErrorCode"/>. Not implemented yet (issue 27): <see cref="OutcomeReport.IdempotencyKey"/>
-/// (every report counts; <see cref="OutcomeReceipt.Replayed"/> is false), <see cref="OutcomeReport.CostUsd"/> and
-/// <see cref="RoutingRequest.Metadata"/> (accepted, not kept).
+/// <see cref="RouterErrorCode"/>. <see cref="OutcomeReport.IdempotencyKey"/> and <see cref="OutcomeReport.CostUsd"/>
+/// are kept with the outcome (a replay returns the first receipt, <see cref="OutcomeReceipt.Replayed"/> set);
+/// <see cref="RoutingRequest.Metadata"/> is accepted, not kept.
 /// </remarks>
 public sealed partial class RouterEngine : ISemanticRouter, ISemanticRouterAdmin
 {
@@ -38,9 +38,16 @@ public sealed partial class RouterEngine : ISemanticRouter, ISemanticRouterAdmin
     {
         ArgumentNullException.ThrowIfNull(report);
         // Both or neither of request id and query: the store refuses it (InvalidTarget) with its own message.
-        var outcome = new Outcome(report.Model, report.Score) { RequestId = report.RequestId, QueryText = report.Query };
+        var outcome = new Outcome(report.Model, report.Score)
+        {
+            RequestId = report.RequestId,
+            QueryText = report.Query,
+            IdempotencyKey = report.IdempotencyKey,
+            CostUsd = report.CostUsd,
+        };
         var stored = await RecordOutcomeAsync(outcome, cancellationToken).ConfigureAwait(false);
-        return new OutcomeReceipt(report.RequestId ?? stored.Id.ToString(CultureInfo.InvariantCulture));
+        // The first receipt, also for a replay: the request id it was filed under.
+        return new OutcomeReceipt(stored.RequestId ?? stored.Id.ToString(CultureInfo.InvariantCulture), stored.Replayed);
     }
 
     async Task<NeighborReport> ISemanticRouter.InspectNeighborsAsync(InspectRequest request, CancellationToken cancellationToken)

@@ -21,9 +21,13 @@ public sealed partial class RouterEngine
 
     /// <summary>
     /// Credits an outcome (<see cref="OutcomeCrediting"/>: the ranking its request id names, or its text's
-    /// neighbours), stores it durably (returns once committed) and updates the live statistics.
+    /// neighbours), stores it durably (returns once committed) and updates the live statistics. An outcome whose
+    /// idempotency key (<see cref="Outcome.EffectiveIdempotencyKey"/>) was recorded before — here, before a
+    /// restart, or at another replica sharing the store — counts nothing: the first one comes back with
+    /// <see cref="StoredOutcome.Replayed"/> set, even when its ranking is no longer remembered.
     /// </summary>
     /// <exception cref="OutcomeRejectedException">Unknown request id, unknown model, score outside [0, 1], ….</exception>
+    /// <exception cref="OutcomeStoreUnavailableException">The store cannot write now (disk full, unreachable): nothing stored.</exception>
     public async Task<StoredOutcome> RecordOutcomeAsync(Outcome outcome, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(outcome);
@@ -32,11 +36,23 @@ public sealed partial class RouterEngine
             ValidateText(text, "query");
         }
 
+        outcome.Validate(IsKnownModel);
+        // A replay is answered before crediting: the request log forgets rankings (TTL, restart), the store does not.
+        if (outcome.EffectiveIdempotencyKey is { } key && await _outcomes.FindAsync(key, cancellationToken).ConfigureAwait(false) is { } first)
+        {
+            return first;
+        }
+
         var credits = await _crediting.CreditAsync(outcome, cancellationToken).ConfigureAwait(false);
+        // The store checks the key again inside its commit: of two concurrent first reports, one counts.
         var stored = await _outcomes.RecordAsync(outcome, credits, cancellationToken).ConfigureAwait(false);
-        string? route = credits.Routes.Count == 0 ? null : credits.Routes.MaxBy(r => r.Weight).Route;
-        _recent.Add(new RecentOutcome(stored.Time, stored.RequestId, stored.Model, stored.Score, route));
-        if (stored.QueryText is not null)
+        if (!stored.Replayed)
+        {
+            string? route = credits.Routes.Count == 0 ? null : credits.Routes.MaxBy(r => r.Weight).Route;
+            _recent.Add(new RecentOutcome(stored.Time, stored.RequestId, stored.Model, stored.Score, route));
+        }
+
+        if (stored.QueryText is not null && !stored.Replayed)
         {
             _text?.RefitIfGrown();
         }

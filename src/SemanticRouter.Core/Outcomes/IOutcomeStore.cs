@@ -8,7 +8,11 @@ namespace SemanticRouter.Outcomes;
 /// <remarks>
 /// Contract: <see cref="RecordAsync"/> completes only once its outcomes are durable (an acknowledged outcome
 /// survives a crash), records all of a call or none of it, and only then moves the statistics, so a reader
-/// sees an outcome wholly or not at all. Concurrent calls may share one commit (group commit). The statistics
+/// sees an outcome wholly or not at all. An outcome whose <see cref="Outcome.EffectiveIdempotencyKey"/> was
+/// recorded before (by this process, an earlier one, or another replica sharing the store) is not recorded
+/// again: the first one comes back with <see cref="StoredOutcome.Replayed"/> set. A store that cannot write
+/// (disk full, unreachable) throws <see cref="OutcomeStoreUnavailableException"/> and has recorded none of
+/// the call. Concurrent calls may share one commit (group commit). The statistics
 /// (<see cref="IOutcomeStatistics"/>) answer from memory: the ranker never waits on I/O. Thread-safe.
 /// </remarks>
 public interface IOutcomeStore : IOutcomeStatistics, IDisposable
@@ -19,9 +23,17 @@ public interface IOutcomeStore : IOutcomeStatistics, IDisposable
     /// <summary>Outcomes stored with their query text (what the text outcome model can learn from).</summary>
     long TextCount { get; }
 
-    /// <summary>Records credited outcomes durably, all or nothing; completes once committed.</summary>
+    /// <summary>
+    /// Records credited outcomes durably, all or nothing; completes once committed. One whose idempotency
+    /// key is already stored is returned as first stored, with <see cref="StoredOutcome.Replayed"/> set.
+    /// </summary>
     /// <exception cref="OutcomeRejectedException">An outcome that is not storable (score outside [0, 1], no or two targets); nothing is written.</exception>
+    /// <exception cref="OutcomeStoreUnavailableException">The store cannot write now (disk full, unreachable); nothing of the call is written.</exception>
     Task<IReadOnlyList<StoredOutcome>> RecordAsync(IReadOnlyList<CreditedOutcome> outcomes, CancellationToken cancellationToken = default);
+
+    /// <summary>The outcome recorded under <paramref name="idempotencyKey"/> (with <see cref="StoredOutcome.Replayed"/> set), or null.</summary>
+    /// <exception cref="OutcomeStoreUnavailableException">The store cannot be read now.</exception>
+    Task<StoredOutcome?> FindAsync(string idempotencyKey, CancellationToken cancellationToken = default);
 
     /// <summary>The newest <paramref name="newest"/> outcomes stored with their query text, oldest first.</summary>
     Task<IReadOnlyList<TextOutcome>> ReadTextOutcomesAsync(int newest, CancellationToken cancellationToken = default);

@@ -14,6 +14,26 @@ public sealed record Outcome(string Model, double Score)
     /// <summary>When it happened (null = when recorded).</summary>
     public DateTimeOffset? Time { get; init; }
 
+    /// <summary>
+    /// Makes a retried report count once: the caller's key, or null for the default
+    /// (<see cref="EffectiveIdempotencyKey"/>). At most <see cref="MaxIdempotencyKeyLength"/> characters.
+    /// </summary>
+    public string? IdempotencyKey { get; init; }
+
+    /// <summary>What the call cost, in US dollars, when the caller knows it (kept with the outcome).</summary>
+    public double? CostUsd { get; init; }
+
+    /// <summary>The longest idempotency key accepted (characters).</summary>
+    public const int MaxIdempotencyKeyLength = 256;
+
+    /// <summary>
+    /// The key a store counts this outcome once under — the one place that decides it: the caller's key;
+    /// else, for an outcome about a ranking, its request id and the model (a retry of the same report);
+    /// else none (an outcome by query text without a key counts every time it is reported).
+    /// </summary>
+    public string? EffectiveIdempotencyKey =>
+        IdempotencyKey ?? (string.IsNullOrWhiteSpace(RequestId) ? null : "request:" + RequestId + "\n" + Model);
+
     public static Outcome ForRequest(string requestId, string model, double score) => new(model, score) { RequestId = requestId };
 
     public static Outcome ForRequest(string requestId, string model, bool success) => ForRequest(requestId, model, success ? 1 : 0);
@@ -37,6 +57,17 @@ public sealed record Outcome(string Model, double Score)
         if (string.IsNullOrWhiteSpace(Model) || !(isKnownModel?.Invoke(Model) ?? true))
         {
             throw new OutcomeRejectedException(OutcomeRejectionReason.UnknownModel, $"Unknown model '{Model}'.");
+        }
+
+        if (IdempotencyKey is { } key && (string.IsNullOrWhiteSpace(key) || key.Length > MaxIdempotencyKeyLength))
+        {
+            throw new OutcomeRejectedException(OutcomeRejectionReason.InvalidIdempotencyKey,
+                $"The idempotency key must be 1 to {MaxIdempotencyKeyLength} characters, not {key.Length}.");
+        }
+
+        if (CostUsd is { } cost && !(double.IsFinite(cost) && cost >= 0))
+        {
+            throw new OutcomeRejectedException(OutcomeRejectionReason.CostOutOfRange, $"The cost {cost} must be a finite, non-negative number of US dollars.");
         }
 
         var hasId = !string.IsNullOrWhiteSpace(RequestId);

@@ -20,6 +20,12 @@ public enum OutcomeRejectionReason
 
     /// <summary>The query text found no neighbour to credit (FAILED_PRECONDITION: the index is empty).</summary>
     NoNeighbors = 6,
+
+    /// <summary>The idempotency key is empty or longer than <see cref="Outcome.MaxIdempotencyKeyLength"/> (INVALID_ARGUMENT).</summary>
+    InvalidIdempotencyKey = 7,
+
+    /// <summary>The cost is negative or not finite (INVALID_ARGUMENT).</summary>
+    CostOutOfRange = 8,
 }
 
 /// <summary>

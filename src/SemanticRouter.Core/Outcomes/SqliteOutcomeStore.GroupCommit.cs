@@ -70,16 +70,21 @@ public sealed partial class SqliteOutcomeStore
                 ObjectDisposedException.ThrowIf(_disposed, this);
                 var results = Commit(group);
 
-                // Past the commit the outcomes are acknowledged.
+                // Past the commit the outcomes are acknowledged; a replay counted nothing.
                 for (var g = 0; g < group.Count; g++)
                 {
                     foreach (var s in results[g])
                     {
-                        Statistics.Apply(s.Model, s.Score, s.Credits);
+                        if (!s.Replayed)
+                        {
+                            Statistics.Apply(s.Model, s.Score, s.Credits);
+                            Interlocked.Increment(ref _count);
+                            if (s.QueryText is not null)
+                            {
+                                Interlocked.Increment(ref _textCount);
+                            }
+                        }
                     }
-
-                    Interlocked.Add(ref _count, results[g].Length);
-                    Interlocked.Add(ref _textCount, results[g].Count(o => o.QueryText is not null));
                 }
 
                 for (var g = 0; g < group.Count; g++)
@@ -89,9 +94,10 @@ public sealed partial class SqliteOutcomeStore
             }
             catch (Exception e)
             {
+                var failure = e is SqliteException sqlite ? Unavailable(sqlite) : e;
                 foreach (var p in group)
                 {
-                    p.Done.TrySetException(e);
+                    p.Done.TrySetException(failure);
                 }
             }
             finally
@@ -101,47 +107,109 @@ public sealed partial class SqliteOutcomeStore
         }
     }
 
+    /// <summary>
+    /// Writes every batch of the group in one transaction. An outcome whose idempotency key is already stored
+    /// (before, or earlier in this group: the writer sees its own uncommitted rows) is not written: the stored
+    /// one comes back as a replay. On any failure the transaction is rolled back: none of the group is stored.
+    /// </summary>
     private StoredOutcome[][] Commit(List<PendingWrite> group)
     {
         var results = new StoredOutcome[group.Count][];
-        using var tx = _db.BeginTransaction();
-        _insertOutcome.Transaction = tx;
-        _upsertUtterance.Transaction = tx;
-        _upsertRoute.Transaction = tx;
-        for (var g = 0; g < group.Count; g++)
+        var tx = _db.BeginTransaction();
+        try
         {
-            var batch = group[g].Batch;
-            var stored = results[g] = new StoredOutcome[batch.Count];
-            for (var i = 0; i < batch.Count; i++)
+            _insertOutcome.Transaction = tx;
+            _upsertUtterance.Transaction = tx;
+            _upsertRoute.Transaction = tx;
+            _findByKey.Transaction = tx;
+            for (var g = 0; g < group.Count; g++)
             {
-                var (outcome, credits) = batch[i];
-                var time = outcome.Time ?? _time.GetUtcNow();
-                var text = outcome.QueryText ?? credits.QueryText;
-                var p = _insertOutcome.Parameters;
-                p[0].Value = time.ToUnixTimeMilliseconds();
-                p[1].Value = (object?)outcome.RequestId ?? DBNull.Value;
-                p[2].Value = (object?)text ?? DBNull.Value;
-                p[3].Value = outcome.Model;
-                p[4].Value = outcome.Score;
-                p[5].Value = OutcomeCreditsCodec.Encode(credits);
-                var id = (long)_insertOutcome.ExecuteScalar()!;
-                foreach (var c in credits.Utterances)
+                var batch = group[g].Batch;
+                var stored = results[g] = new StoredOutcome[batch.Count];
+                for (var i = 0; i < batch.Count; i++)
                 {
-                    Upsert(_upsertUtterance, unchecked((long)c.Key.Value), outcome.Model, outcome.Score, c.Weight);
-                }
+                    var (outcome, credits) = batch[i];
+                    var key = outcome.EffectiveIdempotencyKey;
+                    if (key is not null && FindInTransaction(key) is { } first)
+                    {
+                        stored[i] = first;
+                        continue;
+                    }
 
-                foreach (var c in credits.Routes)
-                {
-                    Upsert(_upsertRoute, c.Route, outcome.Model, outcome.Score, c.Weight);
-                }
+                    var time = outcome.Time ?? _time.GetUtcNow();
+                    var text = outcome.QueryText ?? credits.QueryText;
+                    var p = _insertOutcome.Parameters;
+                    p[0].Value = time.ToUnixTimeMilliseconds();
+                    p[1].Value = (object?)outcome.RequestId ?? DBNull.Value;
+                    p[2].Value = (object?)text ?? DBNull.Value;
+                    p[3].Value = outcome.Model;
+                    p[4].Value = outcome.Score;
+                    p[5].Value = OutcomeCreditsCodec.Encode(credits);
+                    p[6].Value = (object?)key ?? DBNull.Value;
+                    p[7].Value = (object?)outcome.CostUsd ?? DBNull.Value;
+                    var id = (long)_insertOutcome.ExecuteScalar()!;
+                    foreach (var c in credits.Utterances)
+                    {
+                        Upsert(_upsertUtterance, unchecked((long)c.Key.Value), outcome.Model, outcome.Score, c.Weight);
+                    }
 
-                stored[i] = new StoredOutcome(id, time, outcome.RequestId, text, outcome.Model, outcome.Score, credits);
+                    foreach (var c in credits.Routes)
+                    {
+                        Upsert(_upsertRoute, c.Route, outcome.Model, outcome.Score, c.Weight);
+                    }
+
+                    stored[i] = new StoredOutcome(id, time, outcome.RequestId, text, outcome.Model, outcome.Score, credits)
+                    {
+                        IdempotencyKey = key,
+                        CostUsd = outcome.CostUsd,
+                    };
+                }
+            }
+
+            tx.Commit(); // synchronous=FULL: durable once this returns
+            return results;
+        }
+        catch
+        {
+            // SQLite may have rolled back by itself (a full disk); a failed rollback must not hide the cause.
+            try
+            {
+                tx.Rollback();
+            }
+            catch (SqliteException)
+            {
+            }
+            catch (InvalidOperationException)
+            {
+            }
+
+            throw;
+        }
+        finally
+        {
+            try
+            {
+                tx.Dispose();
+            }
+            catch (SqliteException)
+            {
             }
         }
-
-        tx.Commit(); // synchronous=FULL: durable once this returns
-        return results;
     }
+
+    private StoredOutcome? FindInTransaction(string key)
+    {
+        _findByKey.Parameters[0].Value = key;
+        using var reader = _findByKey.ExecuteReader();
+        return reader.Read() ? ReadRow(reader) with { Replayed = true } : null;
+    }
+
+    /// <summary>
+    /// A SQLite failure as the caller should see it: a full disk (SQLITE_FULL, 13) is RESOURCE_EXHAUSTED, any
+    /// other (I/O error, read-only, corrupt, busy) UNAVAILABLE; either way nothing of the call was stored.
+    /// </summary>
+    private static OutcomeStoreUnavailableException Unavailable(SqliteException e) =>
+        e.SqliteErrorCode == 13 ? OutcomeStoreUnavailableException.DiskFull(e) : OutcomeStoreUnavailableException.Failed("SQLite", e);
 
     private sealed record PendingWrite(IReadOnlyList<CreditedOutcome> Batch, TaskCompletionSource<StoredOutcome[]> Done);
 

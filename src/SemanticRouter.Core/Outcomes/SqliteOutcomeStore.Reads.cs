@@ -13,20 +13,54 @@ public sealed partial class SqliteOutcomeStore
     {
         using var db = OpenReadOnly();
         using var cmd = db.CreateCommand();
-        cmd.CommandText = "SELECT id, time_ms, request_id, query, model, score, credits FROM outcomes ORDER BY id";
+        cmd.CommandText = $"SELECT {OutcomeColumns} FROM outcomes ORDER BY id";
         using var reader = cmd.ExecuteReader();
         while (reader.Read())
         {
-            yield return new StoredOutcome(
-                reader.GetInt64(0),
-                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)),
-                reader.IsDBNull(2) ? null : reader.GetString(2),
-                reader.IsDBNull(3) ? null : reader.GetString(3),
-                reader.GetString(4),
-                reader.GetDouble(5),
-                OutcomeCreditsCodec.Decode((byte[])reader.GetValue(6)));
+            yield return ReadRow(reader);
         }
     }
+
+    /// <summary>
+    /// The outcome recorded under <paramref name="idempotencyKey"/>, as a replay, or null. Reads through one
+    /// read-only connection kept open for this (a replay check per RecordOutcome must not open a file each time).
+    /// </summary>
+    public Task<StoredOutcome?> FindAsync(string idempotencyKey, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(idempotencyKey);
+        cancellationToken.ThrowIfCancellationRequested();
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        try
+        {
+            lock (_lookupGate)
+            {
+                _lookup ??= OpenReadOnly();
+                using var cmd = _lookup.CreateCommand();
+                cmd.CommandText = $"SELECT {OutcomeColumns} FROM outcomes WHERE idempotency_key = $k";
+                cmd.Parameters.AddWithValue("$k", idempotencyKey);
+                using var reader = cmd.ExecuteReader();
+                return Task.FromResult(reader.Read() ? ReadRow(reader) with { Replayed = true } : null);
+            }
+        }
+        catch (SqliteException e)
+        {
+            throw Unavailable(e);
+        }
+    }
+
+    /// <summary>One row of <see cref="OutcomeColumns"/>.</summary>
+    private static StoredOutcome ReadRow(SqliteDataReader reader) => new(
+        reader.GetInt64(0),
+        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)),
+        reader.IsDBNull(2) ? null : reader.GetString(2),
+        reader.IsDBNull(3) ? null : reader.GetString(3),
+        reader.GetString(4),
+        reader.GetDouble(5),
+        OutcomeCreditsCodec.Decode((byte[])reader.GetValue(6)))
+    {
+        IdempotencyKey = reader.IsDBNull(7) ? null : reader.GetString(7),
+        CostUsd = reader.IsDBNull(8) ? null : reader.GetDouble(8),
+    };
 
     /// <summary>A connection of its own for reading while writes go on (WAL readers see the last commit).</summary>
     private SqliteConnection OpenReadOnly()

@@ -13,7 +13,9 @@ public sealed partial class SqliteOutcomeStore
             throw new InvalidDataException($"{path}: outcome store schema {version} is newer than this program's ({SchemaVersion}).");
         }
 
-        Execute(db, $"""
+        // Version 2 (issue 27) adds the idempotency key (unique where set) and the caller's cost.
+        using var tx = db.BeginTransaction();
+        Execute(db, """
             CREATE TABLE IF NOT EXISTS outcomes(
                 id INTEGER PRIMARY KEY,
                 time_ms INTEGER NOT NULL,
@@ -21,15 +23,26 @@ public sealed partial class SqliteOutcomeStore
                 query TEXT,
                 model TEXT NOT NULL,
                 score REAL NOT NULL CHECK (score >= 0 AND score <= 1),
-                credits BLOB NOT NULL);
+                credits BLOB NOT NULL,
+                idempotency_key TEXT,
+                cost_usd REAL);
             CREATE TABLE IF NOT EXISTS utterance_stats(
                 utterance INTEGER NOT NULL, model TEXT NOT NULL, successes REAL NOT NULL, trials REAL NOT NULL,
                 PRIMARY KEY (utterance, model)) WITHOUT ROWID;
             CREATE TABLE IF NOT EXISTS route_stats(
                 route TEXT NOT NULL, model TEXT NOT NULL, successes REAL NOT NULL, trials REAL NOT NULL,
                 PRIMARY KEY (route, model)) WITHOUT ROWID;
+            """, tx);
+        if (version == 1)
+        {
+            Execute(db, "ALTER TABLE outcomes ADD COLUMN idempotency_key TEXT; ALTER TABLE outcomes ADD COLUMN cost_usd REAL;", tx);
+        }
+
+        Execute(db, $"""
+            CREATE UNIQUE INDEX IF NOT EXISTS outcomes_by_idempotency_key ON outcomes(idempotency_key) WHERE idempotency_key IS NOT NULL;
             PRAGMA user_version = {SchemaVersion};
-            """);
+            """, tx);
+        tx.Commit();
     }
 
     private SqliteCommand Command(string sql, params string[] parameters)

@@ -20,7 +20,7 @@ namespace SemanticRouter.Outcomes;
 /// </remarks>
 public sealed partial class SqliteOutcomeStore : IOutcomeStore
 {
-    private const int SchemaVersion = 1;
+    private const int SchemaVersion = 2;
 
     private readonly SqliteConnection _db;
     private readonly SemaphoreSlim _write = new(1, 1); // guards the connection: one transaction at a time
@@ -31,6 +31,9 @@ public sealed partial class SqliteOutcomeStore : IOutcomeStore
     private readonly SqliteCommand _insertOutcome;
     private readonly SqliteCommand _upsertUtterance;
     private readonly SqliteCommand _upsertRoute;
+    private readonly SqliteCommand _findByKey;          // on the writer, inside a commit: sees the group's own rows
+    private readonly Lock _lookupGate = new();          // guards _lookup (one read-only connection for replays)
+    private SqliteConnection? _lookup;
     private long _count;
     private long _textCount;
     private bool _disposed;
@@ -41,8 +44,9 @@ public sealed partial class SqliteOutcomeStore : IOutcomeStore
         _db = db;
         _time = time ?? TimeProvider.System;
         _insertOutcome = Command(
-            "INSERT INTO outcomes(time_ms, request_id, query, model, score, credits) VALUES ($t, $r, $q, $m, $s, $c) RETURNING id",
-            "$t", "$r", "$q", "$m", "$s", "$c");
+            "INSERT INTO outcomes(time_ms, request_id, query, model, score, credits, idempotency_key, cost_usd) VALUES ($t, $r, $q, $m, $s, $c, $k, $u) RETURNING id",
+            "$t", "$r", "$q", "$m", "$s", "$c", "$k", "$u");
+        _findByKey = Command($"SELECT {OutcomeColumns} FROM outcomes WHERE idempotency_key = $k", "$k");
         _upsertUtterance = Command(
             "INSERT INTO utterance_stats(utterance, model, successes, trials) VALUES ($k, $m, $s, $n) " +
             "ON CONFLICT(utterance, model) DO UPDATE SET successes = successes + excluded.successes, trials = trials + excluded.trials",
@@ -54,6 +58,9 @@ public sealed partial class SqliteOutcomeStore : IOutcomeStore
     }
 
     public string Path { get; }
+
+    /// <summary>The columns <see cref="ReadRow"/> reads, in its order.</summary>
+    private const string OutcomeColumns = "id, time_ms, request_id, query, model, score, credits, idempotency_key, cost_usd";
 
     /// <summary>The live statistics (also implemented by the store itself).</summary>
     public OutcomeStatistics Statistics { get; } = new();
@@ -125,6 +132,13 @@ public sealed partial class SqliteOutcomeStore : IOutcomeStore
             _insertOutcome.Dispose();
             _upsertUtterance.Dispose();
             _upsertRoute.Dispose();
+            _findByKey.Dispose();
+            lock (_lookupGate)
+            {
+                _lookup?.Dispose();
+                _lookup = null;
+            }
+
             _db.Dispose();
         }
         finally

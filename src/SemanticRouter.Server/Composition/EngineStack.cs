@@ -6,6 +6,8 @@ using Microsoft.Extensions.Options;
 using SemanticRouter.Artifacts;
 using SemanticRouter.Embeddings;
 using SemanticRouter.Engine;
+using SemanticRouter.Outcomes;
+using SemanticRouter.Outcomes.Redis;
 using SemanticRouter.Server.Hosting;
 using SemanticRouter.Server.Metrics;
 using SemanticRouter.Settings;
@@ -67,6 +69,7 @@ internal sealed class EngineStack : IDisposable
                 {
                     IndexDirectory = artifact.Directory,
                     OutcomeDatabase = engine.OutcomeDatabase,
+                    OpenOutcomeStore = OutcomeStoreOf(engine, logger),
                     RankingSettings = settingsFile,
                     RankingOverrides = Overrides(ranking),
                     MaxQueryBytes = server.MaxQueryBytes,
@@ -79,6 +82,11 @@ internal sealed class EngineStack : IDisposable
         {
             embedder.Dispose();
             throw Invalid(e);
+        }
+        catch (OutcomeStoreUnavailableException e)
+        {
+            embedder.Dispose();
+            throw new RouterStartupException(nameof(engine.OutcomeRedis), $"cannot open the outcome store: {e.Message}", e);
         }
         catch (Exception e) when (e is DbException or IOException or UnauthorizedAccessException)
         {
@@ -104,6 +112,40 @@ internal sealed class EngineStack : IDisposable
         }
 
         return new EngineStack(router, embedder, ServedModel.Of(encoder));
+    }
+
+    /// <summary>
+    /// The Redis store replicas share when <see cref="EngineHostOptions.OutcomeRedis"/> is configured (its
+    /// value is a secret: only the key prefix is logged); null = the engine's SQLite store.
+    /// </summary>
+    private static Func<IOutcomeStore>? OutcomeStoreOf(EngineHostOptions engine, ILogger logger)
+    {
+        string? configuration;
+        try
+        {
+            configuration = Secrets.OutcomeRedis(engine);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new RouterStartupException(nameof(engine.OutcomeRedisFile), $"cannot read the file: {e.Message}", e);
+        }
+
+        if (configuration is null)
+        {
+            return null;
+        }
+
+        return () =>
+        {
+            var store = RedisOutcomeStore.Open(new RedisOutcomeStoreOptions
+            {
+                Configuration = configuration,
+                KeyPrefix = engine.OutcomeRedisKeyPrefix,
+                PollInterval = TimeSpan.FromMilliseconds(engine.OutcomeRedisPollMs),
+            });
+            ServerLog.OutcomeStoreShared(logger, engine.OutcomeRedisKeyPrefix, store.Count, engine.OutcomeRedisPollMs);
+            return store;
+        };
     }
 
     /// <summary>

@@ -19,6 +19,28 @@ public sealed class EngineHostOptions
     /// <summary>The SQLite outcome store (`serve --db`); null = <c>&lt;index&gt;.outcomes.db</c> beside the artefact.</summary>
     public string? OutcomeDatabase { get; set; }
 
+    /// <summary>
+    /// The Redis outcome store replicas share (`serve --redis`): a StackExchange.Redis configuration string,
+    /// e.g. <c>redis:6379</c> or <c>redis:6379,password=…</c>; null = the SQLite store (<see cref="OutcomeDatabase"/>).
+    /// A secret (it may hold a password): never logged; prefer <see cref="OutcomeRedisFile"/> or the environment.
+    /// </summary>
+    public string? OutcomeRedis { get; set; }
+
+    /// <summary>A file holding <see cref="OutcomeRedis"/> (a mounted secret); its trailing new line is ignored.</summary>
+    public string? OutcomeRedisFile { get; set; }
+
+    /// <summary>Prefix of the Redis keys; replicas that share outcomes use the same one.</summary>
+    public string OutcomeRedisKeyPrefix { get; set; } = "semantic-router";
+
+    /// <summary>How often, in milliseconds, a replica reads the outcomes others recorded (the propagation bound); 10..5000.</summary>
+    public int OutcomeRedisPollMs { get; set; } = 100;
+
+    /// <summary>
+    /// Index roll-out: every this many seconds, reload the index when the version published in <see cref="Index"/>
+    /// changed (<see cref="IndexRollout"/>); 0 = off (reload with ReloadIndex). 0 or 0.1..3600.
+    /// </summary>
+    public double IndexWatchSeconds { get; set; }
+
     /// <summary>Query embeddings kept in memory (`serve --cache`); 0 = no cache.</summary>
     public int EmbeddingCacheSize { get; set; } = 4096;
 

@@ -31,6 +31,31 @@ public sealed class EngineHostOptionsValidator : IValidateOptions<EngineHostOpti
             Fail(nameof(options.IntraOpThreads), $"must be at least 1 (or unset for the cores the process may use), not {options.IntraOpThreads}.");
         }
 
+        if (options.OutcomeRedis is not null && options.OutcomeRedisFile is not null)
+        {
+            Fail(nameof(options.OutcomeRedis), $"and {SettingNames.Describe(nameof(options.OutcomeRedisFile))} are both set: set one.");
+        }
+
+        if ((options.OutcomeRedis is not null || options.OutcomeRedisFile is not null) && options.OutcomeDatabase is not null)
+        {
+            Fail(nameof(options.OutcomeDatabase), $"is set together with the Redis outcome store ({SettingNames.Describe(nameof(options.OutcomeRedis))}): outcomes go to one store; set one.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.OutcomeRedisKeyPrefix))
+        {
+            Fail(nameof(options.OutcomeRedisKeyPrefix), "must not be empty.");
+        }
+
+        if (options.OutcomeRedisPollMs is < 10 or > 5000)
+        {
+            Fail(nameof(options.OutcomeRedisPollMs), $"must be in 10..5000, not {options.OutcomeRedisPollMs}.");
+        }
+
+        if (options.IndexWatchSeconds != 0 && !(options.IndexWatchSeconds is >= 0.1 and <= 3600))
+        {
+            Fail(nameof(options.IndexWatchSeconds), FormattableString.Invariant($"must be 0 (off) or in 0.1..3600, not {options.IndexWatchSeconds}."));
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -99,6 +99,7 @@ public static class RouterServices
         services.AddSingleton<ISemanticRouter>(sp => sp.GetRequiredService<EngineStack>().Engine);
         services.AddSingleton<ISemanticRouterAdmin>(sp => sp.GetRequiredService<EngineStack>().Engine);
         services.AddSingleton<IRouterInsight>(sp => sp.GetRequiredService<EngineStack>().Engine);
+        services.AddHostedService<IndexRollout>(); // off unless IndexWatchSeconds is set
         return services;
     }
 

@@ -18,6 +18,10 @@ internal static class Secrets
     /// <exception cref="IOException">The password file cannot be read.</exception>
     public static string? CertificatePassword(RouterServerOptions options) => Read(options.CertificatePassword, options.CertificatePasswordFile);
 
+    /// <summary>The Redis configuration string of the shared outcome store, or null for the SQLite store.</summary>
+    /// <exception cref="IOException">The file cannot be read.</exception>
+    public static string? OutcomeRedis(EngineHostOptions options) => Read(options.OutcomeRedis, options.OutcomeRedisFile);
+
     // A file's trailing new line (echo key > file) is not part of the secret.
     private static string? Read(string? value, string? file) =>
         value ?? (file is null ? null : File.ReadAllText(file).TrimEnd());

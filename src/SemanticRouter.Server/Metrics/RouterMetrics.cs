@@ -88,6 +88,18 @@ public sealed class RouterMetrics
         _cacheHitRatio.Set(hits + misses == 0 ? 0 : (double)hits / (hits + misses));
     }
 
+    /// <summary>The index version serving, as last reported (null before the router opened): for health details.</summary>
+    public string? IndexVersion
+    {
+        get
+        {
+            lock (_indexLock)
+            {
+                return _indexVersion;
+            }
+        }
+    }
+
     public void SetIndex(string version, int? utterances = null)
     {
         ArgumentNullException.ThrowIfNull(version);

@@ -79,7 +79,29 @@ internal sealed partial class RouterService
             RecordOutcomeRequest.OutcomeOneofCase.Score => throw Invalid($"score must be in [0, 1], not {request.Score}."),
             _ => throw Invalid("Either success or score is required."),
         };
-        return new OutcomeReport(request.Model, score) { RequestId = requestId, Query = query };
+        string? idempotencyKey = null;
+        if (request.IdempotencyKey.Length > 0)
+        {
+            if (request.IdempotencyKey.Length > Outcomes.Outcome.MaxIdempotencyKeyLength || string.IsNullOrWhiteSpace(request.IdempotencyKey))
+            {
+                throw Invalid($"idempotency_key must be 1 to {Outcomes.Outcome.MaxIdempotencyKeyLength} characters and not blank, not {request.IdempotencyKey.Length}.");
+            }
+
+            idempotencyKey = request.IdempotencyKey;
+        }
+
+        if (request.HasCostUsd && !(double.IsFinite(request.CostUsd) && request.CostUsd >= 0))
+        {
+            throw Invalid($"cost_usd must be a finite number >= 0, not {request.CostUsd}.");
+        }
+
+        return new OutcomeReport(request.Model, score)
+        {
+            RequestId = requestId,
+            Query = query,
+            IdempotencyKey = idempotencyKey,
+            CostUsd = request.HasCostUsd ? request.CostUsd : null,
+        };
     }
 
     private InspectRequest ToInspectRequest(InspectNeighborsRequest request)

@@ -16,7 +16,7 @@ namespace SemanticRouter.Server.Services;
 /// <see cref="ISemanticRouterAdmin"/>: the engine in production, a fake in the tests.
 /// Bound by <see cref="RouterServiceMethodProvider"/> (one public method per RPC, same name and signature as the
 /// generated base), which rejects unparsable request bytes with INVALID_ARGUMENT. Cross-cutting policy that must
-/// run before any work (authentication, and the admin key, limits and idempotency of issue 27) belongs in
+/// run before any work (authentication, the admin key, limits; not idempotency, which the outcome store keeps) belongs in
 /// interceptors registered in <see cref="RouterServices.AddSemanticRouterServer"/>, not here.
 /// </summary>
 internal sealed partial class RouterService(
@@ -137,9 +137,13 @@ internal sealed partial class RouterService(
     {
         var report = ToOutcomeReport(request);
         var receipt = await router.RecordOutcomeAsync(report, cancellationToken).ConfigureAwait(false);
-        // Counted here and nowhere else: the router does not know /metrics.
-        metrics.RecordOutcome(report.Model, report.Score);
-        return new RecordOutcomeResponse { Durable = true, RequestId = receipt.RequestId };
+        // Counted here and nowhere else: the router does not know /metrics. A replay counted nothing.
+        if (!receipt.Replayed)
+        {
+            metrics.RecordOutcome(report.Model, report.Score);
+        }
+
+        return new RecordOutcomeResponse { Durable = true, RequestId = receipt.RequestId, Replayed = receipt.Replayed };
     }
 
     private async Task<InspectNeighborsResponse> InspectCoreAsync(InspectNeighborsRequest request, CancellationToken cancellationToken)

@@ -35,7 +35,10 @@ public class OutcomeCreditingTests
         var id = log.Remember(OutcomeCrediting.FromRanking(ranking));
 
         await Record(store, crediting, Outcome.ForRequest(id, "coder", success: true));
+        // The same request and model again is a replay (issue 27): it counts only under a key of its own.
         await Record(store, crediting, Outcome.ForRequest(id, "coder", 0.5));
+        Assert.Equal(1, store.Count);
+        await Record(store, crediting, Outcome.ForRequest(id, "coder", 0.5) with { IdempotencyKey = "second-report" });
 
         var w1 = ranking.Neighbors[0].NormalisedWeight;
         Assert.Equal(new SuccessCounts(1.5 * w1, 2 * w1).Trials, store.ForUtterance(N(1, "coding", 0).Key, "coder").Trials, 12);
