@@ -216,7 +216,13 @@ internal static class ColdStartBench
             start.Environment[key] = value;
         }
 
-        using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{port}");
+        // The client calls from the first moment; each refused connect would otherwise put the channel into its
+        // reconnect backoff (1 s and growing), and the figure would measure the client's wait, not the server.
+        using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{port}", new GrpcChannelOptions
+        {
+            InitialReconnectBackoff = TimeSpan.FromMilliseconds(10),
+            MaxReconnectBackoff = TimeSpan.FromMilliseconds(10),
+        });
         var client = new Router.RouterClient(channel);
         var log = new List<(TimeSpan, string)>();
         TimeSpan? listening = null;
