@@ -193,10 +193,42 @@ public sealed class TextOutcomeModel
 
     private static double Sigmoid(double z) => z >= 0 ? 1 / (1 + Math.Exp(-z)) : Math.Exp(z) / (1 + Math.Exp(z));
 
-    private static (float[] Weights, int Iterations) FitOne((int[] X, double Y)[] examples, int buckets, TextOutcomeModelOptions options, float[]? initial, CancellationToken cancellationToken)
+    private static (float[] Weights, int Iterations) FitOne((int[] X, double Y)[] allBuckets, int buckets, TextOutcomeModelOptions options, float[]? initial, CancellationToken cancellationToken)
     {
+        // Optimise over the buckets that can move only: those the examples use, the bias, and those the warm
+        // start holds non-zero (the L2 term pulls them). Every other weight has a zero gradient from a zero start
+        // and stays zero, so the iterates are the same as over all 2^bits buckets, but L-BFGS's history (2 × 10
+        // vectors) and the per-thread gradients are sized by the data, not by the hash space: 2^19 buckets made
+        // each fit allocate ~100 MB, which the GC kept (issue 27: RSS 600 MB against 243 MB without the model).
+        var active = new SortedSet<int> { HashedNgrams.BiasBucket };
+        foreach (var (x, _) in allBuckets)
+        {
+            active.UnionWith(x);
+        }
+
+        if (initial is not null)
+        {
+            for (var j = 0; j < initial.Length; j++)
+            {
+                if (initial[j] != 0)
+                {
+                    active.Add(j);
+                }
+            }
+        }
+
+        var toBucket = active.ToArray();
+        var toCompact = new Dictionary<int, int>(toBucket.Length);
+        for (var c = 0; c < toBucket.Length; c++)
+        {
+            toCompact[toBucket[c]] = c;
+        }
+
+        var examples = Array.ConvertAll(allBuckets, e => (Array.ConvertAll(e.X, j => toCompact[j]), e.Y));
+        var bias = toCompact[HashedNgrams.BiasBucket];
+        var dimensions = toBucket.Length;
         var threads = Math.Clamp(options.Threads, 1, Math.Max(1, examples.Length / 256));
-        var partial = Enumerable.Range(0, threads).Select(_ => new double[buckets]).ToArray();
+        var partial = Enumerable.Range(0, threads).Select(_ => new double[dimensions]).ToArray();
         var losses = new double[threads];
         var n = examples.Length;
 
@@ -234,7 +266,7 @@ public sealed class TextOutcomeModel
 
             var total = losses.Sum() / n;
             var l2 = options.L2;
-            for (var j = 0; j < buckets; j++)
+            for (var j = 0; j < dimensions; j++)
             {
                 double gj = 0;
                 for (var t = 0; t < threads; t++)
@@ -243,7 +275,7 @@ public sealed class TextOutcomeModel
                 }
 
                 g[j] = gj / n;
-                if (j != HashedNgrams.BiasBucket)
+                if (j != bias)
                 {
                     g[j] += l2 * w[j];
                     total += 0.5 * l2 * w[j] * w[j];
@@ -253,8 +285,14 @@ public sealed class TextOutcomeModel
             return total;
         }
 
-        var weights = initial is null ? new double[buckets] : Array.ConvertAll(initial, v => (double)v);
+        var weights = initial is null ? new double[dimensions] : Array.ConvertAll(toBucket, j => (double)initial[j]);
         var (_, iterations) = Lbfgs.Minimize(Loss, weights, options.MaxIterations, options.Tolerance);
-        return (Array.ConvertAll(weights, v => (float)v), iterations);
+        var full = new float[buckets];
+        for (var c = 0; c < dimensions; c++)
+        {
+            full[toBucket[c]] = (float)weights[c];
+        }
+
+        return (full, iterations);
     }
 }
