@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Grpc.Net.Client;
 using SemanticRouter.Artifacts;
 using SemanticRouter.Embeddings;
@@ -46,7 +45,7 @@ public sealed class ServeBadStartTests : IDisposable
                 break;
         }
 
-        var (exit, stdout, stderr) = await RunAsync(arguments);
+        var (exit, stdout, stderr) = await ServeProcess.RunToExitAsync(arguments);
 
         Assert.NotEqual(0, exit);
         var lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -79,31 +78,5 @@ public sealed class ServeBadStartTests : IDisposable
         using var encoder = SentenceEncoder.Open(SharedPaths.MiniLmModel, new SentenceEncoderOptions { IntraOpThreads = 1 });
         IndexBuilder.Build(_dir.CopyExampleRoutes(), encoder, index, new HnswOptions { M = 8, EfConstruction = 64, Seed = 3 });
         return index;
-    }
-
-    private async Task<(int Exit, string Stdout, string Stderr)> RunAsync(IEnumerable<string> arguments)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = _dir.Path };
-        start.ArgumentList.Add(ServeProcess.CliAssembly);
-        start.ArgumentList.Add("serve");
-        foreach (string argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        try
-        {
-            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(90));
-        }
-        catch (TimeoutException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        return (process.ExitCode, await stdout, await stderr);
     }
 }
