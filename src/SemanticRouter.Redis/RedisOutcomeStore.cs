@@ -386,7 +386,7 @@ public sealed class RedisOutcomeStore : IOutcomeStore
 
     private void Tally(StoredOutcome outcome)
     {
-        Statistics.Apply(outcome.Model, outcome.Score, outcome.Credits);
+        Statistics.Apply(outcome.Model, outcome.Score, outcome.Credits, outcome.CostUsd);
         Interlocked.Increment(ref _count);
         if (outcome.QueryText is not null)
         {

@@ -83,8 +83,9 @@ internal static class BuildCommand
 
             var choice = ModelOptions.Resolve(parse.GetValue(model), BuildInputs.ExistingManifest(parse.GetValue(output)!));
             var folder = ModelOptions.OpenFolder(choice);
-            stderr.WriteLine($"build: model {choice.Describe()}");
-            using var encoder = new SentenceEncoder(folder);
+            var longInput = settings?.LongInputPolicy ?? LongInputPolicy.Head;
+            stderr.WriteLine($"build: model {choice.Describe()}{(longInput == LongInputPolicy.Head ? "" : $", long inputs read {LongInputPolicies.Name(longInput)} (from {settingsFile})")}");
+            using var encoder = new SentenceEncoder(folder, new SentenceEncoderOptions { LongInput = longInput });
             BuildSummary summary;
             try
             {

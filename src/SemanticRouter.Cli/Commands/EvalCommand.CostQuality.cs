@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using SemanticRouter.Embeddings;
+using SemanticRouter.Engine;
 using SemanticRouter.Evaluation;
 using SemanticRouter.Outcomes.Tables;
 using Spectre.Console;
@@ -14,12 +15,68 @@ namespace SemanticRouter.Cli.Commands;
 internal static partial class EvalCommand
 {
     /// <summary>What one cost–quality run asks for.</summary>
-    private sealed record CostQualityRun(IReadOnlyList<string> Train, IReadOnlyList<string> Test, int Folds, int Seed, string? LongInput, string? Plot, bool Json, ModelChoice Model);
+    private sealed record CostQualityRun(IReadOnlyList<string> Train, IReadOnlyList<string> Test, int Folds, int Seed, string? LongInput, string? Plot, bool Json, ModelChoice Model)
+    {
+        /// <summary>An index built from the training prompts (`import outcomes`, `fit --outcomes`, `build`) to rank the test prompts through too.</summary>
+        public string? Index { get; init; }
+
+        /// <summary>Its outcome store (`outcomes import` of the training files).</summary>
+        public string? Db { get; init; }
+    }
+
+    /// <summary>One λ of the served check: how often the served ranking put eval's choice first, and what its picks scored.</summary>
+    private sealed record ServedAgreement(double Lambda, int Agree, int Prompts, double ServedQuality, double ServedCost, double EvalQuality, double EvalCost);
+
+    /// <summary>The λs the served check ranks at, all on eval's curve: 0 (quality only), about 0.0075, 0.075 and 0.75, and 10⁶ (the cheapest predicted).</summary>
+    private static readonly int[] ServedLambdaSteps = [0, 8, 16, 24, 42];
+
+    /// <summary>
+    /// Ranks every test prompt through the index at each λ (<see cref="ServedLambdaSteps"/>) as `rank` and `serve`
+    /// do (<see cref="RouterEngine.RankAsync"/>), and compares the first model with eval's choice.
+    /// </summary>
+    private static async Task<List<ServedAgreement>> CheckServed(string indexDir, string? db, CostQualityChoice choice, CostQualitySet test, IReadOnlyList<string> prompts, TextWriter stderr)
+    {
+        var lambdas = ServedLambdaSteps.Select(i => CostQualityEvaluation.Lambdas[i]).ToArray();
+        var choices = CostQualityEvaluation.Choices(choice.Train, test, choice.Settings, lambdas);
+        var (engine, encoder) = EngineOptions.Open(indexDir, null, db);
+        using (encoder)
+        using (engine)
+        {
+            var m = test.ModelCount;
+            var agree = new int[lambdas.Length];
+            var served = new double[lambdas.Length * 2];
+            var evaluated = new double[lambdas.Length * 2];
+            var models = test.Models.Select((name, j) => (name, j)).ToDictionary(p => p.name, p => p.j, StringComparer.Ordinal);
+            for (var i = 0; i < prompts.Count; i++)
+            {
+                for (var l = 0; l < lambdas.Length; l++)
+                {
+                    var decision = await engine.RankAsync(new EngineQuery(prompts[i]) { CostWeight = lambdas[l] }).ConfigureAwait(false);
+                    var top = models.TryGetValue(decision.Ranking.Models[0].Model, out var j) ? j
+                        : throw new CliException($"--index ranks '{decision.Ranking.Models[0].Model}', which the test files do not name: build the index from the training files", ExitCodes.BadInput);
+                    var pick = choices[l][i];
+                    agree[l] += top == pick ? 1 : 0;
+                    served[l * 2] += test.Scores[(i * m) + top];
+                    served[(l * 2) + 1] += test.Costs[(i * m) + top];
+                    evaluated[l * 2] += test.Scores[(i * m) + pick];
+                    evaluated[(l * 2) + 1] += test.Costs[(i * m) + pick];
+                }
+
+                if ((i + 1) % 100 == 0 || i + 1 == prompts.Count)
+                {
+                    await stderr.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"eval: ranked {i + 1}/{prompts.Count} test prompts through {indexDir}")).ConfigureAwait(false);
+                }
+            }
+
+            var n = prompts.Count;
+            return [.. lambdas.Select((lambda, l) => new ServedAgreement(lambda, agree[l], n, served[l * 2] / n, served[(l * 2) + 1] / n, evaluated[l * 2] / n, evaluated[(l * 2) + 1] / n))];
+        }
+    }
 
     /// <summary>Comma-separated paths (files or folders) of one flag.</summary>
-    private static string[] Paths(string value) => [.. value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
+    internal static string[] Paths(string value) => [.. value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
 
-    private static OutcomeTable ReadTable(IReadOnlyList<string> paths, string flag, TextWriter stderr)
+    internal static OutcomeTable ReadTable(IReadOnlyList<string> paths, string flag, TextWriter stderr, string command = "eval")
     {
         OutcomeTable table;
         try
@@ -33,12 +90,12 @@ internal static partial class EvalCommand
 
         foreach (var s in table.Skipped.Take(5))
         {
-            stderr.WriteLine($"eval: skipped {s}");
+            stderr.WriteLine($"{command}: skipped {s}");
         }
 
         if (table.Skipped.Count > 5)
         {
-            stderr.WriteLine($"eval: skipped {table.Skipped.Count - 5} more rows with a blank cell");
+            stderr.WriteLine($"{command}: skipped {table.Skipped.Count - 5} more rows with a blank cell");
         }
 
         if (table.Rows.Count == 0)
@@ -76,6 +133,36 @@ internal static partial class EvalCommand
         return new CostQualitySet(matrix, dims, [.. order.Select(j => table.Models[j])], scores, costs, [.. table.Rows.Select(r => r.Group)]);
     }
 
+    /// <summary>What the training folds chose: the long-input policy, the training set read with it, the settings and their CV AIQ.</summary>
+    internal sealed record CostQualityChoice(LongInputPolicy Policy, CostQualitySet Train, CostQualitySettings Settings, double CvAiq);
+
+    /// <summary>
+    /// The one choice `eval --outcomes TRAIN --test TEST` and `fit --outcomes` (cost tables) make on training
+    /// prompts alone: per long-input policy (or the one given), the settings with the best CV AIQ; then the
+    /// policy whose best is best (head is kept on a tie).
+    /// </summary>
+    internal static CostQualityChoice ChooseOnTraining(OutcomeTable train, ModelChoice model, int folds, int seed, LongInputPolicy? fixedPolicy, string command, TextWriter stderr)
+    {
+        void Log(string m) => stderr.WriteLine($"{command}: {m}");
+        var policies = fixedPolicy is { } only ? [only] : new[] { LongInputPolicy.Head, LongInputPolicy.HeadTail };
+        var prompts = train.Rows.Select(r => r.Prompt).ToList();
+        CostQualityChoice? best = null;
+        foreach (var policy in policies)
+        {
+            using var embed = new EvalData(model, policy);
+            var set = ToSet(train, embed.Embed(prompts, $"training prompts ({LongInputPolicies.Name(policy)})", stderr), embed.Dimensions);
+            var (settings, cv) = CostQualityEvaluation.Choose(set, CostQualityGrid.Default, folds, seed, 0);
+            Log(string.Create(CultureInfo.InvariantCulture, $"long input {LongInputPolicies.Name(policy)}: CV AIQ {cv:F4} ({settings})"));
+            if (best is null || cv > best.CvAiq)
+            {
+                best = new CostQualityChoice(policy, set, settings, cv);
+            }
+        }
+
+        Log($"long input: {LongInputPolicies.Name(best!.Policy)}{(fixedPolicy is null ? " (chosen on the training folds)" : "")}");
+        return best;
+    }
+
     private static async Task<int> CostQuality(CostQualityRun run, TextWriter stdout, TextWriter stderr)
     {
         if (run.Folds < 2)
@@ -98,47 +185,45 @@ internal static partial class EvalCommand
 
         await stderr.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"eval: {train.Rows.Count} training prompts, {test.Rows.Count} test prompts, {train.Models.Count} models")).ConfigureAwait(false);
         void Log(string m) => stderr.WriteLine($"eval: {m}");
-
-        // The long-input policy: given, or chosen as everything else is, by CV AIQ on the training prompts.
-        var policies = fixedPolicy is { } only ? [only] : new[] { LongInputPolicy.Head, LongInputPolicy.HeadTail };
-        var trainPrompts = train.Rows.Select(r => r.Prompt).ToList();
-        (LongInputPolicy Policy, CostQualitySet Set, CostQualitySettings Settings, double CvAiq)? best = null;
-        foreach (var policy in policies)
-        {
-            using var embed = new EvalData(run.Model, policy);
-            var set = ToSet(train, embed.Embed(trainPrompts, $"training prompts ({LongInputPolicies.Name(policy)})", stderr), embed.Dimensions);
-            if (policies.Length > 1)
-            {
-                var (settings, cv) = CostQualityEvaluation.Choose(set, CostQualityGrid.Default, run.Folds, run.Seed, 0);
-                Log(string.Create(CultureInfo.InvariantCulture, $"long input {LongInputPolicies.Name(policy)}: CV AIQ {cv:F4} ({settings})"));
-                if (best is null || cv > best.Value.CvAiq)
-                {
-                    best = (policy, set, settings, cv);
-                }
-            }
-            else
-            {
-                best = (policy, set, null!, double.NaN);
-            }
-        }
-
-        var chosenPolicy = best!.Value.Policy;
-        Log($"long input: {LongInputPolicies.Name(chosenPolicy)}{(fixedPolicy is null ? " (chosen on the training folds)" : "")}");
+        var choice = ChooseOnTraining(train, run.Model, run.Folds, run.Seed, fixedPolicy, "eval", stderr);
+        var chosenPolicy = choice.Policy;
         CostQualitySet testSet;
         using (var embed = new EvalData(run.Model, chosenPolicy))
         {
             testSet = ToSet(test, embed.Embed([.. test.Rows.Select(r => r.Prompt)], "test prompts", stderr), embed.Dimensions);
         }
 
-        var report = CostQualityEvaluation.Run(best.Value.Set, testSet, CostQualityGrid.Default, run.Folds, run.Seed, log: Log);
+        var report = CostQualityEvaluation.Run(choice.Train, testSet, CostQualityGrid.Default, run.Folds, run.Seed, log: Log, chosen: (choice.Settings, choice.CvAiq));
         if (run.Plot is { } plotFile)
         {
             CostQualityPlot.Write(plotFile, report);
         }
 
+        List<ServedAgreement>? served = null;
+        if (run.Index is { } indexDir)
+        {
+            served = await CheckServed(indexDir, run.Db, choice, testSet, [.. test.Rows.Select(r => r.Prompt)], stderr).ConfigureAwait(false);
+        }
+
         if (run.Json)
         {
-            await stdout.WriteLineAsync(JsonSerializer.Serialize(CostQualityJson(report, chosenPolicy, run))).ConfigureAwait(false);
+            var json = CostQualityJson(report, chosenPolicy, run);
+            if (served is not null)
+            {
+                json["served"] = served.Select(a => new Dictionary<string, object?>
+                {
+                    ["lambda"] = a.Lambda,
+                    ["agree"] = a.Agree,
+                    ["prompts"] = a.Prompts,
+                    ["agreement"] = Num((double)a.Agree / a.Prompts),
+                    ["served_quality"] = Num(a.ServedQuality),
+                    ["served_cost"] = Num(a.ServedCost),
+                    ["eval_quality"] = Num(a.EvalQuality),
+                    ["eval_cost"] = Num(a.EvalCost),
+                }).ToList();
+            }
+
+            await stdout.WriteLineAsync(JsonSerializer.Serialize(json)).ConfigureAwait(false);
             return 0;
         }
 
@@ -155,6 +240,11 @@ internal static partial class EvalCommand
         await stdout.WriteLineAsync(string.Create(inv, $"{report.TestPrompts} test prompts, {report.TrainPrompts} training prompts; best single {report.BestSingle.Model} {report.BestSingle.Quality:F4} at {Usd(report.BestSingle.Cost)}")).ConfigureAwait(false);
         await stdout.WriteLineAsync(string.Create(inv, $"AIQ {report.Aiq:F4} (zero router {report.ZeroRouterAiq:F4}); quality at the best single's cost {report.QualityAtBestCost:F4}, at 80 % of it {report.QualityAt80PercentBestCost:F4}; cost to match it {Pct(report.CostToMatchBest)}; λ = 0 quality {report.Top1Quality:F4}")).ConfigureAwait(false);
         await stdout.WriteLineAsync($"chosen on the training folds: {report.Chosen}, long input {LongInputPolicies.Name(chosenPolicy)}").ConfigureAwait(false);
+        foreach (var a in served ?? [])
+        {
+            await stdout.WriteLineAsync(string.Create(inv, $"served (--index) at λ {a.Lambda:G4}: eval's choice first for {a.Agree}/{a.Prompts} test prompts; quality {a.ServedQuality:F4} at {Usd(a.ServedCost)} (eval {a.EvalQuality:F4} at {Usd(a.EvalCost)})")).ConfigureAwait(false);
+        }
+
         return 0;
     }
 

@@ -48,6 +48,7 @@ internal static partial class EvalCommand
         var columns = new OutcomeColumnFlags();
         var model = ModelOptions.Model();
         model.Description = $"Model folder (default: ${ModelOptions.ModelEnvironmentVariable}, else with --index the one the index was built with, else {ModelOptions.DefaultModelDirectory})";
+        var db = new Option<string?>("--db") { Description = "With --outcomes TRAIN --test TEST --index DIR: the outcome store of that index (`outcomes import` of TRAIN); each test prompt is also ranked through it, and the report says how often the served ranking puts eval's choice first.", HelpName = "FILE" };
         var index = new Option<string?>("--index")
         {
             Description = "Evaluate a built index artefact through the served path (RouterEngine: HNSW search, route head, ranker, abstention) instead of rebuilding from --routes.",
@@ -55,7 +56,7 @@ internal static partial class EvalCommand
         };
         var command = new Command("eval", "Measure routing quality on a labelled test set, or model routing on outcome data.")
         {
-            routes, test, parameters, exact, outcomes, longInput, harness, folds, innerFolds, ensemble, routeHead, routeHeadWeight, seed, noText, points, plot, scoresFile, json, served, choose, gridSpec, writeOptions, model, index,
+            db, routes, test, parameters, exact, outcomes, longInput, harness, folds, innerFolds, ensemble, routeHead, routeHeadWeight, seed, noText, points, plot, scoresFile, json, served, choose, gridSpec, writeOptions, model, index,
         };
         foreach (var option in ranking.OutcomeOptions.Concat(columns.All))
         {
@@ -67,7 +68,11 @@ internal static partial class EvalCommand
             if (parse.GetValue(outcomes) is { } trainSource && parse.GetValue(test) is { } testSource)
             {
                 // A fixed train/test split with many models and their costs: the cost–quality evaluation.
-                return await CostQuality(new CostQualityRun(Paths(trainSource), Paths(testSource), parse.GetValue(folds), parse.GetValue(seed), parse.GetValue(longInput), parse.GetValue(plot), parse.GetValue(json), ModelOptions.Resolve(parse.GetValue(model))), stdout, stderr).ConfigureAwait(false);
+                return await CostQuality(new CostQualityRun(Paths(trainSource), Paths(testSource), parse.GetValue(folds), parse.GetValue(seed), parse.GetValue(longInput), parse.GetValue(plot), parse.GetValue(json), ModelOptions.Resolve(parse.GetValue(model)))
+                {
+                    Index = parse.GetValue(index),
+                    Db = parse.GetValue(db),
+                }, stdout, stderr).ConfigureAwait(false);
             }
 
             if (parse.GetValue(longInput) is not null)

@@ -26,13 +26,14 @@ internal static class FitCommand
         var columns = new OutcomeColumnFlags();
         var model = ModelOptions.Model();
         var maxLoss = new Option<double>("--max-accuracy-loss") { Description = "In-scope accuracy the abstention threshold may cost on held-out data, as a fraction (0.019 = 1.9 points).", DefaultValueFactory = _ => RouteHeadFitOptions.DefaultMaxAccuracyLoss };
+        var longInput = new Option<string?>("--long-input") { Description = "For --outcomes with costs: read long prompts as head or head-tail (default: chosen on the training folds).", HelpName = "POLICY" };
         var merge = new Option<bool>("--merge-validation")
         {
             Description = "After choosing the parameters, append the validation set's in-scope examples to their route files (duplicates skipped), so the next build indexes and trains on them too. Later fits on the same validation set are then optimistic.",
         };
         var command = new Command("fit", "Choose k, temperature, head weight and the abstention threshold on training data only (--routes), or the ranker's settings on outcome data (--outcomes).")
         {
-            routes, outcomes, validation, output, model, maxLoss, merge, innerFolds, seed, noText, gridSpec, columns.Weak, columns.Strong,
+            routes, outcomes, validation, output, model, maxLoss, merge, innerFolds, seed, noText, gridSpec, columns.Weak, columns.Strong, longInput,
         };
         CliAction.Set(command, async (parse, stdout, stderr, ct) =>
         {
@@ -45,11 +46,22 @@ internal static class FitCommand
                 }
 
                 var file = parse.GetValue(output) ?? RankingSettingsFile.DefaultFileName;
+                if (IsCostTable(outcomeSource))
+                {
+                    var twoModel = new Option[] { gridSpec, noText, columns.Weak, columns.Strong }.FirstOrDefault(o => parse.GetResult(o) is { Implicit: false });
+                    if (twoModel is not null)
+                    {
+                        throw new CliException($"{twoModel.Name} applies to two-model outcome files; a table with costs is fitted as `eval --outcomes TRAIN --test TEST` chooses", ExitCodes.BadInput);
+                    }
+
+                    return await FitCostQuality(outcomeSource, file, parse.GetValue(innerFolds), parse.GetValue(seed), parse.GetValue(longInput), ModelOptions.Resolve(parse.GetValue(model)), stdout, stderr).ConfigureAwait(false);
+                }
+
                 var grid = GridFlag.Grid(parse.GetValue(gridSpec), !parse.GetValue(noText), ServedSettingsGrid.Default);
                 return await FitOutcomes(outcomeSource, parse.GetValue(columns.Weak), parse.GetValue(columns.Strong), file, parse.GetValue(innerFolds), parse.GetValue(seed), grid, ModelOptions.Resolve(parse.GetValue(model)), stdout, stderr).ConfigureAwait(false);
             }
 
-            var outcomeOnly = new Option[] { innerFolds, seed, noText, gridSpec, columns.Weak, columns.Strong }.FirstOrDefault(o => parse.GetResult(o) is { Implicit: false });
+            var outcomeOnly = new Option[] { innerFolds, seed, noText, gridSpec, columns.Weak, columns.Strong, longInput }.FirstOrDefault(o => parse.GetResult(o) is { Implicit: false });
             if (outcomeOnly is not null)
             {
                 throw new CliException($"{outcomeOnly.Name} applies with --outcomes only", ExitCodes.BadInput);
@@ -130,6 +142,50 @@ internal static class FitCommand
         await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"chosen: k {chosen.K}, temperature {chosen.Temperature}, utterance smoothing {chosen.UtteranceSmoothingStrength}, text model weight {chosen.TextModelWeight}{(grid.UsesRouteHead ? $", route head weight {chosen.RouteHeadWeight}" : "")} (inner APGR {innerApgr:F3})")).ConfigureAwait(false);
         await stdout.WriteLineAsync($"wrote {file}; to serve it, carry it in the index with semantic-router build --ranking-options {file} (found without the flag in the routes directory or its parent), or run semantic-router serve --index DIR --ranking-options {file}").ConfigureAwait(false);
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>Whether every comma-separated file is a many-model outcome table with costs (RouterBench's CSV, JSONL with costs).</summary>
+    private static bool IsCostTable(string source)
+    {
+        var paths = EvalCommand.Paths(source);
+        return paths.Length > 0 && paths.All(p => File.Exists(p) && Outcomes.OutcomeImporter.IsCostTable(p));
+    }
+
+    /// <summary>
+    /// `fit --outcomes` on tables with costs: the choice `eval --outcomes TRAIN --test TEST` makes on its training
+    /// prompts (<see cref="EvalCommand.ChooseOnTraining"/>), written as the settings `build` carries in the index
+    /// (<see cref="CostQualityServing"/>), so the served ranking is the one eval scored.
+    /// </summary>
+    private static async Task<int> FitCostQuality(string source, string file, int folds, int seed, string? longInput, ModelChoice model, TextWriter stdout, TextWriter stderr)
+    {
+        if (folds < 2)
+        {
+            throw new CliException($"--inner-folds must be at least 2, not {folds}", ExitCodes.BadInput);
+        }
+
+        Embeddings.LongInputPolicy? policy = null;
+        if (longInput is { } name)
+        {
+            policy = Embeddings.LongInputPolicies.TryParse(name, out var p) ? p : throw new CliException($"--long-input must be head or head-tail, not '{(name.Length <= 40 ? name : name[..40] + "…")}'", ExitCodes.BadInput);
+        }
+
+        RankingFlags.CheckSettingsOutput("--out", file);
+        var train = EvalCommand.ReadTable(EvalCommand.Paths(source), "--outcomes", stderr, "fit");
+        if (train.Rows.Count < 2 * folds)
+        {
+            throw new CliException($"{train.Rows.Count} prompts are too few for a {folds}-fold split (at least {2 * folds})", ExitCodes.BadInput);
+        }
+
+        await stderr.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"fit: {train.Rows.Count} prompts, {train.Models.Count} models, with costs")).ConfigureAwait(false);
+        var choice = EvalCommand.ChooseOnTraining(train, model, folds, seed, policy, "fit", stderr);
+        var settings = CostQualityServing.SettingsFile(choice.Train, choice.Settings, choice.Policy,
+            string.Create(CultureInfo.InvariantCulture, $"fit --outcomes: best AIQ of {folds}-fold CV (seed {seed}) on {train.Rows.Count} prompts of {string.Join(", ", EvalCommand.Paths(source).Select(Path.GetFileName))}, {train.Models.Count} models; as `eval --outcomes TRAIN --test TEST` chooses"),
+            choice.CvAiq);
+        RankingFlags.WriteSettingsFile("--out", file, settings);
+        await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"chosen: {choice.Settings}, long input {Embeddings.LongInputPolicies.Name(choice.Policy)} (CV AIQ {choice.CvAiq:F4})")).ConfigureAwait(false);
+        await stdout.WriteLineAsync($"wrote {file}; build the index of the same prompts with it: semantic-router import outcomes {source} --out DIR, put {Path.GetFileName(file)} in DIR, semantic-router build --routes DIR/routes --out INDEX, then semantic-router outcomes import each file --index INDEX --db DB").ConfigureAwait(false);
         return ExitCodes.Ok;
     }
 

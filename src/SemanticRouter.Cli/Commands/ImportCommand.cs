@@ -10,9 +10,11 @@ internal static class ImportCommand
 {
     internal static Command Create()
     {
-        var command = new Command("import", "Turn a public intent data set into DIR/routes/ plus JSON-lines test splits.");
+        var command = new Command("import", "Turn a public intent data set (or outcome tables) into DIR/routes/ plus JSON-lines test splits.");
         command.Subcommands.Add(Dataset("clinc150", "CLINC150: SRC is data_full.json or its folder (default: the shared datasets folder).", "clinc150", DatasetImporter.ImportClinc150));
         command.Subcommands.Add(Dataset("banking77", "BANKING77: SRC is the folder with train.csv and test.csv (default: the shared datasets folder).", "banking77", DatasetImporter.ImportBanking77));
+        command.Subcommands.Add(Dataset("outcomes", "SRC is one or more comma-separated outcome tables (RouterBench's CSV, RouteLLM's CSV, or JSONL {prompt, outcomes, costs}): one route per task set, the prompts its utterances, every model a target; then `outcomes import` the same files (docs/evaluation.md#routerbench).", null,
+            (src, output, options) => DatasetImporter.ImportOutcomes([.. src.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)], output, options)));
         command.Subcommands.Add(Dataset("jsonl", "SRC is a folder with train.jsonl and optional test.jsonl / validation.jsonl, lines {\"text\": ..., \"route\": ...}.", null, DatasetImporter.ImportJsonl));
         return command;
     }

@@ -31,7 +31,21 @@ public sealed record ArtifactModelInfo(
     [property: JsonPropertyName("name")] string Name,
     [property: JsonPropertyName("fingerprint")] string Fingerprint,
     [property: JsonPropertyName("dimensions")] int Dimensions,
-    [property: JsonPropertyName("directory")] string Directory);
+    [property: JsonPropertyName("directory")] string Directory)
+{
+    /// <summary>
+    /// What the encoder read of texts longer than its window when it embedded the utterances (the
+    /// settings file's <c>long_input</c>); absent = head. Every encoder that opens the index for queries
+    /// takes it from here, so queries and utterances are read alike.
+    /// </summary>
+    [JsonPropertyName("long_input")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? LongInput { get; init; }
+
+    /// <summary>The policy <see cref="LongInput"/> names (head when absent).</summary>
+    /// <exception cref="FormatException">An unknown name.</exception>
+    public Embeddings.LongInputPolicy LongInputPolicy => Embeddings.LongInputPolicies.Parse(LongInput ?? "head");
+}
 
 public sealed record ArtifactRoutesInfo(
     [property: JsonPropertyName("hash")] string Hash,

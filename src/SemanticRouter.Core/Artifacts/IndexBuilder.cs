@@ -56,10 +56,20 @@ public static class IndexBuilder
         // Validation first and whole: an invalid route set never produces a partial artefact.
         var catalog = RouteCatalog.Load(routesDirectory);
         var model = encoder.Model;
+        if (rankingSettings?.LongInputPolicy is { } wanted && wanted != encoder.LongInput)
+        {
+            throw new ArgumentException($"the ranking settings read long inputs as {LongInputPolicies.Name(wanted)}, the encoder as {LongInputPolicies.Name(encoder.LongInput)}", nameof(encoder));
+        }
+
+        string? longInputName = encoder.LongInput == LongInputPolicy.Head ? null : LongInputPolicies.Name(encoder.LongInput);
         var hnswInfo = new ArtifactHnswInfo(hnsw.M, hnsw.EfConstruction, hnsw.EfSearch, hnsw.Seed);
-        string version = IndexVersionOf(catalog.ContentHash + (head?.Fingerprint ?? string.Empty) + SettingsFingerprint(rankingSettings), model.Fingerprint, hnswInfo);
+        string version = IndexVersionOf(catalog.ContentHash + (head?.Fingerprint ?? string.Empty) + SettingsFingerprint(rankingSettings) + LongInputFingerprint(longInputName), model.Fingerprint, hnswInfo);
 
         var previous = TryLoadPrevious(outputDirectory, model.Fingerprint);
+        if (previous is not null && previous.Manifest.Model.LongInput != longInputName)
+        {
+            previous = null; // its vectors read long texts otherwise: none can be reused
+        }
         if (previous is not null && previous.Manifest.IndexVersion == version &&
             string.Equals(previous.Manifest.Routes.Directory, routesDirectory, StringComparison.Ordinal) &&
             string.Equals(previous.Manifest.Model.Directory, model.Directory, StringComparison.Ordinal))
@@ -96,7 +106,10 @@ public static class IndexBuilder
         var routeHead = head is null ? null : TrainHead(head, catalog, utterances, vectors, encoder, cancellationToken);
         progress?.Report(new BuildProgress(BuildStage.Writing, 0, 1));
         var manifest = ArtifactWriter.Write(outputDirectory, new ArtifactWriter.Contents(
-            new ArtifactModelInfo(model.Name, model.Fingerprint, dims, model.Directory),
+            new ArtifactModelInfo(model.Name, model.Fingerprint, dims, model.Directory)
+            {
+                LongInput = longInputName,
+            },
             new ArtifactRoutesInfo(catalog.ContentHash, routesDirectory),
             hnswInfo,
             new ArtifactCounts(catalog.Routes.Count, utterances.Count, catalog.Models.Count),
@@ -116,6 +129,12 @@ public static class IndexBuilder
     /// </summary>
     internal static string SettingsFingerprint(RankingSettingsFile? settings) =>
         settings is null ? string.Empty : "|ranking:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(settings.ToJson())));
+
+    /// <summary>
+    /// What the long-input policy adds to an index version: a policy other than head is part of what the
+    /// vectors are; head (absent) adds nothing, so the versions of earlier artefacts do not change.
+    /// </summary>
+    internal static string LongInputFingerprint(string? longInput) => longInput is null ? string.Empty : "|long-input:" + longInput;
 
     /// <summary>Short content id of an index: changes with routes, model or parameters.</summary>
     internal static string IndexVersionOf(string routesHash, string modelFingerprint, ArtifactHnswInfo hnsw)

@@ -29,6 +29,17 @@ public sealed class SentenceEncoderOptions
     /// <summary>What of a text longer than the model's window is read; default <see cref="LongInputPolicy.Head"/> (the reference truncation).</summary>
     public LongInputPolicy LongInput { get; set; }
 
+    /// <summary>
+    /// A copy reading long texts as an index's utterances were read (its manifest's <c>long_input</c>): how
+    /// every encoder that embeds queries for an index is made.
+    /// </summary>
+    public static SentenceEncoderOptions ForIndex(SentenceEncoderOptions? options, LongInputPolicy longInput)
+    {
+        var copy = options is null ? new SentenceEncoderOptions() : (SentenceEncoderOptions)options.MemberwiseClone();
+        copy.LongInput = longInput;
+        return copy;
+    }
+
     /// <summary>Graph optimisation level; null = <see cref="Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_ENABLE_ALL"/>.</summary>
     public GraphOptimizationLevel? GraphOptimizationLevel { get; set; }
 

@@ -9,7 +9,8 @@ namespace SemanticRouter.Engine;
 /// computes the credits and hands them to the outcome store, which only records them.
 /// <list type="bullet">
 /// <item>By request id: the ranking remembered under it (<see cref="FromRanking"/>).</item>
-/// <item>By query text: the text's neighbours, weighed as the ranker weighs them (<see cref="FromNeighbors"/>).</item>
+/// <item>By query text: the text's neighbours, weighed as the ranker weighs them (<see cref="FromNeighbors"/>);
+/// a text that is itself an utterance of the index credits that utterance alone (<see cref="FromUtterance"/>).</item>
 /// </list>
 /// </summary>
 public sealed class OutcomeCrediting
@@ -56,7 +57,24 @@ public sealed class OutcomeCrediting
             throw new OutcomeRejectedException(OutcomeRejectionReason.NoNeighbors, "The query text has no neighbour in the index to credit.");
         }
 
-        return FromNeighbors(neighbors, k, temperature);
+        return FromUtterance(outcome.QueryText!, neighbors) ?? FromNeighbors(neighbors, k, temperature);
+    }
+
+    /// <summary>
+    /// When <paramref name="text"/> is the text of its nearest utterance (as route files compare utterances): that
+    /// utterance and its route, each with weight 1. The outcome was observed on that very utterance, so it
+    /// is its own evidence, not its neighbours' (spreading it would blur the outcomes of a history imported
+    /// onto the prompts it was measured on: `import outcomes`, then `outcomes import`). Else null.
+    /// </summary>
+    public static OutcomeCredits? FromUtterance(string text, IReadOnlyList<Neighbor> neighbors)
+    {
+        ArgumentNullException.ThrowIfNull(neighbors);
+        var top = neighbors.Count == 0 ? null : neighbors.MaxBy(n => n.Similarity);
+        // Compared as route files compare utterances (white space collapsed, case folded: what the importer
+        // tidies, and what this uncased encoder cannot tell apart).
+        var key = Routes.RouteNames.DuplicateKey(text);
+        var same = top is null ? null : neighbors.FirstOrDefault(n => n.Similarity == top.Similarity && string.Equals(Routes.RouteNames.DuplicateKey(n.Utterance), key, StringComparison.Ordinal));
+        return same is null ? null : new OutcomeCredits([new UtteranceCredit(same.Key, 1)], [new RouteCredit(same.Route, 1)]);
     }
 
     /// <summary>

@@ -121,7 +121,7 @@ public sealed partial class RouterEngine
                 old.Routes with { Hash = catalog.ContentHash },
                 old.Hnsw,
                 new ArtifactCounts(catalog.Routes.Count, snapshot.UtteranceCount, catalog.Models.Count),
-                IndexBuilder.IndexVersionOf(catalog.ContentHash + IndexBuilder.SettingsFingerprint(snapshot.Artifact.RankingSettings), old.Model.Fingerprint, old.Hnsw),
+                IndexBuilder.IndexVersionOf(catalog.ContentHash + IndexBuilder.SettingsFingerprint(snapshot.Artifact.RankingSettings) + IndexBuilder.LongInputFingerprint(old.Model.LongInput), old.Model.Fingerprint, old.Hnsw),
                 catalog.Files,
                 snapshot.Utterances,
                 snapshot.Index,

@@ -68,6 +68,7 @@ public sealed partial class RouterEngine
             CostWeight = query.CostWeight,
             Statistics = _outcomes,
             TextEstimates = textModel?.Predict(query.Text, query.EarlierTurns, settings.Options.ConversationDecay, textModel.Models),
+            HeadEstimates = settings.QualityHead?.Predict(vector),
         });
 
         // With the text model on, the text is kept with the credits, so an outcome by request id teaches it

@@ -69,6 +69,11 @@ public sealed partial class RouterEngine : IDisposable
         _startSettings = artifact.RankingSettings;
         _routesDirectory = Path.GetFullPath(artifact.Manifest.Routes.Directory);
         _snapshot = new RouterSnapshot(artifact, ResolveSettings(artifact));
+        if (_snapshot.Settings.QualityHead is { } qualityHead && qualityHead.Dimensions != artifact.Manifest.Model.Dimensions)
+        {
+            throw new RankingSettingsException("quality_head", $"{qualityHead.Dimensions} dimensions", $"does not fit the index's model ({artifact.Manifest.Model.Dimensions} dimensions)");
+        }
+
         var ranking = _snapshot.Settings.Options;
         _requests = new RequestLog(options.RequestTtl, options.RequestCapacity ?? RequestLog.DefaultCapacity);
         _outcomes = options.OpenOutcomeStore?.Invoke()

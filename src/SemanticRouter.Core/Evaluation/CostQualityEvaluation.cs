@@ -41,7 +41,10 @@ public static class CostQualityEvaluation
     public static IReadOnlyList<double> Lambdas { get; } =
         [0, .. Enumerable.Range(0, 41).Select(i => Math.Pow(10, -3 + (i * 5.0 / 40))), 1e6];
 
-    public static CostQualityReport Run(CostQualitySet train, CostQualitySet test, CostQualityGrid? grid = null, int folds = 5, int seed = 0, int threads = 0, Action<string>? log = null)
+    /// <summary>Chooses on <paramref name="train"/> (unless <paramref name="chosen"/> is given) and scores the choices on <paramref name="test"/>.</summary>
+    /// <remarks><paramref name="chosen"/>: settings already chosen on the same training prompts by <see cref="Choose"/>, with their CV AIQ (null = choose them here).</remarks>
+    public static CostQualityReport Run(CostQualitySet train, CostQualitySet test, CostQualityGrid? grid = null, int folds = 5, int seed = 0, int threads = 0, Action<string>? log = null,
+        (CostQualitySettings Settings, double CvAiq)? chosen = null)
     {
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(test);
@@ -53,11 +56,11 @@ public static class CostQualityEvaluation
         ArgumentOutOfRangeException.ThrowIfLessThan(folds, 2);
         threads = threads > 0 ? threads : Environment.ProcessorCount;
         grid ??= CostQualityGrid.Default;
-        var (chosen, cvAiq) = Choose(train, grid, folds, seed, threads, log);
-        log?.Invoke($"chosen on the training folds: {chosen} (CV AIQ {cvAiq.ToString("F4", CultureInfo.InvariantCulture)})");
+        var (settings, cvAiq) = chosen ?? Choose(train, grid, folds, seed, threads, log);
+        log?.Invoke($"chosen on the training folds: {settings} (CV AIQ {cvAiq.ToString("F4", CultureInfo.InvariantCulture)})");
 
-        var predictions = CostQualityPredictions.Compute(train, test, [chosen], threads);
-        var curve = Curve(predictions, chosen, test);
+        var predictions = CostQualityPredictions.Compute(train, test, [settings], threads);
+        var curve = Curve(predictions, settings, test);
         var (quality, cost) = test.Means();
         var models = test.Models.Select((name, j) => new ModelCostQuality(name, quality[j], cost[j])).ToList();
         var best = models.OrderByDescending(x => x.Quality).ThenBy(x => x.Cost).First();
@@ -76,7 +79,7 @@ public static class CostQualityEvaluation
             CostQualityFrontier.QualityAt(points, 0.8 * best.Cost),
             CostQualityFrontier.CostFor(points, best.Quality) / best.Cost,
             curve[0].Quality,
-            chosen,
+            settings,
             cvAiq,
             train.Count,
             test.Count);
@@ -164,6 +167,30 @@ public static class CostQualityEvaluation
         var s = candidates[best];
         var k = (int)Math.Round(s.K * (double)train.Count * folds / indexed);
         return (s with { K = Math.Clamp(k, 1, RankingOptions.MaxK) }, bestAiq);
+    }
+
+    /// <summary>
+    /// Per λ of <paramref name="lambdas"/>, per test prompt, the index (in <see cref="CostQualitySet.Models"/>) of the
+    /// model the router picks with settings <paramref name="s"/>: what the served ranker must put first.
+    /// </summary>
+    public static int[][] Choices(CostQualitySet train, CostQualitySet test, CostQualitySettings s, IReadOnlyList<double> lambdas, int threads = 0)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(test);
+        ArgumentNullException.ThrowIfNull(lambdas);
+        var predictions = CostQualityPredictions.Compute(train, test, [s], threads > 0 ? threads : Environment.ProcessorCount);
+        var choices = lambdas.Select(_ => new int[test.Count]).ToArray();
+        var quality = new double[test.ModelCount];
+        for (var i = 0; i < test.Count; i++)
+        {
+            var cost = predictions.Predict(s, i, quality);
+            for (var l = 0; l < lambdas.Count; l++)
+            {
+                choices[l][i] = CostTerm.Choose(quality, cost, lambdas[l]);
+            }
+        }
+
+        return choices;
     }
 
     /// <summary>The router's curve on <paramref name="test"/>: per λ, the mean score and cost of its choices.</summary>

@@ -90,7 +90,8 @@ internal sealed class CostQualityPredictions
             var head = _head[s.HeadL2].AsSpan(i * _models, _models);
             for (var j = 0; j < _models; j++)
             {
-                quality[j] = ((1 - s.HeadWeight) * knn[j]) + (s.HeadWeight * head[j]);
+                // Clamped as the ranker clamps its blend: a probability, so ties at 1 stay ties.
+                quality[j] = Math.Clamp(((1 - s.HeadWeight) * knn[j]) + (s.HeadWeight * head[j]), 0, 1);
             }
         }
         else

@@ -31,3 +31,40 @@ public sealed record CostQualityGrid(int[] K, double[] Temperature, double[] Hea
         from p in PruneDominated ?? [false]
         select new CostQualitySettings(k, t, b, a, p);
 }
+
+/// <summary>
+/// The one mapping from what the cost–quality evaluation chose to what `serve` ranks with, so that the
+/// index ranks each query as <see cref="CostQualityEvaluation"/> scored it: the neighbours' own outcomes
+/// (β_u = 0: an utterance with outcomes for a model is its observed rate, unshrunk; no text model), k and τ,
+/// the ridge head fitted on every training prompt with its weight, the left-out (dominated) models, and the
+/// long-input policy the embeddings were read with.
+/// </summary>
+public static class CostQualityServing
+{
+    public static Settings.RankingSettingsFile SettingsFile(CostQualitySet train, CostQualitySettings chosen, Embeddings.LongInputPolicy longInput, string fittedOn, double cvAiq)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(chosen);
+        Ranking.QualityHeadFile? head = null;
+        if (chosen.HeadWeight > 0)
+        {
+            head = Ranking.RidgeQualityHead.Fit(train.Matrix, train.Dimensions, train.Scores, train.ModelCount, chosen.HeadL2).ToFile(train.Models, chosen.HeadL2);
+        }
+
+        var dominated = CostQualityPredictions.Dominated(train);
+        return new Settings.RankingSettingsFile
+        {
+            K = chosen.K,
+            Temperature = chosen.Temperature,
+            UtteranceSmoothing = 0,
+            TextModelWeight = 0,
+            RouteHeadWeight = 0,
+            QualityHeadWeight = chosen.HeadWeight,
+            QualityHead = head,
+            LeftOutModels = chosen.PruneDominated ? [.. train.Models.Where((_, j) => dominated[j])] : null,
+            LongInput = Embeddings.LongInputPolicies.Name(longInput),
+            FittedOn = fittedOn,
+            FitMetrics = new Dictionary<string, double> { ["cv_aiq"] = Math.Round(cvAiq, 6) },
+        };
+    }
+}

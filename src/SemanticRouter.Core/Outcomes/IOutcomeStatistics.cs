@@ -11,7 +11,24 @@ public readonly record struct SuccessCounts(double Successes, double Trials)
 {
     public static SuccessCounts None => default;
 
-    public SuccessCounts Add(double success, double weight) => new(Successes + (success * weight), Trials + weight);
+    /// <summary>
+    /// Σ weight · cost (US dollars) of the outcomes that carried the call's cost (issue 29): what the
+    /// ranker's cost term reads as the expected cost of the model near this key.
+    /// </summary>
+    public double CostSum { get; init; }
+
+    /// <summary>Σ weight of the outcomes that carried a cost (an outcome without one adds nothing here).</summary>
+    public double CostTrials { get; init; }
+
+    /// <summary>The weighted mean observed cost, or null when no outcome carried one.</summary>
+    public double? MeanCost => CostTrials > 0 ? CostSum / CostTrials : null;
+
+    public SuccessCounts Add(double success, double weight) => this with { Successes = Successes + (success * weight), Trials = Trials + weight };
+
+    /// <summary>Adds one outcome, with its call's cost when known.</summary>
+    public SuccessCounts Add(double success, double weight, double? costUsd) => costUsd is { } cost
+        ? this with { Successes = Successes + (success * weight), Trials = Trials + weight, CostSum = CostSum + (cost * weight), CostTrials = CostTrials + weight }
+        : Add(success, weight);
 
     /// <summary>Beta-smoothed success rate: (successes + strength·prior) / (trials + strength).</summary>
     public double Smoothed(double prior, double strength) =>

@@ -1,7 +1,11 @@
 namespace SemanticRouter.Outcomes;
 
-/// <summary>One parsed line of an outcome history file.</summary>
-public readonly record struct OutcomeImportRow(int Line, string Text, string Model, double Score);
+/// <summary>One parsed line of an outcome history file (a many-model table gives one per model of a row).</summary>
+public readonly record struct OutcomeImportRow(int Line, string Text, string Model, double Score)
+{
+    /// <summary>The call's cost in US dollars, when the file says (RouterBench's <c>MODEL|total_cost</c>, JSONL's <c>costs</c>).</summary>
+    public double? CostUsd { get; init; }
+}
 
 /// <summary>Result of an import: rows read and outcomes stored.</summary>
 public sealed record OutcomeImportSummary(int Rows, int Imported, TimeSpan Elapsed)

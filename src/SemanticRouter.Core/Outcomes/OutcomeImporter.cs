@@ -61,14 +61,26 @@ public static class OutcomeImporter
 
         var imported = 0;
         var batch = new List<CreditedOutcome>(batchSize);
+        (string Text, OutcomeCredits Credits)? previous = null;
         foreach (var row in Parse(path))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var outcome = Outcome.ForQuery(row.Text, Named(row.Model), row.Score);
+            var outcome = Outcome.ForQuery(row.Text, Named(row.Model), row.Score) with { CostUsd = row.CostUsd };
             OutcomeCredits credits;
             try
             {
-                credits = await credit(outcome, cancellationToken).ConfigureAwait(false);
+                // What a text credits does not depend on the model: a table's row gives one outcome per model
+                // in a row, and its text is embedded and searched once, not once per model.
+                if (previous is { } p && string.Equals(p.Text, row.Text, StringComparison.Ordinal))
+                {
+                    outcome.Validate(isKnownModel);
+                    credits = p.Credits;
+                }
+                else
+                {
+                    credits = await credit(outcome, cancellationToken).ConfigureAwait(false);
+                    previous = (row.Text, credits);
+                }
             }
             catch (OutcomeRejectedException e)
             {
@@ -115,11 +127,26 @@ public static class OutcomeImporter
     }
 
     /// <summary>
+    /// Whether the file is a many-model outcome table with each call's cost: RouterBench's CSV, or the JSONL
+    /// form whose first line has <c>"outcomes"</c> and <c>"costs"</c> (what `fit --outcomes` fits as a cost–quality router).
+    /// </summary>
+    public static bool IsCostTable(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        return Path.GetExtension(path).ToUpperInvariant() switch
+        {
+            ".CSV" => IsTable(path, csv: true),
+            ".JSONL" or ".NDJSON" => IsTable(path, csv: false, withCosts: true),
+            _ => false,
+        };
+    }
+
+    /// <summary>
     /// Whether the file is a many-model outcome table (<see cref="Tables.OutcomeTableReader"/>): RouterBench's
     /// CSV (a header with <c>MODEL|total_cost</c> columns) or the JSONL form whose first line has an
     /// <c>"outcomes"</c> object.
     /// </summary>
-    private static bool IsTable(string path, bool csv)
+    private static bool IsTable(string path, bool csv, bool withCosts = false)
     {
         if (!File.Exists(path))
         {
@@ -145,7 +172,8 @@ public static class OutcomeImporter
         try
         {
             using var doc = JsonDocument.Parse(first);
-            return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("outcomes", out var o) && o.ValueKind == JsonValueKind.Object;
+            return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("outcomes", out var o) && o.ValueKind == JsonValueKind.Object
+                && (!withCosts || (doc.RootElement.TryGetProperty("costs", out var c) && c.ValueKind == JsonValueKind.Object));
         }
         catch (JsonException)
         {
@@ -154,8 +182,8 @@ public static class OutcomeImporter
     }
 
     /// <summary>
-    /// One outcome per model of every row of a many-model table (the row's task set and costs aside: the
-    /// store keeps outcomes); a row with a blank cell is skipped as the table reader documents, never read as a zero.
+    /// One outcome per model of every row of a many-model table, with the call's cost where the table has
+    /// costs (the row's task set aside: routes come from `import outcomes`); a row with a blank cell is skipped as the table reader documents, never read as a zero.
     /// </summary>
     private static IEnumerable<OutcomeImportRow> ParseTable(string path)
     {
@@ -173,7 +201,7 @@ public static class OutcomeImporter
         {
             for (var m = 0; m < table.Models.Count; m++)
             {
-                yield return new OutcomeImportRow(row.Line, row.Prompt, table.Models[m], row.Scores[m]);
+                yield return new OutcomeImportRow(row.Line, row.Prompt, table.Models[m], row.Scores[m]) { CostUsd = row.Costs?[m] };
             }
         }
     }

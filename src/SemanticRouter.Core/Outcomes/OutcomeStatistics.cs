@@ -44,8 +44,11 @@ public sealed class OutcomeStatistics : IOutcomeStatistics
         }
     }
 
-    /// <summary>Adds one outcome: (score·w, w) to every credited utterance and route for <paramref name="model"/>.</summary>
-    public void Apply(string model, double score, OutcomeCredits credits)
+    /// <summary>
+    /// Adds one outcome: (score·w, w) to every credited utterance and route for <paramref name="model"/>,
+    /// and (cost·w, w) to their cost when the outcome carried the call's cost.
+    /// </summary>
+    public void Apply(string model, double score, OutcomeCredits credits, double? costUsd = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(credits);
@@ -54,13 +57,13 @@ public sealed class OutcomeStatistics : IOutcomeStatistics
             foreach (var c in credits.Utterances)
             {
                 ref var counts = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_utterances, (c.Key.Value, model), out _);
-                counts = counts.Add(score, c.Weight);
+                counts = counts.Add(score, c.Weight, costUsd);
             }
 
             foreach (var c in credits.Routes)
             {
                 ref var counts = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_routes, (c.Route, model), out _);
-                counts = counts.Add(score, c.Weight);
+                counts = counts.Add(score, c.Weight, costUsd);
             }
         }
     }

@@ -77,7 +77,7 @@ public sealed partial class SqliteOutcomeStore
                     {
                         if (!s.Replayed)
                         {
-                            Statistics.Apply(s.Model, s.Score, s.Credits);
+                            Statistics.Apply(s.Model, s.Score, s.Credits, s.CostUsd);
                             Interlocked.Increment(ref _count);
                             if (s.QueryText is not null)
                             {
@@ -150,12 +150,12 @@ public sealed partial class SqliteOutcomeStore
                     var id = (long)_insertOutcome.ExecuteScalar()!;
                     foreach (var c in credits.Utterances)
                     {
-                        Upsert(_upsertUtterance, unchecked((long)c.Key.Value), outcome.Model, outcome.Score, c.Weight);
+                        Upsert(_upsertUtterance, unchecked((long)c.Key.Value), outcome.Model, SuccessCounts.None.Add(outcome.Score, c.Weight, outcome.CostUsd));
                     }
 
                     foreach (var c in credits.Routes)
                     {
-                        Upsert(_upsertRoute, c.Route, outcome.Model, outcome.Score, c.Weight);
+                        Upsert(_upsertRoute, c.Route, outcome.Model, SuccessCounts.None.Add(outcome.Score, c.Weight, outcome.CostUsd));
                     }
 
                     stored[i] = new StoredOutcome(id, time, outcome.RequestId, text, outcome.Model, outcome.Score, credits)
@@ -213,15 +213,14 @@ public sealed partial class SqliteOutcomeStore
 
     private sealed record PendingWrite(IReadOnlyList<CreditedOutcome> Batch, TaskCompletionSource<StoredOutcome[]> Done);
 
-    private static void Upsert(SqliteCommand cmd, object key, string model, double score, double weight) =>
-        Upsert(cmd, key, model, SuccessCounts.None.Add(score, weight));
-
     private static void Upsert(SqliteCommand cmd, object key, string model, SuccessCounts counts)
     {
         cmd.Parameters[0].Value = key;
         cmd.Parameters[1].Value = model;
         cmd.Parameters[2].Value = counts.Successes;
         cmd.Parameters[3].Value = counts.Trials;
+        cmd.Parameters[4].Value = counts.CostSum;
+        cmd.Parameters[5].Value = counts.CostTrials;
         cmd.ExecuteNonQuery();
     }
 }

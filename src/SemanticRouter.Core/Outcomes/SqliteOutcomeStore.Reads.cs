@@ -109,7 +109,7 @@ public sealed partial class SqliteOutcomeStore
                 var fresh = new OutcomeStatistics();
                 foreach (var o in ReadOutcomes())
                 {
-                    fresh.Apply(o.Model, o.Score, o.Credits);
+                    fresh.Apply(o.Model, o.Score, o.Credits, o.CostUsd);
                 }
 
                 _upsertUtterance.Transaction = tx;

@@ -20,7 +20,7 @@ namespace SemanticRouter.Outcomes;
 /// </remarks>
 public sealed partial class SqliteOutcomeStore : IOutcomeStore
 {
-    private const int SchemaVersion = 2;
+    private const int SchemaVersion = 3;
 
     private readonly SqliteConnection _db;
     private readonly SemaphoreSlim _write = new(1, 1); // guards the connection: one transaction at a time
@@ -48,13 +48,15 @@ public sealed partial class SqliteOutcomeStore : IOutcomeStore
             "$t", "$r", "$q", "$m", "$s", "$c", "$k", "$u");
         _findByKey = Command($"SELECT {OutcomeColumns} FROM outcomes WHERE idempotency_key = $k", "$k");
         _upsertUtterance = Command(
-            "INSERT INTO utterance_stats(utterance, model, successes, trials) VALUES ($k, $m, $s, $n) " +
-            "ON CONFLICT(utterance, model) DO UPDATE SET successes = successes + excluded.successes, trials = trials + excluded.trials",
-            "$k", "$m", "$s", "$n");
+            "INSERT INTO utterance_stats(utterance, model, successes, trials, cost_sum, cost_trials) VALUES ($k, $m, $s, $n, $c, $w) " +
+            "ON CONFLICT(utterance, model) DO UPDATE SET successes = successes + excluded.successes, trials = trials + excluded.trials, " +
+            "cost_sum = cost_sum + excluded.cost_sum, cost_trials = cost_trials + excluded.cost_trials",
+            "$k", "$m", "$s", "$n", "$c", "$w");
         _upsertRoute = Command(
-            "INSERT INTO route_stats(route, model, successes, trials) VALUES ($k, $m, $s, $n) " +
-            "ON CONFLICT(route, model) DO UPDATE SET successes = successes + excluded.successes, trials = trials + excluded.trials",
-            "$k", "$m", "$s", "$n");
+            "INSERT INTO route_stats(route, model, successes, trials, cost_sum, cost_trials) VALUES ($k, $m, $s, $n, $c, $w) " +
+            "ON CONFLICT(route, model) DO UPDATE SET successes = successes + excluded.successes, trials = trials + excluded.trials, " +
+            "cost_sum = cost_sum + excluded.cost_sum, cost_trials = cost_trials + excluded.cost_trials",
+            "$k", "$m", "$s", "$n", "$c", "$w");
     }
 
     public string Path { get; }
@@ -99,9 +101,17 @@ public sealed partial class SqliteOutcomeStore : IOutcomeStore
             }
 
             Execute(db, "PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON;");
-            Migrate(db, full);
+            var rebuild = Migrate(db, full);
             var store = new SqliteOutcomeStore(full, db, time);
-            store.Load();
+            if (rebuild)
+            {
+                store.RebuildAggregates(); // loads too
+            }
+            else
+            {
+                store.Load();
+            }
+
             return store;
         }
         catch
@@ -152,21 +162,21 @@ public sealed partial class SqliteOutcomeStore : IOutcomeStore
         var stats = new OutcomeStatistics();
         using (var cmd = _db.CreateCommand())
         {
-            cmd.CommandText = "SELECT utterance, model, successes, trials FROM utterance_stats";
+            cmd.CommandText = "SELECT utterance, model, successes, trials, cost_sum, cost_trials FROM utterance_stats";
             using var r = cmd.ExecuteReader();
             while (r.Read())
             {
-                stats.SetUtterance(unchecked((ulong)r.GetInt64(0)), r.GetString(1), new SuccessCounts(r.GetDouble(2), r.GetDouble(3)));
+                stats.SetUtterance(unchecked((ulong)r.GetInt64(0)), r.GetString(1), new SuccessCounts(r.GetDouble(2), r.GetDouble(3)) { CostSum = r.GetDouble(4), CostTrials = r.GetDouble(5) });
             }
         }
 
         using (var cmd = _db.CreateCommand())
         {
-            cmd.CommandText = "SELECT route, model, successes, trials FROM route_stats";
+            cmd.CommandText = "SELECT route, model, successes, trials, cost_sum, cost_trials FROM route_stats";
             using var r = cmd.ExecuteReader();
             while (r.Read())
             {
-                stats.SetRoute(r.GetString(0), r.GetString(1), new SuccessCounts(r.GetDouble(2), r.GetDouble(3)));
+                stats.SetRoute(r.GetString(0), r.GetString(1), new SuccessCounts(r.GetDouble(2), r.GetDouble(3)) { CostSum = r.GetDouble(4), CostTrials = r.GetDouble(5) });
             }
         }
 

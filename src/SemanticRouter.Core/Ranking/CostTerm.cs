@@ -16,14 +16,18 @@ public static class CostTerm
 
     /// <summary>
     /// The index of the best score; ties go to the first, so with models in ordinal name order this picks
-    /// what the ranker puts first (it breaks ties by name).
+    /// what the ranker puts first (it breaks ties by name). A model whose quality is −∞ is not a candidate
+    /// (a left-out model): it is never chosen and does not set the largest cost, as the ranker never sees it.
     /// </summary>
     public static int Choose(ReadOnlySpan<double> quality, ReadOnlySpan<double> cost, double lambda)
     {
         var max = 0.0;
-        foreach (var c in cost)
+        for (var m = 0; m < cost.Length; m++)
         {
-            max = Math.Max(max, c);
+            if (!double.IsNegativeInfinity(quality[m]))
+            {
+                max = Math.Max(max, cost[m]);
+            }
         }
 
         var best = -1;

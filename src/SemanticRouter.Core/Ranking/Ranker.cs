@@ -18,7 +18,10 @@ namespace SemanticRouter.Ranking;
 /// neighbour of r voted) and Q_r(m) = 0 when r does not target m. Score = Quality − λ·cost(m)/max cost
 /// (<see cref="CostTerm"/>), cost(m) the query's expected cost (<see cref="RankerInput.ExpectedCosts"/>) or the catalogue's.
 /// With α = 0 this is exactly knn-router's Σ_i w_i q_{i,m} / Σ_i w_i.</para>
+/// <para>Where the request carries the quality head's estimate h(m), Quality = (1 − β)·Quality + β·h(m), clamped to [0, 1].</para>
 /// <para>Where the request carries the text outcome model's P̂_text(m), Quality = (1 − λ_t)·Quality + λ_t·P̂_text(m).</para>
+/// <para>cost(m): the caller's expected costs, else the neighbours' observed costs for this query (their weighted
+/// mean, as outcomes are weighed), else the catalogue's (<see cref="ObservedCosts"/>).</para>
 /// </remarks>
 public sealed class Ranker
 {
@@ -68,7 +71,7 @@ public sealed class Ranker
         var fallback = abstained ? Options.FallbackRoute : null;
 
         var stats = request.Statistics ?? NoOutcomes.Instance;
-        var costs = Costs(candidates, request.ExpectedCosts);
+        var costs = Costs(candidates, request.ExpectedCosts ?? ObservedCosts(candidates, neighbors, posterior, fallback, stats));
         var maxCost = costs.Length == 0 ? 0 : costs.Max();
         var textWeight = Options.TextModelWeight;
         var ranked = new RankedModel[candidates.Count];
@@ -78,7 +81,16 @@ public sealed class Ranker
             var support = fallback is not null
                 ? FallbackSupport(fallback, model, stats)
                 : Support(model, posterior, neighbors, stats);
-            var quality = Math.Clamp(support.Sum(s => s.Contribution), 0, 1);
+            var quality = support.Sum(s => s.Contribution);
+
+            // The quality head, like the text model, speaks only for models the matched routes target.
+            var headWeight = Options.QualityHeadWeight;
+            if (fallback is null && support.Length > 0 && headWeight > 0 && request.HeadEstimates?.TryGetValue(model, out var h) == true && double.IsFinite(h))
+            {
+                quality = ((1 - headWeight) * quality) + (headWeight * h);
+            }
+
+            quality = Math.Clamp(quality, 0, 1);
 
             // The text model speaks only for models the matched routes target, and not for a fallback.
             double? text = null;
@@ -109,6 +121,58 @@ public sealed class Ranker
             Threshold = threshold,
             Neighbors = neighbors,
         };
+    }
+
+    /// <summary>
+    /// Per candidate, the expected cost of its call for this query from observed costs: the voting
+    /// neighbours' weighted mean cost (w_i, as their outcomes are weighed), else the matched routes' mean
+    /// (weighted by P(r|q); the fallback route's when abstained). Null when some candidate has no observed
+    /// cost at all: then every candidate is costed from the catalogue, so one currency is compared.
+    /// </summary>
+    private static Dictionary<string, double>? ObservedCosts(
+        List<string> candidates, IReadOnlyList<WeightedNeighbor> neighbors, IReadOnlyDictionary<string, double> posterior, string? fallback, IOutcomeStatistics stats)
+    {
+        var costs = new Dictionary<string, double>(candidates.Count, StringComparer.Ordinal);
+        foreach (var model in candidates)
+        {
+            double sum = 0, weight = 0;
+            if (fallback is null)
+            {
+                foreach (var n in neighbors)
+                {
+                    if (stats.ForUtterance(n.Neighbor.Key, model).MeanCost is { } c)
+                    {
+                        sum += n.Weight * c;
+                        weight += n.Weight;
+                    }
+                }
+
+                if (weight == 0)
+                {
+                    foreach (var (route, p) in posterior)
+                    {
+                        if (p > 0 && stats.ForRoute(route, model).MeanCost is { } c)
+                        {
+                            sum += p * c;
+                            weight += p;
+                        }
+                    }
+                }
+            }
+            else if (stats.ForRoute(fallback, model).MeanCost is { } c)
+            {
+                (sum, weight) = (c, 1);
+            }
+
+            if (weight == 0)
+            {
+                return null;
+            }
+
+            costs[model] = sum / weight;
+        }
+
+        return costs;
     }
 
     /// <summary>
@@ -236,7 +300,7 @@ public sealed class Ranker
             {
                 if (string.Equals(n.Neighbor.Route, route, StringComparison.Ordinal))
                 {
-                    weighted += n.Weight * stats.ForUtterance(n.Neighbor.Key, model).Smoothed(routeRate, Options.UtteranceSmoothingStrength);
+                    weighted += n.Weight * SmoothedOrPrior(stats.ForUtterance(n.Neighbor.Key, model), routeRate, Options.UtteranceSmoothingStrength);
                     weights += n.Weight;
                 }
             }
@@ -279,7 +343,7 @@ public sealed class Ranker
 
         var chosen = new List<string>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        var source = request.Candidates is { Count: > 0 } only ? (IEnumerable<string>)only : _table.Models;
+        var source = request.Candidates is { Count: > 0 } only ? (IEnumerable<string>)only : DefaultCandidates();
         foreach (var model in source)
         {
             if (!_table.ContainsModel(model))
@@ -301,6 +365,18 @@ public sealed class Ranker
         }
 
         return chosen;
+    }
+
+    /// <summary>Every model of the routing table but the left-out ones (all of them, if that would leave none).</summary>
+    private IEnumerable<string> DefaultCandidates()
+    {
+        if (Options.LeftOutModels.Count == 0)
+        {
+            return _table.Models;
+        }
+
+        var kept = _table.Models.Where(m => !Options.LeftOutModels.Contains(m, StringComparer.Ordinal)).ToList();
+        return kept.Count > 0 ? kept : _table.Models;
     }
 
     private sealed class NoOutcomes : IOutcomeStatistics

@@ -43,11 +43,18 @@ public sealed record RankerInput(IReadOnlyList<Neighbor> Neighbors)
     public IReadOnlyDictionary<string, double>? TextEstimates { get; init; }
 
     /// <summary>
-    /// The expected cost of each model's call for this query (US dollars; from the neighbours' observed
-    /// costs). Used for the cost term only when it covers every candidate, so that one currency is
-    /// compared; otherwise (and when null) the catalogue's costs from <c>routes/models.yaml</c> are.
+    /// The expected cost of each model's call for this query, given by the caller. Used for the cost term
+    /// only when it covers every candidate, so that one currency is compared; when null the ranker works
+    /// them out from the neighbours' observed costs, and failing those uses the catalogue's
+    /// (<c>routes/models.yaml</c>).
     /// </summary>
     public IReadOnlyDictionary<string, double>? ExpectedCosts { get; init; }
+
+    /// <summary>
+    /// Each model's quality predicted from the query's embedding by the index's quality head (null = none);
+    /// blended into a model's quality with weight <see cref="RankingOptions.QualityHeadWeight"/>.
+    /// </summary>
+    public IReadOnlyDictionary<string, double>? HeadEstimates { get; init; }
 
     /// <summary>Observed outcomes (null = none: priors only).</summary>
     public IOutcomeStatistics? Statistics { get; init; }

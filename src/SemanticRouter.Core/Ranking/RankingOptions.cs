@@ -107,6 +107,33 @@ public sealed class RankingOptions
         set => _textModelWeight = value is >= 0 and < 1 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "TextModelWeight must be in [0, 1).");
     }
 
+    private double _qualityHeadWeight;
+    private IReadOnlyList<string> _leftOutModels = [];
+
+    /// <summary>
+    /// β in Quality = (1 − β)·Quality_knn + β·head(m), where the request carries a quality head's estimates
+    /// (<see cref="RankerInput.HeadEstimates"/>: the index's per-model ridge head, <see cref="RidgeQualityHead"/>);
+    /// chosen by <c>fit --outcomes</c> on training folds. Default 0 (off).
+    /// </summary>
+    public double QualityHeadWeight
+    {
+        get => _qualityHeadWeight;
+        set => _qualityHeadWeight = value is >= 0 and <= 1 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "QualityHeadWeight must be in [0, 1].");
+    }
+
+    /// <summary>
+    /// Models ranked only when a request names them as candidates: those <c>fit --outcomes</c> found beaten on
+    /// the training prompts in both mean quality and mean cost by another model (when leaving them out won
+    /// on the training folds). Default none.
+    /// </summary>
+    public IReadOnlyList<string> LeftOutModels
+    {
+        get => _leftOutModels;
+        set => _leftOutModels = value is not null && value.All(m => !string.IsNullOrWhiteSpace(m))
+            ? [.. value]
+            : throw new ArgumentException("LeftOutModels must be a list of model names.", nameof(value));
+    }
+
     public RankingOptions Clone() => (RankingOptions)MemberwiseClone();
 
     private static double NonNegative(double value, [System.Runtime.CompilerServices.CallerMemberName] string name = "") =>

@@ -113,6 +113,45 @@ public sealed class RidgeQualityHead
         return new RidgeQualityHead([.. mean.Select(v => (float)v)], weights, yMean);
     }
 
+    /// <summary>The fitted head as a file part (<see cref="QualityHeadFile"/>), its models named in fitting order.</summary>
+    public QualityHeadFile ToFile(IReadOnlyList<string> models, double l2)
+    {
+        ArgumentNullException.ThrowIfNull(models);
+        if (models.Count != Models)
+        {
+            throw new ArgumentException($"{models.Count} names for {Models} models", nameof(models));
+        }
+
+        return new QualityHeadFile
+        {
+            Models = [.. models],
+            L2 = l2,
+            Mean = [.. _mean],
+            Intercepts = [.. _intercepts],
+            Weights = [.. Enumerable.Range(0, Models).Select(m => _weights.AsSpan(m * Dimensions, Dimensions).ToArray())],
+        };
+    }
+
+    /// <summary>The head a file part describes; every row must have the mean's length.</summary>
+    /// <exception cref="InvalidDataException">Inconsistent lengths or a non-finite number.</exception>
+    public static RidgeQualityHead FromFile(QualityHeadFile file)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        var dims = file.Mean.Length;
+        var models = file.Models.Length;
+        if (dims == 0 || models == 0 || file.Intercepts.Length != models || file.Weights.Length != models || file.Weights.Any(w => w.Length != dims))
+        {
+            throw new InvalidDataException($"quality_head: {models} models need {models} intercepts and {models} weight rows of the mean's {dims} numbers");
+        }
+
+        if (file.Mean.Any(v => !float.IsFinite(v)) || file.Intercepts.Any(v => !double.IsFinite(v)) || file.Weights.Any(w => w.Any(v => !double.IsFinite(v))))
+        {
+            throw new InvalidDataException("quality_head: every number must be finite");
+        }
+
+        return new RidgeQualityHead([.. file.Mean], [.. file.Weights.SelectMany(w => w)], [.. file.Intercepts]);
+    }
+
     /// <summary>P̂_head(m | q) for every model, into <paramref name="destination"/>.</summary>
     public void Predict(ReadOnlySpan<float> query, Span<double> destination)
     {

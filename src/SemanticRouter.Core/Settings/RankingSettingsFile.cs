@@ -47,6 +47,29 @@ public sealed record RankingSettingsFile
     [JsonPropertyName("route_head_weight")]
     public double? RouteHeadWeight { get; init; }
 
+    /// <summary>β: the weight of <see cref="QualityHead"/>'s estimate in each model's quality (many-model outcome routing).</summary>
+    [JsonPropertyName("quality_head_weight")]
+    public double? QualityHeadWeight { get; init; }
+
+    /// <summary>The per-model ridge quality head `fit --outcomes` fitted on the training prompts (used when β &gt; 0).</summary>
+    [JsonPropertyName("quality_head")]
+    public QualityHeadFile? QualityHead { get; init; }
+
+    /// <summary>Models ranked only when a request names them (beaten on the training prompts in quality and cost).</summary>
+    [JsonPropertyName("left_out_models")]
+    public string[]? LeftOutModels { get; init; }
+
+    /// <summary>
+    /// What the encoder reads of a text longer than its window (<c>head</c> or <c>head-tail</c>): `build` embeds
+    /// the utterances so and records it in the manifest, whose value every query encoder then takes.
+    /// </summary>
+    [JsonPropertyName("long_input")]
+    public string? LongInput { get; init; }
+
+    /// <summary>The policy <see cref="LongInput"/> names, or null when the file sets none.</summary>
+    [JsonIgnore]
+    public Embeddings.LongInputPolicy? LongInputPolicy => LongInput is null ? null : Embeddings.LongInputPolicies.Parse(LongInput);
+
     /// <summary>How the settings were chosen, for the people who read the file later.</summary>
     [JsonPropertyName("fitted_on")]
     public string? FittedOn { get; init; }
@@ -99,6 +122,27 @@ public sealed record RankingSettingsFile
         Set("route_smoothing", RouteSmoothing, v => options.RouteSmoothingStrength = v);
         Set("text_model_weight", TextModelWeight, v => options.TextModelWeight = v);
         Set("route_head_weight", RouteHeadWeight, v => options.RouteHeadWeight = v);
+        Set("quality_head_weight", QualityHeadWeight, v => options.QualityHeadWeight = v);
+        if (LeftOutModels is { } leftOut)
+        {
+            options.LeftOutModels = leftOut.All(m => !string.IsNullOrWhiteSpace(m))
+                ? leftOut
+                : throw new InvalidDataException("left_out_models: every entry must be a model name");
+        }
+
+        if (LongInput is { } name && !Embeddings.LongInputPolicies.TryParse(name, out _))
+        {
+            throw new InvalidDataException($"long_input must be 'head' or 'head-tail', not '{(name.Length <= 40 ? name : name[..40] + "…")}'");
+        }
+
+        if (QualityHead is { } head)
+        {
+            _ = RidgeQualityHead.FromFile(head); // lengths and numbers checked when read, not at the first query
+        }
+        else if (QualityHeadWeight > 0)
+        {
+            throw new InvalidDataException("quality_head_weight is above 0 but the file has no quality_head");
+        }
     }
 
     /// <summary>The defaults with every setting the file gives set.</summary>
@@ -116,7 +160,10 @@ public sealed record RankingSettingsFile
         a ??= new RankingSettingsFile();
         b ??= new RankingSettingsFile();
         return a.K == b.K && a.Temperature == b.Temperature && a.UtteranceSmoothing == b.UtteranceSmoothing
-            && a.RouteSmoothing == b.RouteSmoothing && a.TextModelWeight == b.TextModelWeight && a.RouteHeadWeight == b.RouteHeadWeight;
+            && a.RouteSmoothing == b.RouteSmoothing && a.TextModelWeight == b.TextModelWeight && a.RouteHeadWeight == b.RouteHeadWeight
+            && a.QualityHeadWeight == b.QualityHeadWeight && a.LongInput == b.LongInput
+            && (a.LeftOutModels ?? []).SequenceEqual(b.LeftOutModels ?? [], StringComparer.Ordinal)
+            && JsonSerializer.Serialize(a.QualityHead) == JsonSerializer.Serialize(b.QualityHead);
     }
 
     private static void Set<T>(string key, T? value, Action<T> set)

@@ -37,6 +37,29 @@ public sealed record ResolvedRanking(RankingOptions Options, RouteHeadUse RouteH
 
     /// <summary>Where <see cref="SettingsFile"/> came from, for messages: its path, or "the index's ranking-options.json".</summary>
     public string? SettingsSource { get; init; }
+
+    /// <summary>The settings file's quality head, ready to predict (null: none, or its weight is 0).</summary>
+    public QualityHeadPredictor? QualityHead { get; init; }
+}
+
+/// <summary>A quality head with its models' names: each model's quality predicted from a query's embedding.</summary>
+public sealed class QualityHeadPredictor(RidgeQualityHead head, IReadOnlyList<string> models)
+{
+    public int Dimensions => head.Dimensions;
+
+    /// <summary>Model → predicted quality in [0, 1].</summary>
+    public Dictionary<string, double> Predict(ReadOnlySpan<float> embedding)
+    {
+        Span<double> p = stackalloc double[head.Models];
+        head.Predict(embedding, p);
+        var estimates = new Dictionary<string, double>(models.Count, StringComparer.Ordinal);
+        for (var m = 0; m < models.Count; m++)
+        {
+            estimates[models[m]] = p[m];
+        }
+
+        return estimates;
+    }
 }
 
 /// <summary>A setting out of range, or a fallback route the index does not have.</summary>
@@ -149,7 +172,8 @@ public static class RankingSettingsResolver
             options.RouteHeadWeight = 0;
         }
 
-        return new ResolvedRanking(options, use, warnings) { SettingsFile = file, SettingsSource = file is null ? null : source };
+        var qualityHead = options.QualityHeadWeight > 0 && file?.QualityHead is { } q ? new QualityHeadPredictor(RidgeQualityHead.FromFile(q), q.Models) : null;
+        return new ResolvedRanking(options, use, warnings) { SettingsFile = file, SettingsSource = file is null ? null : source, QualityHead = qualityHead };
 
         string Origin(bool explicitly) => explicitly ? "the given" : $"{source}:";
 

@@ -24,9 +24,11 @@ public static class RouterStartup
         ArgumentNullException.ThrowIfNull(model);
         var clock = Stopwatch.StartNew();
         string fingerprint = model.Fingerprint; // computed (or read from its cache) once, before the two sides need it
+        // Queries are read as the index's utterances were (its long-input policy); a bad manifest is the artefact's error.
+        var queryOptions = SentenceEncoderOptions.ForIndex(encoderOptions, LongInputOf(indexDirectory));
         var encoderTask = Task.Run(() =>
         {
-            var encoder = new SentenceEncoder(model, encoderOptions);
+            var encoder = new SentenceEncoder(model, queryOptions);
             long t0 = Stopwatch.GetTimestamp();
             float[] warm = encoder.Embed("warm up");
             return (encoder, warm, Stopwatch.GetElapsedTime(t0));
@@ -59,5 +61,20 @@ public static class RouterStartup
         var searchWarmup = Stopwatch.GetElapsedTime(s0);
         return new LoadedRouter(artifact, encoder, new StartupTimings(
             artifact.LoadTimings, encoder.SessionCreationTime, encoder.CacheUse, encoderWarmup, searchWarmup, clock.Elapsed));
+    }
+
+    /// <summary>The long-input policy an index's utterances were embedded with (head when its manifest names none).</summary>
+    /// <exception cref="ArtifactException">No readable manifest, or a policy this program does not know.</exception>
+    public static LongInputPolicy LongInputOf(string indexDirectory)
+    {
+        var manifest = RouterArtifact.ReadManifest(indexDirectory);
+        try
+        {
+            return manifest.Model.LongInputPolicy;
+        }
+        catch (FormatException e)
+        {
+            throw new ArtifactException(Path.Combine(indexDirectory, ArtifactFiles.Manifest), e.Message);
+        }
     }
 }

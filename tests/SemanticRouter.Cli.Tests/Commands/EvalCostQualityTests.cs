@@ -51,6 +51,47 @@ public class EvalCostQualityTests
         Assert.True(new FileInfo(plot).Length > 1000);
     }
 
+    /// <summary>
+    /// The served path: `import outcomes`, `fit --outcomes` (cost table), `build`, `outcomes import` (with costs), then
+    /// `eval --index --db` ranks every test prompt through the index as `rank` and `serve` do: at every λ of the
+    /// check the served ranking puts eval's choice first, and `rank --json` agrees on a test prompt.
+    /// </summary>
+    [Fact]
+    [Trait("Category", "Slow")]
+    public void ServedIndex_PutsEvalsChoiceFirst_ForEveryTestPrompt()
+    {
+        using var dir = new TestDirectory();
+        var train = Write(dir, "train.jsonl", 60, 0);
+        var test = Write(dir, "test.jsonl", 20, 100);
+        var work = Path.Combine(dir.Path, "rb");
+        var index = Path.Combine(work, "index");
+        var db = Path.Combine(work, "outcomes.db");
+        Ok(CliRunner.Run("import", "outcomes", train, "--out", work));
+        Ok(CliRunner.Run("fit", "--outcomes", train, "--out", Path.Combine(work, "ranking-options.json"), "--inner-folds", "3", "--long-input", "head", "--model", Model));
+        Ok(CliRunner.Run("build", "--routes", Path.Combine(work, "routes"), "--out", index, "--model", Model));
+        Ok(CliRunner.Run("outcomes", "import", train, "--index", index, "--db", db, "--model", Model));
+
+        var eval = CliRunner.Run("eval", "--outcomes", train, "--test", test, "--folds", "3", "--long-input", "head", "--index", index, "--db", db, "--json", "--model", Model);
+        Ok(eval);
+        using var json = JsonDocument.Parse(eval.Stdout);
+        var served = json.RootElement.GetProperty("served");
+        Assert.Equal(5, served.GetArrayLength());
+        foreach (var point in served.EnumerateArray())
+        {
+            Assert.Equal(20, point.GetProperty("prompts").GetInt32());
+            Assert.True(point.GetProperty("agree").GetInt32() == 20, point.ToString());
+            Assert.Equal(point.GetProperty("eval_quality").GetDouble(), point.GetProperty("served_quality").GetDouble(), 12);
+        }
+
+        // At λ 10⁶ the cheapest expected call wins: "cheap" for a geography prompt too, from its neighbours' observed costs.
+        var rank = CliRunner.Run("rank", "Name the capital city of country number 101", "--index", index, "--db", db, "--cost-weight", "1000000", "--json", "--model", Model);
+        Ok(rank);
+        using var ranked = JsonDocument.Parse(rank.Stdout);
+        Assert.Equal("cheap", ranked.RootElement.GetProperty("models")[0].GetProperty("model").GetString());
+    }
+
+    private static void Ok(CliResult result) => Assert.True(result.ExitCode == 0, result.Stderr);
+
     [Fact]
     public void WithoutCosts_IsRefusedInOneLine()
     {

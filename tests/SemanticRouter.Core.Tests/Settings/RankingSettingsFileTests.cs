@@ -76,4 +76,53 @@ public class RankingSettingsFileTests
 
         Assert.StartsWith($"{path}: k -3", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void CostQualitySettings_RoundTrip_WithTheQualityHeadExactly()
+    {
+        using var dir = new TestDirectory();
+        var rng = new Random(5);
+        const int n = 40, dims = 8, models = 3;
+        var rows = new float[n * dims];
+        var outcomes = new double[n * models];
+        for (var i = 0; i < rows.Length; i++)
+        {
+            rows[i] = (float)rng.NextDouble();
+        }
+
+        for (var i = 0; i < outcomes.Length; i++)
+        {
+            outcomes[i] = rng.Next(2);
+        }
+
+        var head = RidgeQualityHead.Fit(rows, dims, outcomes, models, 10);
+        var path = Path.Combine(dir.Path, RankingSettingsFile.DefaultFileName);
+        new RankingSettingsFile
+        {
+            K = 40, Temperature = 0.05, UtteranceSmoothing = 0, QualityHeadWeight = 0.5, QualityHead = head.ToFile(["a", "b", "c"], 10),
+            LeftOutModels = ["b"], LongInput = "head-tail",
+        }.Write(path);
+
+        var read = RankingSettingsFile.Read(path);
+        var options = read.ToOptions();
+        Assert.Equal((0.5, new[] { "b" }), (options.QualityHeadWeight, options.LeftOutModels.ToArray()));
+        Assert.Equal(Embeddings.LongInputPolicy.HeadTail, read.LongInputPolicy);
+        var again = RidgeQualityHead.FromFile(read.QualityHead!);
+        Span<double> p = stackalloc double[models], q = stackalloc double[models];
+        head.Predict(rows.AsSpan(0, dims), p);
+        again.Predict(rows.AsSpan(0, dims), q);
+        Assert.True(p.SequenceEqual(q)); // the served head predicts the evaluated head's numbers, bit for bit
+        Assert.True(RankingSettingsFile.SameSettings(read, RankingSettingsFile.Read(path)));
+        Assert.False(RankingSettingsFile.SameSettings(read, read with { LeftOutModels = null }));
+    }
+
+    [Theory]
+    [InlineData("{\"quality_head_weight\": 0.5}", "quality_head_weight is above 0 but the file has no quality_head")]
+    [InlineData("{\"long_input\": \"middle\"}", "long_input must be 'head' or 'head-tail'")]
+    [InlineData("{\"quality_head\": {\"models\": [\"a\"], \"mean\": [0, 0], \"intercepts\": [0.5], \"weights\": [[1]]}}", "quality_head: 1 models need")]
+    public void BadCostQualitySettings_AreRefusedWhenRead(string json, string message)
+    {
+        var e = Assert.Throws<InvalidDataException>(() => RankingSettingsFile.FromJson(json));
+        Assert.Contains(message, e.Message, StringComparison.Ordinal);
+    }
 }

@@ -224,9 +224,81 @@ public static class DatasetImporter
         return result;
     }
 
+    /// <summary>
+    /// Imports many-model outcome tables (RouterBench's CSV, RouteLLM's CSV, the JSONL form; several are
+    /// concatenated and must name the same models): one route per task set (RouterBench's <c>eval_name</c>,
+    /// else the file), its utterances the prompts, every route targeting every model of the table with the
+    /// model's success rate on the imported prompts as its prior, and a <c>models.yaml</c> naming the table's
+    /// models. Then `outcomes import` of the same files records each prompt's outcomes (and costs) on its own
+    /// utterance, and the index ranks as `eval --outcomes` measures (docs/evaluation.md#routerbench).
+    /// </summary>
+    public static DatasetImportSummary ImportOutcomes(IReadOnlyList<string> paths, string outputDirectory, DatasetImportOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        Outcomes.Tables.OutcomeTable table;
+        try
+        {
+            table = Outcomes.Tables.OutcomeTableReader.Read(paths);
+        }
+        catch (Exception e) when (e is InvalidDataException or FileNotFoundException or IOException)
+        {
+            throw new DatasetImportException(e.Message);
+        }
+
+        if (table.Rows.Count == 0)
+        {
+            throw new DatasetImportException($"{string.Join(", ", paths)}: no prompt with every model's outcome");
+        }
+
+        var m = table.Models.Count;
+        var quality = new double[m];
+        var cost = new double[m];
+        foreach (var row in table.Rows)
+        {
+            for (var j = 0; j < m; j++)
+            {
+                quality[j] += row.Scores[j] / table.Rows.Count;
+                cost[j] += (row.Costs?[j] ?? 0) / table.Rows.Count;
+            }
+        }
+
+        var inv = CultureInfo.InvariantCulture;
+        var catalogue = new StringBuilder();
+        catalogue.Append("# Imported by `semantic-router import outcomes` from ").Append(string.Join(", ", paths.Select(Path.GetFileName))).Append(".\n");
+        catalogue.Append(table.HasCosts
+            ? "# cost.input and cost.output both hold the model's mean observed cost per call (US dollars) on the\n# imported prompts. The ranker uses them only where no neighbour has an observed cost.\n"
+            : "# The tables carry no costs: every cost is 0, so the cost term ranks nothing until outcomes with costs are recorded.\n");
+        catalogue.Append("models:\n");
+        for (var j = 0; j < m; j++)
+        {
+            if (!RouteNames.IsValidModelName(table.Models[j]))
+            {
+                throw new DatasetImportException($"model '{table.Models[j]}' is not a valid model name (pattern {RouteNames.ModelPattern})");
+            }
+
+            var c = cost[j].ToString("0.##########", inv);
+            catalogue.Append("  - name: ").Append(YamlText.Scalar(table.Models[j], preferPlain: true)).Append('\n')
+                .Append("    cost: { input: ").Append(c).Append(", output: ").Append(c).Append(" }\n");
+        }
+
+        var data = new ImportData("outcomes", "outcome tables", string.Join(", ", paths.Select(Path.GetFileName)))
+        {
+            Catalogue = Encoding.UTF8.GetBytes(catalogue.ToString()),
+            Targets = [.. table.Models.Select((model, j) => new RouteTarget(model, Math.Round(quality[j], 4)))],
+        };
+        data.AddTraining(table.Rows.Select(r => (r.Prompt, r.Group, $"{Path.GetFileName(r.Source)}:{r.Line}")));
+        return Write(data, outputDirectory, options ?? new DatasetImportOptions());
+    }
+
     /// <summary>The rows of one import before anything is written.</summary>
     private sealed class ImportData(string dataset, string title, string sourceName)
     {
+        /// <summary>The <c>models.yaml</c> to write (null: the example catalogue).</summary>
+        internal byte[]? Catalogue { get; init; }
+
+        /// <summary>The targets of every route (null: <see cref="DefaultTargets"/>).</summary>
+        internal IReadOnlyList<RouteTarget>? Targets { get; init; }
+
         private readonly Dictionary<string, string> owners = new(StringComparer.Ordinal);
 
         internal string Dataset { get; } = dataset;
@@ -377,7 +449,7 @@ public static class DatasetImporter
         {
             var routesDir = Path.Combine(temp, "routes");
             Directory.CreateDirectory(routesDir);
-            File.WriteAllBytes(Path.Combine(routesDir, "models.yaml"), ExampleModelCatalog());
+            File.WriteAllBytes(Path.Combine(routesDir, "models.yaml"), data.Catalogue ?? ExampleModelCatalog());
             var chunks = data.Routes.Chunk(options.RoutesPerFile).ToList();
             var width = Math.Max(2, chunks.Count.ToString(CultureInfo.InvariantCulture).Length);
             for (var i = 0; i < chunks.Count; i++)
@@ -408,10 +480,20 @@ public static class DatasetImporter
         var sb = new StringBuilder();
         sb.Append("# Imported from ").Append(data.Title).Append(" (").Append(data.SourceName)
           .Append(") by `semantic-router import ").Append(data.Dataset).Append("`.\n");
-        sb.Append("# Every route targets models from the example catalogue (models.yaml); the priors are starting\n");
-        sb.Append("# guesses until outcomes are recorded. Utterances are the training split, white space tidied.\n");
+        if (data.Targets is null)
+        {
+            sb.Append("# Every route targets models from the example catalogue (models.yaml); the priors are starting\n");
+            sb.Append("# guesses until outcomes are recorded. Utterances are the training split, white space tidied.\n");
+        }
+        else
+        {
+            sb.Append("# Every route targets every model of the tables, each with its success rate on the imported prompts\n");
+            sb.Append("# as its prior. Utterances are the prompts, white space tidied; `outcomes import` of the same files\n");
+            sb.Append("# records each prompt's outcomes on its own utterance.\n");
+        }
+
         sb.Append("defaults:\n  targets:\n");
-        foreach (var t in DefaultTargets)
+        foreach (var t in data.Targets ?? DefaultTargets)
         {
             sb.Append("    - model: ").Append(t.Model).Append("\n      prior: ")
               .Append(t.Prior.ToString("0.0##", CultureInfo.InvariantCulture)).Append('\n');
