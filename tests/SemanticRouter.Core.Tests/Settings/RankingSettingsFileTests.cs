@@ -105,8 +105,9 @@ public class RankingSettingsFileTests
 
         var read = RankingSettingsFile.Read(path);
         var options = read.ToOptions();
-        Assert.Equal((0.5, new[] { "b" }), (options.QualityHeadWeight, options.LeftOutModels.ToArray()));
-        Assert.Equal(Embeddings.LongInputPolicy.HeadTail, read.LongInputPolicy);
+        Assert.Equal(0.5, options.QualityHeadWeight);
+        Assert.Equal(["b"], options.LeftOutModels);
+        Assert.Equal(SemanticRouter.Embeddings.LongInputPolicy.HeadTail, read.LongInputPolicy);
         var again = RidgeQualityHead.FromFile(read.QualityHead!);
         Span<double> p = stackalloc double[models], q = stackalloc double[models];
         head.Predict(rows.AsSpan(0, dims), p);
