@@ -69,7 +69,7 @@ public class EvalCostQualityTests
         Ok(CliRunner.Run("import", "outcomes", train, "--out", work));
         Ok(CliRunner.Run("fit", "--outcomes", train, "--out", Path.Combine(work, "ranking-options.json"), "--inner-folds", "3", "--long-input", "head", "--model", Model));
         Ok(CliRunner.Run("build", "--routes", Path.Combine(work, "routes"), "--out", index, "--model", Model));
-        Ok(CliRunner.Run("outcomes", "import", train, "--index", index, "--db", db, "--model", Model));
+        Ok(CliRunner.Run("outcomes", "import", train, "--index", index, "--db", db));
 
         var eval = CliRunner.Run("eval", "--outcomes", train, "--test", test, "--folds", "3", "--long-input", "head", "--index", index, "--db", db, "--json", "--model", Model);
         Ok(eval);
