@@ -177,6 +177,11 @@ internal static partial class EvalCommand
         }
 
         var train = ReadTable(run.Train, "--outcomes", stderr);
+        if (run.Test.Count == 0)
+        {
+            return await CostQualityFolds(run, train, fixedPolicy, stdout, stderr).ConfigureAwait(false);
+        }
+
         var test = ReadTable(run.Test, "--test", stderr);
         if (!train.Models.SequenceEqual(test.Models, StringComparer.Ordinal))
         {
@@ -194,20 +199,72 @@ internal static partial class EvalCommand
         }
 
         var report = CostQualityEvaluation.Run(choice.Train, testSet, CostQualityGrid.Default, run.Folds, run.Seed, log: Log, chosen: (choice.Settings, choice.CvAiq));
-        if (run.Plot is { } plotFile)
-        {
-            CostQualityPlot.Write(plotFile, report);
-        }
-
         List<ServedAgreement>? served = null;
         if (run.Index is { } indexDir)
         {
             served = await CheckServed(indexDir, run.Db, choice, testSet, [.. test.Rows.Select(r => r.Prompt)], stderr).ConfigureAwait(false);
         }
 
+        return await WriteReport(report, chosenPolicy, run, served, null, stdout).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// <c>eval --outcomes FILE</c> on tables with costs and no <c>--test</c>: <c>--folds</c>-fold cross-validation,
+    /// everything (the long-input policy too) chosen on each fold's training part (<see cref="CostQualityEvaluation.CrossValidate"/>).
+    /// </summary>
+    private static async Task<int> CostQualityFolds(CostQualityRun run, OutcomeTable table, LongInputPolicy? fixedPolicy, TextWriter stdout, TextWriter stderr)
+    {
+        if (run.Index is not null)
+        {
+            throw new CliException("--index checks the served ranking on a fixed split: give --test TEST too", ExitCodes.BadInput);
+        }
+
+        if (table.Rows.Count < 4 * run.Folds)
+        {
+            throw new CliException($"{table.Rows.Count} prompts are too few for {run.Folds} folds within {run.Folds} folds (at least {4 * run.Folds})", ExitCodes.BadInput);
+        }
+
+        await stderr.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"eval: {table.Rows.Count} prompts, {table.Models.Count} models, {run.Folds}-fold cross-validation (settings chosen on each fold's training part)")).ConfigureAwait(false);
+        var policies = fixedPolicy is { } only ? [only] : new[] { LongInputPolicy.Head, LongInputPolicy.HeadTail };
+        var prompts = table.Rows.Select(r => r.Prompt).ToList();
+        var variants = new List<CostQualitySet>();
+        foreach (var policy in policies)
+        {
+            using var embed = new EvalData(run.Model, policy);
+            variants.Add(ToSet(table, embed.Embed(prompts, $"prompts ({LongInputPolicies.Name(policy)})", stderr), embed.Dimensions));
+        }
+
+        var report = CostQualityEvaluation.CrossValidate(variants, CostQualityGrid.Default, run.Folds, run.Seed, 0, m => stderr.WriteLine($"eval: {m}"), out var perFold);
+        var mostCommon = perFold.GroupBy(c => c.Variant).OrderByDescending(g => g.Count()).First().Key;
+        var folds = perFold.Select(c => new Dictionary<string, object?>
+        {
+            ["fold"] = c.Fold,
+            ["k"] = c.Settings.K,
+            ["temperature"] = c.Settings.Temperature,
+            ["head_weight"] = c.Settings.HeadWeight,
+            ["head_l2"] = c.Settings.HeadL2,
+            ["prune_dominated"] = c.Settings.PruneDominated,
+            ["long_input"] = LongInputPolicies.Name(policies[c.Variant]),
+            ["inner_cv_aiq"] = Num(c.InnerCvAiq),
+        }).ToList();
+        return await WriteReport(report, policies[mostCommon], run, null, folds, stdout).ConfigureAwait(false);
+    }
+
+    private static async Task<int> WriteReport(CostQualityReport report, LongInputPolicy chosenPolicy, CostQualityRun run, List<ServedAgreement>? served, List<Dictionary<string, object?>>? folds, TextWriter stdout)
+    {
+        if (run.Plot is { } plotFile)
+        {
+            CostQualityPlot.Write(plotFile, report);
+        }
+
         if (run.Json)
         {
             var json = CostQualityJson(report, chosenPolicy, run);
+            if (folds is not null)
+            {
+                json["chosen_per_fold"] = folds;
+            }
+
             if (served is not null)
             {
                 json["served"] = served.Select(a => new Dictionary<string, object?>

@@ -75,9 +75,17 @@ internal static partial class EvalCommand
                 }, stdout, stderr).ConfigureAwait(false);
             }
 
+            if (parse.GetValue(outcomes) is { } costSource && parse.GetValue(test) is null && columns.Given(parse) is null
+                && !parse.GetValue(served) && !parse.GetValue(choose) && Paths(costSource) is { Length: > 0 } costPaths
+                && costPaths.All(p => File.Exists(p) && SemanticRouter.Outcomes.OutcomeImporter.IsCostTable(p)))
+            {
+                // Many models with costs and no fixed split: the cost–quality evaluation, cross-validated.
+                return await CostQuality(new CostQualityRun(costPaths, [], parse.GetValue(folds), parse.GetValue(seed), parse.GetValue(longInput), parse.GetValue(plot), parse.GetValue(json), ModelOptions.Resolve(parse.GetValue(model))), stdout, stderr).ConfigureAwait(false);
+            }
+
             if (parse.GetValue(longInput) is not null)
             {
-                throw new CliException("--long-input applies with --outcomes TRAIN --test TEST", ExitCodes.BadInput);
+                throw new CliException("--long-input applies with --outcomes on tables with costs", ExitCodes.BadInput);
             }
 
             if (parse.GetValue(outcomes) is { } outcomeSource)

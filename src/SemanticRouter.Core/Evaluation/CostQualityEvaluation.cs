@@ -60,7 +60,67 @@ public static class CostQualityEvaluation
         log?.Invoke($"chosen on the training folds: {settings} (CV AIQ {cvAiq.ToString("F4", CultureInfo.InvariantCulture)})");
 
         var predictions = CostQualityPredictions.Compute(train, test, [settings], threads);
-        var curve = Curve(predictions, settings, test);
+        return Report(test, Curve(predictions, settings, test), settings, cvAiq, train.Count);
+    }
+
+    /// <summary>What the router chose on one outer fold of <see cref="CrossValidate"/>: the variant (long-input policy), the settings, their inner CV AIQ.</summary>
+    public readonly record struct CostQualityFoldChoice(int Fold, int Variant, CostQualitySettings Settings, double InnerCvAiq);
+
+    /// <summary>
+    /// <c>eval --outcomes FILE</c> on a table with costs and no fixed test split: <paramref name="folds"/>-fold
+    /// cross-validation. Per outer fold, everything is chosen on its training part alone (k, τ, β, α, pruning
+    /// by inner CV, and which of <paramref name="variants"/> — the same prompts embedded under each long-input
+    /// policy — wins), and the held-out prompts' choices at every λ are pooled into one curve over all prompts.
+    /// The report's <c>Chosen</c> is the settings most folds chose.
+    /// </summary>
+    public static CostQualityReport CrossValidate(IReadOnlyList<CostQualitySet> variants, CostQualityGrid? grid, int folds, int seed, int threads, Action<string>? log, out List<CostQualityFoldChoice> perFold)
+    {
+        ArgumentNullException.ThrowIfNull(variants);
+        ArgumentOutOfRangeException.ThrowIfLessThan(folds, 2);
+        grid ??= CostQualityGrid.Default;
+        threads = threads > 0 ? threads : Environment.ProcessorCount;
+        var set = variants[0];
+        var m = set.ModelCount;
+        var assignment = CrossValidation.StratifiedFolds(Strata(set), folds, seed);
+        var sums = new double[Lambdas.Count * 2];
+        perFold = [];
+        var trained = 0;
+        for (var f = 0; f < folds; f++)
+        {
+            var inFold = Enumerable.Range(0, set.Count).Where(i => assignment[i] != f).ToArray();
+            var held = Enumerable.Range(0, set.Count).Where(i => assignment[i] == f).ToArray();
+            trained += inFold.Length;
+            CostQualityFoldChoice? best = null;
+            for (var v = 0; v < variants.Count; v++)
+            {
+                var (settings, cv) = Choose(variants[v].Subset(inFold), grid, folds, seed, threads);
+                if (best is null || cv > best.Value.InnerCvAiq)
+                {
+                    best = new CostQualityFoldChoice(f, v, settings, cv);
+                }
+            }
+
+            var choice = best!.Value;
+            perFold.Add(choice);
+            log?.Invoke(string.Create(CultureInfo.InvariantCulture, $"fold {f + 1}/{folds}: variant {choice.Variant}, {choice.Settings} (inner CV AIQ {choice.InnerCvAiq:F4})"));
+            var a = variants[choice.Variant].Subset(inFold);
+            var b = variants[choice.Variant].Subset(held);
+            var foldCurve = Curve(CostQualityPredictions.Compute(a, b, [choice.Settings], threads), choice.Settings, b);
+            for (var l = 0; l < Lambdas.Count; l++)
+            {
+                sums[l * 2] += foldCurve[l].Quality * b.Count;
+                sums[(l * 2) + 1] += foldCurve[l].Cost * b.Count;
+            }
+        }
+
+        var curve = Lambdas.Select((lambda, l) => new CostQualityCurvePoint(lambda, sums[(l * 2) + 1] / set.Count, sums[l * 2] / set.Count)).ToList();
+        var common = perFold.GroupBy(c => c.Settings).OrderByDescending(g => g.Count()).ThenByDescending(g => g.Max(c => c.InnerCvAiq)).First();
+        return Report(set, curve, common.Key, common.Max(c => c.InnerCvAiq), trained / folds);
+    }
+
+    /// <summary>The report of a curve on <paramref name="test"/>: the single models, the zero router, AIQ and the points the issue names.</summary>
+    private static CostQualityReport Report(CostQualitySet test, List<CostQualityCurvePoint> curve, CostQualitySettings settings, double cvAiq, int trainCount)
+    {
         var (quality, cost) = test.Means();
         var models = test.Models.Select((name, j) => new ModelCostQuality(name, quality[j], cost[j])).ToList();
         var best = models.OrderByDescending(x => x.Quality).ThenBy(x => x.Cost).First();
@@ -81,7 +141,7 @@ public static class CostQualityEvaluation
             curve[0].Quality,
             settings,
             cvAiq,
-            train.Count,
+            trainCount,
             test.Count);
     }
 

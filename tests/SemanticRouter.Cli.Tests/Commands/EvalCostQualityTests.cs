@@ -93,6 +93,21 @@ public class EvalCostQualityTests
     private static void Ok(CliResult result) => Assert.True(result.ExitCode == 0, result.Stderr);
 
     [Fact]
+    public void WithoutTest_CrossValidates_ChoosingOnEachFoldsTrainingPart()
+    {
+        using var dir = new TestDirectory();
+        var data = Write(dir, "all.jsonl", 60, 0);
+        var result = CliRunner.Run("eval", "--outcomes", data, "--folds", "3", "--long-input", "head", "--json", "--model", Model);
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        using var json = JsonDocument.Parse(result.Stdout);
+        var root = json.RootElement;
+        Assert.Equal(60, root.GetProperty("n").GetInt32());
+        Assert.Equal(3, root.GetProperty("chosen_per_fold").GetArrayLength());
+        Assert.Equal("dear", root.GetProperty("best_single").GetProperty("model").GetString());
+        Assert.True(root.GetProperty("aiq").GetDouble() > root.GetProperty("zero_router_aiq").GetDouble());
+    }
+
+    [Fact]
     public void WithoutCosts_IsRefusedInOneLine()
     {
         using var dir = new TestDirectory();
