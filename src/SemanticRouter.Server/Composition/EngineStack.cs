@@ -301,7 +301,7 @@ internal sealed class EngineStack : IDisposable
             _ => "none (no route head)",
         };
         return string.Create(CultureInfo.InvariantCulture,
-            $"default k {settings.DefaultK}, temperature {o.Temperature}, utterance_smoothing {o.UtteranceSmoothingStrength}, route_smoothing {o.RouteSmoothingStrength}, text_model_weight {o.TextModelWeight}, route_head_weight {routeHead}, cost_weight {o.CostWeight}, conversation_decay {o.ConversationDecay}, default_threshold {o.DefaultThreshold}, fallback_route {o.FallbackRoute ?? "none"}");
+            $"default k {settings.DefaultK}, temperature {o.Temperature}, utterance_smoothing {o.UtteranceSmoothingStrength}, route_smoothing {o.RouteSmoothingStrength}, text_model_weight {o.TextModelWeight}, route_head_weight {routeHead}, cost_weight {o.CostWeight}, conversation_decay {o.ConversationDecay}, default_threshold {o.DefaultThreshold}, fallback_route {o.FallbackRoute ?? "none"}, quality_head_weight {(settings.QualityHead is null ? "none (no quality head)" : o.QualityHeadWeight.ToString(CultureInfo.InvariantCulture))}, left_out_models {(o.LeftOutModels.Count == 0 ? "none" : string.Join(" ", o.LeftOutModels))}");
     }
 
     private static ModelFolder OpenModel(string directory, bool configured)

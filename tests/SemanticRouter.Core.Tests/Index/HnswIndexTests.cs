@@ -64,6 +64,47 @@ public sealed class HnswIndexTests
         Assert.Equal(3000, index.Count);
     }
 
+    /// <summary>
+    /// Thousands of identical vectors (few-shot prompts that share their exemplars read head-first) split the
+    /// graph: a walk can run out of reachable nodes before it has k. The search never answers short, and a
+    /// walk as broad as half the index is a scan, so exact (hnswlib 0.8 refuses such a query instead:
+    /// "Cannot return the results in a contiguous 2D array").
+    /// </summary>
+    [Fact]
+    public void Search_OnAGraphOfDuplicates_NeverAnswersShort_AndABroadSearchIsExact()
+    {
+        const int duplicates = 1500, distinct = 500, n = duplicates + distinct;
+        float[] one = TestVectors.Unit(Dims, 1);
+        float[] others = TestVectors.Clustered(distinct, Dims, 4, 0.7f, 9);
+        var all = new float[n * Dims];
+        for (var i = 0; i < duplicates; i++)
+        {
+            one.CopyTo(all, i * Dims);
+        }
+
+        others.CopyTo(all, duplicates * Dims);
+        var index = new HnswIndex(Dims, new HnswOptions { M = 8, EfConstruction = 80, ScanLimit = 0 });
+        index.AddRange(TestVectors.Range(0, n), all, 1);
+        var exact = new ExactIndex(Dims);
+        exact.AddRange(TestVectors.Range(0, n), all);
+        for (var q = 0; q < n; q += 97)
+        {
+            foreach (var k in new[] { 10, 300, 900 })
+            {
+                Assert.Equal(k, index.Search(all.AsSpan(q * Dims, Dims), k).Count);
+            }
+
+            var query = all.AsSpan(q * Dims, Dims);
+            var want = exact.Search(query, 1000);
+            var got = index.Search(query, 1000);
+            Assert.Equal(want.Count, got.Count);
+            for (var i = 0; i < want.Count; i++)
+            {
+                Assert.Equal(want[i].Similarity, got[i].Similarity, 1e-5); // the two dot products round differently
+            }
+        }
+    }
+
     [Fact]
     public void AddRange_ReportsProgressUpToTheCount()
     {
