@@ -35,9 +35,10 @@ public class BuildCommandTests
         Assert.Equal(2, Neighbours(CliRunner.Run("rank", "--index", index, Query, "--json", "--ranking-options", other)));
 
         // An imported outcome credits the text's 3 nearest utterances, nearly evenly at τ 100, as serve would;
-        // with the defaults (k 10, τ 0.05) the utterance itself would take almost all of it.
+        // with the defaults (k 10, τ 0.05) the nearest would take almost all of it. (A text that is itself an
+        // utterance credits that utterance alone: EvalCostQualityTests, OutcomeCostTests.)
         const string Utterance = "implement binary search in Go";
-        string csv = dir.Write("history.csv", $"text,model,outcome\n{Utterance},gpt-4o,true\n");
+        string csv = dir.Write("history.csv", $"text,model,outcome\n{Utterance} please,gpt-4o,true\n{Utterance},gpt-4o-mini,true\n");
         string db = Path.Combine(dir.Path, "outcomes.db");
         var import = CliRunner.Run("outcomes", "import", csv, "--index", index, "--db", db);
         Assert.True(import.ExitCode == 0, import.Stderr);
@@ -46,6 +47,7 @@ public class BuildCommandTests
         var credited = artifact.Utterances.Select(u => store.ForUtterance(u.Key, "gpt-4o").Trials).Where(t => t > 0).ToList();
         Assert.Equal(3, credited.Count);
         Assert.InRange(store.ForUtterance(UtteranceKey.Of("coding", Utterance), "gpt-4o").Trials, 0.33, 0.34);
+        Assert.Equal([1.0], artifact.Utterances.Select(u => store.ForUtterance(u.Key, "gpt-4o-mini").Trials).Where(t => t > 0));
 
         static int Neighbours(CliResult result)
         {
