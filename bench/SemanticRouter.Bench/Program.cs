@@ -16,6 +16,8 @@ return args switch
     ["grpc-demo-server", .. var rest] => await SemanticRouter.Bench.Grpc.SelfHost.ServeAsync(rest),
     ["outcomes", .. var rest] => await SemanticRouter.Bench.Outcomes.OutcomeStoreBench.RunAsync(rest),
     ["ranker", .. var rest] => SemanticRouter.Bench.Ranking.RankerBench.Run(rest),
+    ["text-model", "memory", .. var rest] => SemanticRouter.Bench.Ranking.TextModelMemoryBench.Run(rest),
+    ["text-model", "fit-child", .. var rest] => SemanticRouter.Bench.Ranking.TextModelMemoryBench.RunChild(rest),
     ["text-model", .. var rest] => SemanticRouter.Bench.Ranking.TextModelBench.Run(rest),
     ["route-thresholds", .. var rest] => SemanticRouter.Bench.Evaluation.RouteThresholdBench.Run(rest),
     _ => Usage(),
