@@ -32,17 +32,16 @@ internal static class TextModelMemoryBench
         double hashSpaceHistoryMb = 2.0 * 10 * (1 << options.BucketBits) * sizeof(double) / (1 << 20);
         Console.WriteLine($"text outcome model memory: each fit in a child process on {threads} thread(s) (the engine's background setting), RouteLLM MMLU prompts; MiB = 2^20 bytes");
         Console.WriteLine($"baseline: the child's RSS before the fit (runtime + outcomes); 'hash-space history' = what one model's L-BFGS history held over all 2^{options.BucketBits} buckets before fits were sized by the data ({hashSpaceHistoryMb:0} MiB, computed)");
-        Console.WriteLine("| outcomes | models | active buckets | RSS before | peak RSS | peak − before | RSS after | after − before | weights kept | fit time | (peak − before) ÷ hash-space history |");
-        Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| outcomes | models | distinct texts (UTF-16) | active buckets | RSS before | peak RSS during the fit | peak ÷ before | fit time | RSS after | live managed heap after | weights kept | (peak − before) ÷ hash-space history |");
+        Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var p in prompts)
         {
             foreach (var m in models)
             {
                 var row = RunChild(p, m);
-                double growth = row.PeakMb - row.BeforeMb;
                 double keptMb = (double)m * (1 << options.BucketBits) * sizeof(float) / (1 << 20);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {row.Outcomes:N0} | {m} | {row.ActiveBuckets:N0} | {row.BeforeMb:0} MiB | {row.PeakMb:0} MiB | {growth:0} MiB | {row.AfterMb:0} MiB | {row.AfterMb - row.BeforeMb:0} MiB | {keptMb:0} MiB | {row.Seconds:0.0} s | {growth / hashSpaceHistoryMb:0.00} |"));
+                    $"| {row.Outcomes:N0} | {m} | {row.TextMb:0.0} MiB | {row.ActiveBuckets:N0} | {row.BeforeMb:0} MiB | {row.PeakMb:0} MiB | {row.PeakMb / row.BeforeMb:0.0} | {row.Seconds:0.0} s | {row.AfterMb:0} MiB | {row.LiveMb:0} MiB | {keptMb:0} MiB | {(row.PeakMb - row.BeforeMb) / hashSpaceHistoryMb:0.00} |"));
             }
         }
 
@@ -85,7 +84,11 @@ internal static class TextModelMemoryBench
         System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
         double after = StatusMb("VmRSS");
+        var heap = GC.GetGCMemoryInfo(GCKind.Any);
+        double liveMb = heap.HeapSizeBytes / (double)(1 << 20);
+        double committedMb = heap.TotalCommittedBytes / (double)(1 << 20);
         GC.KeepAlive(model);
+        double textMb = texts.Sum(t => (long)t.Length) * sizeof(char) / (double)(1 << 20);
 
         var features = new HashedNgrams();
         var active = new HashSet<int> { HashedNgrams.BiasBucket };
@@ -94,11 +97,11 @@ internal static class TextModelMemoryBench
             active.UnionWith(features.Features(t));
         }
 
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{outcomes.Count}\t{active.Count}\t{before:0.0}\t{peak:0.0}\t{after:0.0}\t{seconds:0.00}\t{model.Models.Count}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{outcomes.Count}\t{active.Count}\t{before:0.0}\t{peak:0.0}\t{after:0.0}\t{seconds:0.00}\t{model.Models.Count}\t{liveMb:0.0}\t{committedMb:0.0}\t{textMb:0.0}"));
         return 0;
     }
 
-    private sealed record Row(int Outcomes, int ActiveBuckets, double BeforeMb, double PeakMb, double AfterMb, double Seconds);
+    private sealed record Row(int Outcomes, int ActiveBuckets, double BeforeMb, double PeakMb, double AfterMb, double Seconds, double LiveMb, double CommittedMb, double TextMb);
 
     private static Row RunChild(int prompts, int models)
     {
@@ -124,7 +127,7 @@ internal static class TextModelMemoryBench
 
         var f = stdout.Trim().Split('\n')[^1].Split('\t');
         double D(int i) => double.Parse(f[i], CultureInfo.InvariantCulture);
-        return new Row(int.Parse(f[0], CultureInfo.InvariantCulture), int.Parse(f[1], CultureInfo.InvariantCulture), D(2), D(3), D(4), D(5));
+        return new Row(int.Parse(f[0], CultureInfo.InvariantCulture), int.Parse(f[1], CultureInfo.InvariantCulture), D(2), D(3), D(4), D(5), D(7), D(8), D(9));
     }
 
     private static double StatusMb(string field)
