@@ -22,15 +22,21 @@ internal static class TextModelMemoryBench
 {
     private const string ChildCommand = "fit-child";
 
-    /// <summary><c>text-model memory [--models 2,4,8] [--prompts 1750,7000,14037]</c>: the table.</summary>
+    /// <summary><c>text-model memory [--models 2,4,8,14] [--prompts 1750,7000,14037] [--text-repeat 1]</c>: the table.</summary>
     public static int Run(string[] args)
     {
         var models = List(args, "--models", [2, 4, 8, 14]);
         var prompts = List(args, "--prompts", [1750, 7000, 14037]);
+        int repeat = BenchArgs.Int(args, "--text-repeat", 1);
         var threads = Math.Max(1, Environment.ProcessorCount / 2);
         var options = new TextOutcomeModelOptions { Threads = threads };
         double hashSpaceHistoryMb = 2.0 * 10 * (1 << options.BucketBits) * sizeof(double) / (1 << 20);
-        Console.WriteLine($"text outcome model memory: each fit in a child process on {threads} thread(s) (the engine's background setting), RouteLLM MMLU prompts; MiB = 2^20 bytes");
+        Console.WriteLine($"text outcome model memory: each fit in a child process on {threads} thread(s) (the engine's background setting), RouteLLM MMLU prompts{(repeat > 1 ? $", each written {repeat} times over (longer texts)" : "")}; MiB = 2^20 bytes");
+        if (Environment.GetEnvironmentVariable("DOTNET_GCConserveMemory") is { } conserve)
+        {
+            Console.WriteLine($"DOTNET_GCConserveMemory={conserve}");
+        }
+
         Console.WriteLine($"baseline: the child's RSS before the fit (runtime + outcomes); 'hash-space history' = what one model's L-BFGS history held over all 2^{options.BucketBits} buckets before fits were sized by the data ({hashSpaceHistoryMb:0} MiB, computed)");
         Console.WriteLine("| outcomes | models | distinct texts (UTF-16) | active buckets | RSS before | peak RSS during the fit | peak ÷ before | fit time | RSS after | live managed heap after | weights kept | (peak − before) ÷ hash-space history |");
         Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
@@ -38,7 +44,7 @@ internal static class TextModelMemoryBench
         {
             foreach (var m in models)
             {
-                var row = RunChild(p, m);
+                var row = RunChild(p, m, repeat);
                 double keptMb = (double)m * (1 << options.BucketBits) * sizeof(float) / (1 << 20);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"| {row.Outcomes:N0} | {m} | {row.TextMb:0.0} MiB | {row.ActiveBuckets:N0} | {row.BeforeMb:0} MiB | {row.PeakMb:0} MiB | {row.PeakMb / row.BeforeMb:0.0} | {row.Seconds:0.0} s | {row.AfterMb:0} MiB | {row.LiveMb:0} MiB | {keptMb:0} MiB | {(row.PeakMb - row.BeforeMb) / hashSpaceHistoryMb:0.00} |"));
@@ -53,8 +59,9 @@ internal static class TextModelMemoryBench
     {
         int prompts = BenchArgs.Int(args, "--prompts", 1750);
         int models = BenchArgs.Int(args, "--models", 2);
+        int repeat = BenchArgs.Int(args, "--text-repeat", 1);
         var data = OutcomeDataset.Load(Path.Combine(SharedPaths.Datasets, "routellm", "mmlu"));
-        var texts = data.Prompts.Take(prompts).ToArray();
+        var texts = data.Prompts.Take(prompts).Select(t => string.Join(' ', Enumerable.Repeat(t, repeat))).ToArray();
         // Real outcomes for the first two models; each further one is a copy of one of them with every
         // (m + 3)-th outcome flipped, so models differ but the labels keep the data's structure.
         var outcomes = new List<TextOutcome>(texts.Length * models);
@@ -103,7 +110,7 @@ internal static class TextModelMemoryBench
 
     private sealed record Row(int Outcomes, int ActiveBuckets, double BeforeMb, double PeakMb, double AfterMb, double Seconds, double LiveMb, double CommittedMb, double TextMb);
 
-    private static Row RunChild(int prompts, int models)
+    private static Row RunChild(int prompts, int models, int repeat)
     {
         var start = new ProcessStartInfo(Environment.ProcessPath ?? "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         if (Path.GetFileNameWithoutExtension(start.FileName) == "dotnet")
@@ -111,7 +118,7 @@ internal static class TextModelMemoryBench
             start.ArgumentList.Add(typeof(TextModelMemoryBench).Assembly.Location);
         }
 
-        foreach (var a in new[] { "text-model", ChildCommand, "--prompts", prompts.ToString(CultureInfo.InvariantCulture), "--models", models.ToString(CultureInfo.InvariantCulture) })
+        foreach (var a in new[] { "text-model", ChildCommand, "--prompts", prompts.ToString(CultureInfo.InvariantCulture), "--models", models.ToString(CultureInfo.InvariantCulture), "--text-repeat", repeat.ToString(CultureInfo.InvariantCulture) })
         {
             start.ArgumentList.Add(a);
         }

@@ -14,7 +14,7 @@ namespace SemanticRouter.Server.Hosting;
 /// gets one clear status, and a retry goes to another replica.
 /// grpc.health.v1 still answers (NOT_SERVING from the same moment: <see cref="RouterReadiness"/>), so a load balancer
 /// sees the replica drain rather than fail. Middleware (mapped first, in <c>RouterHost.MapSemanticRouter</c>) and a
-/// lifecycle service whose <see cref="StoppingAsync"/> runs before the web server's own stop.
+/// lifecycle service: the host runs every <see cref="StoppingAsync"/> before it stops any service, the web server included.
 /// </summary>
 internal sealed class ShutdownDrain(IHostApplicationLifetime lifetime, CallRefusal refusal) : IMiddleware, IHostedLifecycleService
 {
@@ -64,6 +64,9 @@ internal sealed class ShutdownDrain(IHostApplicationLifetime lifetime, CallRefus
     public async Task StoppingAsync(CancellationToken cancellationToken)
     {
         _stopping = true;
+        // The host signals ApplicationStopping only after every StoppingAsync; signal it now (a second signal does
+        // nothing), so health turns NOT_SERVING and the drain is logged while the calls drain, not after.
+        lifetime.StopApplication();
         if (Volatile.Read(ref _inFlight) == 0)
         {
             return;
