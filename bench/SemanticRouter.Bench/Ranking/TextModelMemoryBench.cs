@@ -22,12 +22,13 @@ internal static class TextModelMemoryBench
 {
     private const string ChildCommand = "fit-child";
 
-    /// <summary><c>text-model memory [--models 2,4,8,14] [--prompts 1750,7000,14037] [--text-repeat 1]</c>: the table.</summary>
+    /// <summary><c>text-model memory [--models 2,4,8,14] [--prompts 1750,7000,14037] [--text-repeat 1] [--refits 1]</c>: the table.</summary>
     public static int Run(string[] args)
     {
         var models = List(args, "--models", [2, 4, 8, 14]);
         var prompts = List(args, "--prompts", [1750, 7000, 14037]);
         int repeat = BenchArgs.Int(args, "--text-repeat", 1);
+        int refits = BenchArgs.Int(args, "--refits", 1);
         var threads = Math.Max(1, Environment.ProcessorCount / 2);
         var options = new TextOutcomeModelOptions { Threads = threads };
         double hashSpaceHistoryMb = 2.0 * 10 * (1 << options.BucketBits) * sizeof(double) / (1 << 20);
@@ -38,16 +39,16 @@ internal static class TextModelMemoryBench
         }
 
         Console.WriteLine($"baseline: the child's RSS before the fit (runtime + outcomes); 'hash-space history' = what one model's L-BFGS history held over all 2^{options.BucketBits} buckets before fits were sized by the data ({hashSpaceHistoryMb:0} MiB, computed)");
-        Console.WriteLine("| outcomes | models | distinct texts (UTF-16) | active buckets | RSS before | peak RSS during the fit | peak ÷ before | fit time | RSS after | live managed heap after | weights kept | (peak − before) ÷ hash-space history |");
-        Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine($"| outcomes | models | distinct texts (UTF-16) | active buckets | RSS before | peak RSS during the fit | peak ÷ before | fit time | RSS after | live managed heap after | weights kept | (peak − before) ÷ hash-space history | peak RSS in refits 2..{refits} (warm) |");
+        Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var p in prompts)
         {
             foreach (var m in models)
             {
-                var row = RunChild(p, m, repeat);
+                var row = RunChild(p, m, repeat, refits);
                 double keptMb = (double)m * (1 << options.BucketBits) * sizeof(float) / (1 << 20);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {row.Outcomes:N0} | {m} | {row.TextMb:0.0} MiB | {row.ActiveBuckets:N0} | {row.BeforeMb:0} MiB | {row.PeakMb:0} MiB | {row.PeakMb / row.BeforeMb:0.0} | {row.Seconds:0.0} s | {row.AfterMb:0} MiB | {row.LiveMb:0} MiB | {keptMb:0} MiB | {(row.PeakMb - row.BeforeMb) / hashSpaceHistoryMb:0.00} |"));
+                    $"| {row.Outcomes:N0} | {m} | {row.TextMb:0.0} MiB | {row.ActiveBuckets:N0} | {row.BeforeMb:0} MiB | {row.PeakMb:0} MiB | {row.PeakMb / row.BeforeMb:0.0} | {row.Seconds:0.0} s | {row.AfterMb:0} MiB | {row.LiveMb:0} MiB | {keptMb:0} MiB | {(row.PeakMb - row.BeforeMb) / hashSpaceHistoryMb:0.00} | {(refits > 1 ? $"{row.RefitPeakMb:0} MiB" : "–")} |"));
             }
         }
 
@@ -60,6 +61,7 @@ internal static class TextModelMemoryBench
         int prompts = BenchArgs.Int(args, "--prompts", 1750);
         int models = BenchArgs.Int(args, "--models", 2);
         int repeat = BenchArgs.Int(args, "--text-repeat", 1);
+        int refits = BenchArgs.Int(args, "--refits", 1);
         var data = OutcomeDataset.Load(Path.Combine(SharedPaths.Datasets, "routellm", "mmlu"));
         var texts = data.Prompts.Take(prompts).Select(t => string.Join(' ', Enumerable.Repeat(t, repeat))).ToArray();
         // Real outcomes for the first two models; each further one is a copy of one of them with every
@@ -94,6 +96,16 @@ internal static class TextModelMemoryBench
         var heap = GC.GetGCMemoryInfo(GCKind.Any);
         double liveMb = heap.HeapSizeBytes / (double)(1 << 20);
         double committedMb = heap.TotalCommittedBytes / (double)(1 << 20);
+
+        // The engine refits in the background from the serving model's weights: does each refit add to the last?
+        double refitPeak = 0;
+        for (int r = 2; r <= refits; r++)
+        {
+            File.WriteAllText("/proc/self/clear_refs", "5");
+            model = TextOutcomeModel.Fit(outcomes, new TextOutcomeModelOptions { Threads = Math.Max(1, Environment.ProcessorCount / 2) }, warmStart: model);
+            refitPeak = Math.Max(refitPeak, StatusMb("VmHWM"));
+        }
+
         GC.KeepAlive(model);
         double textMb = texts.Sum(t => (long)t.Length) * sizeof(char) / (double)(1 << 20);
 
@@ -104,13 +116,13 @@ internal static class TextModelMemoryBench
             active.UnionWith(features.Features(t));
         }
 
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{outcomes.Count}\t{active.Count}\t{before:0.0}\t{peak:0.0}\t{after:0.0}\t{seconds:0.00}\t{model.Models.Count}\t{liveMb:0.0}\t{committedMb:0.0}\t{textMb:0.0}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{outcomes.Count}\t{active.Count}\t{before:0.0}\t{peak:0.0}\t{after:0.0}\t{seconds:0.00}\t{model.Models.Count}\t{liveMb:0.0}\t{committedMb:0.0}\t{textMb:0.0}\t{refitPeak:0.0}"));
         return 0;
     }
 
-    private sealed record Row(int Outcomes, int ActiveBuckets, double BeforeMb, double PeakMb, double AfterMb, double Seconds, double LiveMb, double CommittedMb, double TextMb);
+    private sealed record Row(int Outcomes, int ActiveBuckets, double BeforeMb, double PeakMb, double AfterMb, double Seconds, double LiveMb, double CommittedMb, double TextMb, double RefitPeakMb);
 
-    private static Row RunChild(int prompts, int models, int repeat)
+    private static Row RunChild(int prompts, int models, int repeat, int refits)
     {
         var start = new ProcessStartInfo(Environment.ProcessPath ?? "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         if (Path.GetFileNameWithoutExtension(start.FileName) == "dotnet")
@@ -118,7 +130,7 @@ internal static class TextModelMemoryBench
             start.ArgumentList.Add(typeof(TextModelMemoryBench).Assembly.Location);
         }
 
-        foreach (var a in new[] { "text-model", ChildCommand, "--prompts", prompts.ToString(CultureInfo.InvariantCulture), "--models", models.ToString(CultureInfo.InvariantCulture), "--text-repeat", repeat.ToString(CultureInfo.InvariantCulture) })
+        foreach (var a in new[] { "text-model", ChildCommand, "--prompts", prompts.ToString(CultureInfo.InvariantCulture), "--models", models.ToString(CultureInfo.InvariantCulture), "--text-repeat", repeat.ToString(CultureInfo.InvariantCulture), "--refits", refits.ToString(CultureInfo.InvariantCulture) })
         {
             start.ArgumentList.Add(a);
         }
@@ -134,7 +146,7 @@ internal static class TextModelMemoryBench
 
         var f = stdout.Trim().Split('\n')[^1].Split('\t');
         double D(int i) => double.Parse(f[i], CultureInfo.InvariantCulture);
-        return new Row(int.Parse(f[0], CultureInfo.InvariantCulture), int.Parse(f[1], CultureInfo.InvariantCulture), D(2), D(3), D(4), D(5), D(7), D(8), D(9));
+        return new Row(int.Parse(f[0], CultureInfo.InvariantCulture), int.Parse(f[1], CultureInfo.InvariantCulture), D(2), D(3), D(4), D(5), D(7), D(8), D(9), D(10));
     }
 
     private static double StatusMb(string field)
