@@ -1,8 +1,5 @@
 using Grpc.Net.Client;
-using SemanticRouter.Artifacts;
-using SemanticRouter.Embeddings;
 using SemanticRouter.Grpc.V1;
-using SemanticRouter.Index;
 using SemanticRouter.Tests;
 
 namespace SemanticRouter.Server.Tests.EndToEnd;
@@ -15,11 +12,7 @@ public class ServeMetricsTests
     {
         var ct = TestContext.Current.CancellationToken;
         using var dir = new TestDirectory();
-        string index = Path.Combine(dir.Path, "index");
-        using (var encoder = SentenceEncoder.Open(SharedPaths.MiniLmModel, new SentenceEncoderOptions { IntraOpThreads = 1 }))
-        {
-            IndexBuilder.Build(dir.CopyExampleRoutes(), encoder, index, new HnswOptions { M = 8, EfConstruction = 64, Seed = 3 }, cancellationToken: ct);
-        }
+        string index = ExampleIndex.Build(dir, ct);
 
         await using var serve = await ServeProcess.StartAsync(["--index", index, "--host", "127.0.0.1", "--port", "0", "--metrics-port", "0", "--SemanticRouter:AllowAdminWithoutKey=true"]);
         using var channel = GrpcChannel.ForAddress(serve.GrpcAddress);

@@ -1,8 +1,5 @@
 using Grpc.Net.Client;
-using SemanticRouter.Artifacts;
-using SemanticRouter.Embeddings;
 using SemanticRouter.Grpc.V1;
-using SemanticRouter.Index;
 using SemanticRouter.Tests;
 
 namespace SemanticRouter.Server.Tests.EndToEnd;
@@ -24,11 +21,7 @@ public sealed class ServeTextModelCapTests : IDisposable
     public async Task Refits_ReadAtMostTheConfiguredNewestTextOutcomes()
     {
         var ct = TestContext.Current.CancellationToken;
-        string index = Path.Combine(_dir.Path, "index");
-        using (var encoder = SentenceEncoder.Open(SharedPaths.MiniLmModel, new SentenceEncoderOptions { IntraOpThreads = 1 }))
-        {
-            IndexBuilder.Build(_dir.CopyExampleRoutes(), encoder, index, new HnswOptions { M = 8, EfConstruction = 64, Seed = 3 }, cancellationToken: ct);
-        }
+        string index = ExampleIndex.Build(_dir, ct);
 
         string[] Arguments(int? cap) =>
             ["--index", index, "--port", "0", "--metrics-port", "-1", "--intra-op-threads", "1", .. cap is { } n ? new[] { $"--SemanticRouter:TextModelMaxOutcomes={n}" } : []];
