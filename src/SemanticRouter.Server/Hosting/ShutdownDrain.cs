@@ -11,7 +11,7 @@ namespace SemanticRouter.Server.Hosting;
 /// UNAVAILABLE "server is shutting down" (counted in <c>/metrics</c>) while the calls already in flight run on; the
 /// listener stays open until they have finished or <see cref="RouterServerOptions.ShutdownTimeout"/> has passed, and only
 /// then does Kestrel stop (closing its ports, cutting what is left). So a client never races a half-closed listener: it
-/// gets one clear status, and a retry goes to another replica.
+/// gets one clear status, retryable elsewhere.
 /// grpc.health.v1 still answers (NOT_SERVING from the same moment: <see cref="RouterReadiness"/>), so a load balancer
 /// sees the replica drain rather than fail. Middleware (mapped first, in <c>RouterHost.MapSemanticRouter</c>) and a
 /// lifecycle service: the host runs every <see cref="StoppingAsync"/> before it stops any service, the web server included.
@@ -21,7 +21,7 @@ internal sealed class ShutdownDrain(IHostApplicationLifetime lifetime, CallRefus
     /// <summary>The status message of a call refused while stopping.</summary>
     public const string Message = "server is shutting down";
 
-    private const string HealthPathPrefix = "/grpc.health.v1.Health/";
+    private const string HealthService = "/grpc.health.v1.Health";
 
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _inFlight;
@@ -33,7 +33,7 @@ internal sealed class ShutdownDrain(IHostApplicationLifetime lifetime, CallRefus
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(next);
-        if (!GrpcStatus.IsGrpc(context) || context.Request.Path.StartsWithSegments(HealthPathPrefix.TrimEnd('/'), StringComparison.Ordinal))
+        if (!GrpcStatus.IsGrpc(context) || context.Request.Path.StartsWithSegments(HealthService, StringComparison.Ordinal))
         {
             await next(context).ConfigureAwait(false);
             return;
