@@ -16,6 +16,8 @@ return args switch
     ["grpc-demo-server", .. var rest] => await SemanticRouter.Bench.Grpc.SelfHost.ServeAsync(rest),
     ["outcomes", .. var rest] => await SemanticRouter.Bench.Outcomes.OutcomeStoreBench.RunAsync(rest),
     ["ranker", .. var rest] => SemanticRouter.Bench.Ranking.RankerBench.Run(rest),
+    ["text-model", "memory", .. var rest] => SemanticRouter.Bench.Ranking.TextModelMemoryBench.Run(rest),
+    ["text-model", "fit-child", .. var rest] => SemanticRouter.Bench.Ranking.TextModelMemoryBench.RunChild(rest),
     ["text-model", .. var rest] => SemanticRouter.Bench.Ranking.TextModelBench.Run(rest),
     ["route-thresholds", .. var rest] => SemanticRouter.Bench.Evaluation.RouteThresholdBench.Run(rest),
     _ => Usage(),
@@ -39,6 +41,8 @@ static int Usage()
     Console.Error.WriteLine("  outcomes [--n 200000] [--writers 32]  group commit vs sequential durable records; open from aggregates vs rebuild");
     Console.Error.WriteLine("  ranker [--rounds 7]                   Ranker.Rank (k 10, 50) vs an inline knn-router weighted mean");
     Console.Error.WriteLine("  text-model [--rounds 5]               text outcome model: fit on MMLU outcomes; predict vs embedding a query");
+    Console.Error.WriteLine("  text-model memory [--models 2,4,8,14] [--prompts 1750,7000,14037] [--text-repeat 1] [--refits 1]");
+    Console.Error.WriteLine("                                        its peak RSS per fit, each in a child process, against outcomes × models");
     Console.Error.WriteLine("  route-thresholds --routes DIR         one global abstention threshold vs per-route offsets (quality, after fit)");
     return 2;
 }

@@ -27,7 +27,7 @@ internal static class TextModelBench
         fit.Stop();
         Console.WriteLine($"fit: {fit.Elapsed.TotalSeconds:0.0} s on {Math.Max(1, Environment.ProcessorCount / 2)} thread(s) (the engine's background setting)");
         WarmStart(outcomes, rounds: Math.Min(rounds, 3));
-        Memory(outcomes);
+        // Memory against outcomes × models: `text-model memory` (TextModelMemoryBench), measured in child processes.
 
         using var encoder = SentenceEncoder.Open(SharedPaths.MiniLmModel, new SentenceEncoderOptions { IntraOpThreads = 1 });
         var queries = data.Prompts.Take(200).ToArray();
@@ -86,33 +86,6 @@ internal static class TextModelBench
         var gap = outcomes.Select(o => o.Text).Distinct().Take(2000)
             .Max(q => models.Max(m => Math.Abs(cold!.Predict(q, models)[m] - warm!.Predict(q, models)[m])));
         Console.WriteLine($"refit after 10 % more outcomes ({earlier.OutcomeCount} → {outcomes.Count}): cold {Median(coldTimes):0.0} s ({cold!.Iterations} iterations), warm start {Median(warmTimes):0.0} s ({warm!.Iterations} iterations), ratio {Median(warmTimes) / Median(coldTimes):0.00}; largest prediction gap on 2,000 prompts {gap:0.0000}");
-    }
-
-    /// <summary>
-    /// Memory against outcomes × models (issue 27): bytes allocated by one fit (what the GC must find room for,
-    /// the transient peak) and the fitted model's weights (what stays), beside what L-BFGS's history alone would
-    /// take over the whole hash space (2 × 10 vectors of 2^bits doubles per model), the size fits had before they
-    /// were restricted to the buckets the data uses.
-    /// </summary>
-    private static void Memory(List<TextOutcome> outcomes)
-    {
-        var options = new TextOutcomeModelOptions { Threads = Math.Max(1, Environment.ProcessorCount / 2) };
-        double hashSpaceHistoryMb = 2.0 * 10 * (1 << options.BucketBits) * sizeof(double) / 1e6;
-        Console.WriteLine("memory: outcomes × models → MB allocated during one fit (featurising included; mostly short-lived), MB of weights kept, and for comparison the L-BFGS history a fit over the whole hash space held live (computed, not measured)");
-        foreach (int models in new[] { 2, 4, 8 })
-        {
-            foreach (int prompts in new[] { 750, 1750, 7000 })
-            {
-                var texts = outcomes.Select(o => o.Text).Distinct().Take(prompts).ToArray();
-                var sample = texts.SelectMany((t, i) => Enumerable.Range(0, models).Select(m => new TextOutcome(t, $"model-{m}", ((i * 7) + m) % 3 != 0 ? 1.0 : 0.0))).ToList();
-                long before = GC.GetTotalAllocatedBytes(precise: true);
-                var fitted = TextOutcomeModel.Fit(sample, options);
-                double allocatedMb = (GC.GetTotalAllocatedBytes(precise: true) - before) / 1e6;
-                double keptMb = (double)models * (1 << options.BucketBits) * sizeof(float) / 1e6;
-                double oldHistoryMb = hashSpaceHistoryMb * models;
-                Console.WriteLine($"  {sample.Count,6} outcomes × {models} models: {allocatedMb,8:0.0} MB allocated, {keptMb,6:0.0} MB kept, {oldHistoryMb,7:0.0} MB history over the whole hash space ({fitted.Iterations} iterations)");
-            }
-        }
     }
 
     private static double Median(List<double> values)

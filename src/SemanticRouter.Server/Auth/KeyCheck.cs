@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Grpc.Core;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -20,7 +18,7 @@ namespace SemanticRouter.Server.Auth;
 /// when an API key is configured, and is open otherwise.</item>
 /// </list>
 /// A missing or unknown key is UNAUTHENTICATED; a valid key that does not allow the RPC is PERMISSION_DENIED.
-/// Keys are compared in constant time. grpc.health.v1 and reflection stay open: load balancers probe
+/// Keys are compared in constant time (<see cref="ConfiguredKeys"/>); every refusal is counted in /metrics (<see cref="CallRefusal"/>). grpc.health.v1 and reflection stay open: load balancers probe
 /// without a key, and they reveal only readiness and the public contract.
 /// </summary>
 internal sealed class KeyCheck : IMiddleware
@@ -30,17 +28,17 @@ internal sealed class KeyCheck : IMiddleware
     /// <summary>The RPCs that change what is served.</summary>
     internal static readonly IReadOnlySet<string> AdminMethods = new HashSet<string>(StringComparer.Ordinal) { "AddUtterances", "ReloadIndex" };
 
-    private readonly byte[]? _apiKey;
-    private readonly byte[]? _adminKey;
+    private readonly ConfiguredKeys _keys;
     private readonly bool _adminWithoutKey;
+    private readonly CallRefusal _refusal;
     private readonly ILogger<KeyCheck> _logger;
 
-    public KeyCheck(IOptions<RouterServerOptions> options, ILogger<KeyCheck> logger)
+    public KeyCheck(ConfiguredKeys keys, IOptions<RouterServerOptions> options, CallRefusal refusal, ILogger<KeyCheck> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _apiKey = Hash(Secrets.ApiKey(options.Value));
-        _adminKey = Hash(Secrets.AdminKey(options.Value));
+        _keys = keys;
         _adminWithoutKey = options.Value.AllowAdminWithoutKey;
+        _refusal = refusal;
         _logger = logger;
     }
 
@@ -71,12 +69,12 @@ internal sealed class KeyCheck : IMiddleware
         }
 
         ServerLog.Unauthenticated(_logger, method, context.Connection.RemoteIpAddress?.ToString() ?? "unknown", r.Message);
-        return GrpcStatus.WriteTrailersOnlyAsync(context, r.Code, r.Message);
+        return _refusal.RefuseAsync(context, r.Code, r.Message);
     }
 
     private (StatusCode Code, string Message)? Decide(bool admin, string method, Presented presented)
     {
-        if (admin && _adminKey is not null)
+        if (admin && _keys.AdminKeyConfigured)
         {
             return presented switch
             {
@@ -94,7 +92,7 @@ internal sealed class KeyCheck : IMiddleware
                 $"{method} is disabled: no admin key is configured ({SettingNames.Section}:{nameof(RouterServerOptions.AdminKey)}).");
         }
 
-        if (_apiKey is null)
+        if (!_keys.ApiKeyConfigured)
         {
             return null;
         }
@@ -120,32 +118,11 @@ internal sealed class KeyCheck : IMiddleware
             return Presented.Malformed;
         }
 
-        // Both comparisons always run, so the time taken does not tell which key matched.
-        Span<byte> given = stackalloc byte[32];
-        HashInto(header.AsSpan(Scheme.Length).Trim(), given);
-        bool api = _apiKey is not null && CryptographicOperations.FixedTimeEquals(given, _apiKey);
-        bool adminKey = _adminKey is not null && CryptographicOperations.FixedTimeEquals(given, _adminKey);
-        return adminKey ? Presented.AdminKey : api ? Presented.ApiKey : Presented.Unknown;
-    }
-
-    // Keys are compared as SHA-256 digests: a fixed length, so the comparison time reveals neither a key nor its length.
-    private static byte[]? Hash(string? key)
-    {
-        if (key is not { Length: > 0 })
+        return _keys.Match(header.AsSpan(Scheme.Length).Trim()) switch
         {
-            return null;
-        }
-
-        var digest = new byte[32];
-        HashInto(key, digest);
-        return digest;
-    }
-
-    private static void HashInto(ReadOnlySpan<char> text, Span<byte> digest)
-    {
-        var maxBytes = Encoding.UTF8.GetMaxByteCount(text.Length);
-        var buffer = maxBytes <= 512 ? stackalloc byte[maxBytes] : new byte[maxBytes];
-        var length = Encoding.UTF8.GetBytes(text, buffer);
-        SHA256.HashData(buffer[..length], digest);
+            KeyMatch.AdminKey => Presented.AdminKey,
+            KeyMatch.ApiKey => Presented.ApiKey,
+            _ => Presented.Unknown,
+        };
     }
 }

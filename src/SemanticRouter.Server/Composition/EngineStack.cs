@@ -21,11 +21,15 @@ namespace SemanticRouter.Server.Composition;
 /// → <see cref="CachingEmbeddingGenerator"/> → <see cref="RouterEngine"/>. The decorators report batch sizes and
 /// cache lookups to <see cref="RouterMetrics"/>; the server's MaxQueryBytes is the engine's too. The ranking
 /// settings are the engine's to resolve (<see cref="RankingSettingsResolver"/>): the server hands it the configured
-/// settings file and settings, and logs what it resolved.
+/// settings file and settings, and logs what it resolved. The text outcome model reads at most
+/// <see cref="EngineHostOptions.TextModelMaxOutcomes"/> outcomes per refit.
 /// </summary>
 internal sealed class EngineStack : IDisposable
 {
     private readonly IEmbeddingGenerator<string, Embedding<float>> _embedder;
+
+    /// <summary>The engine's own defaults, for settings the configuration leaves unset (one place keeps each default).</summary>
+    private static readonly RouterEngineOptions EngineDefaults = new() { IndexDirectory = "." };
 
     private EngineStack(RouterEngine engine, IEmbeddingGenerator<string, Embedding<float>> embedder, ServedModel model)
     {
@@ -73,6 +77,7 @@ internal sealed class EngineStack : IDisposable
                     RankingSettings = settingsFile,
                     RankingOverrides = Overrides(ranking),
                     MaxQueryBytes = server.MaxQueryBytes,
+                    TextModelMaxOutcomes = engine.TextModelMaxOutcomes ?? EngineDefaults.TextModelMaxOutcomes,
                     OnTextModelFitted = fit => ServerLog.TextModelFitted(logger, fit.Outcomes, fit.Models, fit.Elapsed.TotalSeconds),
                 },
                 embedder,

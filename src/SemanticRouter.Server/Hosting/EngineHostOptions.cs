@@ -41,6 +41,13 @@ public sealed class EngineHostOptions
     /// </summary>
     public double IndexWatchSeconds { get; set; }
 
+    /// <summary>
+    /// The text outcome model is refitted on at most this many of the newest outcomes with text (null = the engine's
+    /// default, 200,000): what bounds the memory a refit takes, which grows with the outcomes and their texts it reads
+    /// (docs/deploy.md, "Sizing"). 1..10,000,000.
+    /// </summary>
+    public int? TextModelMaxOutcomes { get; set; }
+
     /// <summary>Query embeddings kept in memory (`serve --cache`); 0 = no cache.</summary>
     public int EmbeddingCacheSize { get; set; } = 4096;
 

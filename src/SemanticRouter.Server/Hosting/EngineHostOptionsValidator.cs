@@ -31,6 +31,11 @@ public sealed class EngineHostOptionsValidator : IValidateOptions<EngineHostOpti
             Fail(nameof(options.IntraOpThreads), $"must be at least 1 (or unset for the cores the process may use), not {options.IntraOpThreads}.");
         }
 
+        if (options.TextModelMaxOutcomes is < 1 or > 10_000_000)
+        {
+            Fail(nameof(options.TextModelMaxOutcomes), $"must be in 1..10000000 (or unset for the engine's default), not {options.TextModelMaxOutcomes}.");
+        }
+
         if (options.OutcomeRedis is not null && options.OutcomeRedisFile is not null)
         {
             Fail(nameof(options.OutcomeRedis), $"and {SettingNames.Describe(nameof(options.OutcomeRedisFile))} are both set: set one.");

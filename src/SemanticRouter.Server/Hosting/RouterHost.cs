@@ -154,6 +154,7 @@ public static class RouterHost
 
             return next(context);
         });
+        app.UseMiddleware<ShutdownDrain>(); // first: once stopping, a new call is refused before anything else looks at it
         app.UseMiddleware<KeyCheck>();
         app.MapGrpcService<RouterService>();
         app.MapGrpcHealthChecksService();

@@ -37,7 +37,11 @@ public static class RouterServices
         services.AddSingleton<RouterReadiness>();
         services.AddHostedService<RouterOpener>();
         services.AddHostedService<RuntimeMetrics>();
+        services.AddSingleton<ConfiguredKeys>();
+        services.AddSingleton<CallRefusal>();
         services.AddSingleton<KeyCheck>();
+        services.AddSingleton<ShutdownDrain>();
+        services.AddHostedService(sp => sp.GetRequiredService<ShutdownDrain>());
         services.AddSingleton(sp => new IndexRoot(sp.GetRequiredService<IOptions<RouterServerOptions>>().Value.IndexRoot
             ?? Path.GetDirectoryName(Path.GetFullPath(configuration[$"{SettingNames.Section}:{nameof(EngineHostOptions.Index)}"] ?? EngineHostOptions.DefaultIndex))
             ?? Directory.GetCurrentDirectory()));

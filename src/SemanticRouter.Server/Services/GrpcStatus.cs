@@ -21,14 +21,28 @@ internal static class GrpcStatus
     {
         ArgumentNullException.ThrowIfNull(context);
         var path = context.Request.Path.Value;
-        if (path is null || !path.StartsWith(RouterPathPrefix, StringComparison.Ordinal) ||
-            context.Request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) != true)
+        if (path is null || !path.StartsWith(RouterPathPrefix, StringComparison.Ordinal) || !IsGrpc(context))
         {
             return null;
         }
 
         var method = path[RouterPathPrefix.Length..];
         return RouterMethods.Contains(method) ? method : null;
+    }
+
+    /// <summary>
+    /// The <c>method</c> label a call is counted under in <c>/metrics</c>, as the interceptors count it
+    /// (<c>semantic_router.v1.Router/RankModels</c>); any path that is not a Router RPC is <c>other</c>, so a
+    /// caller cannot grow the label set.
+    /// </summary>
+    public static string MethodLabel(HttpContext context) =>
+        RouterMethod(context) is { } method ? RouterPathPrefix[1..] + method : "other";
+
+    /// <summary>True for a gRPC request (its content type), whichever service it calls.</summary>
+    public static bool IsGrpc(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return context.Request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) == true;
     }
 
     /// <summary>Answers the call with <paramref name="code"/> and <paramref name="message"/> (one line, bounded) and no message.</summary>

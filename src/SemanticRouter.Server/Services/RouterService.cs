@@ -11,7 +11,7 @@ namespace SemanticRouter.Server.Services;
 /// <summary>
 /// The Router gRPC service, the server's one mapping layer: it checks what the wire shape says on its own
 /// (empty or oversize text, k, score and cost ranges), maps proto to the router contract and back
-/// (<c>RouterService.Mapping.cs</c>), records outcomes, reloads and timings in <c>/metrics</c>, and maps every
+/// (<c>RouterService.Mapping.cs</c>), records outcomes and timings in <c>/metrics</c> (admin calls go through <see cref="AdminActions"/>, which logs and counts them), and maps every
 /// error to a status in one place (<see cref="ToRpcException"/>). It serves any <see cref="ISemanticRouter"/> and
 /// <see cref="ISemanticRouterAdmin"/>: the engine in production, a fake in the tests.
 /// Bound by <see cref="RouterServiceMethodProvider"/> (one public method per RPC, same name and signature as the
@@ -21,9 +21,8 @@ namespace SemanticRouter.Server.Services;
 /// </summary>
 internal sealed partial class RouterService(
     ISemanticRouter router,
-    ISemanticRouterAdmin admin,
+    AdminActions adminActions,
     IOptions<RouterServerOptions> options,
-    IndexRoot indexRoot,
     RouterMetrics metrics,
     ILogger<RouterService> logger)
 {
@@ -161,51 +160,13 @@ internal sealed partial class RouterService(
 
     private async Task<AddUtterancesResponse> AddUtterancesCoreAsync(AddUtterancesRequest request, CancellationToken cancellationToken)
     {
-        var utterances = ToUtterances(request);
-        var added = await admin.AddUtterancesAsync(request.Route, utterances, cancellationToken).ConfigureAwait(false);
-        ServerLog.UtterancesAdded(logger, added.Added, request.Route, added.IndexVersion);
-        metrics.SetIndex(added.IndexVersion);
+        var added = await adminActions.AddUtterancesAsync(request.Route, ToUtterances(request), cancellationToken).ConfigureAwait(false);
         return new AddUtterancesResponse { Added = added.Added, IndexVersion = added.IndexVersion };
     }
 
     private async Task<ReloadIndexResponse> ReloadCoreAsync(ReloadIndexRequest request, CancellationToken cancellationToken)
     {
-        string? path = ToIndexPath(request);
-        if (path is not null)
-        {
-            try
-            {
-                path = indexRoot.Resolve(path);
-            }
-            catch (RouterException ex)
-            {
-                metrics.RecordReload(succeeded: false);
-                ServerLog.IndexReloadRejected(logger, ErrorMessage.Quote(request.Path), ex.Message);
-                throw;
-            }
-        }
-
-        IndexReloaded result;
-        try
-        {
-            result = await admin.ReloadIndexAsync(path, cancellationToken).ConfigureAwait(false);
-        }
-        catch (RouterException ex)
-        {
-            // Counted here and nowhere else, like outcomes. The reply names paths relative to the index root.
-            metrics.RecordReload(succeeded: false);
-            ServerLog.IndexReloadRejected(logger, ErrorMessage.Quote(path ?? "(configured)"), ErrorMessage.OneLine(ex.Message));
-            throw new RouterException(ex.Code, indexRoot.Sanitize(ex.Message), ex);
-        }
-
-        metrics.RecordReload(succeeded: true);
-        metrics.SetIndex(result.IndexVersion, result.UtteranceCount);
-        ServerLog.IndexReloaded(logger, path ?? "(configured)", result.PreviousIndexVersion, result.IndexVersion, result.UtteranceCount, result.RouteCount);
-        if (result.RankingSettingsChanged)
-        {
-            ServerLog.RankingSettingsNotApplied(logger, path ?? "(configured)", result.IndexVersion);
-        }
-
+        var result = await adminActions.ReloadAsync(ToIndexPath(request), cancellationToken).ConfigureAwait(false);
         return new ReloadIndexResponse
         {
             IndexVersion = result.IndexVersion,

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Options;
 using SemanticRouter.Server.Auth;
 using SemanticRouter.Server.Hosting;
 
@@ -22,29 +21,19 @@ internal enum WebAccess
 /// read, <see cref="RouterServerOptions.AdminKey"/> for everything). The page's one policy: with no key configured
 /// anyone who reaches the port may read and nobody may write; with any key configured, reading needs a key too.
 /// </summary>
-internal sealed class WebKeys
+internal sealed class WebKeys(ConfiguredKeys keys)
 {
-    private readonly byte[]? _api;
-    private readonly byte[]? _admin;
-
-    public WebKeys(IOptions<RouterServerOptions> options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        _api = KeyComparison.Expected(Secrets.ApiKey(options.Value));
-        _admin = KeyComparison.Expected(Secrets.AdminKey(options.Value));
-    }
-
     /// <summary>True when some key is configured: every page then needs a sign-in (or a Bearer key).</summary>
-    public bool SignInRequired => _api is not null || _admin is not null;
+    public bool SignInRequired => keys.ApiKeyConfigured || keys.AdminKeyConfigured;
 
     /// <summary>True when an admin key is configured: without one, nothing on the page writes.</summary>
-    public bool AdminConfigured => _admin is not null;
+    public bool AdminConfigured => keys.AdminKeyConfigured;
 
-    /// <summary>What <paramref name="presented"/> opens; both keys are compared, in constant time.</summary>
-    public WebAccess Classify(ReadOnlySpan<char> presented)
+    /// <summary>What <paramref name="presented"/> opens (<see cref="ConfiguredKeys.Match"/>: both keys compared, in constant time).</summary>
+    public WebAccess Classify(ReadOnlySpan<char> presented) => keys.Match(presented) switch
     {
-        bool admin = KeyComparison.Matches(presented, _admin);
-        bool api = KeyComparison.Matches(presented, _api);
-        return admin ? WebAccess.Admin : api ? WebAccess.Read : WebAccess.None;
-    }
+        KeyMatch.AdminKey => WebAccess.Admin,
+        KeyMatch.ApiKey => WebAccess.Read,
+        _ => WebAccess.None,
+    };
 }

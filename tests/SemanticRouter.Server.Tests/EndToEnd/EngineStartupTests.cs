@@ -39,11 +39,7 @@ public class EngineStartupTests
     {
         var ct = TestContext.Current.CancellationToken;
         using var dir = new TestDirectory();
-        string index = Path.Combine(dir.Path, "index");
-        using (var encoder = SentenceEncoder.Open(SharedPaths.MiniLmModel, new SentenceEncoderOptions { IntraOpThreads = 1 }))
-        {
-            IndexBuilder.Build(dir.CopyExampleRoutes(), encoder, index, new HnswOptions { M = 8, EfConstruction = 64, Seed = 3 }, cancellationToken: ct);
-        }
+        string index = ExampleIndex.Build(dir, ct);
 
         // Needs the index: refused when the engine resolves its settings at start.
         var settings = new Dictionary<string, string?>(Loopback) { ["Index"] = index, ["FallbackRoute"] = "no_such_route" };

@@ -1,8 +1,5 @@
 using Grpc.Net.Client;
-using SemanticRouter.Artifacts;
-using SemanticRouter.Embeddings;
 using SemanticRouter.Grpc.V1;
-using SemanticRouter.Index;
 using SemanticRouter.Tests;
 
 namespace SemanticRouter.Server.Tests.EndToEnd;
@@ -72,11 +69,5 @@ public sealed class ServeBadStartTests : IDisposable
         Assert.Equal(["index", "routes"], Directory.EnumerateDirectories(_dir.Path).Select(Path.GetFileName).Order(StringComparer.Ordinal));
     }
 
-    private string BuildIndex()
-    {
-        string index = Path.Combine(_dir.Path, "index");
-        using var encoder = SentenceEncoder.Open(SharedPaths.MiniLmModel, new SentenceEncoderOptions { IntraOpThreads = 1 });
-        IndexBuilder.Build(_dir.CopyExampleRoutes(), encoder, index, new HnswOptions { M = 8, EfConstruction = 64, Seed = 3 });
-        return index;
-    }
+    private string BuildIndex() => ExampleIndex.Build(_dir, TestContext.Current.CancellationToken);
 }

@@ -1,9 +1,6 @@
 using Grpc.Core;
 using Grpc.Net.Client;
-using SemanticRouter.Artifacts;
-using SemanticRouter.Embeddings;
 using SemanticRouter.Grpc.V1;
-using SemanticRouter.Index;
 using SemanticRouter.Tests;
 
 namespace SemanticRouter.Server.Tests.EndToEnd;
@@ -16,11 +13,7 @@ public class ServeConfigurationTests
     {
         var ct = TestContext.Current.CancellationToken;
         using var dir = new TestDirectory();
-        string index = Path.Combine(dir.Path, "index");
-        using (var encoder = SentenceEncoder.Open(SharedPaths.MiniLmModel, new SentenceEncoderOptions { IntraOpThreads = 1 }))
-        {
-            IndexBuilder.Build(dir.CopyExampleRoutes(), encoder, index, new HnswOptions { M = 8, EfConstruction = 64, Seed = 3 }, cancellationToken: ct);
-        }
+        string index = ExampleIndex.Build(dir, ct);
 
         const string Key = "a-key-from-a-secret-file-0123456789";
         string keyFile = dir.Write("secrets/api-key", Key + "\n");

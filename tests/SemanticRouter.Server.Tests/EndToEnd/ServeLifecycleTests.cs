@@ -6,7 +6,7 @@ using SemanticRouter.Grpc.V1;
 namespace SemanticRouter.Server.Tests.EndToEnd;
 
 /// <summary>A `serve` process with its limits raised so one call can embed for seconds: SIGTERM and cancellation against it.</summary>
-public sealed class HeavyCallServer : ServedRouter
+public class HeavyCallServer : ServedRouter
 {
     protected override IEnumerable<string> ExtraArguments =>
     [
@@ -32,7 +32,7 @@ public sealed class HeavyCallServer : ServedRouter
 
 /// <summary>
 /// Shutdown and cancellation with a call that is still embedding, against a real `serve` process: SIGTERM lets
-/// the in-flight call finish and refuses new ones; a call whose deadline passes stops using the CPU.
+/// the in-flight call finish and refuses new ones (UNAVAILABLE "server is shutting down", counted in /metrics); a call whose deadline passes stops using the CPU.
 /// </summary>
 [Trait("Category", "EndToEnd")]
 public sealed class ServeLifecycleTests
@@ -68,7 +68,7 @@ public sealed class ServeLifecycleTests
     }
 
     [Fact]
-    public async Task Sigterm_NewCallsAreRefusedWhileDraining()
+    public async Task Sigterm_NewCallsAreRefusedWithUnavailableWhileTheInFlightCallDrains_AndCounted()
     {
         var ct = TestContext.Current.CancellationToken;
         await using var served = new HeavyCallServer();
@@ -82,36 +82,39 @@ public sealed class ServeLifecycleTests
         }
 
         serve.Terminate();
-        // A new connection during the drain finds the port closed (or the connection going away): UNAVAILABLE.
+        // "Shutting down" is logged once the host is stopping (ApplicationStopping): from then on, and until the
+        // heavy call has finished, the listener stays open and every new call is refused by the server itself.
         while (!serve.Output.Contains("Shutting down", StringComparison.Ordinal))
         {
             await Task.Delay(20, ct);
         }
 
-        // "Shutting down" is logged as the host starts stopping; Kestrel closes its listener a moment later, so
-        // a call in that moment may still be served. Within the drain (the heavy call still running), new calls
-        // must come to be refused with UNAVAILABLE.
-        RpcException? refused = null;
-        var until = DateTime.UtcNow.AddSeconds(10);
-        while (refused is null && DateTime.UtcNow < until)
+        // On the connection the heavy call uses, and on a new one.
+        var sameConnection = await Assert.ThrowsAsync<RpcException>(() =>
+            served.Client.ListRoutesAsync(new ListRoutesRequest(), served.Query, DateTime.UtcNow.AddSeconds(30), ct).ResponseAsync);
+        using var other = GrpcChannel.ForAddress(serve.GrpcAddress);
+        var newConnection = await Assert.ThrowsAsync<RpcException>(() =>
+            new Router.RouterClient(other).RankModelsAsync(new RankModelsRequest { Query = "hello" }, served.Query, DateTime.UtcNow.AddSeconds(30), ct).ResponseAsync);
+        foreach (var refused in new[] { sameConnection, newConnection })
         {
-            using var other = GrpcChannel.ForAddress(serve.GrpcAddress);
-            try
-            {
-                await new Router.RouterClient(other).ListRoutesAsync(new ListRoutesRequest(), served.Query, DateTime.UtcNow.AddSeconds(10), ct).ResponseAsync;
-                await Task.Delay(20, ct);
-            }
-            catch (RpcException e)
-            {
-                refused = e;
-            }
+            Assert.Equal(StatusCode.Unavailable, refused.StatusCode);
+            Assert.Equal("server is shutting down", refused.Status.Detail);
         }
 
-        Assert.NotNull(refused);
-        Assert.Equal(StatusCode.Unavailable, refused.StatusCode);
+        // Health still answers, NOT_SERVING, so a load balancer sees the replica drain.
+        var health = await new global::Grpc.Health.V1.Health.HealthClient(other).CheckAsync(new global::Grpc.Health.V1.HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(30), cancellationToken: ct);
+        Assert.Equal(global::Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.NotServing, health.Status);
+
+        // The refusals are in /metrics, by method and status, while the drain goes on.
+        using var http = new HttpClient { BaseAddress = serve.MetricsAddress, Timeout = TimeSpan.FromSeconds(30) };
+        string metrics = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative), ct);
+        Assert.Equal(1, MetricsText.Sum(metrics, "semantic_router_grpc_calls_total", "method=\"semantic_router.v1.Router/ListRoutes\"", "code=\"Unavailable\""));
+        Assert.Equal(1, MetricsText.Sum(metrics, "semantic_router_grpc_calls_total", "method=\"semantic_router.v1.Router/RankModels\"", "code=\"Unavailable\""));
+
         Assert.False(call.ResponseAsync.IsCompleted, "the heavy call was still draining when new calls were refused");
         Assert.NotEmpty((await call.ResponseAsync).Models);
         await serve.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(0, serve.ExitCode);
     }
 
     [Fact]

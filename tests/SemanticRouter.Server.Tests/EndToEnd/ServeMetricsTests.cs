@@ -1,10 +1,5 @@
-using System.Globalization;
-using System.Text.RegularExpressions;
 using Grpc.Net.Client;
-using SemanticRouter.Artifacts;
-using SemanticRouter.Embeddings;
 using SemanticRouter.Grpc.V1;
-using SemanticRouter.Index;
 using SemanticRouter.Tests;
 
 namespace SemanticRouter.Server.Tests.EndToEnd;
@@ -17,11 +12,7 @@ public class ServeMetricsTests
     {
         var ct = TestContext.Current.CancellationToken;
         using var dir = new TestDirectory();
-        string index = Path.Combine(dir.Path, "index");
-        using (var encoder = SentenceEncoder.Open(SharedPaths.MiniLmModel, new SentenceEncoderOptions { IntraOpThreads = 1 }))
-        {
-            IndexBuilder.Build(dir.CopyExampleRoutes(), encoder, index, new HnswOptions { M = 8, EfConstruction = 64, Seed = 3 }, cancellationToken: ct);
-        }
+        string index = ExampleIndex.Build(dir, ct);
 
         await using var serve = await ServeProcess.StartAsync(["--index", index, "--host", "127.0.0.1", "--port", "0", "--metrics-port", "0", "--SemanticRouter:AllowAdminWithoutKey=true"]);
         using var channel = GrpcChannel.ForAddress(serve.GrpcAddress);
@@ -38,24 +29,18 @@ public class ServeMetricsTests
 
         using var http = new HttpClient { BaseAddress = serve.MetricsAddress, Timeout = TimeSpan.FromSeconds(30) };
         string metrics = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative), ct);
-        Assert.True(N == Sum(metrics, "semantic_router_outcomes_total"), $"outcomes counted {Sum(metrics, "semantic_router_outcomes_total")} times for {N} outcomes:\n{metrics}\n{serve.Output}");
-        Assert.Equal(4, Sum(metrics, "semantic_router_outcomes_total", "result=\"success\"")); // i = 1, 2, 4, 5
-        Assert.Equal(3, Sum(metrics, "semantic_router_outcomes_total", "result=\"failure\""));
-        Assert.True(Sum(metrics, "semantic_router_index_reloads_total") == 1, $"reloads counted {Sum(metrics, "semantic_router_index_reloads_total")} times for one reload:\n{metrics}");
-        Assert.Equal(1, Sum(metrics, "semantic_router_index_reloads_total", "result=\"ok\""));
+        Assert.True(N == MetricsText.Sum(metrics, "semantic_router_outcomes_total"), $"outcomes counted {MetricsText.Sum(metrics, "semantic_router_outcomes_total")} times for {N} outcomes:\n{metrics}\n{serve.Output}");
+        Assert.Equal(4, MetricsText.Sum(metrics, "semantic_router_outcomes_total", "result=\"success\"")); // i = 1, 2, 4, 5
+        Assert.Equal(3, MetricsText.Sum(metrics, "semantic_router_outcomes_total", "result=\"failure\""));
+        Assert.True(MetricsText.Sum(metrics, "semantic_router_index_reloads_total") == 1, $"reloads counted {MetricsText.Sum(metrics, "semantic_router_index_reloads_total")} times for one reload:\n{metrics}");
+        Assert.Equal(1, MetricsText.Sum(metrics, "semantic_router_index_reloads_total", "result=\"ok\""));
         // The encoder stack reports through the same metrics: N texts embedded once each, the repeated one from the cache.
-        Assert.Equal(N, Sum(metrics, "semantic_router_embedding_cache_requests_total", "result=\"miss\""));
-        Assert.Equal(1, Sum(metrics, "semantic_router_embedding_cache_requests_total", "result=\"hit\""));
+        Assert.Equal(N, MetricsText.Sum(metrics, "semantic_router_embedding_cache_requests_total", "result=\"miss\""));
+        Assert.Equal(1, MetricsText.Sum(metrics, "semantic_router_embedding_cache_requests_total", "result=\"hit\""));
         Assert.Matches(@"(?m)^semantic_router_embedding_batch_size_count [1-9]", metrics);
         Assert.Matches(@"(?m)^semantic_router_index_utterances [1-9][0-9]+$", metrics);
         // The web page is off unless enabled (SemanticRouter:Web:Enabled or serve --web).
         using var page = await http.GetAsync(new Uri("/ui", UriKind.Relative), ct);
         Assert.Equal(System.Net.HttpStatusCode.NotFound, page.StatusCode);
     }
-
-    /// <summary>The sum of a counter's samples (every label set, or those whose labels contain <paramref name="label"/>).</summary>
-    private static double Sum(string metrics, string counter, string? label = null) =>
-        Regex.Matches(metrics, $@"^{counter}\{{(?<labels>[^}}]*)\}} (?<value>\S+)$", RegexOptions.Multiline)
-            .Where(m => label is null || m.Groups["labels"].Value.Contains(label, StringComparison.Ordinal))
-            .Sum(m => double.Parse(m.Groups["value"].Value, CultureInfo.InvariantCulture));
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using SemanticRouter.Server.Tests.Infrastructure;
 
 namespace SemanticRouter.Server.Tests.Interop;
@@ -43,52 +42,9 @@ public class ExampleClientTests
 
     private static async Task<string> RunAsync(string program, string script, string address, string installHint, params string[] args)
     {
-        string root = SemanticRouter.Tests.TestDirectory.RepositoryRoot;
-        var start = new ProcessStartInfo(program)
-        {
-            WorkingDirectory = root,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            Environment = { ["SEMANTIC_ROUTER_ADDRESS"] = address },
-        };
-        start.Environment.Remove("SEMANTIC_ROUTER_API_KEY");
-        start.ArgumentList.Add(Path.Combine(root, script));
-        foreach (string arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        Process process;
-        try
-        {
-            process = Process.Start(start) ?? throw new InvalidOperationException($"{program} did not start");
-        }
-        catch (System.ComponentModel.Win32Exception ex)
-        {
-            Assert.Fail($"Cannot run {program}: {ex.Message}. {installHint}");
-            throw;
-        }
-
-        using (process)
-        {
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-            try
-            {
-                await process.WaitForExitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                process.Kill(entireProcessTree: true);
-                Assert.Fail($"{script} did not finish within 2 minutes");
-            }
-
-            string output = await stdout.WithTimeout();
-            string errors = await stderr.WithTimeout();
-            Assert.True(process.ExitCode == 0, $"{script} exited with {process.ExitCode}: {errors.Trim()}\n{output}\n{installHint}");
-            return output;
-        }
+        var environment = new Dictionary<string, string?> { ["SEMANTIC_ROUTER_ADDRESS"] = address, ["SEMANTIC_ROUTER_API_KEY"] = null };
+        var (exitCode, output, errors) = await ClientScript.RunAsync(program, script, args, installHint, environment);
+        Assert.True(exitCode == 0, $"{script} exited with {exitCode}: {errors.Trim()}\n{output}\n{installHint}");
+        return output;
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using SemanticRouter.Server.Tests.Infrastructure;
 
 namespace SemanticRouter.Server.Tests.Interop;
@@ -32,7 +31,6 @@ public class InteropTests
 
     private static async Task RunClientAsync(string program, string script, string installHint)
     {
-        var root = RepoRoot();
         var corrupt = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"semantic-router-corrupt-{Guid.NewGuid():N}"));
         await File.WriteAllTextAsync(Path.Combine(corrupt.FullName, "manifest.json"), "{ this is not a manifest");
         try
@@ -42,57 +40,17 @@ public class InteropTests
             // for an already-expired deadline) makes grpc-dotnet log an error; that is the client's doing.
             host.ExpectError(e => e.Exception is IOException && e.Exception.Message.Contains("client reset", StringComparison.OrdinalIgnoreCase));
             var address = $"127.0.0.1:{host.GrpcAddress.Port}";
-            var start = new ProcessStartInfo(program)
+            var (exitCode, output, errors) = await ClientScript.RunAsync(program, script, ["--address", address, "--api-key", ApiKey, "--corrupt-index", corrupt.FullName], installHint);
+            if (exitCode == 3)
             {
-                WorkingDirectory = root,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            foreach (var arg in new[] { Path.Combine(root, script), "--address", address, "--api-key", ApiKey, "--corrupt-index", corrupt.FullName })
-            {
-                start.ArgumentList.Add(arg);
+                Assert.Fail($"{script}: {errors.Trim()}\n{installHint}");
             }
 
-            Process process;
-            try
-            {
-                process = Process.Start(start) ?? throw new InvalidOperationException($"{program} did not start");
-            }
-            catch (System.ComponentModel.Win32Exception ex)
-            {
-                Assert.Fail($"Cannot run {program}: {ex.Message}. {installHint}");
-                return;
-            }
-
-            using (process)
-            {
-                var stdout = process.StandardOutput.ReadToEndAsync();
-                var stderr = process.StandardError.ReadToEndAsync();
-                using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-                try
-                {
-                    await process.WaitForExitAsync(timeout.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    process.Kill(entireProcessTree: true);
-                    Assert.Fail($"{script} did not finish within 2 minutes:\n{await stdout}\n{await stderr}");
-                }
-
-                var output = await stdout.WithTimeout();
-                var errors = await stderr.WithTimeout();
-                if (process.ExitCode == 3)
-                {
-                    Assert.Fail($"{script}: {errors.Trim()}\n{installHint}");
-                }
-
-                Assert.True(process.ExitCode == 0, $"{script} exited with {process.ExitCode}:\n{output}\n{errors}");
-                Assert.Contains(" 0 failed", output, StringComparison.Ordinal);
-                Assert.DoesNotContain("FAIL ", output, StringComparison.Ordinal);
-                Assert.Contains("PASS reload_corrupt_artifact", output, StringComparison.Ordinal);
-                Assert.Contains("PASS wrong_api_key", output, StringComparison.Ordinal);
-            }
+            Assert.True(exitCode == 0, $"{script} exited with {exitCode}:\n{output}\n{errors}");
+            Assert.Contains(" 0 failed", output, StringComparison.Ordinal);
+            Assert.DoesNotContain("FAIL ", output, StringComparison.Ordinal);
+            Assert.Contains("PASS reload_corrupt_artifact", output, StringComparison.Ordinal);
+            Assert.Contains("PASS wrong_api_key", output, StringComparison.Ordinal);
         }
         finally
         {

@@ -1,10 +1,7 @@
 using System.Diagnostics;
 using Grpc.Core;
 using Grpc.Net.Client;
-using SemanticRouter.Artifacts;
-using SemanticRouter.Embeddings;
 using SemanticRouter.Grpc.V1;
-using SemanticRouter.Index;
 using SemanticRouter.Server.Tests.EndToEnd;
 using SemanticRouter.Tests;
 
@@ -27,11 +24,7 @@ public class ReplicaTests
     {
         var ct = TestContext.Current.CancellationToken;
         using var dir = new TestDirectory();
-        string index = Path.Combine(dir.Path, "index");
-        using (var encoder = SentenceEncoder.Open(SharedPaths.MiniLmModel, new SentenceEncoderOptions { IntraOpThreads = 1 }))
-        {
-            IndexBuilder.Build(dir.CopyExampleRoutes(), encoder, index, new HnswOptions { M = 8, EfConstruction = 64, Seed = 3 }, cancellationToken: ct);
-        }
+        string index = ExampleIndex.Build(dir, ct);
 
         await using var redis = await RedisServer.StartAsync();
         string[] args = ["--index", index, "--redis", redis.Configuration, "--host", "127.0.0.1", "--port", "0", "--metrics-port", "0", "--intra-op-threads", "1"];
