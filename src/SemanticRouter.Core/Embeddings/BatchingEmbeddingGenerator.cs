@@ -38,10 +38,11 @@ public sealed class BatchingEmbeddingOptions
     }
 
     /// <summary>
-    /// Whether a lone request on an idle generator (no model run in flight, nothing queued) runs on the
-    /// caller's own thread instead of being handed to a runner thread (default true). It saves the two
-    /// thread wake-ups of the hand-off (runner, then the caller's continuation), measured in
-    /// docs/grpc.md; requests that arrive while a run is in flight are batched as before.
+    /// Whether a lone request on an idle generator (no model run in flight, nothing queued, and the last
+    /// run a lone request too) runs on the caller's own thread instead of being handed to a runner
+    /// thread (default true). It saves the two thread wake-ups of the hand-off (runner, then the
+    /// caller's continuation), measured in docs/grpc.md; requests that arrive while a run is in flight,
+    /// and every request while the runs are batches, are batched as before.
     /// </summary>
     public bool? RunLoneRequestsInline { get; set; }
 
@@ -57,8 +58,8 @@ public sealed class BatchingEmbeddingOptions
 /// <remarks>
 /// <para>Only calls with exactly one value and no options are batched; anything else goes straight
 /// to the inner generator. At most <see cref="BatchingEmbeddingOptions.MaxConcurrentBatches"/> inner
-/// calls run at once (the model slots). A lone request that finds a slot free and nothing queued runs
-/// at once on the caller's thread (<see cref="BatchingEmbeddingOptions.RunLoneRequestsInline"/>): there
+/// calls run at once (the model slots). A lone request that finds a slot free, nothing queued and the
+/// last run a lone one too runs at once on the caller's thread (<see cref="BatchingEmbeddingOptions.RunLoneRequestsInline"/>): there
 /// is nothing to batch it with, and handing it to a runner costs two thread wake-ups. Everything else
 /// queues, and dedicated runner threads (one per slot) gather what is queued into one inner call once
 /// a slot is free, so requests that arrive while a run is in flight form the next batch.</para>
@@ -113,7 +114,10 @@ public sealed class BatchingEmbeddingGenerator : DelegatingEmbeddingGenerator<st
 
         cancellationToken.ThrowIfCancellationRequested();
         ObjectDisposedException.ThrowIf(_stop.IsCancellationRequested, this);
-        if (_inline && Volatile.Read(ref _waiting) == 0 && _slots.Wait(0, CancellationToken.None))
+        // Inline only while requests come one at a time (the last run was a lone one too): under a steady
+        // load of n clients the first of them back would otherwise run alone, and the runner would
+        // stop waiting for the other n − 1 (it waits for as many as the last run had).
+        if (_inline && Volatile.Read(ref _lastBatchSize) == 1 && Volatile.Read(ref _waiting) == 0 && _slots.Wait(0, CancellationToken.None))
         {
             if (Volatile.Read(ref _waiting) == 0)
             {

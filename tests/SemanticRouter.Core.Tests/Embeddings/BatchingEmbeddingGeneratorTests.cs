@@ -212,6 +212,40 @@ public class BatchingEmbeddingGeneratorTests
     }
 
     [Fact]
+    public async Task GenerateAsync_AfterABatch_NextLoneRequestGoesToTheRunner_ThenInlineAgain()
+    {
+        var (inner, firstStarted, release) = Gated();
+        var innerThreads = new System.Collections.Concurrent.ConcurrentQueue<(string Text, int Thread)>();
+        var gate = inner.OnGenerate;
+        inner.OnGenerate = (texts, ct) =>
+        {
+            innerThreads.Enqueue((texts[0], Environment.CurrentManagedThreadId));
+            return gate(texts, ct);
+        };
+        using var batching = new BatchingEmbeddingGenerator(inner, new BatchingEmbeddingOptions { MaxWait = TimeSpan.FromMilliseconds(20) });
+        var first = batching.GenerateAsync(["a"], cancellationToken: Ct);
+        await firstStarted.Task.WaitAsync(Timeout, Ct);
+        var batch = Enumerable.Range(1, 3).Select(i => batching.GenerateAsync([new string('b', i)], cancellationToken: Ct)).ToList();
+        release.SetResult();
+        await Task.WhenAll([first, .. batch]).WaitAsync(Timeout, Ct);
+
+        // The last run was a batch of 3: a lone request now goes to the runner (which waits for company
+        // only as long as MaxWait); the one after that, with the last run a lone one, runs inline.
+        async Task<int> CallerThreadOf(string text) => await Task.Run(async () =>
+        {
+            int caller = Environment.CurrentManagedThreadId;
+            await batching.GenerateAsync([text], cancellationToken: Ct);
+            return caller;
+        }, Ct);
+        int toRunner = await CallerThreadOf("cccc").WaitAsync(Timeout, Ct);
+        int inlined = await CallerThreadOf("ddddd").WaitAsync(Timeout, Ct);
+
+        var threads = innerThreads.ToDictionary(x => x.Text, x => x.Thread);
+        Assert.NotEqual(toRunner, threads["cccc"]);
+        Assert.Equal(inlined, threads["ddddd"]);
+    }
+
+    [Fact]
     public async Task GenerateAsync_InlineRunCancelled_CallerCancelledAndNextRequestServed()
     {
         var (inner, firstStarted, _) = Gated();
