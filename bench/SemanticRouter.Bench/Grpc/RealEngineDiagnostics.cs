@@ -13,7 +13,8 @@ namespace SemanticRouter.Bench.Grpc;
 /// threads taking turns (a gRPC handler is whichever pool thread is free); (c) a cached call after
 /// the client slept, spun, or ran the model itself for about 2 ms (the cost of a cold round trip);
 /// (d) the bare encoder against the same encoder behind <see cref="BatchingEmbeddingGenerator"/>
-/// from one awaiting caller, in alternating blocks (the cost of the hand-off to its runner thread and back).
+/// from one awaiting caller, in alternating blocks: with the hand-off to its runner thread and back, and
+/// with a lone request run on the caller's thread (what `serve` does).
 /// </summary>
 internal static class RealEngineDiagnostics
 {
@@ -58,32 +59,31 @@ internal static class RealEngineDiagnostics
 
     private static async Task CompareRunnerHandOffAsync(SentenceEncoder encoder, string[] texts)
     {
-        using var batching = new BatchingEmbeddingGenerator(new NotOwned(encoder));
+        using var runner = new BatchingEmbeddingGenerator(new NotOwned(encoder), new BatchingEmbeddingOptions { RunLoneRequestsInline = false });
+        using var inline = new BatchingEmbeddingGenerator(new NotOwned(encoder)); // what `serve` runs: a lone request on the caller's thread
         var direct = new List<double>(Calls);
         var handedOff = new List<double>(Calls);
+        var inlined = new List<double>(Calls);
         // Alternate in blocks, not call by call: after an await on the runner the caller continues on
         // some pool thread, and the encoder called directly from a different thread each time is the
         // slow case (b) shows, not the hand-off. Within a block the direct calls stay on one thread.
         const int Block = Calls / 10;
         for (int i = 0; i < Calls; i += Block)
         {
-            for (int j = i; j < i + Block; j++)
+            foreach (var (generator, into) in new (IEmbeddingGenerator<string, Embedding<float>>, List<double>)[] { (encoder, direct), (runner, handedOff), (inline, inlined) })
             {
-                long t0 = Stopwatch.GetTimestamp();
-                await encoder.GenerateAsync([texts[j % texts.Length]]).ConfigureAwait(false);
-                direct.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
-            }
-
-            for (int j = i; j < i + Block; j++)
-            {
-                long t0 = Stopwatch.GetTimestamp();
-                await batching.GenerateAsync([texts[j % texts.Length]]).ConfigureAwait(false);
-                handedOff.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+                for (int j = i; j < i + Block; j++)
+                {
+                    long t0 = Stopwatch.GetTimestamp();
+                    await generator.GenerateAsync([texts[j % texts.Length]]).ConfigureAwait(false);
+                    into.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+                }
             }
         }
 
         Print("encoder called directly, 1 caller", direct);
         Print("the same behind BatchingEmbeddingGenerator's runner", handedOff);
+        Print("the same behind it, lone requests inline (serve)", inlined);
     }
 
     /// <summary>Lends the bench's encoder to a generator that would otherwise dispose it with itself.</summary>

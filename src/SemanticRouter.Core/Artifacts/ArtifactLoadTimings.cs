@@ -11,4 +11,8 @@ namespace SemanticRouter.Artifacts;
 /// <param name="Routes">The route files: sha256 of each and the catalogue's validation.</param>
 /// <param name="Extras">The route head, its parameters and the ranking settings, when present.</param>
 /// <param name="Total">Wall time of the whole load.</param>
-public sealed record ArtifactLoadTimings(TimeSpan Manifest, TimeSpan Graph, TimeSpan Utterances, TimeSpan Routes, TimeSpan Extras, TimeSpan Total);
+public sealed record ArtifactLoadTimings(TimeSpan Manifest, TimeSpan Graph, TimeSpan Utterances, TimeSpan Routes, TimeSpan Extras, TimeSpan Total)
+{
+    /// <summary>Whether the route catalogue was parsed or read from the parsed-catalogue cache.</summary>
+    public RouteCatalogSource RoutesSource { get; init; }
+}

@@ -164,7 +164,7 @@ public sealed class RouterArtifact
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(corruptGraph).Throw();
         }
 
-        var (catalog, routesTime) = routes.GetAwaiter().GetResult();
+        var ((catalog, routesSource), routesTime) = routes.GetAwaiter().GetResult();
         var (index, graphTime) = graph.GetAwaiter().GetResult();
         if (index.Count != utterances.Length)
         {
@@ -173,7 +173,7 @@ public sealed class RouterArtifact
 
         return new RouterArtifact(directory, manifest, catalog, utterances, index, head, settings)
         {
-            LoadTimings = new ArtifactLoadTimings(manifestTime, graphTime, utterancesTime, routesTime, extrasTime, clock.Elapsed),
+            LoadTimings = new ArtifactLoadTimings(manifestTime, graphTime, utterancesTime, routesTime, extrasTime, clock.Elapsed) { RoutesSource = routesSource },
         };
     }
 
@@ -242,9 +242,10 @@ public sealed class RouterArtifact
 
     /// <summary>
     /// The route files the catalogue is made of (every *.yaml of routes/), each read once, verified
-    /// when the manifest lists it, then validated as a whole.
+    /// when the manifest lists it, then validated as a whole, or, for a large set whose parsed form
+    /// the cache holds for exactly these bytes, taken from there (<see cref="RouteCatalogCache"/>).
     /// </summary>
-    private static RouteCatalog ReadRoutes(string directory, ArtifactManifest manifest)
+    private static (RouteCatalog Catalog, RouteCatalogSource Source) ReadRoutes(string directory, ArtifactManifest manifest)
     {
         string routes = Path.Combine(directory, ArtifactFiles.RoutesFolder);
         foreach (string name in manifest.Files.Keys.Where(IsRouteFile))
@@ -269,7 +270,8 @@ public sealed class RouterArtifact
                 files.Add((path, bytes));
             }
 
-            return RouteCatalog.FromContents(files, Path.Combine(routes, "models.yaml"));
+            var catalog = RouteCatalogCache.Load(files, Path.Combine(routes, "models.yaml"), out var source);
+            return (catalog, source);
         }
         catch (RouteValidationException e)
         {

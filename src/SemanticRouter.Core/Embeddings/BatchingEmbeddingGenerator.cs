@@ -37,6 +37,15 @@ public sealed class BatchingEmbeddingOptions
         set => _maxConcurrentBatches = value is null or (>= 1 and <= 64) ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "MaxConcurrentBatches must be in 1..64.");
     }
 
+    /// <summary>
+    /// Whether a lone request on an idle generator (no model run in flight, nothing queued, and the last
+    /// run a lone request too) runs on the caller's own thread instead of being handed to a runner
+    /// thread (default true). It saves the two thread wake-ups of the hand-off (runner, then the
+    /// caller's continuation), measured in docs/grpc.md; requests that arrive while a run is in flight,
+    /// and every request while the runs are batches, are batched as before.
+    /// </summary>
+    public bool? RunLoneRequestsInline { get; set; }
+
     /// <summary>Called after each inner call with the number of texts it embedded (for metrics).</summary>
     public Action<int>? OnBatch { get; set; }
 }
@@ -48,12 +57,17 @@ public sealed class BatchingEmbeddingOptions
 /// </summary>
 /// <remarks>
 /// <para>Only calls with exactly one value and no options are batched; anything else goes straight
-/// to the inner generator. Batched calls run on dedicated runner threads (one per
-/// <see cref="BatchingEmbeddingOptions.MaxConcurrentBatches"/>), never on the caller's thread: ONNX
-/// Runtime's parallel sections run on the calling thread plus its own pool, and when the calling
-/// thread changes from call to call (a gRPC handler is whichever thread-pool thread is free) the
-/// scheduler often stacks it onto the core a pool thread already holds. On 2 cores that tripled the
-/// 90th-percentile run time (7.3 ms against 2.4 ms from one thread, `bench … grpc --real`).</para>
+/// to the inner generator. At most <see cref="BatchingEmbeddingOptions.MaxConcurrentBatches"/> inner
+/// calls run at once (the model slots). A lone request that finds a slot free, nothing queued and the
+/// last run a lone one too runs at once on the caller's thread (<see cref="BatchingEmbeddingOptions.RunLoneRequestsInline"/>): there
+/// is nothing to batch it with, and handing it to a runner costs two thread wake-ups. Everything else
+/// queues, and dedicated runner threads (one per slot) gather what is queued into one inner call once
+/// a slot is free, so requests that arrive while a run is in flight form the next batch.</para>
+/// <para>Runner threads rather than the callers' threads run batches because ONNX Runtime spinning
+/// (its old default) made the calling thread matter: when it changed from call to call the scheduler
+/// often stacked it onto the core a spinning pool thread held, and on 2 cores that tripled the
+/// 90th-percentile run time (7.3 ms against 2.4 ms from one thread, 2026-12-01). With spinning off
+/// (the encoder's default since) `bench … grpc --real --diagnose` measures whether it still does.</para>
 /// <para>Each caller's cancellation is honoured at once (its result is dropped when it arrives); the
 /// inner call itself is cancelled only when every caller in it has given up, or on disposal. When a
 /// batch fails, each of its texts is retried alone so that an exception reaches only the caller
@@ -68,7 +82,10 @@ public sealed class BatchingEmbeddingGenerator : DelegatingEmbeddingGenerator<st
     private readonly TimeSpan _maxWait;
     private readonly Action<int>? _onBatch;
     private readonly Thread[] _runners;
+    private readonly SemaphoreSlim _slots; // one per inner call allowed in flight
+    private readonly bool _inline;
     private int _lastBatchSize = 1; // texts in the latest batch: how many to wait for next time
+    private int _waiting; // requests queued or gathered by a runner and not yet run: while any, no one runs inline
 
     public BatchingEmbeddingGenerator(IEmbeddingGenerator<string, Embedding<float>> innerGenerator, BatchingEmbeddingOptions? options = null)
         : base(innerGenerator)
@@ -76,7 +93,9 @@ public sealed class BatchingEmbeddingGenerator : DelegatingEmbeddingGenerator<st
         _maxBatchSize = options?.MaxBatchSize ?? 32;
         _maxWait = options?.MaxWait ?? TimeSpan.FromMilliseconds(2);
         _onBatch = options?.OnBatch;
+        _inline = options?.RunLoneRequestsInline ?? true;
         _runners = new Thread[options?.MaxConcurrentBatches ?? 1];
+        _slots = new SemaphoreSlim(_runners.Length, _runners.Length);
         for (int i = 0; i < _runners.Length; i++)
         {
             _runners[i] = new Thread(RunLoop) { IsBackground = true, Name = $"embedding runner {i}" };
@@ -95,7 +114,21 @@ public sealed class BatchingEmbeddingGenerator : DelegatingEmbeddingGenerator<st
 
         cancellationToken.ThrowIfCancellationRequested();
         ObjectDisposedException.ThrowIf(_stop.IsCancellationRequested, this);
+        // Inline only while requests come one at a time (the last run was a lone one too): under a steady
+        // load of n clients the first of them back would otherwise run alone, and the runner would
+        // stop waiting for the other n − 1 (it waits for as many as the last run had).
+        if (_inline && Volatile.Read(ref _lastBatchSize) == 1 && Volatile.Read(ref _waiting) == 0 && _slots.Wait(0, CancellationToken.None))
+        {
+            if (Volatile.Read(ref _waiting) == 0)
+            {
+                return await RunInlineAsync(text, cancellationToken).ConfigureAwait(false);
+            }
+
+            _slots.Release(); // someone queued meanwhile: join them rather than overtake them
+        }
+
         var pending = new Pending(text, cancellationToken);
+        Interlocked.Increment(ref _waiting);
         _queue.Add(pending, CancellationToken.None);
         if (_stop.IsCancellationRequested)
         {
@@ -105,6 +138,33 @@ public sealed class BatchingEmbeddingGenerator : DelegatingEmbeddingGenerator<st
 
         var embedding = await pending.Task.ConfigureAwait(false);
         return [embedding];
+    }
+
+    /// <summary>A lone request on an idle generator: the inner call on the caller's thread, holding a model slot.</summary>
+    private async Task<GeneratedEmbeddings<Embedding<float>>> RunInlineAsync(string text, CancellationToken cancellationToken)
+    {
+        try
+        {
+            GeneratedEmbeddings<Embedding<float>> one;
+            if (cancellationToken.CanBeCanceled)
+            {
+                // Disposal cancels the run too, as it cancels a runner's.
+                using var linked = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token, cancellationToken);
+                one = await InnerGenerator.GenerateAsync([text], null, linked.Token).ConfigureAwait(false);
+            }
+            else
+            {
+                one = await InnerGenerator.GenerateAsync([text], null, _stop.Token).ConfigureAwait(false);
+            }
+
+            _onBatch?.Invoke(1);
+            Volatile.Write(ref _lastBatchSize, 1);
+            return one.Count == 1 ? one : throw new InvalidOperationException($"The inner generator returned {one.Count} embeddings for 1 text.");
+        }
+        finally
+        {
+            _slots.Release();
+        }
     }
 
     protected override void Dispose(bool disposing)
@@ -118,6 +178,12 @@ public sealed class BatchingEmbeddingGenerator : DelegatingEmbeddingGenerator<st
                 joined &= runner.Join(TimeSpan.FromSeconds(5));
             }
 
+            // Inline runs in flight (cancelled above) hold slots until they return.
+            for (int i = 0; i < _runners.Length && joined; i++)
+            {
+                joined &= _slots.Wait(TimeSpan.FromSeconds(5));
+            }
+
             while (_queue.TryTake(out var left))
             {
                 left.TrySetException(new ObjectDisposedException(nameof(BatchingEmbeddingGenerator)));
@@ -125,9 +191,10 @@ public sealed class BatchingEmbeddingGenerator : DelegatingEmbeddingGenerator<st
 
             if (joined)
             {
-                // A runner stuck in an inner call past the timeout may still touch these.
+                // A runner or inline call stuck in an inner call past the timeout may still touch these.
                 _stop.Dispose();
                 _queue.Dispose();
+                _slots.Dispose();
             }
         }
 
@@ -160,18 +227,22 @@ public sealed class BatchingEmbeddingGenerator : DelegatingEmbeddingGenerator<st
         return text is not null;
     }
 
-    /// <summary>One runner: take what is queued, wait up to MaxWait until the batch is as large as the
-    /// last one (so a lone request on an idle generator never waits), run it.</summary>
+    /// <summary>One runner: take the first queued request, wait for a model slot, gather what queued
+    /// meanwhile, wait up to MaxWait until the batch is as large as the last one (so a lone request
+    /// never waits for company), run it.</summary>
     private void RunLoop()
     {
         var stop = _stop.Token;
         var batch = new List<Pending>(_maxBatchSize);
+        bool slot = false;
         try
         {
             while (true)
             {
                 batch.Clear();
                 batch.Add(_queue.Take(stop));
+                _slots.Wait(stop);
+                slot = true;
                 while (batch.Count < _maxBatchSize && _queue.TryTake(out var more))
                 {
                     batch.Add(more);
@@ -197,20 +268,32 @@ public sealed class BatchingEmbeddingGenerator : DelegatingEmbeddingGenerator<st
                     }
                 }
 
+                int gathered = batch.Count;
                 batch.RemoveAll(p => p.IsCompleted); // callers that gave up while queued
-                if (batch.Count == 0)
+                try
                 {
-                    continue;
+                    if (batch.Count > 0)
+                    {
+                        Volatile.Write(ref _lastBatchSize, batch.Count);
+                        RunBatch(batch);
+                    }
                 }
-
-                Volatile.Write(ref _lastBatchSize, batch.Count);
-                RunBatch(batch);
+                finally
+                {
+                    Interlocked.Add(ref _waiting, -gathered);
+                    slot = false;
+                    _slots.Release();
+                }
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
             // Disposed: whatever is still queued is failed by Dispose.
             batch.ForEach(p => p.TrySetException(new ObjectDisposedException(nameof(BatchingEmbeddingGenerator))));
+            if (slot)
+            {
+                _slots.Release();
+            }
         }
     }
 

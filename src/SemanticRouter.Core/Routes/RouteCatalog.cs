@@ -20,7 +20,7 @@ public sealed class RouteCatalog
 {
     private readonly Dictionary<string, Route> byName;
 
-    private RouteCatalog(IReadOnlyList<Route> routes, ModelCatalog models, IReadOnlyList<string> files, string contentHash)
+    internal RouteCatalog(IReadOnlyList<Route> routes, ModelCatalog models, IReadOnlyList<string> files, string contentHash)
     {
         Routes = routes;
         Models = models;

@@ -72,15 +72,41 @@ internal sealed partial class RouteSetParser
             return;
         }
 
-        foreach (var file in files.Where(f => !f.IsModelCatalog))
+        // Reading the YAML is most of the work and each file's is independent, so large sets read their
+        // files side by side (a 100k-utterance index starts this much sooner); what crosses files (names,
+        // duplicate utterances) is then checked in file order, so the errors and their order are the same.
+        var routeFiles = files.Where(f => !f.IsModelCatalog).ToList();
+        var loaded = new (YamlMappingNode? Root, List<RouteValidationError> Errors)[routeFiles.Count];
+        void Load(int i)
         {
-            var root = LoadRoot(file, isCatalog: false);
-            if (root is not null)
+            var own = new RouteSetParser();
+            loaded[i] = (own.LoadRoot(routeFiles[i], isCatalog: false), own.errors);
+        }
+
+        if (routeFiles.Count > 1 && routeFiles.Sum(f => (long)f.Content.Length) >= ParallelReadBytes)
+        {
+            Parallel.For(0, routeFiles.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, Load);
+        }
+        else
+        {
+            for (int i = 0; i < routeFiles.Count; i++)
             {
-                ParseRouteFile(file.Path, root);
+                Load(i);
+            }
+        }
+
+        for (int i = 0; i < routeFiles.Count; i++)
+        {
+            errors.AddRange(loaded[i].Errors);
+            if (loaded[i].Root is { } root)
+            {
+                ParseRouteFile(routeFiles[i].Path, root);
             }
         }
     }
+
+    /// <summary>Route files of at least this many bytes in all are read in parallel (below, threads cost more than they save).</summary>
+    private const long ParallelReadBytes = 256 * 1024;
 
     // ---- YAML loading -------------------------------------------------------------------------
 

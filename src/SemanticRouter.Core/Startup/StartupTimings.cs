@@ -34,9 +34,15 @@ public sealed record StartupTimings(
             OptimizedModelCacheUse.Unavailable => "optimised-model cache unavailable",
             _ => "optimised-model cache off",
         };
+        string routes = Artifact.RoutesSource switch
+        {
+            RouteCatalogSource.Cache => " from the parsed-catalogue cache",
+            RouteCatalogSource.ParsedAndCached => " parsed, cached for the next start",
+            _ => "",
+        };
         return
         [
-            $"index loaded in {Ms(Artifact.Total)} (graph {Ms(Artifact.Graph)}, utterances {Ms(Artifact.Utterances)}, routes {Ms(Artifact.Routes)}, manifest and the rest {Ms(Artifact.Manifest + Artifact.Extras)}; checksums included)",
+            $"index loaded in {Ms(Artifact.Total)} (graph {Ms(Artifact.Graph)}, utterances {Ms(Artifact.Utterances)}, routes {Ms(Artifact.Routes)}{routes}, manifest and the rest {Ms(Artifact.Manifest + Artifact.Extras)}; checksums included)",
             $"model session created in {Ms(EncoderSession)} ({cache}), first run {Ms(EncoderWarmup)}",
             $"first search {Ms(SearchWarmup)}; index and model ready {Ms(Total)} after loading began (loaded side by side)",
         ];

@@ -155,7 +155,7 @@ public class BatchingEmbeddingGeneratorTests
     }
 
     [Fact]
-    public async Task GenerateAsync_SequentialRequestsFromManyThreads_RunOneByOneOnOneRunnerThread()
+    public async Task GenerateAsync_SequentialRequestsFromManyThreads_RunOneByOneOnOneRunnerThread_WhenInlineOff()
     {
         var inner = new CallbackEmbeddingGenerator();
         var innerThreads = new System.Collections.Concurrent.ConcurrentBag<int>();
@@ -165,7 +165,7 @@ public class BatchingEmbeddingGeneratorTests
             return Task.FromResult(CallbackEmbeddingGenerator.Embed(texts));
         };
         var batches = new System.Collections.Concurrent.ConcurrentQueue<int>();
-        using var batching = new BatchingEmbeddingGenerator(inner, new BatchingEmbeddingOptions { OnBatch = batches.Enqueue });
+        using var batching = new BatchingEmbeddingGenerator(inner, new BatchingEmbeddingOptions { OnBatch = batches.Enqueue, RunLoneRequestsInline = false });
         var callers = new System.Collections.Concurrent.ConcurrentBag<int>();
         for (int i = 0; i < 20; i++)
         {
@@ -180,6 +180,86 @@ public class BatchingEmbeddingGeneratorTests
         Assert.Single(innerThreads.Distinct()); // the same runner every time, whichever thread asked
         Assert.DoesNotContain(innerThreads.First(), callers);
         Assert.Equal(Enumerable.Repeat(1, 20), batches);
+    }
+
+    [Fact]
+    public async Task GenerateAsync_LoneRequestOnIdleGenerator_RunsOnTheCallersThread()
+    {
+        var inner = new CallbackEmbeddingGenerator();
+        var innerThreads = new System.Collections.Concurrent.ConcurrentQueue<int>();
+        inner.OnGenerate = (texts, ct) =>
+        {
+            innerThreads.Enqueue(Environment.CurrentManagedThreadId);
+            return Task.FromResult(CallbackEmbeddingGenerator.Embed(texts));
+        };
+        var batches = new System.Collections.Concurrent.ConcurrentQueue<int>();
+        using var batching = new BatchingEmbeddingGenerator(inner, new BatchingEmbeddingOptions { OnBatch = batches.Enqueue });
+        var callers = new List<int>();
+        for (int i = 0; i < 20; i++)
+        {
+            var result = await Task.Run(() =>
+            {
+                callers.Add(Environment.CurrentManagedThreadId);
+                var call = batching.GenerateAsync([new string('q', 1 + i)], cancellationToken: Ct);
+                Assert.True(call.IsCompleted); // no hand-off: done before the call returned
+                return call;
+            }, Ct);
+            Assert.Equal(1 + i, result[0].Vector.Span[0]);
+        }
+
+        Assert.Equal(callers, innerThreads);
+        Assert.Equal(Enumerable.Repeat(1, 20), batches);
+    }
+
+    [Fact]
+    public async Task GenerateAsync_AfterABatch_NextLoneRequestGoesToTheRunner_ThenInlineAgain()
+    {
+        var (inner, firstStarted, release) = Gated();
+        var innerThreads = new System.Collections.Concurrent.ConcurrentQueue<(string Text, int Thread)>();
+        var gate = inner.OnGenerate;
+        inner.OnGenerate = (texts, ct) =>
+        {
+            innerThreads.Enqueue((texts[0], Environment.CurrentManagedThreadId));
+            return gate(texts, ct);
+        };
+        using var batching = new BatchingEmbeddingGenerator(inner, new BatchingEmbeddingOptions { MaxWait = TimeSpan.FromMilliseconds(20) });
+        var first = batching.GenerateAsync(["a"], cancellationToken: Ct);
+        await firstStarted.Task.WaitAsync(Timeout, Ct);
+        var batch = Enumerable.Range(1, 3).Select(i => batching.GenerateAsync([new string('b', i)], cancellationToken: Ct)).ToList();
+        release.SetResult();
+        await Task.WhenAll([first, .. batch]).WaitAsync(Timeout, Ct);
+
+        // The last run was a batch of 3: a lone request now goes to the runner (which waits for company
+        // only as long as MaxWait); the one after that, with the last run a lone one, runs inline.
+        async Task<int> CallerThreadOf(string text) => await Task.Run(async () =>
+        {
+            int caller = Environment.CurrentManagedThreadId;
+            await batching.GenerateAsync([text], cancellationToken: Ct);
+            return caller;
+        }, Ct);
+        int toRunner = await CallerThreadOf("cccc").WaitAsync(Timeout, Ct);
+        int inlined = await CallerThreadOf("ddddd").WaitAsync(Timeout, Ct);
+
+        var threads = innerThreads.ToDictionary(x => x.Text, x => x.Thread);
+        Assert.NotEqual(toRunner, threads["cccc"]);
+        Assert.Equal(inlined, threads["ddddd"]);
+    }
+
+    [Fact]
+    public async Task GenerateAsync_InlineRunCancelled_CallerCancelledAndNextRequestServed()
+    {
+        var (inner, firstStarted, _) = Gated();
+        using var batching = new BatchingEmbeddingGenerator(inner);
+        using var cts = new CancellationTokenSource();
+        var first = batching.GenerateAsync(["a"], cancellationToken: cts.Token);
+        await firstStarted.Task.WaitAsync(Timeout, Ct);
+        var queued = batching.GenerateAsync(["bb"], cancellationToken: Ct);
+        Assert.False(queued.IsCompleted); // the model slot is taken: it waits for the run in flight
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first.WaitAsync(Timeout, Ct));
+        Assert.Equal(2f, (await queued.WaitAsync(Timeout, Ct))[0].Vector.Span[0]);
+        var after = await batching.GenerateAsync(["ccc"], cancellationToken: Ct).WaitAsync(Timeout, Ct);
+        Assert.Equal(3f, after[0].Vector.Span[0]);
     }
 
     [Fact]

@@ -24,6 +24,30 @@ public sealed class RouteValidationTests : IDisposable
         Assert.Contains(errors, e => Path.GetFileName(e.File) == file && e.Line == line && e.Message.Contains(fragment, StringComparison.Ordinal));
     }
 
+    /// <summary>Large route sets read their files in parallel; the errors must be those, and in the order, of a file-by-file read.</summary>
+    [Fact]
+    public void LargeRouteSet_ReadInParallel_ErrorsInFileOrder()
+    {
+        static string Route(string name, int from, int count) =>
+            $"  - name: {name}\n    description: d\n    targets: [{{model: big, prior: 0.5}}]\n    utterances:\n"
+            + string.Concat(Enumerable.Range(from, count).Select(i => $"      - utterance number {i} of the parallel read test\n"));
+
+        // Four files of about 100 KB each (over the parallel threshold in all): a duplicate utterance in
+        // c.yaml of one in a.yaml, a YAML syntax error in b.yaml, a duplicate route name in d.yaml.
+        dir.Write("a.yaml", "routes:\n" + Route("alpha", 0, 2000));
+        dir.Write("b.yaml", "routes:\n" + Route("beta", 2000, 2000) + "  - name: [unclosed\n");
+        dir.Write("c.yaml", "routes:\n" + Route("gamma", 4000, 1999) + "      - utterance number 7 of the parallel read test\n");
+        dir.Write("d.yaml", "routes:\n" + Route("alpha", 6000, 2000));
+
+        var errors = Errors();
+
+        Assert.Equal(["b.yaml", "c.yaml", "d.yaml"], errors.Select(e => Path.GetFileName(e.File)));
+        Assert.Contains("YAML syntax error", errors[0].Message, StringComparison.Ordinal);
+        Assert.Contains("a.yaml", errors[1].Message, StringComparison.Ordinal); // the duplicate names where it was first
+        Assert.Contains("duplicate route name 'alpha'", errors[2].Message, StringComparison.Ordinal);
+        Assert.Equal(2, errors[2].Line);
+    }
+
     [Fact]
     public void DuplicateRouteNames_AcrossFiles_NamesBothPlaces()
     {
