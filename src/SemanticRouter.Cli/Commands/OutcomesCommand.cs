@@ -80,7 +80,7 @@ internal static class OutcomesCommand
             {
                 var summary = await Import(path, target, new OutcomeImportOptions { BatchSize = parse.GetValue(batch), ModelNames = names }, stderr, ct).ConfigureAwait(false);
                 await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                    $"imported {summary.Imported} outcomes from {path} in {summary.Elapsed.TotalSeconds:F1} s ({target.OutcomeCount} in {dbPath}); per model: {string.Join(", ", summary.PerModel.Select(m => $"{m.Key} {m.Value}"))}")).ConfigureAwait(false);
+                    $"imported {summary.Imported} outcomes from {path} in {summary.Elapsed.TotalSeconds:F1} s ({target.OutcomeCount} in {dbPath}){(summary.Replayed > 0 ? $"; {summary.Replayed} already imported from this file, counted once" : "")}; per model: {string.Join(", ", summary.PerModel.Select(m => $"{m.Key} {m.Value}"))}")).ConfigureAwait(false);
                 return ExitCodes.Ok;
             }
             catch (OutcomeImportException e)

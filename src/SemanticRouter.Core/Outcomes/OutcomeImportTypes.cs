@@ -7,9 +7,12 @@ public readonly record struct OutcomeImportRow(int Line, string Text, string Mod
     public double? CostUsd { get; init; }
 }
 
-/// <summary>Result of an import: rows read and outcomes stored.</summary>
+/// <summary>Result of an import: rows read and outcomes stored (not counting rows this file had already imported).</summary>
 public sealed record OutcomeImportSummary(int Rows, int Imported, TimeSpan Elapsed)
 {
+    /// <summary>Outcomes an earlier import of the same file had stored: counted once, not again.</summary>
+    public int Replayed { get; init; }
+
     /// <summary>Outcomes read per model, in the order the models first appear (so a column left out shows).</summary>
     public IReadOnlyList<KeyValuePair<string, int>> PerModel { get; init; } = [];
 }

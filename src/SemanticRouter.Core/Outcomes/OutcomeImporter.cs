@@ -60,12 +60,13 @@ public static class OutcomeImporter
         }
 
         var imported = 0;
+        var replayed = 0;
         var batch = new List<CreditedOutcome>(batchSize);
         (string Text, OutcomeCredits Credits)? previous = null;
         foreach (var row in Parse(path))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var outcome = Outcome.ForQuery(row.Text, Named(row.Model), row.Score) with { CostUsd = row.CostUsd };
+            var outcome = Outcome.ForQuery(row.Text, Named(row.Model), row.Score) with { CostUsd = row.CostUsd, IdempotencyKey = ImportKey(path, row) };
             OutcomeCredits credits;
             try
             {
@@ -95,7 +96,7 @@ public static class OutcomeImporter
         }
 
         imported += await Flush().ConfigureAwait(false);
-        return new OutcomeImportSummary(rows, imported, clock.Elapsed) { PerModel = perModel };
+        return new OutcomeImportSummary(rows, imported - replayed, clock.Elapsed) { PerModel = perModel, Replayed = replayed };
 
         async Task<int> Flush()
         {
@@ -104,11 +105,23 @@ public static class OutcomeImporter
                 return 0;
             }
 
-            var n = (await store.RecordAsync([.. batch], cancellationToken).ConfigureAwait(false)).Count;
+            var stored = await store.RecordAsync([.. batch], cancellationToken).ConfigureAwait(false);
+            replayed += stored.Count(o => o.Replayed);
             batch.Clear();
-            options.Progress?.Report(new OutcomeImportProgress(imported + n, rows));
-            return n;
+            options.Progress?.Report(new OutcomeImportProgress(imported + stored.Count, rows));
+            return stored.Count;
         }
+    }
+
+    /// <summary>
+    /// The idempotency key of an imported row: the file's name, the row's line, the model and the text, hashed.
+    /// Importing the same file again (a retry after a crash, or by mistake) then counts each row once; the
+    /// same text in another file, or twice in one file, still counts each time.
+    /// </summary>
+    internal static string ImportKey(string path, OutcomeImportRow row)
+    {
+        var text = string.Create(CultureInfo.InvariantCulture, $"{System.IO.Path.GetFileName(path)}\n{row.Line}\n{row.Model}\n{row.Text}");
+        return "import:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)))[..32];
     }
 
     /// <summary>Parses a .csv or .jsonl/.json file (by extension), lazily; throws <see cref="OutcomeImportException"/> on the first bad line.</summary>

@@ -35,6 +35,25 @@ public class OutcomeImporterTests
     }
 
     [Fact]
+    public async Task ImportAsync_TheSameFileAgain_CountsEachRowOnce_ButARepeatedRowTwice()
+    {
+        using var dir = new TempDir();
+        var csv = dir.File("h.csv");
+        File.WriteAllText(csv, "text,model,outcome\nwrite code,gpt,1\nwrite code,gpt,1\nhello,small,0\n");
+        using var store = SqliteOutcomeStore.Open(dir.File("o.db"));
+        var first = await Import(csv, store);
+        var again = await Import(csv, store); // a retry after a crash, or a mistake
+        Assert.Equal((3, 0), (first.Imported, first.Replayed));
+        Assert.Equal((0, 3), (again.Imported, again.Replayed));
+        Assert.Equal(3, store.Count);
+        Assert.Equal(new SuccessCounts(2, 2), store.ForRoute("coding", "gpt")); // the file's two rows, once each
+
+        var other = dir.File("other.csv");
+        File.Copy(csv, other);
+        Assert.Equal(3, (await Import(other, store)).Imported); // another file's rows are other outcomes
+    }
+
+    [Fact]
     public async Task ImportAsync_Jsonl()
     {
         using var dir = new TempDir();
