@@ -1,5 +1,3 @@
-using SemanticRouter.Routes;
-
 namespace SemanticRouter.Outcomes.Redis;
 
 /// <summary>
@@ -53,19 +51,7 @@ internal static class RedisOutcomeCodec
                 w.Write(c);
             }
 
-            w.Write(credits.Utterances.Count);
-            foreach (var u in credits.Utterances)
-            {
-                w.Write(u.Key.Value);
-                w.Write(u.Weight);
-            }
-
-            w.Write(credits.Routes.Count);
-            foreach (var r in credits.Routes)
-            {
-                w.Write(r.Route);
-                w.Write(r.Weight);
-            }
+            OutcomeCreditsCodec.Write(w, credits);
         }
 
         return ms.ToArray();
@@ -88,19 +74,8 @@ internal static class RedisOutcomeCodec
         var score = r.ReadDouble();
         var key = present.HasFlag(Present.Key) ? r.ReadString() : null;
         double? cost = present.HasFlag(Present.Cost) ? r.ReadDouble() : null;
-        var utterances = new UtteranceCredit[r.ReadInt32()];
-        for (var i = 0; i < utterances.Length; i++)
-        {
-            utterances[i] = new UtteranceCredit(new UtteranceKey(r.ReadUInt64()), r.ReadDouble());
-        }
-
-        var routes = new RouteCredit[r.ReadInt32()];
-        for (var i = 0; i < routes.Length; i++)
-        {
-            routes[i] = new RouteCredit(r.ReadString(), r.ReadDouble());
-        }
-
-        return new StoredOutcome(id, time, requestId, query, model, score, new OutcomeCredits(utterances, routes))
+        var credits = OutcomeCreditsCodec.Read(r);
+        return new StoredOutcome(id, time, requestId, query, model, score, credits)
         {
             IdempotencyKey = key,
             CostUsd = cost,

@@ -2,8 +2,11 @@ using SemanticRouter.Routes;
 
 namespace SemanticRouter.Outcomes;
 
-/// <summary>An outcome's credits as the compact blob of the <c>outcomes.credits</c> column.</summary>
-internal static class OutcomeCreditsCodec
+/// <summary>
+/// An outcome's credits as the compact blob of the <c>outcomes.credits</c> column; <see cref="Write"/> and
+/// <see cref="Read"/> are the body alone, which the Redis store's stream entries embed too.
+/// </summary>
+public static class OutcomeCreditsCodec
 {
     private const byte Format = 1;
 
@@ -14,19 +17,7 @@ internal static class OutcomeCreditsCodec
         using (var w = new BinaryWriter(ms, System.Text.Encoding.UTF8, leaveOpen: true))
         {
             w.Write(Format);
-            w.Write(credits.Utterances.Count);
-            foreach (var c in credits.Utterances)
-            {
-                w.Write(c.Key.Value);
-                w.Write(c.Weight);
-            }
-
-            w.Write(credits.Routes.Count);
-            foreach (var c in credits.Routes)
-            {
-                w.Write(c.Route);
-                w.Write(c.Weight);
-            }
+            Write(w, credits);
         }
 
         return ms.ToArray();
@@ -41,6 +32,33 @@ internal static class OutcomeCreditsCodec
             throw new InvalidDataException($"Unknown credits format {format}.");
         }
 
+        return Read(r);
+    }
+
+    /// <summary>The credits' body: utterance count, (u64 key, f64 weight)*, route count, (utf-8 name, f64 weight)*.</summary>
+    public static void Write(BinaryWriter w, OutcomeCredits credits)
+    {
+        ArgumentNullException.ThrowIfNull(w);
+        ArgumentNullException.ThrowIfNull(credits);
+        w.Write(credits.Utterances.Count);
+        foreach (var c in credits.Utterances)
+        {
+            w.Write(c.Key.Value);
+            w.Write(c.Weight);
+        }
+
+        w.Write(credits.Routes.Count);
+        foreach (var c in credits.Routes)
+        {
+            w.Write(c.Route);
+            w.Write(c.Weight);
+        }
+    }
+
+    /// <summary>Reads what <see cref="Write"/> wrote.</summary>
+    public static OutcomeCredits Read(BinaryReader r)
+    {
+        ArgumentNullException.ThrowIfNull(r);
         var utterances = new UtteranceCredit[r.ReadInt32()];
         for (var i = 0; i < utterances.Length; i++)
         {
