@@ -52,7 +52,7 @@ internal static class IndexOptions
         try
         {
             var artifact = RouterArtifact.Load(indexDirectory, folder.Fingerprint);
-            return (artifact, new SentenceEncoder(folder, SentenceEncoderOptions.ForIndex(encoderOptions, Startup.RouterStartup.LongInputOf(indexDirectory))));
+            return (artifact, new SentenceEncoder(folder, SentenceEncoderOptions.ForIndex(encoderOptions, Startup.RouterStartup.LongInputOf(manifest, indexDirectory))));
         }
         catch (ArtifactException e)
         {

@@ -54,7 +54,7 @@ public sealed class InProcessRouter : ISemanticRouter, ISemanticRouterAdmin, IDi
         }
 
         var artifact = RouterArtifact.Load(options.IndexDirectory, folder.Fingerprint);
-        var encoder = new SentenceEncoder(folder, new SentenceEncoderOptions { IntraOpThreads = options.IntraOpThreads, LongInput = manifest.Model.LongInputPolicy });
+        var encoder = new SentenceEncoder(folder, new SentenceEncoderOptions { IntraOpThreads = options.IntraOpThreads, LongInput = Startup.RouterStartup.LongInputOf(manifest, options.IndexDirectory) });
         BatchingEmbeddingGenerator? batching = null;
         try
         {

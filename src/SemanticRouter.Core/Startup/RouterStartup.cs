@@ -65,9 +65,13 @@ public static class RouterStartup
 
     /// <summary>The long-input policy an index's utterances were embedded with (head when its manifest names none).</summary>
     /// <exception cref="ArtifactException">No readable manifest, or a policy this program does not know.</exception>
-    public static LongInputPolicy LongInputOf(string indexDirectory)
+    public static LongInputPolicy LongInputOf(string indexDirectory) => LongInputOf(RouterArtifact.ReadManifest(indexDirectory), indexDirectory);
+
+    /// <summary>The long-input policy a manifest already read names (head when it names none).</summary>
+    /// <exception cref="ArtifactException">A policy this program does not know.</exception>
+    public static LongInputPolicy LongInputOf(ArtifactManifest manifest, string indexDirectory)
     {
-        var manifest = RouterArtifact.ReadManifest(indexDirectory);
+        ArgumentNullException.ThrowIfNull(manifest);
         try
         {
             return manifest.Model.LongInputPolicy;
