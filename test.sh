@@ -40,7 +40,9 @@ if $all; then
     exit 1
   fi
 else
-  filters=(--filter-not-trait 'Category=EndToEnd' --filter-not-trait 'Category=Slow')
+  # A suite whose tests are all end-to-end (the web page's: a serve process and chromium) runs none
+  # here, which the test platform reports as exit code 8; that is not a failure of this run.
+  filters=(--filter-not-trait 'Category=EndToEnd' --filter-not-trait 'Category=Slow' --ignore-exit-code 8)
   echo "test.sh: unit and functional suites (./test.sh --all adds the slow and end-to-end ones)"
 fi
 
