@@ -64,7 +64,10 @@ public sealed class WebServer : IAsyncLifetime
         await page.GotoAsync(Ui + "/signin");
         await page.GetByLabel("Key").FillAsync(key);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync(url => !url.Contains("/signin", StringComparison.Ordinal));
+        // Wait for the redirect to commit and for the signed-in page to show its sign-out button, not for the
+        // window's load event: a CI run once timed out on that event after the page had been served.
+        await page.WaitForURLAsync(url => !url.Contains("/signin", StringComparison.Ordinal), new() { WaitUntil = WaitUntilState.Commit });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).WaitForAsync();
         return (context, page);
     }
 
