@@ -45,14 +45,22 @@ internal sealed class EngineStack : IDisposable
 
     /// <exception cref="RouterStartupException">The index, the model or the outcome store cannot be opened; names the setting.</exception>
     /// <exception cref="OptionsValidationException">A ranking setting does not fit the index (a fallback route it does not have); names the setting.</exception>
-    public static EngineStack Open(RouterServerOptions server, EngineHostOptions engine, RankingHostOptions ranking, RouterMetrics metrics, ILogger logger)
+    /// <param name="server">The host's settings (the engine takes its query size limit).</param>
+    /// <param name="engine">The index, model, outcome store and encoder settings.</param>
+    /// <param name="ranking">The ranking settings and settings file.</param>
+    /// <param name="metrics">Where batch sizes and cache lookups are reported.</param>
+    /// <param name="logger">The start-up log (model, phases, resolved ranking settings).</param>
+    /// <param name="early">The index and model load `serve` began while its host was built, taken when it is for these
+    /// settings (null, or for others: loaded here; whoever began it disposes it if it is not taken).</param>
+    public static EngineStack Open(RouterServerOptions server, EngineHostOptions engine, RankingHostOptions ranking, RouterMetrics metrics, ILogger logger, EarlyEngineLoad? early = null)
     {
         ArgumentNullException.ThrowIfNull(server);
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(ranking);
         ArgumentNullException.ThrowIfNull(metrics);
         var settingsFile = ReadSettingsFile(ranking.RankingOptionsFile);
-        var loaded = Load(engine, logger);
+        var loaded = early is not null && early.IsFor(engine) ? early.Take() : Load(engine);
+        LogLoaded(loaded, logger);
         var artifact = loaded.Artifact;
         var encoder = loaded.Encoder;
         IEmbeddingGenerator<string, Embedding<float>> embedder = new BatchingEmbeddingGenerator(encoder, new BatchingEmbeddingOptions
@@ -155,10 +163,11 @@ internal sealed class EngineStack : IDisposable
 
     /// <summary>
     /// The index and the encoder, through the engine's one loading path (<see cref="Startup.RouterStartup.Load"/>: side by
-    /// side, warmed up), after the model has been checked against the index; logs the model and where the time went.
+    /// side, warmed up), after the model has been checked against the index. Logs nothing (it may run before the host has
+    /// a logger: <see cref="EarlyEngineLoad"/>); <see cref="LogLoaded"/> reports it.
     /// </summary>
     /// <exception cref="RouterStartupException">The index or model cannot be opened, or the model is not the index's.</exception>
-    private static Startup.LoadedRouter Load(EngineHostOptions engine, ILogger logger)
+    internal static Startup.LoadedRouter Load(EngineHostOptions engine)
     {
         ArtifactManifest manifest;
         try
@@ -197,14 +206,18 @@ internal sealed class EngineStack : IDisposable
             throw ModelFailure(e, configured);
         }
 
+        return loaded;
+    }
+
+    /// <summary>Logs the model a load opened and where its time went.</summary>
+    private static void LogLoaded(Startup.LoadedRouter loaded, ILogger logger)
+    {
         var model = ServedModel.Of(loaded.Encoder);
         ServerLog.ModelLoaded(logger, model.Name, model.Sha256, model.Directory, model.IntraOpThreads, model.Spinning);
         foreach (string phase in loaded.Timings.Describe())
         {
             ServerLog.StartupPhase(logger, phase);
         }
-
-        return loaded;
     }
 
     /// <summary>

@@ -14,6 +14,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Prometheus;
 using SemanticRouter.Server.Auth;
+using SemanticRouter.Server.Composition;
 using SemanticRouter.Server.Metrics;
 using SemanticRouter.Server.Services;
 using SemanticRouter.Server.Web;
@@ -43,11 +44,15 @@ public static class RouterHost
     public static WebApplicationBuilder CreateBuilder(string[] args, IEnumerable<KeyValuePair<string, string?>>? overrides = null)
     {
         var builder = NewBuilder(args, overrides);
-        var settings = RouterConfiguration.ReadSettings(builder.Configuration);
+        AddEngineServer(builder, RouterConfiguration.ReadSettings(builder.Configuration));
+        return builder;
+    }
+
+    private static void AddEngineServer(WebApplicationBuilder builder, RouterSettings settings)
+    {
         builder.Services.AddSemanticRouterServer(builder.Configuration);
         builder.Services.AddServedEngine(builder.Configuration);
         ConfigureKestrel(builder.WebHost, settings.Server);
-        return builder;
     }
 
     /// <summary>A server over <paramref name="router"/> (the caller disposes it), with the host's settings from configuration.</summary>
@@ -110,7 +115,13 @@ public static class RouterHost
     /// <exception cref="RouterStartupException">The index, model or outcome store a setting names cannot be opened.</exception>
     public static async Task RunAsync(string[] args, IEnumerable<KeyValuePair<string, string?>>? overrides = null, CancellationToken cancellationToken = default)
     {
-        var builder = CreateBuilder(args, overrides);
+        var builder = NewBuilder(args, overrides);
+        var settings = RouterConfiguration.ReadSettings(builder.Configuration);
+        // The index and model load while the host is built (EarlyEngineLoad); the engine takes it when the host starts,
+        // and this disposes it if the start fails before that.
+        using var early = EarlyEngineLoad.Begin(settings.Engine);
+        builder.Services.AddSingleton(early);
+        AddEngineServer(builder, settings);
         // A start that fails (a busy port, an index that cannot be opened) is thrown to the caller, which reports
         // it in one line (`serve` does, with an exit code); the host's own error log of it is a stack trace of the
         // same failure, so it is left out until the server has started. After that the host logs as usual.
@@ -201,11 +212,16 @@ public static class RouterHost
         return builder;
     }
 
+    /// <summary>The host's own switch for appsettings.json's reload-on-change, given as its first argument.</summary>
+    private const string NoConfigurationReload = "--hostBuilder:reloadConfigOnChange=false";
+
     private static WebApplicationBuilder NewBuilder(string[] args, IEnumerable<KeyValuePair<string, string?>>? overrides)
     {
         ArgumentNullException.ThrowIfNull(args);
-        // Content root = the working directory, so `serve` reads ./appsettings.json.
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args });
+        // Content root = the working directory, so `serve` reads ./appsettings.json. Not watched for changes:
+        // settings are read once at start, and on Linux the watcher walks the whole working directory tree
+        // (an inotify watch per folder) before the host is built: 0.6–1 s of start-up in a source checkout.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [NoConfigurationReload, .. args] });
         RouterConfiguration.AddSources(builder.Configuration, args, overrides);
         // One line per request from ASP.NET Core and grpc-dotnet is noise for a service answering in
         // well under a millisecond; our own catalogue (ServerLog) reports rejections and failures.

@@ -98,7 +98,8 @@ public static class RouterServices
             sp.GetRequiredService<IOptions<EngineHostOptions>>().Value,
             sp.GetRequiredService<IOptions<RankingHostOptions>>().Value,
             sp.GetRequiredService<RouterMetrics>(),
-            sp.GetRequiredService<ILoggerFactory>().CreateLogger("SemanticRouter.Server")));
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("SemanticRouter.Server"),
+            sp.GetService<EarlyEngineLoad>()));
         // The container disposes the engine once per service type it is resolved as; RouterEngine.Dispose is idempotent.
         services.AddSingleton<ISemanticRouter>(sp => sp.GetRequiredService<EngineStack>().Engine);
         services.AddSingleton<ISemanticRouterAdmin>(sp => sp.GetRequiredService<EngineStack>().Engine);
