@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Quick start: publish the CLI, get the sentence model, index the example routes and serve gRPC.
 #   ./run.sh                 # gRPC on 127.0.0.1:50051, /metrics and /healthz on 127.0.0.1:9464
-#   ./run.sh --port 6000     # extra arguments go to `semantic-router serve` (--host 0.0.0.0: every interface)
+#   ./run.sh --port 6000     # extra arguments go to `semantic-router serve` (--host 0.0.0.0: every interface, with an API key)
 # Model (the rule every command follows, README "Models"): --model, else $SEMANTIC_ROUTER_MODEL, else
 # the folder the index was built with, else embeddings/models/all-MiniLM-L6-v2, which this script
 # fills once: a link to ../shared/models/all-MiniLM-L6-v2 when that exists, else `model pull`.
@@ -42,10 +42,8 @@ fi
 
 "$sr" build --routes routes --out embeddings/index
 
-# Loopback unless the caller binds elsewhere (serve's own default is every interface).
-host=(--host 127.0.0.1)
-for arg in "$@"; do
-  case "$arg" in --host | --host=*) host=() ;; esac
-done
-echo "run.sh: serving embeddings/index${host:+ on ${host[1]}} (Ctrl-C stops)"
-exec "$sr" serve --index embeddings/index "${host[@]}" "$@"
+# serve listens on loopback unless told otherwise (--host, or $SEMANTIC_ROUTER_HOST; beyond loopback it needs an API key).
+# exec: the server is this process, so Ctrl-C and a kill of this script's PID reach it (its start-up log's
+# "ms after the process started" then counts from this script's start, the publish and build above included).
+echo "run.sh: serving embeddings/index (Ctrl-C stops)"
+exec "$sr" serve --index embeddings/index "$@"
