@@ -32,8 +32,8 @@ RUN case "${TARGETARCH:-$(uname -m)}" in \
       *) echo "unsupported architecture: ${TARGETARCH:-$(uname -m)}" >&2; exit 1 ;; \
     esac > /rid
 # Restore from the project files alone first, so a change to the sources reuses this layer.
-# Framework-dependent for one RID: no runtime packs (EnableRuntimePackDownload=false; restore would
-# otherwise fetch them for a later self-contained publish), so restore and publish agree on it.
+# Framework-dependent for one RID, compiled ReadyToRun (the Cli project turns it on for a RID: a
+# faster first answer), which needs the RID's runtime packs: restore fetches them with the rest.
 # No build servers: nothing outlives the step (their sockets would be left in the layer). The
 # packages live in a build cache, not in a layer, and are kept between builds.
 COPY global.json Directory.Build.props Directory.Packages.props ./
@@ -41,13 +41,13 @@ COPY src/SemanticRouter.Core/SemanticRouter.Core.csproj src/SemanticRouter.Core/
 COPY src/SemanticRouter.Server/SemanticRouter.Server.csproj src/SemanticRouter.Server/
 COPY src/SemanticRouter.Cli/SemanticRouter.Cli.csproj src/SemanticRouter.Cli/
 RUN --mount=type=cache,id=semantic-router-nuget,target=/root/.nuget/packages \
-    dotnet restore src/SemanticRouter.Cli -r "$(cat /rid)" -p:SelfContained=false -p:EnableRuntimePackDownload=false \
+    dotnet restore src/SemanticRouter.Cli -r "$(cat /rid)" -p:SelfContained=false \
       --disable-build-servers ${NUGET_SOURCE:+--source "$NUGET_SOURCE"}
 COPY protos/ protos/
 COPY routes/ routes/
 COPY src/ src/
 RUN --mount=type=cache,id=semantic-router-nuget,target=/root/.nuget/packages \
-    dotnet publish src/SemanticRouter.Cli -c Release -r "$(cat /rid)" --self-contained false -p:EnableRuntimePackDownload=false \
+    dotnet publish src/SemanticRouter.Cli -c Release -r "$(cat /rid)" --self-contained false \
       --disable-build-servers --no-restore -o /app
 
 # ---------------------------------------------------------------------------------------------

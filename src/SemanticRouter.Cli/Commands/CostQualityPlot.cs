@@ -2,11 +2,18 @@ using SemanticRouter.Evaluation;
 
 namespace SemanticRouter.Cli.Commands;
 
-/// <summary>The cost–quality frontier as a PNG: each single model a labelled point, the zero router's hull, the router's curve and hull.</summary>
+/// <summary>The cost–quality frontier as a PNG: each single model a labelled point, the zero router's hull, the router's curve and hull
+/// (for tables without costs, each model's quality, the router's and the oracle's as bars).</summary>
 internal static class CostQualityPlot
 {
     internal static void Write(string path, CostQualityReport report)
     {
+        if (report.FlatCost)
+        {
+            WriteQualityOnly(path, report);
+            return;
+        }
+
         var plot = new ScottPlot.Plot();
         foreach (var m in report.Models)
         {
@@ -31,6 +38,29 @@ internal static class CostQualityPlot
         plot.YLabel("Quality (%)");
         plot.Title($"Cost vs quality ({report.TestPrompts} test prompts)");
         plot.ShowLegend(ScottPlot.Alignment.LowerRight);
+        plot.SavePng(path, 1000, 650);
+    }
+
+    /// <summary>Tables without costs have no frontier to draw: each model's quality as a bar, then the router's and the oracle's.</summary>
+    private static void WriteQualityOnly(string path, CostQualityReport report)
+    {
+        var plot = new ScottPlot.Plot();
+        var bars = report.Models.OrderByDescending(m => m.Quality).Select(m => (Name: m.Model, m.Quality, Color: ScottPlot.Colors.Gray))
+            .Append((Name: "router", Quality: report.Top1Quality, Color: ScottPlot.Colors.SteelBlue))
+            .Append((Name: "oracle", Quality: report.Oracle.Quality, Color: ScottPlot.Colors.LightGray))
+            .ToList();
+        var ticks = new List<ScottPlot.Tick>();
+        for (var i = 0; i < bars.Count; i++)
+        {
+            var bar = plot.Add.Bar(i, bars[i].Quality * 100);
+            bar.Color = bars[i].Color;
+            ticks.Add(new ScottPlot.Tick(i, bars[i].Name));
+        }
+
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual([.. ticks]);
+        plot.Axes.Margins(bottom: 0);
+        plot.YLabel("Quality (%)");
+        plot.Title($"Quality per model and the router's first model ({report.TestPrompts} test prompts, no costs)");
         plot.SavePng(path, 1000, 650);
     }
 

@@ -105,11 +105,17 @@ internal static partial class EvalCommand
 
         if (!table.HasCosts)
         {
-            throw new CliException($"{flag}: no costs (RouterBench's MODEL|total_cost columns, or \"costs\" in JSONL): cost–quality routing needs each call's cost", ExitCodes.BadInput);
+            if (table.Rows.FirstOrDefault(r => r.Costs is not null) is { } priced)
+            {
+                throw new CliException($"{flag}: {Path.GetFileName(priced.Source)} carries costs and another file does not: give every file its costs, or none", ExitCodes.BadInput);
+            }
         }
 
         return table;
     }
+
+    /// <summary>What every call costs in a table without costs: the same for each model, so only quality tells them apart.</summary>
+    private const double UnitCost = 1;
 
     /// <summary>
     /// The table as the evaluation reads it, its models in ordinal name order: ties of score then go to
@@ -126,7 +132,7 @@ internal static partial class EvalCommand
             for (var j = 0; j < m; j++)
             {
                 scores[(i * m) + j] = table.Rows[i].Scores[order[j]];
-                costs[(i * m) + j] = table.Rows[i].Costs![order[j]];
+                costs[(i * m) + j] = table.Rows[i].Costs?[order[j]] ?? UnitCost;
             }
         }
 
@@ -183,6 +189,19 @@ internal static partial class EvalCommand
         }
 
         var test = ReadTable(run.Test, "--test", stderr);
+        if (train.HasCosts != test.HasCosts)
+        {
+            throw new CliException($"{(train.HasCosts ? "--test" : "--outcomes")} has no costs and {(train.HasCosts ? "--outcomes" : "--test")} has: give both their costs, or neither", ExitCodes.BadInput);
+        }
+
+        if (!train.HasCosts)
+        {
+            // Tables without costs (the JSONL form's "costs" is optional) still ask which model for this prompt.
+            // Every call then costs the same (ToSet), the curve is one point, and AIQ is the quality of the λ = 0
+            // pick, set against the best single model's (CostQualityEvaluation).
+            await stderr.WriteLineAsync("eval: --outcomes and --test: no costs (RouterBench's MODEL|total_cost columns, or \"costs\" in JSONL): every call counts as 1, so the router is judged on quality alone").ConfigureAwait(false);
+        }
+
         if (!train.Models.SequenceEqual(test.Models, StringComparer.Ordinal))
         {
             throw new CliException($"--test names the models {string.Join(", ", test.Models)}, but --outcomes names {string.Join(", ", train.Models)}", ExitCodes.BadInput);
@@ -285,15 +304,32 @@ internal static partial class EvalCommand
         }
 
         var console = Terminal.For(stdout);
-        var table = new Table().AddColumn("model").AddColumn(new TableColumn("quality").RightAligned()).AddColumn(new TableColumn("cost / query").RightAligned());
-        foreach (var x in report.Models.OrderBy(x => x.Cost))
+        var inv = CultureInfo.InvariantCulture;
+        var table = new Table().AddColumn("model").AddColumn(new TableColumn("quality").RightAligned());
+        if (report.FlatCost)
         {
-            table.AddRow(Markup.Escape(x.Model), x.Quality.ToString("F4", CultureInfo.InvariantCulture), Usd(x.Cost));
+            // No costs: quality alone, best first.
+            foreach (var x in report.Models.OrderByDescending(x => x.Quality))
+            {
+                table.AddRow(Markup.Escape(x.Model), x.Quality.ToString("F4", inv));
+            }
+
+            table.AddRow("[bold]oracle[/]", report.Oracle.Quality.ToString("F4", inv));
+            console.Write(table);
+            await stdout.WriteLineAsync(string.Create(inv, $"{report.TestPrompts} test prompts, {report.TrainPrompts} training prompts, no costs; best single {report.BestSingle.Model} {report.BestSingle.Quality:F4}")).ConfigureAwait(false);
+            await stdout.WriteLineAsync(string.Create(inv, $"router (its first model per prompt) {report.Top1Quality:F4}, {report.Top1Quality - report.BestSingle.Quality:+0.0000;-0.0000} against the best single model (AIQ, with every call costing the same, is this quality: {report.Aiq:F4}, zero router {report.ZeroRouterAiq:F4})")).ConfigureAwait(false);
+            await stdout.WriteLineAsync($"chosen on the training folds: {report.Chosen}, long input {LongInputPolicies.Name(chosenPolicy)}").ConfigureAwait(false);
+            return 0;
         }
 
-        table.AddRow("[bold]oracle[/]", report.Oracle.Quality.ToString("F4", CultureInfo.InvariantCulture), Usd(report.Oracle.Cost));
+        table.AddColumn(new TableColumn("cost / query").RightAligned());
+        foreach (var x in report.Models.OrderBy(x => x.Cost))
+        {
+            table.AddRow(Markup.Escape(x.Model), x.Quality.ToString("F4", inv), Usd(x.Cost));
+        }
+
+        table.AddRow("[bold]oracle[/]", report.Oracle.Quality.ToString("F4", inv), Usd(report.Oracle.Cost));
         console.Write(table);
-        var inv = CultureInfo.InvariantCulture;
         await stdout.WriteLineAsync(string.Create(inv, $"{report.TestPrompts} test prompts, {report.TrainPrompts} training prompts; best single {report.BestSingle.Model} {report.BestSingle.Quality:F4} at {Usd(report.BestSingle.Cost)}")).ConfigureAwait(false);
         await stdout.WriteLineAsync(string.Create(inv, $"AIQ {report.Aiq:F4} (zero router {report.ZeroRouterAiq:F4}); quality at the best single's cost {report.QualityAtBestCost:F4}, at 80 % of it {report.QualityAt80PercentBestCost:F4}; cost to match it {Pct(report.CostToMatchBest)}; λ = 0 quality {report.Top1Quality:F4}")).ConfigureAwait(false);
         await stdout.WriteLineAsync($"chosen on the training folds: {report.Chosen}, long input {LongInputPolicies.Name(chosenPolicy)}").ConfigureAwait(false);
@@ -318,6 +354,7 @@ internal static partial class EvalCommand
         ["quality_at_80pct_best_cost"] = Num(r.QualityAt80PercentBestCost),
         ["cost_to_match_best"] = Num(r.CostToMatchBest),
         ["top1_quality"] = Num(r.Top1Quality),
+        ["costs"] = !r.FlatCost, // false: the tables had no costs, every call counted as 1, and aiq is the best quality
         ["chosen"] = new Dictionary<string, object?>
         {
             ["k"] = r.Chosen.K,

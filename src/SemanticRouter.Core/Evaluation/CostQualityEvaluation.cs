@@ -25,7 +25,11 @@ public sealed record CostQualityReport(
     CostQualitySettings Chosen,
     double ChosenCvAiq,
     int TrainPrompts,
-    int TestPrompts);
+    int TestPrompts)
+{
+    /// <summary>Every call of the test prompts costs the same (tables without costs): AIQ is then the best quality (<see cref="CostQualitySet.FlatCost"/>).</summary>
+    public bool FlatCost { get; init; }
+}
 
 /// <summary>
 /// The N-model, cost-aware router on a fixed train/test split (RouterBench's): per test prompt, each
@@ -132,8 +136,8 @@ public static class CostQualityEvaluation
             best,
             Oracle(test),
             curve,
-            CostQualityFrontier.Aiq(points, maxCost),
-            CostQualityFrontier.Aiq(singles, maxCost),
+            Aiq(points, maxCost, test.FlatCost),
+            Aiq(singles, maxCost, test.FlatCost),
             maxCost,
             CostQualityFrontier.QualityAt(points, best.Cost),
             CostQualityFrontier.QualityAt(points, 0.8 * best.Cost),
@@ -142,8 +146,19 @@ public static class CostQualityEvaluation
             settings,
             cvAiq,
             trainCount,
-            test.Count);
+            test.Count)
+        {
+            FlatCost = test.FlatCost,
+        };
     }
+
+    /// <summary>
+    /// RouterBench's AIQ (<see cref="CostQualityFrontier.Aiq"/>); when every call costs the same it would be 0 for
+    /// every router (its hull is one point, no area), so there it is the best quality of the points: a router's
+    /// λ = 0 pick against the best single model, the one comparison such data can make.
+    /// </summary>
+    private static double Aiq(IReadOnlyList<CostQualityPoint> points, double maxCost, bool flatCost) =>
+        flatCost ? points.Max(p => p.Quality) : CostQualityFrontier.Aiq(points, maxCost);
 
     /// <summary>Per prompt the cheapest of the best-scoring models: the most any router could get, at the least cost.</summary>
     public static CostQualityPoint Oracle(CostQualitySet set)
@@ -215,7 +230,7 @@ public static class CostQualityEvaluation
         for (var c = 0; c < candidates.Count; c++)
         {
             var points = Enumerable.Range(0, Lambdas.Count).Select(l => new CostQualityPoint(sums[c][(l * 2) + 1] / train.Count, sums[c][l * 2] / train.Count)).ToList();
-            var aiq = CostQualityFrontier.Aiq(points, Math.Max(cvMax, points.Max(p => p.Cost)));
+            var aiq = Aiq(points, Math.Max(cvMax, points.Max(p => p.Cost)), train.FlatCost);
             if (aiq > bestAiq)
             {
                 (best, bestAiq) = (c, aiq);

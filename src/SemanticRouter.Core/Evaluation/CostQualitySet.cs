@@ -16,6 +16,12 @@ public sealed record CostQualitySet(float[] Matrix, int Dimensions, IReadOnlyLis
 
     public int ModelCount => Models.Count;
 
+    /// <summary>
+    /// Whether every call costs the same (a table without costs, read with one unit cost per call): then cost
+    /// cannot tell the models apart, every λ picks alike, and only quality is compared (<see cref="CostQualityEvaluation"/>).
+    /// </summary>
+    public bool FlatCost => Costs.Length > 0 && Array.TrueForAll(Costs, c => c == Costs[0]);
+
     /// <summary>The given prompts, in the given order.</summary>
     public CostQualitySet Subset(IReadOnlyList<int> rows)
     {

@@ -107,14 +107,50 @@ public class EvalCostQualityTests
         Assert.True(root.GetProperty("aiq").GetDouble() > root.GetProperty("zero_router_aiq").GetDouble());
     }
 
+    /// <summary>JSONL outcomes without costs: "arith" solves only the arithmetic prompts, "geo" only the geography ones.</summary>
+    private static string WriteWithoutCosts(TestDirectory dir, string name, int n, int offset)
+    {
+        var text = new StringBuilder();
+        for (var i = offset; i < offset + n; i++)
+        {
+            var maths = i % 2 == 0;
+            var prompt = maths ? $"What is {i + 12} times {i + 7}?" : $"Name the capital city of country number {i}";
+            text.Append(CultureInfo.InvariantCulture, $"{{\"prompt\": \"{prompt}\", \"outcomes\": {{\"arith\": {(maths ? 1 : 0)}, \"geo\": {(maths ? 0 : 1)}}}}}\n");
+        }
+
+        return dir.Write(name, text.ToString());
+    }
+
     [Fact]
-    public void WithoutCosts_IsRefusedInOneLine()
+    public void WithoutCosts_TheFirstModelIsJudgedOnQuality_AgainstTheBestSingleModel()
+    {
+        using var dir = new TestDirectory();
+        var train = WriteWithoutCosts(dir, "train.jsonl", 40, 0);
+        var test = WriteWithoutCosts(dir, "test.jsonl", 20, 100);
+        var plot = Path.Combine(dir.Path, "quality.png");
+        var result = CliRunner.Run("eval", "--outcomes", train, "--test", test, "--folds", "3", "--long-input", "head", "--json", "--plot", plot, "--model", Model);
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Contains("--outcomes and --test: no costs", result.Stderr, StringComparison.Ordinal);
+        using var json = JsonDocument.Parse(result.Stdout);
+        var root = json.RootElement;
+        Assert.False(root.GetProperty("costs").GetBoolean());
+        var best = root.GetProperty("best_single").GetProperty("quality").GetDouble();
+        var top1 = root.GetProperty("top1_quality").GetDouble();
+        Assert.Equal(0.5, best, 6); // each model solves half
+        Assert.True(top1 > 0.9, $"the router's first model solved {top1}"); // the prompts tell the two halves apart
+        Assert.Equal(top1, root.GetProperty("aiq").GetDouble(), 9); // every call costs the same: AIQ is that quality
+        Assert.Equal(best, root.GetProperty("zero_router_aiq").GetDouble(), 9);
+        Assert.True(new FileInfo(plot).Length > 1000);
+    }
+
+    [Fact]
+    public void CostsInOneSplitOnly_AreRefusedInOneLine()
     {
         using var dir = new TestDirectory();
         var train = Write(dir, "train.jsonl", 10, 0, costs: false);
         var test = Write(dir, "test.jsonl", 4, 100);
         var result = CliRunner.Run("eval", "--outcomes", train, "--test", test, "--model", Model);
-        CliRunner.AssertOneLineError(result, ExitCodes.BadInput, "--outcomes: no costs");
+        CliRunner.AssertOneLineError(result, ExitCodes.BadInput, "--outcomes has no costs and --test has");
     }
 
     [Fact]
