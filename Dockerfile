@@ -32,22 +32,27 @@ RUN case "${TARGETARCH:-$(uname -m)}" in \
       *) echo "unsupported architecture: ${TARGETARCH:-$(uname -m)}" >&2; exit 1 ;; \
     esac > /rid
 # Restore from the project files alone first, so a change to the sources reuses this layer.
-# Framework-dependent for one RID, compiled ReadyToRun (the Cli project turns it on for a RID: a
-# faster first answer), which needs the RID's runtime packs: restore fetches them with the rest.
+# Framework-dependent for one RID, compiled ReadyToRun (a faster first answer), which needs the RID's
+# runtime packs and the crossgen2 package: restore fetches them with the rest when told
+# PublishReadyToRun, so restore and publish say it alike.
 # No build servers: nothing outlives the step (their sockets would be left in the layer). The
 # packages live in a build cache, not in a layer, and are kept between builds.
 COPY global.json Directory.Build.props Directory.Packages.props ./
+# Every project the Cli references, directly or not (a missing one leaves its restore undone and the
+# publish fails on its assets file).
+COPY src/SemanticRouter.Abstractions/SemanticRouter.Abstractions.csproj src/SemanticRouter.Abstractions/
 COPY src/SemanticRouter.Core/SemanticRouter.Core.csproj src/SemanticRouter.Core/
+COPY src/SemanticRouter.Redis/SemanticRouter.Redis.csproj src/SemanticRouter.Redis/
 COPY src/SemanticRouter.Server/SemanticRouter.Server.csproj src/SemanticRouter.Server/
 COPY src/SemanticRouter.Cli/SemanticRouter.Cli.csproj src/SemanticRouter.Cli/
 RUN --mount=type=cache,id=semantic-router-nuget,target=/root/.nuget/packages \
-    dotnet restore src/SemanticRouter.Cli -r "$(cat /rid)" -p:SelfContained=false \
+    dotnet restore src/SemanticRouter.Cli -r "$(cat /rid)" -p:SelfContained=false -p:PublishReadyToRun=true \
       --disable-build-servers ${NUGET_SOURCE:+--source "$NUGET_SOURCE"}
 COPY protos/ protos/
 COPY routes/ routes/
 COPY src/ src/
 RUN --mount=type=cache,id=semantic-router-nuget,target=/root/.nuget/packages \
-    dotnet publish src/SemanticRouter.Cli -c Release -r "$(cat /rid)" --self-contained false \
+    dotnet publish src/SemanticRouter.Cli -c Release -r "$(cat /rid)" --self-contained false -p:PublishReadyToRun=true \
       --disable-build-servers --no-restore -o /app
 
 # ---------------------------------------------------------------------------------------------

@@ -149,7 +149,7 @@ echo "   exec and server (pid 1) uid: $uid" >&2
 [ "$uid" = 1654 ] || fail "runs as uid '$uid', not 1654"
 
 step "RankModels + RecordOutcome through the published port"
-"$python" examples/python/rank.py --address "127.0.0.1:$grpc_port" "write a python function that sorts a list" > "$work/rank.txt" \
+"$python" examples/python/rank.py --address "127.0.0.1:$grpc_port" --record "write a python function that sorts a list" > "$work/rank.txt" \
   || fail "rank.py: $(cat "$work/rank.txt")"
 sed 's/^/   /' "$work/rank.txt" | head -n 4 >&2
 grep -q '^route: coding' "$work/rank.txt" || fail "expected the coding route"
