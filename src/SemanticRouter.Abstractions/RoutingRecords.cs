@@ -39,6 +39,12 @@ public sealed record ModelScore(string Model, double Score, double Quality, doub
 {
     /// <summary>The text outcome model's estimate, when it was blended into <see cref="Quality"/>; otherwise null.</summary>
     public double? TextEstimate { get; init; }
+
+    /// <summary>
+    /// What this call of the model is expected to cost in US dollars, from the costs outcomes were recorded with
+    /// (the query's neighbours', else its routes'); null when the router ranked on the catalogue's prices instead.
+    /// </summary>
+    public double? ExpectedCostUsd { get; init; }
 }
 
 /// <summary>The route a prompt matched, or the abstention (a value, not an error).</summary>

@@ -86,18 +86,28 @@ internal static class RankCommand
         console.WriteLine(ranking.IsAbstained
             ? string.Create(inv, $"abstained: top similarity {ranking.TopSimilarity:F3} < threshold {ranking.Threshold:F3}; fallback {ranking.FallbackRoute ?? "none"}; nearest route {match}")
             : $"route: {match}");
-        var models = new Table().AddColumn("#").AddColumn("model").AddColumn("score").AddColumn("quality").AddColumn("text model").AddColumn("cost").AddColumn("supporting routes");
+        // The expected cost of the call, in US dollars, only when it came from recorded costs (otherwise the catalogue's prices ranked).
+        bool usd = ranking.Models.Any(m => m.ExpectedCost is not null);
+        var models = new Table().AddColumn("#").AddColumn("model").AddColumn("score").AddColumn("quality").AddColumn("text model").AddColumn("cost");
+        if (usd)
+        {
+            models.AddColumn("expected $/call");
+        }
+
+        models.AddColumn("supporting routes");
         int rank = 1;
         foreach (var model in ranking.Models)
         {
-            models.AddRow(
+            string[] cells =
+            [
                 (rank++).ToString(inv),
                 Markup.Escape(model.Model),
                 model.Score.ToString("F4", inv),
                 model.Quality.ToString("F4", inv),
                 model.TextEstimate is { } text ? text.ToString("F4", inv) : "-",
                 model.NormalisedCost.ToString("F3", inv),
-                SupportingRoutes(model));
+            ];
+            models.AddRow([.. cells, .. usd ? [model.ExpectedCost is { } c ? c.ToString("G4", inv) : "-"] : Array.Empty<string>(), SupportingRoutes(model)]);
         }
 
         console.Write(models);
@@ -140,6 +150,11 @@ internal static class RankCommand
                 if (m.TextEstimate is { } text)
                 {
                     w.WriteNumber("text_estimate", Math.Round(text, 6));
+                }
+
+                if (m.ExpectedCost is { } cost)
+                {
+                    w.WriteNumber("expected_cost_usd", cost);
                 }
 
                 w.WriteStartArray("supporting_routes");

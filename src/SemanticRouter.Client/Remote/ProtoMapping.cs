@@ -81,6 +81,7 @@ internal static class ProtoMapping
         new(model.Model, model.Score, model.SuccessEstimate, model.Cost, [.. model.SupportingRoutes])
         {
             TextEstimate = model.TextCase == RankedModel.TextOneofCase.TextEstimate ? model.TextEstimate : null,
+            ExpectedCostUsd = model.ExpectedCostCase == RankedModel.ExpectedCostOneofCase.ExpectedCostUsd ? model.ExpectedCostUsd : null,
         };
 
     private static RouteVerdict FromProto(RouteMatch? match) => match is null

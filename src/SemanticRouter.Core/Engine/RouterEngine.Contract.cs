@@ -125,6 +125,7 @@ public sealed partial class RouterEngine : ISemanticRouter, ISemanticRouterAdmin
         new(model.Model, model.Score, model.Quality, model.NormalisedCost, [.. model.SupportingRoutes.Select(s => s.Route)])
         {
             TextEstimate = model.TextEstimate,
+            ExpectedCostUsd = model.ExpectedCost, // the engine's observed costs are RecordOutcome's and imports' US dollars
         };
 
     private static RouteVerdict VerdictOf(RankingResult ranking) => new(

@@ -71,7 +71,7 @@ public sealed class Ranker
         var fallback = abstained ? Options.FallbackRoute : null;
 
         var stats = request.Statistics ?? NoOutcomes.Instance;
-        var costs = Costs(candidates, request.ExpectedCosts ?? ObservedCosts(candidates, neighbors, posterior, fallback, stats));
+        var costs = Costs(candidates, request.ExpectedCosts ?? ObservedCosts(candidates, neighbors, posterior, fallback, stats), out var perCall);
         var maxCost = costs.Length == 0 ? 0 : costs.Max();
         var textWeight = Options.TextModelWeight;
         var ranked = new RankedModel[candidates.Count];
@@ -101,7 +101,11 @@ public sealed class Ranker
             }
 
             var cost = CostTerm.Normalised(costs[c], maxCost);
-            ranked[c] = new RankedModel(model, CostTerm.Score(quality, costs[c], maxCost, lambda), quality, cost, support) { TextEstimate = text };
+            ranked[c] = new RankedModel(model, CostTerm.Score(quality, costs[c], maxCost, lambda), quality, cost, support)
+            {
+                TextEstimate = text,
+                ExpectedCost = perCall ? costs[c] : null,
+            };
         }
 
         Array.Sort(ranked, static (a, b) =>
@@ -177,13 +181,15 @@ public sealed class Ranker
 
     /// <summary>
     /// Per candidate, the cost its term weighs: the query's expected costs when they cover every candidate
-    /// (negative or non-finite ones are refused), else the catalogue's.
+    /// (negative or non-finite ones are refused; <paramref name="perCall"/> true: each is what this call is
+    /// expected to cost), else the catalogue's prices (<paramref name="perCall"/> false: a price per unit, not a call's cost).
     /// </summary>
-    private double[] Costs(List<string> candidates, IReadOnlyDictionary<string, double>? expected)
+    private double[] Costs(List<string> candidates, IReadOnlyDictionary<string, double>? expected, out bool perCall)
     {
-        if (expected is not null && candidates.All(expected.ContainsKey))
+        perCall = expected is not null && candidates.All(expected.ContainsKey);
+        if (perCall)
         {
-            return [.. candidates.Select(m => expected[m] is >= 0 and var c && double.IsFinite(c)
+            return [.. candidates.Select(m => expected![m] is >= 0 and var c && double.IsFinite(c)
                 ? c
                 : throw new ArgumentException($"Expected cost of '{m}' is {expected[m]}; it must be finite and non-negative.", nameof(expected)))];
         }

@@ -19,6 +19,13 @@ public sealed record RankedModel(string Model, double Score, double Quality, dou
 {
     /// <summary>The text outcome model's P̂(success), when it was blended into <see cref="Quality"/>; otherwise null.</summary>
     public double? TextEstimate { get; init; }
+
+    /// <summary>
+    /// What this call of the model is expected to cost, in the currency its costs were recorded in (US dollars for
+    /// RecordOutcome and imported tables): the neighbours' observed costs weighed as their outcomes are, else the
+    /// matched routes'. Null when the cost term fell back to the catalogue's prices, which are not a call's cost.
+    /// </summary>
+    public double? ExpectedCost { get; init; }
 }
 
 /// <summary>

@@ -290,6 +290,11 @@ internal sealed partial class RouterService
                 ranked.TextEstimate = text;
             }
 
+            if (model.ExpectedCostUsd is { } usd)
+            {
+                ranked.ExpectedCostUsd = usd;
+            }
+
             ranked.SupportingRoutes.Add(model.SupportingRoutes);
             response.Models.Add(ranked);
         }

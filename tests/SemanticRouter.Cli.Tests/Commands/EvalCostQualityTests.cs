@@ -88,6 +88,10 @@ public class EvalCostQualityTests
         Ok(rank);
         using var ranked = JsonDocument.Parse(rank.Stdout);
         Assert.Equal("cheap", ranked.RootElement.GetProperty("models")[0].GetProperty("model").GetString());
+        // The imported costs (US dollars per call) come back as each model's expected cost for this prompt: "cheap"
+        // cost 0.0001 on every training prompt, so on every neighbour.
+        Assert.Equal(0.0001, ranked.RootElement.GetProperty("models")[0].GetProperty("expected_cost_usd").GetDouble(), 12);
+        Assert.All(ranked.RootElement.GetProperty("models").EnumerateArray(), m => Assert.True(m.TryGetProperty("expected_cost_usd", out _)));
     }
 
     private static void Ok(CliResult result) => Assert.True(result.ExitCode == 0, result.Stderr);

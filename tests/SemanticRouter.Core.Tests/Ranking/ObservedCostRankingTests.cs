@@ -30,6 +30,9 @@ public class ObservedCostRankingTests
         var gptCost = ((1 * 0.001) + (wb * 0.003)) / (1 + wb);
         Assert.Equal(gptCost / 0.004, result.Models.Single(m => m.Model == "gpt").NormalisedCost, 12);
         Assert.Equal("gpt", result.Models[0].Model);
+        // The expected cost of this call, as recorded (US dollars), is reported beside the normalised one.
+        Assert.Equal(gptCost, result.Models.Single(m => m.Model == "gpt").ExpectedCost!.Value, 15);
+        Assert.Equal(0.004, result.Models.Single(m => m.Model == "small").ExpectedCost!.Value, 15);
     }
 
     [Fact]
@@ -41,6 +44,7 @@ public class ObservedCostRankingTests
         stats.Utterances[(a.Key, "gpt")] = Observed(1, 0.001); // the others have none: dollars against catalogue units would mislead
         var result = ranker.Rank(new RankerInput([a]) { Statistics = stats, CostWeight = 1 });
         Assert.Equal(1.0, result.Models.Single(m => m.Model == "gpt").NormalisedCost, 12); // the catalogue's priciest
+        Assert.All(result.Models, m => Assert.Null(m.ExpectedCost)); // catalogue prices are not a call's cost
     }
 
     [Fact]
@@ -55,6 +59,7 @@ public class ObservedCostRankingTests
 
         var result = ranker.Rank(new RankerInput([N(1, "chat", 0.9f)]) { Statistics = stats, CostWeight = 1 });
         Assert.Equal(0.5, result.Models.Single(m => m.Model == "gpt").NormalisedCost, 12);
+        Assert.Equal(0.001, result.Models.Single(m => m.Model == "gpt").ExpectedCost!.Value, 15);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using RankModelsRequest = SemanticRouter.Grpc.V1.RankModelsRequest;
 using SemanticRouter.Client;
 using SemanticRouter.Server.Tests.Infrastructure;
 
@@ -68,6 +69,28 @@ public class RouterClientTests
         Assert.Equal(added.IndexVersion, reloaded.PreviousIndexVersion);
         Assert.Equal(7, reloaded.UtteranceCount);
         Assert.Equal(2, reloaded.RouteCount);
+    }
+
+    [Fact]
+    public async Task ExpectedCostUsd_CrossesTheWire_OnlyWhenTheRouterHasOne()
+    {
+        await using var host = await TestHost.StartAsync(inProcess: true);
+        host.Router.OnRank = (q, _) =>
+        {
+            var decision = host.Router.Rank(q);
+            // The first model with an expected call cost (recorded costs), the others ranked on catalogue prices.
+            return Task.FromResult(decision with { Models = [decision.Models[0] with { ExpectedCostUsd = 0.0123 }, .. decision.Models.Skip(1)] });
+        };
+
+        var raw = await host.CreateClient().RankModelsAsync(new RankModelsRequest { Query = "write a python function" }, deadline: Timeouts.Deadline).ResponseAsync.WithTimeout();
+        Assert.True(raw.Models[0].HasExpectedCostUsd);
+        Assert.Equal(0.0123, raw.Models[0].ExpectedCostUsd);
+        Assert.All(raw.Models.Skip(1), m => Assert.False(m.HasExpectedCostUsd)); // unset, not 0: "unknown" is not "free"
+
+        using var router = Connect(host);
+        var decision = await router.RankAsync(new RoutingRequest("write a python function")).WithTimeout();
+        Assert.Equal(0.0123, decision.Models[0].ExpectedCostUsd);
+        Assert.All(decision.Models.Skip(1), m => Assert.Null(m.ExpectedCostUsd));
     }
 
     [Fact]
