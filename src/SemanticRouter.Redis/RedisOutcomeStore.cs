@@ -240,22 +240,30 @@ public sealed class RedisOutcomeStore : IOutcomeStore
     }
 
     /// <inheritdoc/>
-    public async Task<IReadOnlyList<TextOutcome>> ReadTextOutcomesAsync(int newest, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<TextOutcome>> ReadTextOutcomesAsync(int newest, long maxTextChars, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(newest);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxTextChars);
         var found = new List<TextOutcome>();
         RedisValue max = "+";
+        long chars = 0;
+        var full = false; // the text budget is spent: nothing older is read
         try
         {
-            while (found.Count < newest)
+            while (found.Count < newest && !full)
             {
                 var entries = await _db.StreamRangeAsync(_stream, "-", max, ReadBatch, Order.Descending).WaitAsync(cancellationToken).ConfigureAwait(false);
                 foreach (var e in entries)
                 {
                     var o = Decode(e);
-                    if (o.QueryText is { } text && found.Count < newest)
+                    if (o.QueryText is { } text && found.Count < newest && !full)
                     {
-                        found.Add(new TextOutcome(text, o.Model, o.Score));
+                        chars += text.Length;
+                        full = chars > maxTextChars;
+                        if (!full)
+                        {
+                            found.Add(new TextOutcome(text, o.Model, o.Score));
+                        }
                     }
                 }
 

@@ -85,6 +85,7 @@ public sealed partial class RouterEngine : IDisposable
                 _outcomes,
                 options.TextModel ?? new TextOutcomeModelOptions { Threads = Math.Max(1, Environment.ProcessorCount / 2) },
                 options.TextModelMaxOutcomes,
+                options.TextModelMaxTextChars,
                 options.OnTextModelFitted);
             if (_outcomes.TextCount > 0)
             {

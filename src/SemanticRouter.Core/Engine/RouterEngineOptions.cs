@@ -58,6 +58,12 @@ public sealed class RouterEngineOptions
     /// <summary>The text outcome model is fitted on at most this many of the newest text outcomes.</summary>
     public int TextModelMaxOutcomes { get; init; } = 200_000;
 
+    /// <summary>
+    /// ... and on at most this many characters of their texts together (the newest that fit): the count alone would
+    /// let 200,000 texts of the largest allowed request (64 KiB each) take gigabytes per refit.
+    /// </summary>
+    public long TextModelMaxTextChars { get; init; } = 64_000_000;
+
     /// <summary>How many rankings are remembered at most.</summary>
     public int? RequestCapacity { get; init; }
 }

@@ -20,6 +20,7 @@ internal sealed class TextModelTrainer : IDisposable
     private readonly IOutcomeStore _store;
     private readonly TextOutcomeModelOptions _options;
     private readonly int _maxOutcomes;
+    private readonly long _maxTextChars;
     private readonly Action<TextModelFit>? _fitted;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _gate = new();
@@ -29,11 +30,12 @@ internal sealed class TextModelTrainer : IDisposable
     private bool _active;
     private bool _again;
 
-    public TextModelTrainer(IOutcomeStore store, TextOutcomeModelOptions options, int maxOutcomes, Action<TextModelFit>? fitted = null)
+    public TextModelTrainer(IOutcomeStore store, TextOutcomeModelOptions options, int maxOutcomes, long maxTextChars, Action<TextModelFit>? fitted = null)
     {
         _store = store;
         _options = options;
         _maxOutcomes = maxOutcomes;
+        _maxTextChars = maxTextChars;
         _fitted = fitted;
     }
 
@@ -94,7 +96,7 @@ internal sealed class TextModelTrainer : IDisposable
                 // it, so a burst of them does not queue a second refit the moment this one ends.
                 Interlocked.Exchange(ref _fittedCount, _store.TextCount);
                 // From the serving model's weights: the same optimum (the loss is convex), fewer iterations.
-                var outcomes = await _store.ReadTextOutcomesAsync(_maxOutcomes, _stopping.Token).ConfigureAwait(false);
+                var outcomes = await _store.ReadTextOutcomesAsync(_maxOutcomes, _maxTextChars, _stopping.Token).ConfigureAwait(false);
                 var fresh = TextOutcomeModel.Fit(outcomes, _options, Volatile.Read(ref _model), _stopping.Token);
                 Volatile.Write(ref _model, fresh.Models.Count > 0 ? fresh : null);
                 if (fresh.Models.Count > 0)

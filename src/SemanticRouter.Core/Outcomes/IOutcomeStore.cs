@@ -35,8 +35,12 @@ public interface IOutcomeStore : IOutcomeStatistics, IDisposable
     /// <exception cref="OutcomeStoreUnavailableException">The store cannot be read now.</exception>
     Task<StoredOutcome?> FindAsync(string idempotencyKey, CancellationToken cancellationToken = default);
 
-    /// <summary>The newest <paramref name="newest"/> outcomes stored with their query text, oldest first.</summary>
-    Task<IReadOnlyList<TextOutcome>> ReadTextOutcomesAsync(int newest, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// The newest outcomes stored with their query text, oldest first: at most <paramref name="newest"/> of them, and
+    /// only as many of the newest as fit in <paramref name="maxTextChars"/> characters of text together (so what a
+    /// refit holds in memory is bounded by size, not only by count; a text longer than the whole budget is never read).
+    /// </summary>
+    Task<IReadOnlyList<TextOutcome>> ReadTextOutcomesAsync(int newest, long maxTextChars, CancellationToken cancellationToken = default);
 
     /// <summary>Every route × model count, sorted by route then model (for reports).</summary>
     IReadOnlyList<RouteModelCounts> RouteCounts();

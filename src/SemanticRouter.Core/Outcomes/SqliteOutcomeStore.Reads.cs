@@ -80,20 +80,31 @@ public sealed partial class SqliteOutcomeStore
     /// remembered), oldest first, only the newest <paramref name="newest"/>: what the text outcome model is
     /// fitted on. Reads through its own read-only connection, like <see cref="ReadOutcomes"/>.
     /// </summary>
-    public async Task<IReadOnlyList<TextOutcome>> ReadTextOutcomesAsync(int newest, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<TextOutcome>> ReadTextOutcomesAsync(int newest, long maxTextChars, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(newest);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxTextChars);
         await using var db = OpenReadOnly();
         await using var cmd = db.CreateCommand();
-        cmd.CommandText = "SELECT query, model, score FROM (SELECT id, query, model, score FROM outcomes WHERE query IS NOT NULL ORDER BY id DESC LIMIT $n) ORDER BY id";
+        // Newest first, measuring each text before it is read (length() counts characters), so the budget stops
+        // the read before an over-long text is materialised.
+        cmd.CommandText = "SELECT length(query), query, model, score FROM outcomes WHERE query IS NOT NULL ORDER BY id DESC LIMIT $n";
         cmd.Parameters.AddWithValue("$n", newest);
         await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var list = new List<TextOutcome>();
+        long chars = 0;
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            list.Add(new TextOutcome(reader.GetString(0), reader.GetString(1), reader.GetDouble(2)));
+            chars += reader.GetInt64(0);
+            if (chars > maxTextChars)
+            {
+                break;
+            }
+
+            list.Add(new TextOutcome(reader.GetString(1), reader.GetString(2), reader.GetDouble(3)));
         }
 
+        list.Reverse(); // oldest first
         return list;
     }
 

@@ -22,7 +22,7 @@ namespace SemanticRouter.Server.Composition;
 /// cache lookups to <see cref="RouterMetrics"/>; the server's MaxQueryBytes is the engine's too. The ranking
 /// settings are the engine's to resolve (<see cref="RankingSettingsResolver"/>): the server hands it the configured
 /// settings file and settings, and logs what it resolved. The text outcome model reads at most
-/// <see cref="EngineHostOptions.TextModelMaxOutcomes"/> outcomes per refit.
+/// <see cref="EngineHostOptions.TextModelMaxOutcomes"/> outcomes and <see cref="EngineHostOptions.TextModelMaxTextChars"/> characters of their texts per refit.
 /// </summary>
 internal sealed class EngineStack : IDisposable
 {
@@ -86,6 +86,7 @@ internal sealed class EngineStack : IDisposable
                     RankingOverrides = Overrides(ranking),
                     MaxQueryBytes = server.MaxQueryBytes,
                     TextModelMaxOutcomes = engine.TextModelMaxOutcomes ?? EngineDefaults.TextModelMaxOutcomes,
+                    TextModelMaxTextChars = engine.TextModelMaxTextChars ?? EngineDefaults.TextModelMaxTextChars,
                     OnTextModelFitted = fit => ServerLog.TextModelFitted(logger, fit.Outcomes, fit.Models, fit.Elapsed.TotalSeconds),
                 },
                 embedder,

@@ -48,6 +48,13 @@ public sealed class EngineHostOptions
     /// </summary>
     public int? TextModelMaxOutcomes { get; set; }
 
+    /// <summary>
+    /// ... and on at most this many characters of their texts together, the newest that fit (null = the engine's default,
+    /// 64,000,000, about 128 MB of strings): the count alone does not bound a refit's memory when texts are long.
+    /// 1,000,000..10,000,000,000.
+    /// </summary>
+    public long? TextModelMaxTextChars { get; set; }
+
     /// <summary>Query embeddings kept in memory (`serve --cache`); 0 = no cache.</summary>
     public int EmbeddingCacheSize { get; set; } = 4096;
 

@@ -418,7 +418,7 @@ public sealed class RouterEngineTests(EncoderFixture fixture) : IClassFixture<En
         public Task<StoredOutcome?> FindAsync(string idempotencyKey, CancellationToken cancellationToken = default) =>
             Task.FromResult<StoredOutcome?>(null);
 
-        public Task<IReadOnlyList<TextOutcome>> ReadTextOutcomesAsync(int newest, CancellationToken cancellationToken = default) =>
+        public Task<IReadOnlyList<TextOutcome>> ReadTextOutcomesAsync(int newest, long maxTextChars, CancellationToken cancellationToken = default) =>
             Task.FromResult<IReadOnlyList<TextOutcome>>([.. Recorded.Where(r => (r.Outcome.QueryText ?? r.Credits.QueryText) is not null).TakeLast(newest)
                 .Select(r => new TextOutcome((r.Outcome.QueryText ?? r.Credits.QueryText)!, r.Outcome.Model, r.Outcome.Score))]);
 

@@ -46,8 +46,24 @@ public class RedisOutcomeStoreTests
 
         // Text outcomes (for the text model) come back oldest first from either replica.
         await b.RecordAsync(Outcome.ForQuery("fix this bug", "claude", 0.5) with { CostUsd = 0.01 }, Credits, Ct);
-        var texts = await a.ReadTextOutcomesAsync(10, Ct);
+        var texts = await a.ReadTextOutcomesAsync(10, long.MaxValue, Ct);
         Assert.Equal([new TextOutcome("fix this bug", "claude", 0.5)], texts);
+    }
+
+    [Fact]
+    public async Task ReadTextOutcomes_StopsAtTheTextBudget()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        using var a = Open(redis);
+        foreach (var (text, model) in new[] { (new string('a', 100), "m1"), (new string('b', 300), "m2"), (new string('c', 200), "m3"), (new string('d', 50), "m4") })
+        {
+            await a.RecordAsync(Outcome.ForQuery(text, model, 1.0), Credits, Ct);
+        }
+
+        Assert.Equal(["m1", "m2", "m3", "m4"], (await a.ReadTextOutcomesAsync(10, long.MaxValue, Ct)).Select(o => o.Model));
+        Assert.Equal(["m3", "m4"], (await a.ReadTextOutcomesAsync(10, 549, Ct)).Select(o => o.Model)); // the newest that fit, oldest first
+        Assert.Equal(["m2", "m3", "m4"], (await a.ReadTextOutcomesAsync(10, 550, Ct)).Select(o => o.Model));
+        Assert.Empty(await a.ReadTextOutcomesAsync(10, 49, Ct));
     }
 
     [Fact]
