@@ -42,7 +42,9 @@ client.RankModels({ query, include_neighbors: true }, metadata, deadline(), (err
   const width = Math.max(0, ...reply.models.map((m) => m.model.length));
   for (const m of reply.models) {
     const via = m.supporting_routes.length > 0 ? `  via ${m.supporting_routes.join(', ')}` : '';
-    console.log(`  ${m.model.padEnd(width)} ${m.score.toFixed(4).padStart(7)}${via}`);
+    // What this call is expected to cost, once outcomes were recorded with their costs (unset before).
+    const usd = m.expected_cost === 'expected_cost_usd' ? `  ~$${Number(m.expected_cost_usd.toPrecision(4))}/call` : '';
+    console.log(`  ${m.model.padEnd(width)} ${m.score.toFixed(4).padStart(7)}${usd}${via}`);
   }
   for (const n of reply.neighbors.slice(0, 5)) console.log(`  ~ ${n.similarity.toFixed(3)} [${n.route}] ${n.utterance}`);
   if (reply.models.length === 0 || !record) {

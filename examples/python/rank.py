@@ -56,7 +56,9 @@ def main():
         width = max((len(m.model) for m in reply.models), default=0)
         for model in reply.models:
             via = f"  via {', '.join(model.supporting_routes)}" if model.supporting_routes else ""
-            print(f"  {model.model:<{width}} {model.score:7.4f}{via}")
+            # What this call is expected to cost, once outcomes were recorded with their costs (unset before).
+            usd = f"  ~${model.expected_cost_usd:.4g}/call" if model.HasField("expected_cost_usd") else ""
+            print(f"  {model.model:<{width}} {model.score:7.4f}{usd}{via}")
         for neighbor in reply.neighbors[:5]:
             print(f"  ~ {neighbor.similarity:.3f} [{neighbor.route}] {neighbor.utterance}")
         if reply.models and args.record:
