@@ -26,6 +26,7 @@ internal static class ServeCommand
         var batchWait = new Option<double?>("--batch-wait-ms") { Description = "Longest wait to gather concurrent queries into one model run (default 2; 0..50)" };
         var redis = new Option<string?>("--redis") { Description = "Share outcomes with other replicas through Redis: a StackExchange.Redis configuration string, e.g. redis:6379 (docs/deploy.md; a password is better in SEMANTICROUTER__OUTCOMEREDIS)" };
         var threads = new Option<int?>("--intra-op-threads") { Description = "ONNX Runtime threads per model run (default: the cores the process may use)" };
+        var spinning = new Option<string?>("--intra-op-spinning") { Description = "How ONNX Runtime's threads wait between a run's sections: never (default), during-run or always (docs/encoder.md#threads-and-spinning)", HelpName = "POLICY" };
         var web = new Option<bool?>("--web") { Description = "Serve the web page under /ui on the metrics port (docs/web.md; default off)", Arity = ArgumentArity.ZeroOrOne };
         var ranking = new RankingFlags();
 
@@ -42,6 +43,7 @@ internal static class ServeCommand
             (cache, nameof(EngineHostOptions.EmbeddingCacheSize)),
             (batchWait, nameof(EngineHostOptions.BatchWaitMs)),
             (threads, nameof(EngineHostOptions.IntraOpThreads)),
+            (spinning, nameof(EngineHostOptions.IntraOpSpinning)),
             (web, $"{WebOptions.Section}:{nameof(WebOptions.Enabled)}"),
         };
         foreach (var option in ranking.Options)

@@ -1,3 +1,4 @@
+using SemanticRouter.Embeddings;
 using SemanticRouter.Server.Hosting;
 using SemanticRouter.Startup;
 
@@ -13,7 +14,7 @@ namespace SemanticRouter.Server.Composition;
 internal sealed class EarlyEngineLoad : IDisposable
 {
     private readonly Task<LoadedRouter> _load;
-    private readonly (string Index, string? Model, int? Threads) _settings;
+    private readonly (string Index, string? Model, int? Threads, IntraOpSpinning? Spinning) _settings;
     private int _taken;
 
     private EarlyEngineLoad(EngineHostOptions engine)
@@ -29,7 +30,7 @@ internal sealed class EarlyEngineLoad : IDisposable
         return new EarlyEngineLoad(engine);
     }
 
-    /// <summary>Whether this load is what <paramref name="engine"/> would load (its index, model folder and threads).</summary>
+    /// <summary>Whether this load is what <paramref name="engine"/> would load (its index, model folder, threads and spinning).</summary>
     public bool IsFor(EngineHostOptions engine) => SettingsOf(engine) == _settings;
 
     /// <summary>Waits for the load and hands it over (once): its encoder is the caller's to dispose.</summary>
@@ -67,5 +68,5 @@ internal sealed class EarlyEngineLoad : IDisposable
         }
     }
 
-    private static (string, string?, int?) SettingsOf(EngineHostOptions engine) => (engine.Index, engine.ModelDirectory, engine.IntraOpThreads);
+    private static (string, string?, int?, IntraOpSpinning?) SettingsOf(EngineHostOptions engine) => (engine.Index, engine.ModelDirectory, engine.IntraOpThreads, engine.Spinning);
 }

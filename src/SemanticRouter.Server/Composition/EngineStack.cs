@@ -195,8 +195,8 @@ internal sealed class EngineStack : IDisposable
         try
         {
             // The encoder's own defaults (threads: the cores the process has; spinning: never, measured in
-            // docs/encoder.md#threads-and-spinning) unless IntraOpThreads is set.
-            loaded = Startup.RouterStartup.Load(engine.Index, folder, new SentenceEncoderOptions { IntraOpThreads = engine.IntraOpThreads });
+            // docs/encoder.md#threads-and-spinning) unless IntraOpThreads or IntraOpSpinning is set.
+            loaded = Startup.RouterStartup.Load(engine.Index, folder, new SentenceEncoderOptions { IntraOpThreads = engine.IntraOpThreads, Spinning = engine.Spinning });
         }
         catch (ArtifactException e)
         {

@@ -63,4 +63,20 @@ public sealed class EngineHostOptions
 
     /// <summary>ONNX Runtime threads per model run (`serve --intra-op-threads`); null = the cores the process may use (the encoder's default).</summary>
     public int? IntraOpThreads { get; set; }
+
+    /// <summary>
+    /// How ONNX Runtime's threads wait between a run's parallel sections (`serve --intra-op-spinning`): <c>never</c>,
+    /// <c>during-run</c> or <c>always</c>; null = the encoder's default, never (docs/encoder.md#threads-and-spinning:
+    /// spinning saves an OS wake-up per section on an idle machine and costs a core's worth when the machine is busy).
+    /// </summary>
+    public string? IntraOpSpinning { get; set; }
+
+    /// <summary><see cref="IntraOpSpinning"/> read (null when unset or not one of the three).</summary>
+    internal Embeddings.IntraOpSpinning? Spinning => IntraOpSpinning?.Trim().ToLowerInvariant() switch
+    {
+        "never" => Embeddings.IntraOpSpinning.Never,
+        "during-run" or "duringrun" => Embeddings.IntraOpSpinning.DuringRun,
+        "always" => Embeddings.IntraOpSpinning.Always,
+        _ => null,
+    };
 }

@@ -36,6 +36,11 @@ public sealed class EngineHostOptionsValidator : IValidateOptions<EngineHostOpti
             Fail(nameof(options.TextModelMaxOutcomes), $"must be in 1..10000000 (or unset for the engine's default), not {options.TextModelMaxOutcomes}.");
         }
 
+        if (options.IntraOpSpinning is { } spinning && options.Spinning is null)
+        {
+            Fail(nameof(options.IntraOpSpinning), $"must be never, during-run or always (or unset for never), not '{SemanticRouter.ErrorMessage.Quote(spinning)}'.");
+        }
+
         if (options.TextModelMaxTextChars is < 1_000_000 or > 10_000_000_000)
         {
             Fail(nameof(options.TextModelMaxTextChars), $"must be in 1000000..10000000000 (or unset for the engine's default), not {options.TextModelMaxTextChars}.");

@@ -19,6 +19,7 @@ public class ServeCommandTests
     [InlineData("--cache", "-1", "SemanticRouter:EmbeddingCacheSize (SEMANTIC_ROUTER_EMBEDDING_CACHE_SIZE) must be 0 (no cache) or a positive number")]
     [InlineData("--batch-wait-ms", "1000", "SemanticRouter:BatchWaitMs (SEMANTIC_ROUTER_BATCH_WAIT_MS) must be in 0..50, not 1000")]
     [InlineData("--batch-wait-ms", "-1", "SemanticRouter:BatchWaitMs (SEMANTIC_ROUTER_BATCH_WAIT_MS) must be in 0..50, not -1")]
+    [InlineData("--intra-op-spinning", "busy", "SemanticRouter:IntraOpSpinning (SEMANTIC_ROUTER_INTRA_OP_SPINNING) must be never, during-run or always")]
     public void EngineFlagsOutOfRange_OneLineBadInput_BeforeTheIndexIsOpened(string flag, string value, string message)
     {
         var result = CliRunner.Run("serve", "--index", "/nonexistent/index", flag, value);

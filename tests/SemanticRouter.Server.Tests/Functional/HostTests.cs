@@ -66,6 +66,8 @@ public class HostTests
             ["EmbeddingCacheSize"] = "-1",
             ["BatchWaitMs"] = "1000",
             ["IntraOpThreads"] = "0",
+            ["IntraOpSpinning"] = "sometimes",
+            ["TextModelMaxTextChars"] = "10",
             ["Temperature"] = "-1",
             ["ConversationDecay"] = "1",
             ["RankingOptionsFile"] = "/nonexistent/ranking-options.json",
@@ -76,6 +78,8 @@ public class HostTests
         Assert.Contains("SemanticRouter:EmbeddingCacheSize (SEMANTIC_ROUTER_EMBEDDING_CACHE_SIZE) must be 0 (no cache) or a positive number of query embeddings, not -1.", ex.Message, StringComparison.Ordinal);
         Assert.Contains("SemanticRouter:BatchWaitMs (SEMANTIC_ROUTER_BATCH_WAIT_MS) must be in 0..50, not 1000.", ex.Message, StringComparison.Ordinal);
         Assert.Contains("SemanticRouter:IntraOpThreads (SEMANTIC_ROUTER_INTRA_OP_THREADS) must be at least 1", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("SemanticRouter:IntraOpSpinning (SEMANTIC_ROUTER_INTRA_OP_SPINNING) must be never, during-run or always (or unset for never), not 'sometimes'.", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("SemanticRouter:TextModelMaxTextChars (SEMANTIC_ROUTER_TEXT_MODEL_MAX_TEXT_CHARS) must be in 1000000..10000000000", ex.Message, StringComparison.Ordinal);
         Assert.Contains("SemanticRouter:Temperature (SEMANTIC_ROUTER_TEMPERATURE) -1: Temperature must be positive and finite.", ex.Message, StringComparison.Ordinal);
         Assert.Contains("SemanticRouter:ConversationDecay (SEMANTIC_ROUTER_CONVERSATION_DECAY) 1: ConversationDecay must be in [0, 1).", ex.Message, StringComparison.Ordinal);
         Assert.Contains("SemanticRouter:RankingOptionsFile (SEMANTIC_ROUTER_RANKING_OPTIONS_FILE) cannot be read: '/nonexistent/ranking-options.json'", ex.Message, StringComparison.Ordinal);
