@@ -37,7 +37,7 @@ internal static class RealEngineBench
         bool inProcess = false;
         bool diagnose = false;
         int? threads = null;
-        var spin = SentenceEncoderOptions.DefaultSpinning; // what `serve` runs: it takes the encoder's default
+        var spin = SentenceEncoderOptions.DefaultSpinning; // what `serve` runs by default; --spin sets both sides (serve --intra-op-spinning)
         for (int i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -53,11 +53,6 @@ internal static class RealEngineBench
                 case "--diagnose": diagnose = true; break;
                 default: throw new ArgumentException($"unknown option {args[i]}");
             }
-        }
-
-        if (!inProcess && spin != SentenceEncoderOptions.DefaultSpinning)
-        {
-            throw new ArgumentException($"--spin other than {SentenceEncoderOptions.DefaultSpinning} needs --in-process (`serve` runs the encoder's default, {SentenceEncoderOptions.DefaultSpinning})");
         }
 
         var manifest = RouterArtifact.ReadManifest(indexDirectory);
@@ -90,7 +85,7 @@ internal static class RealEngineBench
         {
             await using IBenchServer host = inProcess
                 ? await InProcessServer.StartAsync(indexDirectory, db, encoder, seconds, unique, report)
-                : await ChildServer.StartAsync(server ?? FindServer(), indexDirectory, db, threads);
+                : await ChildServer.StartAsync(server ?? FindServer(), indexDirectory, db, threads, spin);
             Console.WriteLine($"server: {host.Description}");
             var client = host.Client;
 
@@ -303,7 +298,7 @@ internal static class RealEngineBench
 
         public Router.RouterClient Client { get; } = new(channel);
 
-        public static async Task<ChildServer> StartAsync(string program, string index, string db, int? threads)
+        public static async Task<ChildServer> StartAsync(string program, string index, string db, int? threads, IntraOpSpinning spin = IntraOpSpinning.Never)
         {
             var start = new ProcessStartInfo(program)
             {
@@ -320,6 +315,12 @@ internal static class RealEngineBench
             {
                 start.ArgumentList.Add("--intra-op-threads");
                 start.ArgumentList.Add(t.ToString(CultureInfo.InvariantCulture));
+            }
+
+            if (spin != SentenceEncoderOptions.DefaultSpinning)
+            {
+                start.ArgumentList.Add("--intra-op-spinning");
+                start.ArgumentList.Add(spin switch { IntraOpSpinning.DuringRun => "during-run", IntraOpSpinning.Always => "always", _ => "never" });
             }
 
             var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {program}");
