@@ -64,10 +64,11 @@ public sealed class WebServer : IAsyncLifetime
         await page.GotoAsync(Ui + "/signin");
         await page.GetByLabel("Key").FillAsync(key);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        // Wait for the redirect to commit and for the signed-in page to show its sign-out button, not for the
-        // window's load event: a CI run once timed out on that event after the page had been served.
-        await page.WaitForURLAsync(url => !url.Contains("/signin", StringComparison.Ordinal), new() { WaitUntil = WaitUntilState.Commit });
+        // The signed-in page is known by its content: a locator polls the DOM across the redirect. Waiting on the
+        // navigation itself (WaitForURLAsync) raced with it twice in CI: when the URL already matched, Playwright
+        // waited for a load state it had already passed (load, then commit) and timed out after the page was served.
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).WaitForAsync();
+        Assert.DoesNotContain("/signin", page.Url, StringComparison.Ordinal);
         return (context, page);
     }
 
