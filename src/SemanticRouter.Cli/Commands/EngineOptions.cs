@@ -17,12 +17,16 @@ internal static class EngineOptions
     /// <summary>
     /// The engine over an index and the model it was built with, ranking with the settings the engine resolves
     /// from the index, <paramref name="settingsFile"/> (--ranking-options) and <paramref name="overrides"/> (flags);
-    /// the caller disposes both.
+    /// the caller disposes both. <paramref name="embeddingCache"/> &gt; 0 keeps that many query embeddings (for a
+    /// caller that ranks one text several times).
     /// </summary>
     /// <exception cref="CliException">The index or model cannot be opened, or a setting is refused (one line naming its flag).</exception>
-    public static (RouterEngine Engine, IDisposable Encoder) Open(string indexDirectory, string? modelDirectory, string? outcomeDb, RankingSettingsFile? settingsFile = null, RankingOverrides? overrides = null)
+    public static (RouterEngine Engine, IDisposable Encoder) Open(string indexDirectory, string? modelDirectory, string? outcomeDb, RankingSettingsFile? settingsFile = null, RankingOverrides? overrides = null, int embeddingCache = 0)
     {
-        var (artifact, encoder) = IndexOptions.Load(indexDirectory, modelDirectory);
+        var (artifact, model) = IndexOptions.Load(indexDirectory, modelDirectory);
+        Microsoft.Extensions.AI.IEmbeddingGenerator<string, Microsoft.Extensions.AI.Embedding<float>> encoder = embeddingCache > 0
+            ? new Embeddings.CachingEmbeddingGenerator(model, embeddingCache) // disposes the model with it
+            : model;
         try
         {
             var engine = new RouterEngine(

@@ -38,7 +38,8 @@ internal static partial class EvalCommand
     {
         var lambdas = ServedLambdaSteps.Select(i => CostQualityEvaluation.Lambdas[i]).ToArray();
         var choices = CostQualityEvaluation.Choices(choice.Train, test, choice.Settings, lambdas);
-        var (engine, encoder) = EngineOptions.Open(indexDir, null, db);
+        // Each prompt is ranked at every λ in turn: a small cache embeds it once.
+        var (engine, encoder) = EngineOptions.Open(indexDir, null, db, embeddingCache: 16);
         using (encoder)
         using (engine)
         {

@@ -98,16 +98,22 @@ internal static class RankCommand
         int rank = 1;
         foreach (var model in ranking.Models)
         {
-            string[] cells =
-            [
+            var cells = new List<string>
+            {
                 (rank++).ToString(inv),
                 Markup.Escape(model.Model),
                 model.Score.ToString("F4", inv),
                 model.Quality.ToString("F4", inv),
                 model.TextEstimate is { } text ? text.ToString("F4", inv) : "-",
                 model.NormalisedCost.ToString("F3", inv),
-            ];
-            models.AddRow([.. cells, .. usd ? [model.ExpectedCost is { } c ? c.ToString("G4", inv) : "-"] : Array.Empty<string>(), SupportingRoutes(model)]);
+            };
+            if (usd)
+            {
+                cells.Add(model.ExpectedCost is { } c ? c.ToString("G4", inv) : "-");
+            }
+
+            cells.Add(SupportingRoutes(model));
+            models.AddRow([.. cells]);
         }
 
         console.Write(models);

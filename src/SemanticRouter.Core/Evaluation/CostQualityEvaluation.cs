@@ -131,13 +131,14 @@ public static class CostQualityEvaluation
         var singles = models.Select(x => new CostQualityPoint(x.Cost, x.Quality)).ToList();
         var points = curve.Select(p => new CostQualityPoint(p.Cost, p.Quality)).ToList();
         var maxCost = Math.Max(singles.Max(p => p.Cost), points.Max(p => p.Cost));
+        var flatCost = test.FlatCost;
         return new CostQualityReport(
             models,
             best,
             Oracle(test),
             curve,
-            Aiq(points, maxCost, test.FlatCost),
-            Aiq(singles, maxCost, test.FlatCost),
+            Aiq(points, maxCost, flatCost),
+            Aiq(singles, maxCost, flatCost),
             maxCost,
             CostQualityFrontier.QualityAt(points, best.Cost),
             CostQualityFrontier.QualityAt(points, 0.8 * best.Cost),
@@ -148,7 +149,7 @@ public static class CostQualityEvaluation
             trainCount,
             test.Count)
         {
-            FlatCost = test.FlatCost,
+            FlatCost = flatCost,
         };
     }
 
@@ -225,12 +226,13 @@ public static class CostQualityEvaluation
 
         var (_, trainCost) = train.Means();
         var cvMax = trainCost.Max();
+        var flatCost = train.FlatCost;
         var best = -1;
         var bestAiq = double.NegativeInfinity;
         for (var c = 0; c < candidates.Count; c++)
         {
             var points = Enumerable.Range(0, Lambdas.Count).Select(l => new CostQualityPoint(sums[c][(l * 2) + 1] / train.Count, sums[c][l * 2] / train.Count)).ToList();
-            var aiq = Aiq(points, Math.Max(cvMax, points.Max(p => p.Cost)), train.FlatCost);
+            var aiq = Aiq(points, Math.Max(cvMax, points.Max(p => p.Cost)), flatCost);
             if (aiq > bestAiq)
             {
                 (best, bestAiq) = (c, aiq);
